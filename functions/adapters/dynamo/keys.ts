@@ -1,0 +1,66 @@
+/**
+ * Every key in the table, in one place. Prefixes are short and upper-case; ids never contain '#'
+ * (the id schema forbids it), so '#' safely separates key parts. See docs/table-design.md.
+ */
+export const keys = {
+  township: (id: string) => ({ PK: `TSHP#${id}`, SK: 'A' }),
+  townshipList: () => 'TSHPS',
+  village: (id: string) => ({ PK: `VILL#${id}`, SK: 'A' }),
+  villageList: () => 'VILLS',
+  cadre: (id: string) => ({ PK: `CADR#${id}`, SK: 'A' }),
+  cadreList: () => 'CADRS',
+
+  assignment: (id: string) => ({ PK: `ASGN#${id}`, SK: 'A' }),
+  villageAssignments: (villageId: string) => `VILL#${villageId}#ASGN`,
+  cadreAssignments: (cadreId: string) => `CADR#${cadreId}#ASGN`,
+  activeAssignments: (role: string) => `ASGNS#ACTIVE#${role}`,
+  /** The village's chief slot: at most one item, so at most one chief (conditional put). */
+  chiefSlot: (villageId: string) => ({ PK: `VILL#${villageId}`, SK: 'CHIEF' }),
+
+  counter: (series: string, year: number) => ({ PK: `CNTR#${series}#${year}`, SK: 'A' }),
+
+  dispatch: (id: string) => ({ PK: `DISP#${id}`, SK: 'A' }),
+  dispatchList: () => 'DISPS',
+  dispatchAssignee: (id: string, cadreId: string, villageId: string) => ({
+    PK: `DISP#${id}`,
+    SK: `ASSG#${cadreId}#${villageId}`,
+  }),
+  dispatchAssigneePrefix: () => 'ASSG#',
+  dispatchReport: (id: string, at: string, reportId: string) => ({ PK: `DISP#${id}`, SK: `RPT#${at}#${reportId}` }),
+  dispatchReportPrefix: () => 'RPT#',
+  cadreDispatches: (cadreId: string) => `CADR#${cadreId}#DISP`,
+  villageDispatches: (villageId: string) => `VILL#${villageId}#DISP`,
+  openDispatchAssignees: () => 'OPEN#DISP',
+
+  inspection: (id: string) => ({ PK: `INSP#${id}`, SK: 'A' }),
+  inspectionList: () => 'INSPS',
+  villageInspections: (villageId: string) => `VILL#${villageId}#INSP`,
+  townshipInspections: (townshipId: string) => `TSHP#${townshipId}#INSP`,
+  finding: (inspectionId: string, cadreId: string) => ({ PK: `INSP#${inspectionId}`, SK: `FIND#${cadreId}` }),
+  findingPrefix: () => 'FIND#',
+  cadreFindings: (cadreId: string) => `CADR#${cadreId}#FIND`,
+
+  problem: (id: string) => ({ PK: `PROB#${id}`, SK: 'A' }),
+  problemEvent: (id: string, at: string, eventId: string) => ({ PK: `PROB#${id}`, SK: `EVT#${at}#${eventId}` }),
+  problemEventPrefix: () => 'EVT#',
+  cadreProblems: (cadreId: string) => `CADR#${cadreId}#PROB`,
+  villageProblems: (villageId: string) => `VILL#${villageId}#PROB`,
+  problemsByStatus: (status: string) => `PROBS#${status}`,
+
+  directReport: (id: string) => ({ PK: `DRPT#${id}`, SK: 'A' }),
+  directReportList: () => 'DRPTS',
+  cadreDirectReports: (cadreId: string) => `CADR#${cadreId}#DRPT`,
+  villageDirectReports: (villageId: string) => `VILL#${villageId}#DRPT`,
+
+  /** Everything that happened in an ISO week, for the weekly evaluation (GSI4). */
+  week: (week: string) => `WEEK#${week}`,
+
+  audit: (entityType: string, entityId: string, at: string, seq: string) => ({
+    PK: `AUDT#${entityType}#${entityId}`,
+    SK: `${at}#${seq}`,
+  }),
+  auditEntity: (entityType: string, entityId: string) => `AUDT#${entityType}#${entityId}`,
+  auditActor: (sub: string) => `AUDT#ACTOR#${sub}`,
+
+  idempotency: (sub: string, key: string) => ({ PK: `IDEM#${sub}#${key}`, SK: 'A' }),
+} as const;

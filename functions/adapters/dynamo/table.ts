@@ -1,0 +1,266 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { config } from '../../config.ts';
+import { documentClient } from './client.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { type IndexName, indexKeys, TABLE_KEY } from './table-definition.ts';
+
+/**
+ * Generic single-table operations. Entity modules (roster.ts, dispatches.ts, …) build keys with
+ * keys.ts and call these; nothing else in the code base talks to DynamoDB.
+ */
+export type Item = Record<string, unknown>;
+export interface Key {
+  PK: string;
+  SK: string;
+}
+
+export class ConditionFailed extends Error {
+  constructor(readonly item?: Item) {
+    super('conditional check failed');
+  }
+}
+
+const table = () => config().tableName;
+
+export async function getItem<T = Item>(key: Key, consistent = true): Promise<T | undefined> {
+  const out = await documentClient().send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: consistent }));
+  return out.Item as T | undefined;
+}
+
+export async function batchGet<T = Item>(keys: Key[]): Promise<T[]> {
+  const unique = [...new Map(keys.map((k) => [`${k.PK}\u0000${k.SK}`, k])).values()];
+  const found: T[] = [];
+  for (let i = 0; i < unique.length; i += 100) {
+    let request: Record<string, { Keys: Key[] }> | undefined = { [table()]: { Keys: unique.slice(i, i + 100) } };
+    for (let attempt = 0; request && attempt < 8; attempt++) {
+      const out: BatchGetCommandOutput = await documentClient().send(new BatchGetCommand({ RequestItems: request }));
+      found.push(...((out.Responses?.[table()] ?? []) as T[]));
+      const rest: { Keys?: Record<string, unknown>[] } | undefined = out.UnprocessedKeys?.[table()];
+      request = rest?.Keys?.length ? { [table()]: { Keys: rest.Keys as unknown as Key[] } } : undefined;
+      if (request) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+    }
+    if (request) throw new Error('BatchGet left keys unprocessed after retries');
+  }
+  return found;
+}
+
+/** Put, failing with ConditionFailed when the condition does not hold. */
+export async function putItem(
+  item: Item,
+  condition?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> },
+): Promise<void> {
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: table(),
+        Item: item,
+        ...(condition
+          ? {
+              ConditionExpression: condition.expression,
+              ...(condition.names ? { ExpressionAttributeNames: condition.names } : {}),
+              ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+            }
+          : {}),
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new ConditionFailed();
+    throw error;
+  }
+}
+
+/** Put only when no item has this key. Returns false (and writes nothing) when one does. */
+export async function putIfAbsent(item: Item): Promise<boolean> {
+  try {
+    await putItem(item, { expression: 'attribute_not_exists(PK)' });
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionFailed) return false;
+    throw error;
+  }
+}
+
+export async function updateItem<T = Item>(
+  input: Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'>,
+): Promise<T> {
+  try {
+    const out = await documentClient().send(
+      new UpdateCommand({ ...input, TableName: table(), ReturnValues: 'ALL_NEW' }),
+    );
+    return out.Attributes as T;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new ConditionFailed();
+    throw error;
+  }
+}
+
+export async function deleteItem(
+  key: Key,
+  condition?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> },
+): Promise<void> {
+  try {
+    await documentClient().send(
+      new DeleteCommand({
+        TableName: table(),
+        Key: key,
+        ...(condition
+          ? {
+              ConditionExpression: condition.expression,
+              ...(condition.names ? { ExpressionAttributeNames: condition.names } : {}),
+              ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+            }
+          : {}),
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new ConditionFailed();
+    throw error;
+  }
+}
+
+/** Unconditional bulk writes (seeding, fan-out of index items); retries unprocessed items. */
+export async function batchPut(items: Item[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending.length && attempt < 10; attempt++) {
+      const out = await documentClient().send(new BatchWriteCommand({ RequestItems: { [table()]: pending } }));
+      pending = (out.UnprocessedItems?.[table()] ?? []) as typeof pending;
+      if (pending.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+    }
+    if (pending.length) throw new Error('BatchWrite left items unprocessed after retries');
+  }
+}
+
+export interface QuerySpec {
+  index?: IndexName;
+  partition: string;
+  /** Sort-key condition. */
+  sort?: { beginsWith: string } | { between: [string, string] } | { lt: string } | { gte: string };
+  filter?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> };
+  descending?: boolean;
+  consistent?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  next?: string;
+}
+
+function queryInput(spec: QuerySpec): QueryCommandInput {
+  const keyNames = spec.index ? indexKeys(spec.index) : TABLE_KEY;
+  const names: Record<string, string> = { '#pk': keyNames.partition, ...(spec.filter?.names ?? {}) };
+  const values: Record<string, unknown> = { ':pk': spec.partition, ...(spec.filter?.values ?? {}) };
+  let keyCondition = '#pk = :pk';
+  const sort = spec.sort;
+  if (sort) {
+    names['#sk'] = keyNames.sort;
+    if ('beginsWith' in sort) {
+      keyCondition += ' AND begins_with(#sk, :sk)';
+      values[':sk'] = sort.beginsWith;
+    } else if ('between' in sort) {
+      keyCondition += ' AND #sk BETWEEN :sk1 AND :sk2';
+      values[':sk1'] = sort.between[0];
+      values[':sk2'] = sort.between[1];
+    } else if ('lt' in sort) {
+      keyCondition += ' AND #sk < :sk';
+      values[':sk'] = sort.lt;
+    } else {
+      keyCondition += ' AND #sk >= :sk';
+      values[':sk'] = sort.gte;
+    }
+  }
+  return {
+    TableName: table(),
+    ...(spec.index ? { IndexName: spec.index } : {}),
+    KeyConditionExpression: keyCondition,
+    ...(spec.filter ? { FilterExpression: spec.filter.expression } : {}),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ScanIndexForward: !spec.descending,
+    ...(spec.consistent && !spec.index ? { ConsistentRead: true } : {}),
+  };
+}
+
+function scopeOf(spec: QuerySpec): string {
+  return JSON.stringify([spec.index ?? '', spec.partition, spec.sort ?? null, spec.filter?.expression ?? '', spec.descending ?? false]);
+}
+
+/**
+ * One page of up to `limit` items. With a filter, DynamoDB may return fewer than asked per call, so
+ * this keeps reading (bounded) until the page is full or the partition range is exhausted.
+ */
+export async function queryPage<T = Item>(spec: QuerySpec, limit: number, cursor?: string): Promise<Page<T>> {
+  const scope = scopeOf(spec);
+  let startKey: Record<string, unknown> | undefined = decodeCursor(cursor, scope);
+  const items: T[] = [];
+  const base = queryInput(spec);
+  for (let round = 0; round < 20; round++) {
+    const out = await documentClient().send(
+      new QueryCommand({
+        ...base,
+        Limit: spec.filter ? Math.max(limit * 2, 50) : limit - items.length,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    const batch = (out.Items ?? []) as T[];
+    if (items.length + batch.length > limit) {
+      // Cut the page at `limit` and resume from the last item we return.
+      const take = limit - items.length;
+      items.push(...batch.slice(0, take));
+      const last = items[items.length - 1] as Item;
+      return { items, next: encodeCursor(keyOf(last, spec.index), scope) };
+    }
+    items.push(...batch);
+    startKey = out.LastEvaluatedKey;
+    if (!startKey) return { items };
+    if (items.length === limit) return { items, next: encodeCursor(startKey, scope) };
+  }
+  return { items, next: encodeCursor(startKey, scope) };
+}
+
+/** Every item of a query (for bounded internal reads: one village's assignments, one dispatch's rows). */
+export async function queryAll<T = Item>(spec: QuerySpec): Promise<T[]> {
+  const base = queryInput(spec);
+  const items: T[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(
+      new QueryCommand({ ...base, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+    );
+    items.push(...((out.Items ?? []) as T[]));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+function keyOf(item: Item, index?: IndexName): Record<string, unknown> {
+  const key: Record<string, unknown> = { PK: item.PK, SK: item.SK };
+  if (index) {
+    const names = indexKeys(index);
+    key[names.partition] = item[names.partition];
+    key[names.sort] = item[names.sort];
+  }
+  return key;
+}
+
+/** Strip key attributes before an item leaves the data-access layer. */
+export function withoutKeys<T extends Item>(item: T): Omit<T, 'PK' | 'SK'> {
+  const out: Item = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (name === 'PK' || name === 'SK' || /^GSI\d(PK|SK)$/.test(name) || name === 'expiresAt' || name === 'entity') continue;
+    out[name] = value;
+  }
+  return out as Omit<T, 'PK' | 'SK'>;
+}

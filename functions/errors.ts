@@ -1,0 +1,79 @@
+/**
+ * Typed errors. Each carries its HTTP status and a stable code for programs; `message` is Chinese for
+ * people. One mapper (http/errors-to-response.ts) turns them into responses; anything else is a 500
+ * with a fallback message.
+ */
+export interface FieldIssue {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly status: number = 500;
+  readonly code: string = 'INTERNAL';
+  readonly fields?: FieldIssue[];
+  constructor(message: string, options?: { cause?: unknown; fields?: FieldIssue[] }) {
+    super(message, options);
+    this.name = new.target.name;
+    if (options?.fields) this.fields = options.fields;
+  }
+}
+
+export class ValidationError extends AppError {
+  override readonly status = 400;
+  override readonly code = 'VALIDATION_FAILED';
+}
+export class BadRequestError extends AppError {
+  override readonly status = 400;
+  constructor(
+    override readonly code: string,
+    message: string,
+    options?: { cause?: unknown; fields?: FieldIssue[] },
+  ) {
+    super(message, options);
+  }
+}
+export class UnauthorizedError extends AppError {
+  override readonly status = 401;
+  override readonly code = 'UNAUTHORIZED';
+}
+export class ForbiddenError extends AppError {
+  override readonly status = 403;
+  override readonly code = 'FORBIDDEN';
+}
+export class NotFoundError extends AppError {
+  override readonly status = 404;
+  override readonly code = 'NOT_FOUND';
+}
+export class ConflictError extends AppError {
+  override readonly status = 409;
+  constructor(
+    override readonly code: string,
+    message: string,
+    options?: { cause?: unknown; fields?: FieldIssue[] },
+  ) {
+    super(message, options);
+  }
+}
+export class PayloadTooLargeError extends AppError {
+  override readonly status = 413;
+  override readonly code = 'PAYLOAD_TOO_LARGE';
+}
+export class UnsupportedMediaTypeError extends AppError {
+  override readonly status = 415;
+  override readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+}
+export class IdempotencyMismatchError extends AppError {
+  override readonly status = 422;
+  override readonly code = 'IDEMPOTENCY_KEY_REUSED';
+}
+export class IdempotencyInProgressError extends AppError {
+  override readonly status = 409;
+  override readonly code = 'IDEMPOTENCY_IN_PROGRESS';
+}
+/** A conditional write lost to a concurrent writer; the request may be retried. */
+export class ConcurrentUpdateError extends AppError {
+  override readonly status = 409;
+  override readonly code = 'CONCURRENT_UPDATE';
+}

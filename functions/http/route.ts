@@ -1,0 +1,85 @@
+import type { Role } from '../core/roles.ts';
+import type { z } from '../schemas/zod.ts';
+import type { Actor } from './auth.ts';
+import type { Logger } from './logger.ts';
+
+/**
+ * A route is data: method, path, who may call it, its schemas and its use case. The same definition
+ * drives the Lambda handler, the local gateway's routing and the OpenAPI document.
+ */
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface AuditEntry {
+  entityType: string;
+  entityId: string;
+  action: string;
+  changes?: Record<string, unknown>;
+}
+
+export interface RequestContext {
+  actor: Actor;
+  requestId: string;
+  routeKey: string;
+  now: Date;
+  log: Logger;
+  /** Records who did what to which entity; every write calls it. */
+  audit(entry: AuditEntry): Promise<void>;
+  /** Idempotency key of this request, if the caller sent one (used to derive stable ids). */
+  idempotencyKey: string | undefined;
+}
+
+export interface RawResponse {
+  raw: true;
+  statusCode: number;
+  headers?: Record<string, string>;
+  body: string;
+  isBase64Encoded?: boolean;
+}
+
+export interface JsonResponse<T> {
+  status: number;
+  body: T;
+  headers?: Record<string, string>;
+}
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteDef<
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  P extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  method: Method;
+  path: string;
+  summary: string;
+  tags: string[];
+  /** Roles allowed to call; `public` needs no token. Per-resource checks live in the use case. */
+  roles: readonly Role[] | 'public';
+  body?: B;
+  query?: Q;
+  params?: P;
+  /** Response schemas by status, for the OpenAPI document. */
+  responses: Record<number, z.ZodType | { description: string }>;
+  handle(
+    input: { body: Out<B>; query: Out<Q>; params: Out<P> },
+    ctx: RequestContext,
+  ): Promise<JsonResponse<unknown> | RawResponse>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of routes
+export type AnyRoute = RouteDef<any, any, any>;
+
+export function defineRoute<
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  P extends z.ZodType | undefined = undefined,
+>(route: RouteDef<B, Q, P>): RouteDef<B, Q, P> {
+  return route;
+}
+
+export function routeKey(route: { method: string; path: string }): string {
+  return `${route.method} ${route.path}`;
+}
+
+export const ok = <T>(body: T, status = 200): JsonResponse<T> => ({ status, body });
+export const created = <T>(body: T): JsonResponse<T> => ({ status: 201, body });

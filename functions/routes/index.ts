@@ -1,0 +1,39 @@
+import { openApiDocument } from '../http/openapi.ts';
+import { type AnyRoute, defineRoute, ok } from '../http/route.ts';
+import { z } from '../schemas/zod.ts';
+import { healthRoute } from './meta.ts';
+import { rosterRoutes } from './roster.ts';
+
+/**
+ * Route groups: one Lambda per group (entry files under functions/api/), and the local gateway
+ * routes to the same handlers. The CDK stack reads this list to wire the HTTP API.
+ */
+export interface RouteGroup {
+  name: string;
+  /** Entry file for the Lambda bundle, relative to the repository root. */
+  entry: string;
+  routes: AnyRoute[];
+}
+
+const apiRoutes: RouteGroup[] = [{ name: 'roster', entry: 'functions/api/roster.ts', routes: rosterRoutes }];
+
+export const openApiRoute = defineRoute({
+  method: 'GET',
+  path: '/openapi.json',
+  summary: 'OpenAPI 3.1 接口文档',
+  tags: ['meta'],
+  roles: 'public',
+  responses: { 200: z.object({ openapi: z.string() }).loose() },
+  async handle() {
+    return ok(openApiDocument(allRoutes(), { title: '包村 Baocun API', version: '1' }));
+  },
+});
+
+export const routeGroups: RouteGroup[] = [
+  ...apiRoutes,
+  { name: 'meta', entry: 'functions/api/meta.ts', routes: [healthRoute, openApiRoute] },
+];
+
+export function allRoutes(): AnyRoute[] {
+  return routeGroups.flatMap((g) => g.routes);
+}

@@ -1,0 +1,185 @@
+import * as store from '../adapters/dynamo/roster.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { requireSelfOrStaff } from '../http/auth.ts';
+import { created, defineRoute, ok } from '../http/route.ts';
+import { errorBody, idParams } from '../schemas/common.ts';
+import {
+  CADRE_RANK_LABELS,
+  cadre,
+  cadreListQuery,
+  cadrePage,
+  createCadre,
+  createTownship,
+  createVillage,
+  township,
+  townshipListQuery,
+  townshipPage,
+  VILLAGE_CATEGORY_LABELS,
+  village,
+  villageListQuery,
+  villagePage,
+} from '../schemas/roster.ts';
+
+/** The roster: townships, villages, cadres. Admins write; every signed-in role reads. */
+const READERS = ['admin', 'inspector', 'cadre'] as const;
+const TAGS = ['roster'];
+
+/** A create repeated with the same content answers 200 with the stored item; different content is 409. */
+function settle<T extends object>(result: { created: boolean; item: T }, input: object, what: string) {
+  if (result.created) return created(result.item);
+  const stored = result.item as Record<string, unknown>;
+  const same = Object.entries(input).every(([k, v]) => JSON.stringify(stored[k]) === JSON.stringify(v));
+  if (same) return ok(result.item);
+  throw new ConflictError('ALREADY_EXISTS', `${what}编号已存在且内容不同`, {
+    fields: [{ path: 'body.id', code: 'ALREADY_EXISTS', message: '编号已存在' }],
+  });
+}
+
+function unknownReference(path: string, message: string): ValidationError {
+  return new ValidationError('请求内容有误，请按提示修改', { fields: [{ path, code: 'UNKNOWN_REFERENCE', message }] });
+}
+
+export const rosterRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/townships',
+    summary: '新增乡镇',
+    tags: TAGS,
+    roles: ['admin'],
+    body: createTownship,
+    responses: { 201: township, 200: township, 400: errorBody, 409: errorBody },
+    async handle({ body }, ctx) {
+      const now = ctx.now.toISOString();
+      const result = await store.createTownship({ ...body, createdAt: now, updatedAt: now });
+      if (result.created) await ctx.audit({ entityType: 'township', entityId: body.id, action: 'create', changes: body });
+      return settle(result, body, '乡镇');
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/townships',
+    summary: '乡镇列表',
+    tags: TAGS,
+    roles: READERS,
+    query: townshipListQuery,
+    responses: { 200: townshipPage },
+    async handle({ query }) {
+      return ok(await store.listTownships(query.limit, query.next));
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/townships/{id}',
+    summary: '乡镇详情',
+    tags: TAGS,
+    roles: READERS,
+    params: idParams,
+    responses: { 200: township, 404: errorBody },
+    async handle({ params }) {
+      const found = await store.getTownship(params.id);
+      if (!found) throw new NotFoundError('乡镇不存在');
+      return ok(found);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/villages',
+    summary: '新增村',
+    tags: TAGS,
+    roles: ['admin'],
+    body: createVillage,
+    responses: { 201: village, 200: village, 400: errorBody, 409: errorBody },
+    async handle({ body }, ctx) {
+      if (!(await store.getTownship(body.townshipId))) throw unknownReference('body.townshipId', '乡镇不存在');
+      const now = ctx.now.toISOString();
+      const result = await store.createVillage({
+        ...body,
+        categoryLabel: VILLAGE_CATEGORY_LABELS[body.category],
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (result.created) await ctx.audit({ entityType: 'village', entityId: body.id, action: 'create', changes: body });
+      return settle(result, body, '村');
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/villages',
+    summary: '村列表（可按乡镇、类别筛选）',
+    tags: TAGS,
+    roles: READERS,
+    query: villageListQuery,
+    responses: { 200: villagePage, 400: errorBody },
+    async handle({ query }) {
+      return ok(await store.listVillages(query, query.limit, query.next));
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/villages/{id}',
+    summary: '村详情',
+    tags: TAGS,
+    roles: READERS,
+    params: idParams,
+    responses: { 200: village, 404: errorBody },
+    async handle({ params }) {
+      const found = await store.getVillage(params.id);
+      if (!found) throw new NotFoundError('村不存在');
+      return ok(found);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/cadres',
+    summary: '新增干部',
+    tags: TAGS,
+    roles: ['admin'],
+    body: createCadre,
+    responses: { 201: cadre, 200: cadre, 400: errorBody, 409: errorBody },
+    async handle({ body }, ctx) {
+      if (body.townshipId && !(await store.getTownship(body.townshipId))) {
+        throw unknownReference('body.townshipId', '乡镇不存在');
+      }
+      const now = ctx.now.toISOString();
+      const result = await store.createCadre({ ...body, rankLabel: CADRE_RANK_LABELS[body.rank], createdAt: now, updatedAt: now });
+      if (result.created) {
+        // Contact details are personal data: the audit trail notes that they were set, not their values.
+        const { email, phone, ...rest } = body;
+        await ctx.audit({
+          entityType: 'cadre',
+          entityId: body.id,
+          action: 'create',
+          changes: { ...rest, ...(email ? { email: '[set]' } : {}), ...(phone ? { phone: '[set]' } : {}) },
+        });
+      }
+      return settle(result, body, '干部');
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/cadres',
+    summary: '干部列表（可按乡镇、职级、单位筛选）',
+    tags: TAGS,
+    roles: ['admin', 'inspector'],
+    query: cadreListQuery,
+    responses: { 200: cadrePage, 400: errorBody },
+    async handle({ query }) {
+      return ok(await store.listCadres(query, query.limit, query.next));
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/cadres/{id}',
+    summary: '干部详情',
+    tags: TAGS,
+    roles: READERS,
+    params: idParams,
+    responses: { 200: cadre, 403: errorBody, 404: errorBody },
+    async handle({ params }, ctx) {
+      requireSelfOrStaff(ctx.actor, params.id);
+      const found = await store.getCadre(params.id);
+      if (!found) throw new NotFoundError('干部不存在');
+      return ok(found);
+    },
+  }),
+];

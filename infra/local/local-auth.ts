@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jwtVerify, SignJWT } from 'jose';
+import type { Role } from '../../functions/core/roles.ts';
+
+/**
+ * Local stand-in for Cognito + the HTTP API JWT authorizer: tokens signed with a key kept in the data
+ * folder, and claims handed to handlers in the shape API Gateway sends (every value a string, groups
+ * as "[admin inspector]").
+ */
+export const LOCAL_ISSUER = 'baocun-local';
+export const LOCAL_AUDIENCE = 'baocun';
+
+export function loadSigningKey(dataDir: string | undefined): Uint8Array {
+  if (!dataDir) return randomBytes(32);
+  const path = join(dataDir, 'local-jwt.key');
+  if (!existsSync(path)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+}
+
+export async function issueLocalToken(
+  key: Uint8Array,
+  subject: { sub: string; role: Role; name?: string },
+  lifetimeSeconds = 12 * 3600,
+): Promise<string> {
+  return new SignJWT({
+    'cognito:groups': [subject.role],
+    token_use: 'id',
+    ...(subject.role === 'cadre' ? { 'custom:cadreId': subject.sub } : {}),
+    ...(subject.name ? { name: subject.name } : {}),
+  })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(subject.sub)
+    .setIssuer(LOCAL_ISSUER)
+    .setAudience(LOCAL_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${lifetimeSeconds}s`)
+    .sign(key);
+}
+
+/** Claims as API Gateway's JWT authorizer forwards them: strings only, arrays as "[a b]". */
+export function toGatewayClaims(payload: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(payload)) {
+    if (Array.isArray(value)) out[name] = `[${value.join(' ')}]`;
+    else if (value !== null && typeof value === 'object') out[name] = JSON.stringify(value);
+    else out[name] = String(value);
+  }
+  return out;
+}
+
+export async function verifyLocalToken(key: Uint8Array, token: string): Promise<Record<string, string> | undefined> {
+  try {
+    const { payload } = await jwtVerify(token, key, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: ['HS256'] });
+    return toGatewayClaims(payload as Record<string, unknown>);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,130 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+import { resetDocumentClient } from '../../functions/adapters/dynamo/client.ts';
+import { resetConfig } from '../../functions/config.ts';
+import { ROLES } from '../../functions/core/roles.ts';
+import { routeKey } from '../../functions/http/route.ts';
+import { routeGroups } from '../../functions/routes/index.ts';
+import { entityId } from '../../functions/schemas/common.ts';
+import { z } from '../../functions/schemas/zod.ts';
+import { lockDataFolder } from './data-lock.ts';
+import { ensureTable, startDynalite } from './dynamo-local.ts';
+import { type GatewayRoute, type LambdaHandler, startGateway } from './gateway.ts';
+import { issueLocalToken, loadSigningKey, verifyLocalToken } from './local-auth.ts';
+
+/**
+ * The embedded default: everything AWS would run, on one machine. Used by `npm start` and by the
+ * integration tests (which start and stop it per suite).
+ */
+export interface LocalStackOptions {
+  /** Folder for persisted data; undefined keeps everything in memory (tests). */
+  dataDir: string | undefined;
+  port: number;
+  host?: string;
+  tableName?: string;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  dynamoEndpoint: string;
+  tableName: string;
+  token(sub: string, role: (typeof ROLES)[number], name?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const PUBLIC_ROUTES = new Set(['GET /healthz', 'GET /openapi.json']);
+
+const tokenRequest = z.strictObject({
+  sub: entityId,
+  role: z.enum(ROLES),
+  name: z.string().max(60).optional(),
+});
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  const unlock = dataDir ? lockDataFolder(dataDir) : () => {};
+  try {
+    const dynamo = await startDynalite(dataDir);
+    const tableName = options.tableName ?? 'baocun';
+    await ensureTable(dynamo.endpoint, tableName);
+
+    process.env.TABLE_NAME = tableName;
+    process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+    process.env.AWS_REGION ??= 'cn-northwest-1';
+    resetConfig();
+    resetDocumentClient();
+
+    const key = loadSigningKey(dataDir);
+    const routes: GatewayRoute[] = [];
+    for (const group of routeGroups) {
+      const module = (await import(resolve(import.meta.dirname, '../..', group.entry))) as { handler: LambdaHandler };
+      for (const route of group.routes) {
+        routes.push({
+          method: route.method,
+          path: route.path,
+          authorized: !PUBLIC_ROUTES.has(routeKey(route)),
+          functionName: `baocun-${group.name}`,
+          handler: module.handler,
+        });
+      }
+    }
+
+    const fallback = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname !== '/local/token' || req.method !== 'POST') return false;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        parsed = undefined;
+      }
+      const result = tokenRequest.safeParse(parsed);
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      if (!result.success) {
+        res.writeHead(400);
+        res.end(
+          JSON.stringify({
+            error: {
+              code: 'VALIDATION_FAILED',
+              message: '请求内容有误',
+              fields: result.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code.toUpperCase(), message: i.message })),
+            },
+          }),
+        );
+        return true;
+      }
+      res.writeHead(200);
+      res.end(JSON.stringify({ token: await issueLocalToken(key, result.data) }));
+      return true;
+    };
+
+    const gateway = await startGateway({
+      port: options.port,
+      ...(options.host ? { host: options.host } : {}),
+      routes,
+      verifyToken: (token) => verifyLocalToken(key, token),
+      fallback,
+      ...(options.log ? { log: options.log } : {}),
+    });
+
+    let stopped = false;
+    return {
+      url: gateway.url,
+      dynamoEndpoint: dynamo.endpoint,
+      tableName,
+      token: (sub, role, name) => issueLocalToken(key, { sub, role, ...(name ? { name } : {}) }),
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await gateway.close();
+        resetDocumentClient();
+        await dynamo.stop();
+        unlock();
+      },
+    };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
