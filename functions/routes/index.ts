@@ -2,6 +2,12 @@ import { openApiDocument } from '../http/openapi.ts';
 import { type AnyRoute, defineRoute, ok } from '../http/route.ts';
 import { z } from '../schemas/zod.ts';
 import { healthRoute } from './meta.ts';
+import { assignmentsRoutes } from './assignments.ts';
+import { auditRoutes } from './audit.ts';
+import { directReportsRoutes } from './direct-reports.ts';
+import { dispatchesRoutes } from './dispatches.ts';
+import { inspectionsRoutes } from './inspections.ts';
+import { problemsRoutes } from './problems.ts';
 import { rosterRoutes } from './roster.ts';
 
 /**
@@ -15,7 +21,15 @@ export interface RouteGroup {
   routes: AnyRoute[];
 }
 
-const apiRoutes: RouteGroup[] = [{ name: 'roster', entry: 'functions/api/roster.ts', routes: rosterRoutes }];
+const apiRoutes: RouteGroup[] = [
+  { name: 'roster', entry: 'functions/api/roster.ts', routes: rosterRoutes },
+  { name: 'assignments', entry: 'functions/api/assignments.ts', routes: assignmentsRoutes },
+  { name: 'dispatches', entry: 'functions/api/dispatches.ts', routes: dispatchesRoutes },
+  { name: 'inspections', entry: 'functions/api/inspections.ts', routes: inspectionsRoutes },
+  { name: 'problems', entry: 'functions/api/problems.ts', routes: problemsRoutes },
+  { name: 'direct-reports', entry: 'functions/api/direct-reports.ts', routes: directReportsRoutes },
+  { name: 'audit', entry: 'functions/api/audit.ts', routes: auditRoutes },
+];
 
 export const openApiRoute = defineRoute({
   method: 'GET',

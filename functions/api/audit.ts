@@ -1,0 +1,4 @@
+import { createApiHandler } from '../http/api-handler.ts';
+import { auditRoutes } from '../routes/audit.ts';
+
+export const handler = createApiHandler(auditRoutes);

@@ -1,0 +1,4 @@
+import { createApiHandler } from '../http/api-handler.ts';
+import { directReportsRoutes } from '../routes/direct-reports.ts';
+
+export const handler = createApiHandler(directReportsRoutes);

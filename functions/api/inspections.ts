@@ -1,0 +1,4 @@
+import { createApiHandler } from '../http/api-handler.ts';
+import { inspectionsRoutes } from '../routes/inspections.ts';
+
+export const handler = createApiHandler(inspectionsRoutes);

@@ -1,0 +1,4 @@
+import { createApiHandler } from '../http/api-handler.ts';
+import { problemsRoutes } from '../routes/problems.ts';
+
+export const handler = createApiHandler(problemsRoutes);
