@@ -1,11 +1,62 @@
+import type { Reporter } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
+import { javaAvailable } from './test/support/dynamodb-local.ts';
+
+/**
+ * Two projects: `dynalite` runs every suite (the integration suites against in-process dynalite), and
+ * `ddb-local` runs the integration suites a second time against DynamoDB Local, AWS's own emulator,
+ * so dynalite never hides a difference from the real service. DynamoDB Local needs Java: without it
+ * (or with DDB_LOCAL=off) that project is left out and the run says so loudly at the start and the
+ * end; with Java, a jar that cannot be fetched or an emulator that does not start fails the run.
+ * `npx vitest run --project dynalite` runs one side only.
+ */
+const INTEGRATION = 'test/integration/**/*.test.ts';
+
+function ddbLocalSkipReason(): string | undefined {
+  if (process.env.DDB_LOCAL === 'off') return 'DDB_LOCAL=off';
+  if (!javaAvailable()) return '`java` is not on PATH';
+  return undefined;
+}
+
+const skipReason = ddbLocalSkipReason();
+const notice = skipReason
+  ? `[ddb-local] NOT RUN: the integration suites did not run against DynamoDB Local (${skipReason}); dynalite only.`
+  : undefined;
+
+/** Says it before the run and again after the summary, where it is read, when integration suites ran. */
+const ddbLocalNotice: Reporter = {
+  onInit() {
+    if (notice) console.warn(`\n${notice}\n`);
+  },
+  onTestRunEnd(testModules) {
+    if (notice && testModules.some((m) => m.moduleId.includes('/test/integration/'))) console.warn(`\n${notice}\n`);
+  },
+};
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    reporters: ['default'],
+    reporters: ['default', ddbLocalNotice],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'dynalite', include: ['test/**/*.test.ts'] },
+      },
+      ...(skipReason
+        ? []
+        : [
+            {
+              extends: true as const,
+              test: {
+                name: 'ddb-local',
+                include: [INTEGRATION],
+                globalSetup: ['test/support/ddb-local-setup.ts'],
+                env: { BAOCUN_TEST_DYNAMO: 'ddb-local' },
+              },
+            },
+          ]),
+    ],
   },
 });

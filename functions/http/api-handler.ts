@@ -84,9 +84,13 @@ export function createApiHandler(routes: AnyRoute[], options: { clock?: () => Da
     let rawBody: unknown;
     if (route.body) {
       rawBody = parseJsonBody(event.body, event.isBase64Encoded, header(event, 'content-type'), config().maxBodyBytes);
-      if (rawBody === undefined) throw new BadRequestError('EMPTY_BODY', '请求内容不能为空');
+      if (rawBody === undefined && !route.optionalBody) {
+        throw new BadRequestError('EMPTY_BODY', '请求内容不能为空');
+      }
     }
-    const body = route.body ? parseOrThrow(route.body, rawBody, 'body') : undefined;
+    const body = route.body
+      ? parseOrThrow(route.body, rawBody === undefined ? {} : rawBody, 'body')
+      : undefined;
 
     const idempotencyKey = route.method === 'GET' ? undefined : header(event, 'idempotency-key');
     if (idempotencyKey !== undefined) validateIdempotencyKey(idempotencyKey);

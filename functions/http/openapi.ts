@@ -63,7 +63,12 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
       ...(route.roles === 'public' ? { security: [] } : { 'x-roles': route.roles }),
       parameters: parameters(route),
       ...(route.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: !route.optionalBody,
+              content: { 'application/json': { schema: schemaOf(route.body, 'input') } },
+            },
+          }
         : {}),
       responses,
     };

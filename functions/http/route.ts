@@ -56,6 +56,8 @@ export interface RouteDef<
   /** Roles allowed to call; `public` needs no token. Per-resource checks live in the use case. */
   roles: readonly Role[] | 'public';
   body?: B;
+  /** The body may be left out entirely (every field optional); it is then parsed as `{}`. */
+  optionalBody?: boolean;
   query?: Q;
   params?: P;
   /** Response schemas by status, for the OpenAPI document. */

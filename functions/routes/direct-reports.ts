@@ -1,4 +1,162 @@
-import type { AnyRoute } from '../http/route.ts';
+import { activeAssignmentsForCadre } from '../adapters/dynamo/assignments.ts';
+import * as store from '../adapters/dynamo/direct-reports.ts';
+import { getVillage } from '../adapters/dynamo/roster.ts';
+import { assignmentsEffectiveOn as effectiveOn } from '../core/assignments.ts';
+import { responseMinutes } from '../core/direct-reports.ts';
+import { derivedId, newId } from '../core/ids.ts';
+import { addDays, beijingDate, beijingDayStart } from '../core/time.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { hasRole } from '../http/auth.ts';
+import { created, defineRoute, ok } from '../http/route.ts';
+import { errorBody, idParams } from '../schemas/common.ts';
+import {
+  acknowledgeDirectReport,
+  createDirectReport,
+  DIRECT_REPORT_KIND_LABELS,
+  type DirectReport,
+  directReport,
+  directReportListQuery,
+  directReportPage,
+} from '../schemas/direct-reports.ts';
 
-/** Placeholder: filled in by the direct-reports work. */
-export const directReportsRoutes: AnyRoute[] = [];
+/**
+ * Direct reports (信息直报): a cadre reports a village's situation, needs, violations or emergencies
+ * straight to HQ; HQ acknowledges, and the time it took is recorded.
+ */
+const TAGS = ['direct-reports'];
+
+export const directReportsRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/direct-reports',
+    summary: '干部信息直报',
+    tags: TAGS,
+    roles: ['cadre'],
+    body: createDirectReport,
+    responses: { 201: directReport, 400: errorBody, 403: errorBody },
+    async handle({ body }, ctx) {
+      const cadreId = ctx.actor.cadreId;
+      const village = await getVillage(body.villageId);
+      if (!village) {
+        throw new ValidationError('请求内容有误，请按提示修改', {
+          fields: [{ path: 'body.villageId', code: 'UNKNOWN_REFERENCE', message: '村不存在' }],
+        });
+      }
+      // Responsible today (Beijing): an assignment planned to start later does not count yet.
+      const current = effectiveOn(await activeAssignmentsForCadre(cadreId), beijingDate(ctx.now));
+      if (!current.some((a) => a.villageId === body.villageId)) {
+        throw new ForbiddenError('只能为本人在包的村直报信息');
+      }
+      const createdAt = ctx.now.toISOString();
+      // A retry with the same Idempotency-Key lands on the same report, even after a crash.
+      const id = ctx.idempotencyKey ? derivedId(ctx.actor.sub, ctx.idempotencyKey, 'direct-report') : newId(ctx.now);
+      const report: DirectReport = {
+        id,
+        cadreId,
+        villageId: village.id,
+        townshipId: village.townshipId,
+        kind: body.kind,
+        kindLabel: DIRECT_REPORT_KIND_LABELS[body.kind],
+        summary: body.summary,
+        details: body.details ?? null,
+        skipLevels: body.skipLevels ?? false,
+        status: 'new',
+        createdAt,
+      };
+      const result = await store.createDirectReport(report);
+      if (result.created) {
+        await ctx.audit({
+          entityType: 'directReport',
+          entityId: id,
+          action: 'create',
+          changes: { villageId: report.villageId, kind: report.kind, summary: report.summary, skipLevels: report.skipLevels },
+        });
+      }
+      return created(result.item);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/direct-reports/{id}/acknowledge',
+    summary: '指挥部签收直报（记录响应用时）',
+    tags: TAGS,
+    roles: ['admin'],
+    params: idParams,
+    body: acknowledgeDirectReport,
+    optionalBody: true,
+    responses: { 200: directReport, 404: errorBody, 409: errorBody },
+    async handle({ params, body }, ctx) {
+      const report = await store.getDirectReport(params.id);
+      if (!report) throw new NotFoundError('直报信息不存在');
+      const at = ctx.now.toISOString();
+      const minutes = responseMinutes(report.createdAt, at);
+      const result = await store.acknowledgeDirectReport(params.id, {
+        at,
+        by: ctx.actor.sub,
+        note: body.note ?? null,
+        responseMinutes: minutes,
+        token: ctx.idempotencyKey ? derivedId(ctx.actor.sub, ctx.idempotencyKey, 'acknowledge', params.id) : undefined,
+      });
+      if (result.kind === 'missing') throw new NotFoundError('直报信息不存在');
+      if (result.kind === 'already') {
+        throw new ConflictError('ALREADY_ACKNOWLEDGED', `该直报已于 ${result.item.acknowledgedAt} 签收`);
+      }
+      if (result.kind === 'acknowledged') {
+        await ctx.audit({
+          entityType: 'directReport',
+          entityId: params.id,
+          action: 'acknowledge',
+          changes: { status: 'acknowledged', responseMinutes: minutes, ...(body.note ? { note: body.note } : {}) },
+        });
+      }
+      return ok(result.item);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/direct-reports',
+    summary: '直报列表（指挥部看全部，干部看本人的；可按类型、状态、村、干部、日期筛选）',
+    tags: TAGS,
+    roles: ['admin', 'cadre'],
+    query: directReportListQuery,
+    responses: { 200: directReportPage, 400: errorBody, 403: errorBody },
+    async handle({ query }, ctx) {
+      let cadreId = query.cadreId;
+      if (!hasRole(ctx.actor, 'admin')) {
+        if (cadreId !== undefined && cadreId !== ctx.actor.cadreId) throw new ForbiddenError('只能查看本人的直报');
+        cadreId = ctx.actor.cadreId;
+      }
+      return ok(
+        await store.listDirectReports(
+          {
+            kind: query.kind,
+            status: query.status,
+            villageId: query.villageId,
+            cadreId,
+            fromAt: query.from ? beijingDayStart(query.from).toISOString() : undefined,
+            beforeAt: query.to ? beijingDayStart(addDays(query.to, 1)).toISOString() : undefined,
+          },
+          query.limit,
+          query.next,
+        ),
+      );
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/direct-reports/{id}',
+    summary: '直报详情',
+    tags: TAGS,
+    roles: ['admin', 'cadre'],
+    params: idParams,
+    responses: { 200: directReport, 403: errorBody, 404: errorBody },
+    async handle({ params }, ctx) {
+      const report = await store.getDirectReport(params.id);
+      if (!report) throw new NotFoundError('直报信息不存在');
+      if (!hasRole(ctx.actor, 'admin') && report.cadreId !== ctx.actor.cadreId) {
+        throw new ForbiddenError('只能查看本人的直报');
+      }
+      return ok(report);
+    },
+  }),
+];

@@ -1,4 +1,231 @@
-import type { AnyRoute } from '../http/route.ts';
+import * as store from '../adapters/dynamo/inspections.ts';
+import { getProblems } from '../adapters/dynamo/problems.ts';
+import { getCadres, getVillage } from '../adapters/dynamo/roster.ts';
+import { derivedId, newId } from '../core/ids.ts';
+import {
+  INSPECTION_MODE_LABELS,
+  type InspectionPlan,
+  inspectionDateIssues,
+  planInspection,
+  referenceIssues,
+} from '../core/inspections.ts';
+import { beijingDate } from '../core/time.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { type AuditEntry, created, defineRoute, ok, type RequestContext } from '../http/route.ts';
+import { errorBody, idParams } from '../schemas/common.ts';
+import {
+  type CreateInspection,
+  createInspection,
+  type Finding,
+  type Inspection,
+  type InspectionSummary,
+  inspection,
+  inspectionListQuery,
+  inspectionPage,
+} from '../schemas/inspections.ts';
+import type { Problem } from '../schemas/problems.ts';
 
-/** Placeholder: filled in by the inspections work. */
-export const inspectionsRoutes: AnyRoute[] = [];
+/** Inspections (督查): inspectors record them; admins and inspectors read them. */
+const TAGS = ['inspections'];
+const INVALID = '请求内容有误，请按提示修改';
+
+/** With an Idempotency-Key the ids are derived from it, so a re-run after a crash writes the same items. */
+function idsFor(ctx: RequestContext) {
+  const key = ctx.idempotencyKey;
+  if (key === undefined) return { inspectionId: newId(ctx.now), problemId: () => newId(ctx.now) };
+  const sub = ctx.actor.sub;
+  return {
+    inspectionId: derivedId(sub, key, 'inspection'),
+    problemId: (i: number, j: number) => derivedId(sub, key, 'problem', String(i), String(j)),
+  };
+}
+
+async function auditAll(ctx: RequestContext, entries: AuditEntry[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += 25) await Promise.all(entries.slice(i, i + 25).map((e) => ctx.audit(e)));
+}
+
+function toRecord(body: CreateInspection, plan: InspectionPlan, townshipId: string, ctx: RequestContext) {
+  const now = ctx.now.toISOString();
+  const header: InspectionSummary = {
+    id: plan.id,
+    villageId: body.villageId,
+    townshipId,
+    date: body.date,
+    mode: body.mode,
+    modeLabel: INSPECTION_MODE_LABELS[body.mode],
+    ...(body.note ? { note: body.note } : {}),
+    problemIds: plan.problemIds,
+    findingCount: plan.findings.length,
+    presentCount: plan.presentCount,
+    absentCount: plan.absentCount,
+    commendCount: plan.commendCount,
+    problemCount: plan.problems.length,
+    recordedBy: ctx.actor.sub,
+    createdAt: now,
+  };
+  const problems: Problem[] = plan.problems.map((p) => ({
+    ...p,
+    inspectionId: plan.id,
+    villageId: body.villageId,
+    townshipId,
+    status: 'open',
+    falseRectifications: 0,
+    // The creating inspection counts as the problem's first event.
+    lastEventId: plan.id,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  const findings: store.StoredFinding[] = plan.findings.map((f, position) => ({
+    inspectionId: plan.id,
+    position,
+    cadreId: f.cadreId,
+    present: f.present,
+    commend: f.commend,
+    ...(f.dispatchId !== undefined ? { dispatchId: f.dispatchId } : {}),
+    ...(f.note !== undefined ? { note: f.note } : {}),
+    problemIds: f.problemIds,
+    villageId: body.villageId,
+    townshipId,
+    date: body.date,
+    mode: body.mode,
+  }));
+  return { header, findings, problems };
+}
+
+function withFindings(
+  header: InspectionSummary,
+  findings: store.StoredFinding[],
+  problems: Map<string, Problem>,
+): Inspection {
+  return {
+    ...header,
+    findings: findings.map(
+      (f): Finding => ({
+        cadreId: f.cadreId,
+        present: f.present,
+        commend: f.commend,
+        ...(f.dispatchId !== undefined ? { dispatchId: f.dispatchId } : {}),
+        ...(f.note !== undefined ? { note: f.note } : {}),
+        problemIds: f.problemIds,
+        problems: f.problemIds.flatMap((id) => {
+          const p = problems.get(id);
+          return p
+            ? [
+                {
+                  id: p.id,
+                  description: p.description,
+                  severity: p.severity,
+                  rectifyBy: p.rectifyBy,
+                  status: p.status,
+                  falseRectifications: p.falseRectifications,
+                },
+              ]
+            : [];
+        }),
+      }),
+    ),
+  };
+}
+
+export const inspectionsRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/inspections',
+    summary: '录入督查结果（明查、暗访、抽查），按干部记录在岗情况与问题',
+    tags: TAGS,
+    roles: ['inspector'],
+    body: createInspection,
+    responses: { 201: inspection, 400: errorBody, 403: errorBody },
+    async handle({ body }, ctx) {
+      // 1. The date must not be in the future (Beijing) and every id named must be on record.
+      const dispatchIds = [...new Set(body.findings.flatMap((f) => (f.dispatchId ? [f.dispatchId] : [])))];
+      const [village, cadres, dispatches] = await Promise.all([
+        getVillage(body.villageId),
+        getCadres(body.findings.map((f) => f.cadreId)),
+        store.existingDispatchIds(dispatchIds),
+      ]);
+      const issues = [
+        ...inspectionDateIssues(body.date, beijingDate(ctx.now)),
+        ...referenceIssues(body, { village: village !== undefined, cadreIds: new Set(cadres.keys()), dispatchIds: dispatches }),
+      ];
+      if (issues.length || !village) throw new ValidationError(INVALID, { fields: issues });
+
+      // 2. Plan the facts (core), with ids a retry reproduces.
+      const ids = idsFor(ctx);
+      const plan = planInspection(body, ids);
+      const record = toRecord(body, plan, village.townshipId, ctx);
+
+      // 3. Children first, then the audit trail, then the header that makes it visible. A re-run after a
+      // crash that already wrote the header has nothing left to do.
+      await store.writeInspectionDetails(record);
+      const done = ctx.idempotencyKey !== undefined && (await store.inspectionExists(plan.id));
+      if (!done) {
+        await auditAll(ctx, [
+          {
+            entityType: 'inspection',
+            entityId: plan.id,
+            action: 'create',
+            changes: {
+              villageId: body.villageId,
+              townshipId: village.townshipId,
+              date: body.date,
+              mode: body.mode,
+              findings: record.findings.map((f) => ({
+                cadreId: f.cadreId,
+                present: f.present,
+                commend: f.commend,
+                dispatchId: f.dispatchId,
+                problemIds: f.problemIds,
+              })),
+            },
+          },
+          ...record.problems.map((p) => ({
+            entityType: 'problem',
+            entityId: p.id,
+            action: 'create',
+            changes: {
+              inspectionId: p.inspectionId,
+              cadreId: p.cadreId,
+              villageId: p.villageId,
+              severity: p.severity,
+              foundOn: p.foundOn,
+              rectifyBy: p.rectifyBy,
+              description: p.description,
+            },
+          })),
+        ]);
+        await store.writeInspectionHeader(record.header);
+      }
+
+      const problems = new Map(record.problems.map((p) => [p.id, p]));
+      return created(withFindings(record.header, record.findings, problems));
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/inspections',
+    summary: '督查记录列表（可按村、乡镇、督查方式、日期范围筛选，最新在前）',
+    tags: TAGS,
+    roles: ['admin', 'inspector'],
+    query: inspectionListQuery,
+    responses: { 200: inspectionPage, 400: errorBody },
+    async handle({ query }) {
+      return ok(await store.listInspections(query, query.limit, query.next));
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/inspections/{id}',
+    summary: '督查记录详情（含每名干部的在岗情况与问题现状）',
+    tags: TAGS,
+    roles: ['admin', 'inspector'],
+    params: idParams,
+    responses: { 200: inspection, 404: errorBody },
+    async handle({ params }) {
+      const found = await store.getInspection(params.id);
+      if (!found) throw new NotFoundError('督查记录不存在');
+      const problems = await getProblems(found.header.problemIds ?? []);
+      return ok(withFindings(found.header, found.findings, problems));
+    },
+  }),
+];

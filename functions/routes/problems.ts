@@ -1,4 +1,238 @@
-import type { AnyRoute } from '../http/route.ts';
+import * as store from '../adapters/dynamo/problems.ts';
+import { getCadre } from '../adapters/dynamo/roster.ts';
+import * as standingStore from '../adapters/dynamo/standing.ts';
+import { derivedId, newId } from '../core/ids.ts';
+import {
+  type ProblemAction,
+  type ProblemStatus,
+  sourceStatus,
+  summarizeStanding,
+  transition,
+  type VerificationOutcome,
+} from '../core/problems.ts';
+import { beijingDate } from '../core/time.ts';
+import { ConcurrentUpdateError, ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { isStaff, requireSelfOrStaff } from '../http/auth.ts';
+import { created, defineRoute, ok, type RequestContext } from '../http/route.ts';
+import { errorBody, idParams } from '../schemas/common.ts';
+import {
+  createRectification,
+  createVerification,
+  type Problem,
+  problemDetail,
+  problemListQuery,
+  problemPage,
+  rectificationResult,
+  standing,
+  verificationResult,
+} from '../schemas/problems.ts';
 
-/** Placeholder: filled in by the problems work. */
-export const problemsRoutes: AnyRoute[] = [];
+/**
+ * Problems: the cadre rectifies their own, an inspector verifies; a rejected rectification is a
+ * false rectification (虚假整改) and the problem reopens. Also a cadre's standing.
+ */
+const TAGS = ['problems'];
+const EVERYONE = ['admin', 'inspector', 'cadre'] as const;
+
+interface Recorded {
+  eventId: string;
+  at: string;
+  to: ProblemStatus;
+  falseRectifications: number;
+}
+
+/**
+ * Applies one rectification or verification exactly once:
+ *   1. refuse by the rules (core) unless this very event was already applied (a retry);
+ *   2. one conditional update moves the status (exclusive under concurrency);
+ *   3. audit, then write the event item (attribute_not_exists).
+ * If the update loses its condition but the stored lastEventId is ours, an earlier run applied it and
+ * crashed before step 3: only the missing event (and its audit) are written now.
+ */
+async function record(
+  problem: Problem,
+  action: ProblemAction,
+  eventId: string,
+  note: string,
+  ctx: RequestContext,
+): Promise<Recorded> {
+  const kind = action.kind === 'rectify' ? 'rectification' : 'verification';
+  const outcome: VerificationOutcome | undefined = action.kind === 'verify' ? action.outcome : undefined;
+  const finish = async (at: string, current: Problem): Promise<Recorded> => {
+    const rule = transition(sourceStatus(action), action);
+    if (!rule.ok) throw new Error('unreachable: an action is always allowed from its source status');
+    if (!(await store.getEvent(problem.id, at, eventId))) {
+      await ctx.audit({
+        entityType: 'problem',
+        entityId: problem.id,
+        action: kind === 'rectification' ? 'rectify' : 'verify',
+        changes: {
+          eventId,
+          from: rule.from,
+          to: rule.to,
+          note,
+          ...(outcome ? { outcome } : {}),
+          ...(rule.falseRectification ? { falseRectifications: current.falseRectifications } : {}),
+        },
+      });
+      await store.putEvent({
+        id: eventId,
+        problemId: problem.id,
+        kind,
+        note,
+        ...(outcome ? { outcome } : {}),
+        at,
+        by: ctx.actor.sub,
+        fromStatus: rule.from,
+        toStatus: rule.to,
+        cadreId: problem.cadreId,
+        villageId: problem.villageId,
+        townshipId: problem.townshipId,
+      });
+    }
+    return { eventId, at, to: rule.to, falseRectifications: current.falseRectifications };
+  };
+
+  if (problem.lastEventId === eventId) return finish(problem.lastEventAt ?? ctx.now.toISOString(), problem);
+  const rule = transition(problem.status, action);
+  if (!rule.ok) throw new ConflictError(rule.code, rule.message);
+  const at = ctx.now.toISOString();
+  const out = await store.applyTransition({
+    problem,
+    eventId,
+    at,
+    kind,
+    from: rule.from,
+    to: rule.to,
+    falseRectification: rule.falseRectification,
+  });
+  if (out.applied) return finish(at, out.problem);
+  const current = out.current;
+  if (!current) throw new NotFoundError('问题不存在');
+  if (current.lastEventId === eventId) return finish(current.lastEventAt ?? at, current);
+  // Another request changed the problem first: answer by the rules against what is stored now.
+  const again = transition(current.status, action);
+  if (!again.ok) throw new ConflictError(again.code, again.message);
+  throw new ConcurrentUpdateError('该问题刚被他人更新，请刷新后重试');
+}
+
+function eventIdFor(ctx: RequestContext, kind: string, problemId: string): string {
+  return ctx.idempotencyKey === undefined ? newId(ctx.now) : derivedId(ctx.actor.sub, ctx.idempotencyKey, kind, problemId);
+}
+
+async function problemOr404(id: string): Promise<Problem> {
+  const found = await store.getProblem(id);
+  if (!found) throw new NotFoundError('问题不存在');
+  return found;
+}
+
+export const problemsRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/problems/{id}/rectifications',
+    summary: '干部报告本人问题的整改情况（问题转为待复核）',
+    tags: TAGS,
+    roles: ['cadre'],
+    params: idParams,
+    body: createRectification,
+    responses: { 201: rectificationResult, 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
+    async handle({ params, body }, ctx) {
+      const problem = await problemOr404(params.id);
+      if (problem.cadreId !== ctx.actor.cadreId) throw new ForbiddenError('只能对本人的问题报告整改');
+      const done = await record(problem, { kind: 'rectify' }, eventIdFor(ctx, 'rectification', problem.id), body.note, ctx);
+      return created({ id: done.eventId, problemId: problem.id, note: body.note, at: done.at, status: done.to });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/problems/{id}/verifications',
+    summary: '督查组复核整改：accepted 销号；rejected 记为虚假整改，问题重新待整改',
+    tags: TAGS,
+    roles: ['inspector'],
+    params: idParams,
+    body: createVerification,
+    responses: { 201: verificationResult, 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
+    async handle({ params, body }, ctx) {
+      const problem = await problemOr404(params.id);
+      const action = { kind: 'verify', outcome: body.outcome } as const;
+      const done = await record(problem, action, eventIdFor(ctx, 'verification', problem.id), body.note, ctx);
+      return created({
+        id: done.eventId,
+        problemId: problem.id,
+        outcome: body.outcome,
+        note: body.note,
+        at: done.at,
+        problemStatus: done.to,
+        falseRectifications: done.falseRectifications,
+      });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/problems',
+    summary: '问题列表（按干部、村、乡镇、状态、等级、发现日期筛选，最新在前；干部只能看本人的）',
+    tags: TAGS,
+    roles: EVERYONE,
+    query: problemListQuery,
+    responses: { 200: problemPage, 400: errorBody, 403: errorBody },
+    async handle({ query }, ctx) {
+      const { limit, next, ...filter } = query;
+      if (!isStaff(ctx.actor)) {
+        if (filter.cadreId !== undefined && filter.cadreId !== ctx.actor.cadreId) {
+          throw new ForbiddenError('只能查看本人的问题');
+        }
+        filter.cadreId = ctx.actor.cadreId;
+      }
+      return ok(await store.listProblems(filter, limit, next));
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/problems/{id}',
+    summary: '问题详情（含整改、复核记录）',
+    tags: TAGS,
+    roles: EVERYONE,
+    params: idParams,
+    responses: { 200: problemDetail, 403: errorBody, 404: errorBody },
+    async handle({ params }, ctx) {
+      const problem = await problemOr404(params.id);
+      requireSelfOrStaff(ctx.actor, problem.cadreId);
+      const events = await store.listEvents(problem.id);
+      return ok({ ...problem, events });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/cadres/{id}/standing',
+    summary: '干部当前状况：未销号问题、虚假整改次数、逾期未完成的派遣任务',
+    tags: TAGS,
+    roles: EVERYONE,
+    params: idParams,
+    responses: { 200: standing, 403: errorBody, 404: errorBody },
+    async handle({ params }, ctx) {
+      requireSelfOrStaff(ctx.actor, params.id);
+      const asOf = ctx.now.toISOString();
+      const [cadre, unresolved, closed, overdue] = await Promise.all([
+        getCadre(params.id),
+        standingStore.cadreProblems(params.id, 'unresolved'),
+        standingStore.cadreProblems(params.id, 'closed'),
+        standingStore.overdueDispatches(params.id, asOf),
+      ]);
+      if (!cadre) throw new NotFoundError('干部不存在');
+      const counts = summarizeStanding(unresolved, closed, overdue.length, beijingDate(ctx.now));
+      const openProblems = [...unresolved].sort((a, b) => a.rectifyBy.localeCompare(b.rectifyBy) || a.id.localeCompare(b.id));
+      return ok({
+        cadreId: params.id,
+        asOf,
+        openProblems,
+        openProblemCount: unresolved.length,
+        falseRectifications: {
+          total: counts.falseRectifications,
+          onOpenProblems: unresolved.reduce((n, p) => n + (p.falseRectifications || 0), 0),
+        },
+        overdueDispatches: overdue,
+        counts,
+      });
+    },
+  }),
+];

@@ -73,8 +73,11 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
 }
 
 function isTextual(contentType: string | undefined, body: Buffer): boolean {
-  if (!contentType) return true;
-  if (!/^(text\/|application\/(json|.*\+json|x-www-form-urlencoded|xml|javascript))/i.test(contentType)) return false;
+  // No content type: decide by the bytes, so invalid UTF-8 reaches the handler base64-encoded
+  // (and is refused there) instead of being silently replaced with U+FFFD here.
+  if (contentType && !/^(text\/|application\/(json|.*\+json|x-www-form-urlencoded|xml|javascript))/i.test(contentType)) {
+    return false;
+  }
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(body);
     return true;

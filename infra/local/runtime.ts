@@ -23,6 +23,8 @@ export interface LocalStackOptions {
   host?: string;
   tableName?: string;
   log?: (line: Record<string, unknown>) => void;
+  /** An already-running DynamoDB API (DynamoDB Local in tests) instead of in-process dynalite; stop() leaves it running. */
+  dynamoEndpoint?: string;
 }
 
 export interface LocalStack {
@@ -45,7 +47,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
   const unlock = dataDir ? lockDataFolder(dataDir) : () => {};
   try {
-    const dynamo = await startDynalite(dataDir);
+    const dynamo = options.dynamoEndpoint
+      ? { endpoint: options.dynamoEndpoint, stop: async () => {} }
+      : await startDynalite(dataDir);
     const tableName = options.tableName ?? 'baocun';
     await ensureTable(dynamo.endpoint, tableName);
 

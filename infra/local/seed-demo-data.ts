@@ -1,10 +1,502 @@
-/** Placeholder until the demo county lands: reports whether any roster exists. */
 import { listTownships } from '../../functions/adapters/dynamo/roster.ts';
+import { addDays, beijingDate } from '../../functions/core/time.ts';
+import {
+  ACCEPTED_NOTES,
+  DEMO_ADMIN,
+  DEMO_COUNTY_NAME,
+  DEMO_INSPECTORS,
+  DEMO_MARKER_TOWNSHIP,
+  type DemoActivity,
+  type DemoProblem,
+  type DemoRoster,
+  demoActivity,
+  demoRoster,
+  RECTIFICATION_NOTES,
+  REJECTED_NOTES,
+} from './demo-county.ts';
 
+/**
+ * Loads the fictional demo county through the public HTTP API, exactly as an external client would:
+ * signed in with local tokens, one Idempotency-Key per POST. Going through the API means the demo
+ * obeys every rule the handlers enforce (one chief per village, own-assignment reports...).
+ *
+ * Re-running is harmless:
+ * - the roster is created by id (an identical create answers 200);
+ * - assignments are only sent for villages that still have no chief (members first, chief last, so
+ *   a village with a chief is complete);
+ * - the activity is dated relative to the day the demo was first seeded, with keys that embed that
+ *   day: a same-day re-run replays every request; on a later day (keys expired, dates moved) the
+ *   activity is left alone if any dispatch exists.
+ */
+export interface SeedDemoOptions {
+  /** Base URL of a running Baocun API, e.g. http://127.0.0.1:3000. */
+  url: string;
+  /** Requests in flight at once. */
+  concurrency?: number;
+  /** Clock, for tests; defaults to now. */
+  now?: () => Date;
+}
+
+export interface DemoSummary {
+  county: string;
+  /** Beijing date the activity is dated from. */
+  anchor: string;
+  activity: 'seeded' | 'already-present';
+  townships: number;
+  villages: number;
+  cadres: number;
+  assignments: number;
+  dispatches: number;
+  progressReports: number;
+  inspections: number;
+  problems: number;
+  rectifications: number;
+  falseRectifications: number;
+  verifiedProblems: number;
+  directReports: number;
+  acknowledged: number;
+  /** POSTs that wrote something new, and those answered from what was already there. */
+  created: number;
+  existing: number;
+  ms: number;
+  /** Milliseconds per step. */
+  timings: Record<string, number>;
+  users: { admin: string; inspectors: string[]; cadres: string };
+}
+
+/** Cheap check used by `npm start`: does the in-process store hold any township? */
 export async function hasDemoData(): Promise<boolean> {
   return (await listTownships(1)).items.length > 0;
 }
 
-export async function seedDemo(): Promise<Record<string, number>> {
-  return {};
+const KEY_PREFIX = 'baocun-demo';
+
+/** A seed step the API refused; its message says which request and why. */
+export class SeedError extends Error {}
+
+interface Reply {
+  status: number;
+  replayed: boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: JSON from the API
+  body: any;
+}
+
+type Role = 'admin' | 'inspector' | 'cadre';
+
+/** A tiny API client: tokens per user, JSON in and out, a bounded number of requests in flight. */
+class Api {
+  private readonly tokens = new Map<string, Promise<string>>();
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  created = 0;
+  existing = 0;
+  /** Milliseconds per seeding step, to see where the time goes. */
+  readonly timings: Record<string, number> = {};
+
+  constructor(
+    private readonly url: string,
+    private readonly concurrency: number,
+  ) {}
+
+  private async slot<T>(run: () => Promise<T>): Promise<T> {
+    if (this.inFlight >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight++;
+    try {
+      return await run();
+    } finally {
+      this.inFlight--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private token(sub: string, role: Role): Promise<string> {
+    const id = `${role}:${sub}`;
+    let token = this.tokens.get(id);
+    if (!token) {
+      token = (async () => {
+        const res = await this.slot(() =>
+          fetch(`${this.url}/local/token`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ sub, role }),
+          }),
+        );
+        if (!res.ok) {
+          throw new SeedError(
+            `${this.url} 没有提供本地登录（POST /local/token → ${res.status}）：演示数据只能写入本地启动的 Baocun。`,
+          );
+        }
+        return ((await res.json()) as { token: string }).token;
+      })();
+      this.tokens.set(id, token);
+    }
+    return token;
+  }
+
+  async request(
+    method: 'GET' | 'POST',
+    path: string,
+    as: [string, Role],
+    body?: unknown,
+    key?: string,
+  ): Promise<Reply> {
+    const token = await this.token(...as);
+    return this.slot(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const res = await fetch(`${this.url}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...(key ? { 'idempotency-key': `${KEY_PREFIX}:${key}` } : {}),
+          },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+        const text = await res.text();
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          // keep the text for the error message
+        }
+        // A concurrent twin still holding the key, or a momentary server error: try again shortly.
+        const busy =
+          res.status === 409 &&
+          (parsed as { error?: { code?: string } })?.error?.code === 'IDEMPOTENCY_IN_PROGRESS';
+        if ((busy || res.status >= 500) && attempt < 4) {
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+          continue;
+        }
+        return {
+          status: res.status,
+          replayed: res.headers.get('idempotent-replayed') === 'true',
+          body: parsed,
+        };
+      }
+    });
+  }
+
+  /**
+   * A POST that must succeed; counts whether it wrote something new. A replayed response, or a 200
+   * where a create answers 201 (the roster's "identical item already there"), wrote nothing.
+   */
+  async create(
+    path: string,
+    as: [string, Role],
+    body: unknown,
+    key: string,
+    freshStatus = 201,
+  ): Promise<Reply> {
+    const reply = await this.request('POST', path, as, body, key);
+    if (reply.status >= 300) throw failure('POST', path, reply, body);
+    if (reply.status === freshStatus && !reply.replayed) this.created++;
+    else this.existing++;
+    return reply;
+  }
+
+  async step<T>(name: string, run: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      return await run();
+    } finally {
+      this.timings[name] = (this.timings[name] ?? 0) + Date.now() - started;
+    }
+  }
+
+  async get(path: string, as: [string, Role] = [DEMO_ADMIN, 'admin']): Promise<Reply> {
+    return this.request('GET', path, as);
+  }
+}
+
+function failure(method: string, path: string, reply: Reply, body?: unknown): SeedError {
+  const detail = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+  const sent = body === undefined ? '' : `\n  sent: ${JSON.stringify(body)}`;
+  return new SeedError(
+    `演示数据写入失败 / demo seed failed: ${method} ${path} → ${reply.status} ${detail.slice(0, 600)}${sent}`,
+  );
+}
+
+const ADMIN: [string, Role] = [DEMO_ADMIN, 'admin'];
+const inspector = (id: string): [string, Role] => [id, 'inspector'];
+const cadre = (id: string): [string, Role] => [id, 'cadre'];
+
+/** A stable small number from a key (FNV-1a), to vary notes and inspectors without randomness. */
+function spread(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+function all<T>(items: readonly T[], run: (item: T, index: number) => Promise<unknown>): Promise<unknown[]> {
+  return Promise.all(items.map(run));
+}
+
+/** Ids of villages the coverage report lists as having no chief (tolerates ids or objects). */
+async function villagesWithoutChief(api: Api): Promise<Set<string> | undefined> {
+  const reply = await api.get('/coverage');
+  if (reply.status !== 200 || !Array.isArray(reply.body?.villagesWithoutChief)) return undefined;
+  return new Set(
+    (reply.body.villagesWithoutChief as unknown[]).map((v) =>
+      typeof v === 'string'
+        ? v
+        : String((v as { id?: string; villageId?: string }).villageId ?? (v as { id?: string }).id),
+    ),
+  );
+}
+
+async function seedRoster(api: Api, roster: DemoRoster): Promise<void> {
+  await all(roster.townships, (t) => api.create('/townships', ADMIN, t, `township:${t.id}`));
+  await all(
+    roster.cadres.filter((c) => c.townshipId === undefined),
+    (c) => api.create('/cadres', ADMIN, c, `cadre:${c.id}`),
+  );
+  await all([...roster.villages, ...roster.cadres.filter((c) => c.townshipId !== undefined)], (item) =>
+    'category' in item
+      ? api.create('/villages', ADMIN, item, `village:${item.id}`)
+      : api.create('/cadres', ADMIN, item, `cadre:${item.id}`),
+  );
+}
+
+async function seedAssignments(api: Api, roster: DemoRoster): Promise<void> {
+  const missing = await villagesWithoutChief(api);
+  const todo = roster.villages.filter((v) => missing === undefined || missing.has(v.id));
+  await all(todo, async (village) => {
+    // Members first, the chief last: a village with a chief is a finished village.
+    for (const a of roster.assignments.filter((x) => x.villageId === village.id)) {
+      const reply = await api.request(
+        'POST',
+        '/assignments',
+        ADMIN,
+        a,
+        `assignment:${a.from}:${a.villageId}:${a.role}:${a.cadreId}`,
+      );
+      if (reply.status === 409) {
+        api.existing++; // already assigned by an earlier, interrupted run
+        continue;
+      }
+      if (reply.status >= 300) throw failure('POST', '/assignments', reply, a);
+      if (reply.status === 201 && !reply.replayed) api.created++;
+      else api.existing++;
+    }
+  });
+}
+
+interface ActivityCounts {
+  progressReports: number;
+  problems: number;
+  rectifications: number;
+  falseRectifications: number;
+  verifiedProblems: number;
+  acknowledged: number;
+}
+
+async function seedActivity(api: Api, activity: DemoActivity): Promise<ActivityCounts> {
+  const k = (what: string) => `${activity.anchor}:${what}`;
+  const counts: ActivityCounts = {
+    progressReports: 0,
+    problems: 0,
+    rectifications: 0,
+    falseRectifications: 0,
+    verifiedProblems: 0,
+    acknowledged: 0,
+  };
+
+  // 1. Dispatches, then each assignee's progress reports in order.
+  const dispatchIds = new Map<string, string>();
+  await api.step('dispatches', () =>
+    all(activity.dispatches, async (d) => {
+      const { key, reports: _reports, ...body } = d;
+      const reply = await api.create('/dispatches', ADMIN, body, k(key));
+      dispatchIds.set(key, String(reply.body.id));
+    }),
+  );
+  await api.step('progress reports', () =>
+    all(activity.dispatches, (d) => {
+      const byAssignee = new Map<string, typeof d.reports>();
+      for (const r of d.reports)
+        byAssignee.set(`${r.cadreId}:${r.villageId}`, [
+          ...(byAssignee.get(`${r.cadreId}:${r.villageId}`) ?? []),
+          r,
+        ]);
+      return all([...byAssignee.entries()], async ([assignee, reports]) => {
+        for (const [n, r] of reports.entries()) {
+          await api.create(
+            `/dispatches/${dispatchIds.get(d.key)}/reports`,
+            cadre(r.cadreId),
+            { status: r.status, note: r.note, villageId: r.villageId },
+            k(`report:${d.key}:${assignee}:${n + 1}`),
+          );
+          counts.progressReports++;
+        }
+      });
+    }),
+  );
+
+  // 2. Inspections; the response lists the problem ids in the order the problems were sent.
+  const problems: { id: string; cadreId: string; spec: DemoProblem; key: string }[] = [];
+  await api.step('inspections', () =>
+    all(activity.inspections, async (inspection) => {
+      const body = {
+        villageId: inspection.villageId,
+        date: inspection.date,
+        mode: inspection.mode,
+        findings: inspection.findings.map(({ dispatchKey, problems: list, ...finding }) => ({
+          ...finding,
+          ...(dispatchKey ? { dispatchId: dispatchIds.get(dispatchKey) } : {}),
+          problems: list.map(({ fate: _fate, ...p }) => p),
+        })),
+      };
+      const reply = await api.create(
+        '/inspections',
+        inspector(inspection.inspector),
+        body,
+        k(inspection.key),
+      );
+      const ids = (reply.body.problemIds ?? []) as string[];
+      let n = 0;
+      for (const finding of inspection.findings) {
+        for (const spec of finding.problems) {
+          const id = ids[n];
+          if (id === undefined)
+            throw new SeedError(`POST /inspections (${inspection.key}) 返回的问题编号数量不符`);
+          problems.push({ id, cadreId: finding.cadreId, spec, key: `${inspection.key}:${n}` });
+          n++;
+        }
+      }
+    }),
+  );
+  counts.problems = problems.length;
+
+  // 3. Rectification → verification, as the cadre and an inspector would, in rounds.
+  const touched = problems.filter((p) => p.spec.fate !== 'open');
+  const rectify = (p: (typeof problems)[number], round: number) =>
+    api
+      .create(
+        `/problems/${p.id}/rectifications`,
+        cadre(p.cadreId),
+        { note: RECTIFICATION_NOTES[(spread(p.key) + round) % RECTIFICATION_NOTES.length] },
+        k(`rectify:${p.key}:${round}`),
+      )
+      .then(() => counts.rectifications++);
+  const verify = (p: (typeof problems)[number], round: number, outcome: 'accepted' | 'rejected') => {
+    const notes = outcome === 'accepted' ? ACCEPTED_NOTES : REJECTED_NOTES;
+    return api
+      .create(
+        `/problems/${p.id}/verifications`,
+        inspector(DEMO_INSPECTORS[spread(p.key) % 2] as string),
+        { outcome, note: notes[spread(p.key) % notes.length] },
+        k(`verify:${p.key}:${round}`),
+      )
+      .then(() => {
+        if (outcome === 'accepted') counts.verifiedProblems++;
+        else counts.falseRectifications++;
+      });
+  };
+  await api.step('rectifications', () => all(touched, (p) => rectify(p, 1)));
+  await api.step('verifications', () =>
+    all(
+      touched.filter((p) => p.spec.fate !== 'pending'),
+      (p) => verify(p, 1, p.spec.fate === 'accepted' ? 'accepted' : 'rejected'),
+    ),
+  );
+  await api.step('rectifications', () =>
+    all(
+      touched.filter((p) => p.spec.fate === 'false-pending'),
+      (p) => rectify(p, 2),
+    ),
+  );
+
+  // 4. Direct reports from the villages, half of them answered by HQ.
+  await api.step('direct reports', () =>
+    all(activity.directReports, async (r) => {
+      const { key, cadreId, acknowledge, ...body } = r;
+      const reply = await api.create('/direct-reports', cadre(cadreId), body, k(key));
+      if (acknowledge !== undefined) {
+        await api.create(
+          `/direct-reports/${reply.body.id}/acknowledge`,
+          ADMIN,
+          { note: acknowledge },
+          k(`${key}:ack`),
+          200,
+        );
+        counts.acknowledged++;
+      }
+    }),
+  );
+  return counts;
+}
+
+/**
+ * Which day the activity is dated from, and whether to write it: the day the demo roster first
+ * appeared if that is today (a re-run replays every request); today if no dispatch exists yet;
+ * otherwise the activity is already there, dated from an earlier day, and is left alone.
+ */
+async function activityPlan(api: Api, today: string): Promise<{ anchor: string; write: boolean }> {
+  const marker = await api.get(`/townships/${DEMO_MARKER_TOWNSHIP}`);
+  if (marker.status === 404) return { anchor: today, write: true };
+  if (marker.status !== 200) throw failure('GET', `/townships/${DEMO_MARKER_TOWNSHIP}`, marker);
+  const firstSeeded = beijingDate(new Date(marker.body.createdAt));
+  if (firstSeeded === today) return { anchor: today, write: true };
+  const dispatches = await api.get('/dispatches?limit=1');
+  if (dispatches.status !== 200) throw failure('GET', '/dispatches?limit=1', dispatches);
+  return (dispatches.body.items ?? []).length === 0
+    ? { anchor: today, write: true }
+    : { anchor: firstSeeded, write: false };
+}
+
+export async function seedDemo(options: SeedDemoOptions): Promise<DemoSummary> {
+  const started = Date.now();
+  const now = options.now ?? (() => new Date());
+  const api = new Api(options.url.replace(/\/+$/, ''), options.concurrency ?? 8);
+
+  const { anchor, write } = await activityPlan(api, beijingDate(now()));
+  // Assignments start well before the oldest inspection, so the cadres were responsible on those days.
+  const roster = demoRoster(addDays(anchor, -45));
+  await api.step('roster', () => seedRoster(api, roster));
+  await api.step('assignments', () => seedAssignments(api, roster));
+  const activity = demoActivity(anchor, roster);
+  const counts = write ? await seedActivity(api, activity) : undefined;
+
+  const problems = activity.inspections.flatMap((i) => i.findings.flatMap((f) => f.problems));
+  return {
+    county: DEMO_COUNTY_NAME,
+    anchor,
+    activity: write ? 'seeded' : 'already-present',
+    townships: roster.townships.length,
+    villages: roster.villages.length,
+    cadres: roster.cadres.length,
+    assignments: roster.assignments.length,
+    dispatches: activity.dispatches.length,
+    progressReports: counts?.progressReports ?? activity.dispatches.reduce((n, d) => n + d.reports.length, 0),
+    inspections: activity.inspections.length,
+    problems: counts?.problems ?? problems.length,
+    rectifications: counts?.rectifications ?? problems.filter((p) => p.fate !== 'open').length,
+    falseRectifications:
+      counts?.falseRectifications ?? problems.filter((p) => p.fate.startsWith('false')).length,
+    verifiedProblems: counts?.verifiedProblems ?? problems.filter((p) => p.fate === 'accepted').length,
+    directReports: activity.directReports.length,
+    acknowledged:
+      counts?.acknowledged ?? activity.directReports.filter((r) => r.acknowledge !== undefined).length,
+    created: api.created,
+    existing: api.existing,
+    ms: Date.now() - started,
+    timings: api.timings,
+    users: { admin: DEMO_ADMIN, inspectors: [...DEMO_INSPECTORS], cadres: 'C001–C060' },
+  };
+}
+
+/** The lines `npm start -- --demo` and `npm run seed:demo` print. */
+export function describeSummary(s: DemoSummary): string {
+  const activity =
+    s.activity === 'seeded'
+      ? `  业务数据（以 ${s.anchor} 为基准）: ${s.dispatches} 张派遣单、${s.progressReports} 条进展报告、${s.inspections} 次督查、${s.problems} 个问题` +
+        `（${s.rectifications} 次整改，${s.verifiedProblems} 个复核销号，${s.falseRectifications} 次虚假整改）、` +
+        `${s.directReports} 条信息直报（${s.acknowledged} 条已回复）`
+      : `  业务数据已于 ${s.anchor} 写入，本次未重复写入 / activity already seeded on ${s.anchor}, left as is`;
+  return [
+    `演示数据 / demo data: ${s.county}（虚构）— ${s.townships} 个乡镇、${s.villages} 个村、${s.cadres} 名干部、${s.assignments} 条包村关系`,
+    activity,
+    `  新写入 ${s.created} 条请求，已存在 ${s.existing} 条；用时 ${s.ms} ms / ${s.created} created, ${s.existing} already there, ${s.ms} ms`,
+    `  演示账号 / demo users: 管理员 admin "${s.users.admin}"; 督查组 inspector ${s.users.inspectors.map((i) => `"${i}"`).join(', ')}; 干部 cadre 用干部编号登录 (${s.users.cadres}, 如 "C001")`,
+  ].join('\n');
 }

@@ -14,10 +14,9 @@ try {
     port,
     host: process.env.HOST ?? '127.0.0.1',
   });
-  const { hasDemoData, seedDemo } = await import('./seed-demo-data.ts');
+  const { describeSummary, hasDemoData, seedDemo } = await import('./seed-demo-data.ts');
   if (process.argv.includes('--demo') && !(await hasDemoData())) {
-    const summary = await seedDemo();
-    console.log(`已写入演示数据 / demo data loaded: ${JSON.stringify(summary)}`);
+    console.log(describeSummary(await seedDemo({ url: stack.url })));
   }
   const empty = !(await hasDemoData());
   console.log(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import type { Role } from '../../functions/core/roles.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/runtime.ts';
 
@@ -59,8 +60,26 @@ function caller(url: string, sub: string, role: Role, token: string | undefined)
   };
 }
 
+/**
+ * In the `ddb-local` vitest project (vitest.config.ts) the suites run against DynamoDB Local, started
+ * once per run by ddb-local-setup.ts; each stack still gets its own table. A stack with a data folder
+ * tests what `npm start` persists with dynalite, so it keeps dynalite.
+ */
+function externalDynamoEndpoint(dataDir: string | undefined): string | undefined {
+  if (process.env.BAOCUN_TEST_DYNAMO !== 'ddb-local' || dataDir) return undefined;
+  const endpoint = inject('dynamoEndpoint');
+  if (!endpoint) throw new Error('BAOCUN_TEST_DYNAMO=ddb-local, but no DynamoDB Local endpoint was provided');
+  return endpoint;
+}
+
 export async function startTestStack(options: { dataDir?: string } = {}): Promise<TestStack> {
-  const stack = await startLocalStack({ dataDir: options.dataDir, port: 0, tableName: `t${randomUUID().slice(0, 8)}` });
+  const dynamoEndpoint = externalDynamoEndpoint(options.dataDir);
+  const stack = await startLocalStack({
+    dataDir: options.dataDir,
+    port: 0,
+    tableName: `t${randomUUID().slice(0, 8)}`,
+    ...(dynamoEndpoint ? { dynamoEndpoint } : {}),
+  });
   return {
     stack,
     url: stack.url,

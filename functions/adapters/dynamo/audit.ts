@@ -30,7 +30,8 @@ export async function listAuditForEntity(
   next?: string,
 ): Promise<Page<AuditRecord>> {
   const page = await queryPage<Record<string, unknown>>(
-    { partition: keys.auditEntity(entityType, entityId), descending: true },
+    // Read-your-writes: someone who just changed an entity expects to see the change in its history.
+    { partition: keys.auditEntity(entityType, entityId), descending: true, consistent: true },
     limit,
     next,
   );

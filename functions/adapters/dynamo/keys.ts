@@ -14,6 +14,13 @@ export const keys = {
   villageAssignments: (villageId: string) => `VILL#${villageId}#ASGN`,
   cadreAssignments: (cadreId: string) => `CADR#${cadreId}#ASGN`,
   activeAssignments: (role: string) => `ASGNS#ACTIVE#${role}`,
+  /** Where an assignment's GSI3 entry moves when it ends, so township-wide history lists need no Scan. */
+  endedAssignments: (role: string) => `ASGNS#ENDED#${role}`,
+  /** One cadre's active assignment to one village: at most one item, so no duplicate (conditional put). */
+  assignmentSlot: (villageId: string, cadreId: string) => ({
+    PK: `VILL#${villageId}`,
+    SK: `ASGN#${cadreId}`,
+  }),
   /** The village's chief slot: at most one item, so at most one chief (conditional put). */
   chiefSlot: (villageId: string) => ({ PK: `VILL#${villageId}`, SK: 'CHIEF' }),
 
@@ -51,6 +58,10 @@ export const keys = {
   directReportList: () => 'DRPTS',
   cadreDirectReports: (cadreId: string) => `CADR#${cadreId}#DRPT`,
   villageDirectReports: (villageId: string) => `VILL#${villageId}#DRPT`,
+  /** HQ's acknowledgement of a direct report, as its own dated fact (GSI4 by the week it happened). */
+  directReportAck: (id: string, at: string) => ({ PK: `DRPT#${id}`, SK: `ACK#${at}` }),
+  directReportWeekSort: (createdAt: string, id: string) => `DIRECT#${createdAt}#${id}`,
+  directReportAckWeekSort: (at: string, id: string) => `DIRECTACK#${at}#${id}`,
 
   /** Everything that happened in an ISO week, for the weekly evaluation (GSI4). */
   week: (week: string) => `WEEK#${week}`,

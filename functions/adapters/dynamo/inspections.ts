@@ -1,0 +1,161 @@
+import { isoWeekOf } from '../../core/time.ts';
+import type { InspectionSummary } from '../../schemas/inspections.ts';
+import type { Problem } from '../../schemas/problems.ts';
+import { keys } from './keys.ts';
+import { putProblem } from './problems.ts';
+import { batchGet, getItem, type Item, type Page, putIfAbsent, type QuerySpec, queryAll, queryPage, withoutKeys } from './table.ts';
+
+/**
+ * Inspections: a header item, one finding item per cadre (same partition, so one query reads the
+ * whole inspection) and the problem items (problems.ts). Written children first, header last, each
+ * with attribute_not_exists: a listed inspection is complete, and a retry with the same derived ids
+ * after a crash fills in whatever is missing without duplicating anything.
+ */
+export interface StoredFinding {
+  inspectionId: string;
+  /** Position in the submitted list, so the inspection reads back in the inspector's order. */
+  position: number;
+  cadreId: string;
+  present: boolean;
+  commend: boolean;
+  dispatchId?: string;
+  note?: string;
+  problemIds: string[];
+  villageId: string;
+  townshipId: string;
+  date: string;
+  mode: string;
+}
+
+export interface InspectionRecord {
+  header: InspectionSummary;
+  findings: StoredFinding[];
+  problems: Problem[];
+}
+
+/** Conditional puts in parallel, bounded so a 200-cadre inspection does not flood the connection pool. */
+async function inParallel<T>(items: T[], width: number, run: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await run(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}
+
+function findingItem(f: StoredFinding): Item {
+  return {
+    ...keys.finding(f.inspectionId, f.cadreId),
+    GSI1PK: keys.cadreFindings(f.cadreId),
+    GSI1SK: `${f.date}#${f.inspectionId}`,
+    GSI4PK: keys.week(isoWeekOf(f.date)),
+    GSI4SK: `FINDING#${f.date}#${f.inspectionId}#${f.cadreId}`,
+    entity: 'finding',
+    ...f,
+  };
+}
+
+function headerItem(h: InspectionSummary): Item {
+  const sk = `${h.date}#${h.id}`;
+  return {
+    ...keys.inspection(h.id),
+    GSI1PK: keys.villageInspections(h.villageId),
+    GSI1SK: sk,
+    GSI2PK: keys.inspectionList(),
+    GSI2SK: sk,
+    GSI3PK: keys.townshipInspections(h.townshipId),
+    GSI3SK: sk,
+    GSI4PK: keys.week(isoWeekOf(h.date)),
+    GSI4SK: `INSPECTION#${h.date}#${h.id}`,
+    entity: 'inspection',
+    ...h,
+  };
+}
+
+/** Problems and findings; returns the ids of the problems this call created (not those a crashed run left). */
+export async function writeInspectionDetails(record: InspectionRecord): Promise<{ createdProblemIds: string[] }> {
+  const createdProblemIds: string[] = [];
+  const writes: (() => Promise<unknown>)[] = [
+    ...record.problems.map((p) => async () => {
+      if (await putProblem(p)) createdProblemIds.push(p.id);
+    }),
+    ...record.findings.map((f) => () => putIfAbsent(findingItem(f))),
+  ];
+  await inParallel(writes, 32, (write) => write());
+  return { createdProblemIds };
+}
+
+/** The header makes the inspection visible; false when it was already written. */
+export function writeInspectionHeader(header: InspectionSummary): Promise<boolean> {
+  return putIfAbsent(headerItem(header));
+}
+
+export async function inspectionExists(id: string): Promise<boolean> {
+  return (await getItem<Item>(keys.inspection(id))) !== undefined;
+}
+
+export async function getInspection(id: string): Promise<{ header: InspectionSummary; findings: StoredFinding[] } | undefined> {
+  const items = await queryAll<Item>({ partition: keys.inspection(id).PK, consistent: true });
+  const header = items.find((i) => i.SK === keys.inspection(id).SK);
+  if (!header) return undefined;
+  const findings = items
+    .filter((i) => String(i.SK).startsWith(keys.findingPrefix()))
+    .sort((a, b) => Number(a.position ?? 0) - Number(b.position ?? 0));
+  return {
+    header: withoutKeys(header) as unknown as InspectionSummary,
+    findings: findings.map((f) => withoutKeys(f) as unknown as StoredFinding),
+  };
+}
+
+/** Which of these dispatch ids name a dispatch form on record. */
+export async function existingDispatchIds(ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const found = await batchGet<Item>(ids.map((id) => keys.dispatch(id)));
+  return new Set(found.map((i) => String(i.PK).slice(keys.dispatch('').PK.length)));
+}
+
+export interface InspectionFilter {
+  villageId?: string | undefined;
+  townshipId?: string | undefined;
+  mode?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export async function listInspections(filter: InspectionFilter, limit: number, next?: string): Promise<Page<InspectionSummary>> {
+  const clauses: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  if (filter.mode) {
+    clauses.push('#mode = :mode');
+    names['#mode'] = 'mode';
+    values[':mode'] = filter.mode;
+  }
+  // The village index is the narrowest; a township given alongside a village only filters.
+  if (filter.villageId && filter.townshipId) {
+    clauses.push('townshipId = :townshipId');
+    values[':townshipId'] = filter.townshipId;
+  }
+  const index: Pick<QuerySpec, 'index' | 'partition'> = filter.villageId
+    ? { index: 'GSI1', partition: keys.villageInspections(filter.villageId) }
+    : filter.townshipId
+      ? { index: 'GSI3', partition: keys.townshipInspections(filter.townshipId) }
+      : { index: 'GSI2', partition: keys.inspectionList() };
+  const spec: QuerySpec = {
+    ...index,
+    descending: true,
+    ...(filter.from || filter.to
+      ? { sort: { between: [filter.from ?? '0000-00-00', `${filter.to ?? '9999-12-31'}#\uffff`] } }
+      : {}),
+    ...(clauses.length
+      ? { filter: { expression: clauses.join(' AND '), values, ...(Object.keys(names).length ? { names } : {}) } }
+      : {}),
+  };
+  const page = await queryPage<Item>(spec, limit, next);
+  return {
+    items: page.items.map((i) => withoutKeys(i) as unknown as InspectionSummary),
+    ...(page.next ? { next: page.next } : {}),
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Red / yellow / green lists (红黄绿三色清单) for problems and dispatched tasks, as of an instant.
+ *
+ *  - red:    open and overdue (the deadline day has ended), or open with a severity the rules mark red
+ *            (default: severe);
+ *  - yellow: open and due within `yellowWithinDays` Beijing calendar days (default 3: due today up to
+ *            three days ahead), or a rectification handed in on time that still awaits verification
+ *            after the deadline (the backlog is the inspectors', so the cadre is not red for it);
+ *  - green:  closed (a verified rectification / a task reported done) within the evaluated week;
+ *  - onTrack: open with more time left — in no list, counted so that red + yellow + onTrack = open.
+ *
+ * Matters closed before the week began are out of scope (not green again every week).
+ */
+import { beijingDayEnd } from '../time.ts';
+import { beijingDateOfMs, daysBetween } from './calendar.ts';
+import type { DispatchAssigneeFact, ProblemStatus } from './facts.ts';
+import { dispatchDoneAt } from './facts.ts';
+import type { RuleSet } from './rule-set.ts';
+import type { Color, Severity } from './terms.ts';
+
+export type ColorReason = 'closed' | 'overdue' | 'severe' | 'dueSoon' | 'awaitingVerification' | 'onTrack';
+
+export const COLOR_REASON_LABELS: Record<ColorReason, string> = {
+  closed: '已销号',
+  overdue: '已逾期',
+  severe: '问题严重',
+  dueSoon: '临近期限',
+  awaitingVerification: '已按期整改，待复核',
+  onTrack: '在期限内',
+};
+
+export interface Coloring {
+  color: Color | null;
+  reason: ColorReason;
+  /** Whole Beijing days from asOf's date to the deadline; negative once past. */
+  daysLeft: number;
+  /** Whole days past the deadline, 0 if not overdue. */
+  daysOverdue: number;
+}
+
+export interface ColorCounts {
+  red: number;
+  yellow: number;
+  green: number;
+  onTrack: number;
+}
+
+export const emptyColorCounts = (): ColorCounts => ({ red: 0, yellow: 0, green: 0, onTrack: 0 });
+
+export function addColor(counts: ColorCounts, coloring: Coloring): void {
+  if (coloring.color) counts[coloring.color] += 1;
+  else counts.onTrack += 1;
+}
+
+function openColoring(
+  deadline: string,
+  asOfMs: number,
+  ruleSet: RuleSet,
+  redBySeverity: boolean,
+  handedInOnTime: boolean,
+): Coloring {
+  const daysLeft = daysBetween(beijingDateOfMs(asOfMs), deadline);
+  const past = asOfMs > beijingDayEnd(deadline).getTime();
+  if (past && !handedInOnTime) return { color: 'red', reason: 'overdue', daysLeft, daysOverdue: -daysLeft };
+  if (redBySeverity) return { color: 'red', reason: 'severe', daysLeft, daysOverdue: 0 };
+  if (past) return { color: 'yellow', reason: 'awaitingVerification', daysLeft, daysOverdue: 0 };
+  if (daysLeft <= ruleSet.colors.yellowWithinDays)
+    return { color: 'yellow', reason: 'dueSoon', daysLeft, daysOverdue: 0 };
+  return { color: null, reason: 'onTrack', daysLeft, daysOverdue: 0 };
+}
+
+export function problemColoring(
+  status: ProblemStatus,
+  severity: Severity,
+  asOfMs: number,
+  ruleSet: RuleSet,
+): Coloring {
+  if (status.state === 'closed') return { color: 'green', reason: 'closed', daysLeft: 0, daysOverdue: 0 };
+  const handedInOnTime =
+    status.state === 'pending_verification' &&
+    status.pendingSince !== null &&
+    Date.parse(status.pendingSince) <= beijingDayEnd(status.rectifyBy).getTime();
+  return openColoring(
+    status.rectifyBy,
+    asOfMs,
+    ruleSet,
+    (ruleSet.colors.redSeverities as readonly Severity[]).includes(severity),
+    handedInOnTime,
+  );
+}
+
+export function dispatchColoring(row: DispatchAssigneeFact, asOfMs: number, ruleSet: RuleSet): Coloring {
+  if (dispatchDoneAt(row, asOfMs)) return { color: 'green', reason: 'closed', daysLeft: 0, daysOverdue: 0 };
+  return openColoring(row.deadline, asOfMs, ruleSet, false, false);
+}

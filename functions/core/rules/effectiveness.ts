@@ -1,0 +1,153 @@
+/**
+ * Effectiveness figures the seeds care about, per township and county-wide, each beside last week's:
+ *  - presence: cadres on site at inspections' headcounts / cadres counted (one per finding);
+ *  - rectification: median hours from a problem being found (start of its inspection day, Beijing) to
+ *    the accepted verification, over problems verified during the week;
+ *  - direct reports per cadre: reports sent during the week / cadres evaluated;
+ *  - acknowledgement: HQ's median minutes from a direct report to its acknowledgement, over reports
+ *    acknowledged during the week, with the reports still waiting at asOf beside it (a median of answered
+ *    reports alone would flatter a slow HQ).
+ * Figures are rounded once here (rates to 4 places, hours and minutes to 1, per-cadre to 2) so a
+ * re-run prints exactly the same numbers.
+ */
+import { byString } from './calendar.ts';
+
+export interface EffectivenessFigures {
+  presence: { present: number; counted: number; rate: number | null };
+  rectification: { verified: number; medianHours: number | null };
+  directReports: { count: number; cadres: number; perCadre: number | null };
+  acknowledgement: { acknowledged: number; pending: number; medianMinutes: number | null };
+}
+
+export interface FiguresBeside {
+  current: EffectivenessFigures;
+  previous: EffectivenessFigures | null;
+}
+
+export interface TownshipFigures extends FiguresBeside {
+  townshipId: string;
+}
+
+export interface Effectiveness {
+  county: FiguresBeside;
+  townships: TownshipFigures[];
+}
+
+/** What last week's evaluation tells this one; a stored WeeklyEvaluation's `effectiveness` fits. */
+export interface PreviousEffectiveness {
+  county: { current: EffectivenessFigures };
+  townships: readonly { townshipId: string; current: EffectivenessFigures }[];
+}
+
+/** One observation, attributed to a township when known (else county-wide only). */
+interface Sample {
+  townshipId: string | undefined;
+}
+
+export interface EffectivenessSamples {
+  cadres: readonly Sample[];
+  presence: readonly (Sample & { present: boolean })[];
+  rectificationHours: readonly (Sample & { hours: number })[];
+  directReports: readonly Sample[];
+  acknowledgementMinutes: readonly (Sample & { minutes: number })[];
+  pendingAcknowledgements: readonly Sample[];
+}
+
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function round(value: number, places: number): number {
+  const f = 10 ** places;
+  return Math.round(value * f) / f;
+}
+
+const ratio = (num: number, den: number, places: number) => (den === 0 ? null : round(num / den, places));
+const roundedMedian = (values: readonly number[], places: number) => {
+  const m = median(values);
+  return m === null ? null : round(m, places);
+};
+
+function figures(samples: EffectivenessSamples): EffectivenessFigures {
+  const present = samples.presence.filter((p) => p.present).length;
+  const hours = samples.rectificationHours.map((s) => s.hours);
+  const minutes = samples.acknowledgementMinutes.map((s) => s.minutes);
+  return {
+    presence: { present, counted: samples.presence.length, rate: ratio(present, samples.presence.length, 4) },
+    rectification: { verified: hours.length, medianHours: roundedMedian(hours, 1) },
+    directReports: {
+      count: samples.directReports.length,
+      cadres: samples.cadres.length,
+      perCadre: ratio(samples.directReports.length, samples.cadres.length, 2),
+    },
+    acknowledgement: {
+      acknowledged: minutes.length,
+      pending: samples.pendingAcknowledgements.length,
+      medianMinutes: roundedMedian(minutes, 1),
+    },
+  };
+}
+
+type MutableSamples = { [K in keyof EffectivenessSamples]: EffectivenessSamples[K][number][] };
+const KEYS = [
+  'cadres',
+  'presence',
+  'rectificationHours',
+  'directReports',
+  'acknowledgementMinutes',
+  'pendingAcknowledgements',
+] as const satisfies readonly (keyof EffectivenessSamples)[];
+
+/** Samples split by township in one pass, so the cost grows with the week's facts, not facts × townships. */
+function byTownship(samples: EffectivenessSamples): Map<string, MutableSamples> {
+  const out = new Map<string, MutableSamples>();
+  for (const key of KEYS) {
+    for (const sample of samples[key] as readonly Sample[]) {
+      if (sample.townshipId === undefined) continue;
+      let bucket = out.get(sample.townshipId);
+      if (!bucket) {
+        bucket = {
+          cadres: [],
+          presence: [],
+          rectificationHours: [],
+          directReports: [],
+          acknowledgementMinutes: [],
+          pendingAcknowledgements: [],
+        };
+        out.set(sample.townshipId, bucket);
+      }
+      (bucket[key] as Sample[]).push(sample);
+    }
+  }
+  return out;
+}
+
+const NO_SAMPLES: EffectivenessSamples = {
+  cadres: [],
+  presence: [],
+  rectificationHours: [],
+  directReports: [],
+  acknowledgementMinutes: [],
+  pendingAcknowledgements: [],
+};
+
+export function summarizeEffectiveness(
+  samples: EffectivenessSamples,
+  previous: PreviousEffectiveness | null,
+): Effectiveness {
+  const groups = byTownship(samples);
+  const ids = new Set<string>(groups.keys());
+  for (const t of previous?.townships ?? []) ids.add(t.townshipId);
+  const previousByTownship = new Map((previous?.townships ?? []).map((t) => [t.townshipId, t.current]));
+  return {
+    county: { current: figures(samples), previous: previous?.county.current ?? null },
+    townships: [...ids].sort(byString).map((townshipId) => ({
+      townshipId,
+      current: figures(groups.get(townshipId) ?? NO_SAMPLES),
+      previous: previousByTownship.get(townshipId) ?? null,
+    })),
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * One cadre's tier (对号入座): the weighted count of their open problems decides it, whatever their
+ * rank (不论职务大小). The decision carries the facts and the rule-set version behind it, so any tier
+ * can be explained later ("why is this cadre here") without re-reading the store.
+ */
+import { byString } from './calendar.ts';
+import type { RuleSet } from './rule-set.ts';
+import { tierBand, tierForCount } from './rule-set.ts';
+import type { Severity, Tier } from './terms.ts';
+import { SEVERITY_LABELS, TIER_LABELS } from './terms.ts';
+
+export interface OpenProblemFact {
+  problemId: string;
+  severity: Severity;
+  /** Rejected rectifications so far (虚假整改); any makes the problem weigh falseRectificationWeight. */
+  falseRectifications: number;
+}
+
+/** Absence at an on-site headcount, counted as a problem of its own when the rules say so. */
+export interface AbsenceFact {
+  findingId: string;
+  inspectionId: string;
+  date: string;
+}
+
+export interface CommendationFact {
+  findingId: string;
+  inspectionId: string;
+  date: string;
+}
+
+export interface CadreFacts {
+  cadreId: string;
+  openProblems: readonly OpenProblemFact[];
+  absences: readonly AbsenceFact[];
+  commendations: readonly CommendationFact[];
+}
+
+export type TierReason =
+  | {
+      kind: 'openProblem';
+      problemId: string;
+      severity: Severity;
+      falseRectification: boolean;
+      falseRectifications: number;
+      weight: number;
+    }
+  | {
+      kind: 'absence';
+      findingId: string;
+      inspectionId: string;
+      date: string;
+      severity: Severity;
+      weight: number;
+    }
+  | { kind: 'commendation'; findingId: string; inspectionId: string; date: string };
+
+export interface TierDecision {
+  cadreId: string;
+  tier: Tier;
+  weightedCount: number;
+  ruleSetVersion: number;
+  /** The band of the rule set that placed the cadre; null for commended / none. */
+  band: { min: number; max: number | null } | null;
+  reasons: TierReason[];
+  /** The decision in one Chinese sentence, for bulletins and the cadre's page. */
+  explanation: string;
+}
+
+const byDateThenIds = (
+  a: { date: string; inspectionId: string; findingId: string },
+  b: { date: string; inspectionId: string; findingId: string },
+) =>
+  byString(a.date, b.date) || byString(a.inspectionId, b.inspectionId) || byString(a.findingId, b.findingId);
+
+export function decideTier(facts: CadreFacts, ruleSet: RuleSet): TierDecision {
+  const problems = [...facts.openProblems]
+    .sort((a, b) => byString(a.problemId, b.problemId))
+    .map(
+      (p): TierReason => ({
+        kind: 'openProblem',
+        problemId: p.problemId,
+        severity: p.severity,
+        falseRectification: p.falseRectifications > 0,
+        falseRectifications: p.falseRectifications,
+        weight: p.falseRectifications > 0 ? ruleSet.falseRectificationWeight : 1,
+      }),
+    );
+  const absences: TierReason[] = ruleSet.absenceIsProblem.enabled
+    ? [...facts.absences].sort(byDateThenIds).map((a) => ({
+        kind: 'absence',
+        findingId: a.findingId,
+        inspectionId: a.inspectionId,
+        date: a.date,
+        severity: ruleSet.absenceIsProblem.severity,
+        weight: 1,
+      }))
+    : [];
+  const commendations: TierReason[] = [...facts.commendations]
+    .sort(byDateThenIds)
+    .map((c) => ({
+      kind: 'commendation',
+      findingId: c.findingId,
+      inspectionId: c.inspectionId,
+      date: c.date,
+    }));
+
+  const weightedCount = [...problems, ...absences].reduce(
+    (sum, r) => sum + ('weight' in r ? r.weight : 0),
+    0,
+  );
+  const penalty = tierForCount(ruleSet, weightedCount);
+  let tier: Tier;
+  if (penalty) tier = penalty;
+  else if (
+    weightedCount === 0 &&
+    ruleSet.commendation.enabled &&
+    commendations.length >= ruleSet.commendation.minCommendations
+  )
+    tier = 'commended';
+  else tier = 'none';
+
+  const band = penalty ? tierBand(ruleSet, penalty) : null;
+  return {
+    cadreId: facts.cadreId,
+    tier,
+    weightedCount,
+    ruleSetVersion: ruleSet.version,
+    band,
+    reasons: [...problems, ...absences, ...commendations],
+    explanation: explain(tier, weightedCount, band, problems, absences, commendations.length, ruleSet),
+  };
+}
+
+function bandText(band: { min: number; max: number | null }): string {
+  if (band.max === null) return `${band.min} 个及以上`;
+  return band.min === band.max ? `${band.min} 个` : `${band.min}–${band.max} 个`;
+}
+
+function explain(
+  tier: Tier,
+  weightedCount: number,
+  band: { min: number; max: number | null } | null,
+  problems: TierReason[],
+  absences: TierReason[],
+  commendations: number,
+  ruleSet: RuleSet,
+): string {
+  const rules = `依第 ${ruleSet.version} 版规则`;
+  const parts: string[] = [];
+  if (problems.length > 0) {
+    const falseOnes = problems.filter((p) => p.kind === 'openProblem' && p.falseRectification).length;
+    parts.push(
+      falseOnes > 0
+        ? `未销号问题 ${problems.length} 个（其中虚假整改 ${falseOnes} 个，每个按 ${ruleSet.falseRectificationWeight} 个计）`
+        : `未销号问题 ${problems.length} 个`,
+    );
+  }
+  if (absences.length > 0)
+    parts.push(
+      `点名不在岗 ${absences.length} 次（每次按 1 个${SEVERITY_LABELS[ruleSet.absenceIsProblem.severity]}问题计）`,
+    );
+  if (band) {
+    return `${parts.join('、')}，加权合计 ${weightedCount} 个；${rules}（${bandText(band)}：${TIER_LABELS[tier]}），定为${TIER_LABELS[tier]}。`;
+  }
+  if (tier === 'commended')
+    return `无未销号问题，本周获督查组肯定 ${commendations} 次；${rules}，予以${TIER_LABELS.commended}。`;
+  if (weightedCount > 0)
+    return `${parts.join('、')}，加权合计 ${weightedCount} 个，未达检讨发言起点（${ruleSet.tiers.selfCriticism.min} 个）；${rules}，不列档次。`;
+  return commendations > 0
+    ? `无未销号问题，本周获督查组肯定 ${commendations} 次，未达肯定所需次数（${ruleSet.commendation.minCommendations} 次）或本版规则未启用肯定；${rules}，不列档次。`
+    : `无未销号问题，本周未获督查组肯定；${rules}，不列档次。`;
+}

@@ -1,0 +1,103 @@
+import { calendarDate, entityId, freeText, LIMITS, page, pageQuery } from './common.ts';
+import { VILLAGE_CATEGORIES } from './roster.ts';
+import { z } from './zod.ts';
+
+/**
+ * Assignments (包村关系): which cadre answers for which village, as chief (总队长) or member, over
+ * which Beijing dates. Periods are half-open: `from` is the first day the cadre is responsible and
+ * `to` the first day they no longer are, so a handover on one day (old `to` = new `from`) leaves
+ * exactly one chief responsible on every day.
+ */
+export const ASSIGNMENT_ROLES = ['chief', 'member'] as const;
+export const ASSIGNMENT_ROLE_LABELS = { chief: '总队长', member: '工作队员' } as const;
+export type AssignmentRole = (typeof ASSIGNMENT_ROLES)[number];
+
+const role = z.enum(ASSIGNMENT_ROLES, {
+  error: (issue) =>
+    issue.input === undefined
+      ? '请填写角色：chief（总队长）或 member（工作队员）'
+      : '角色只能是 chief（总队长）或 member（工作队员）',
+});
+
+export const createAssignment = z.strictObject({
+  cadreId: entityId.describe('干部编号'),
+  villageId: entityId.describe('村编号'),
+  role,
+  from: calendarDate.optional().describe('开始日期（北京时间，当天起负责）；默认今天'),
+  note: freeText(LIMITS.shortText).optional().describe('备注'),
+});
+
+export const endAssignment = z.strictObject({
+  to: calendarDate
+    .optional()
+    .describe(
+      '结束日期（北京时间，自该日起不再负责，不得早于开始日期）；默认今天，尚未开始的则默认为开始日期',
+    ),
+  reason: freeText(LIMITS.shortText).optional().describe('结束原因'),
+});
+
+export const assignment = z.object({
+  id: z.string(),
+  cadreId: z.string(),
+  villageId: z.string(),
+  townshipId: z.string(),
+  role: z.enum(ASSIGNMENT_ROLES),
+  roleLabel: z.string(),
+  from: z.string().describe('开始日期（含）'),
+  to: z.string().nullable().describe('结束日期（不含：自该日起不再负责）；未结束为 null'),
+  active: z.boolean().describe('未结束为 true'),
+  note: z.string().optional(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  endedAt: z.string().optional(),
+  endedBy: z.string().optional(),
+  endReason: z.string().optional(),
+});
+
+export const assignmentListQuery = z.strictObject({
+  ...pageQuery,
+  villageId: entityId.optional(),
+  cadreId: entityId.optional(),
+  townshipId: entityId.optional(),
+  role: role.optional(),
+  active: z
+    .enum(['true', 'false'], { message: 'active 只能是 true 或 false' })
+    .transform((v) => v === 'true')
+    .optional(),
+  on: calendarDate
+    .optional()
+    .describe('只列出该日（北京时间）在岗的包村关系；须同时指定 villageId 或 cadreId'),
+});
+
+export const assignmentPage = page(assignment);
+
+export const coverageQuery = z.strictObject({ townshipId: entityId.optional() });
+
+export const coverage = z.object({
+  villagesWithoutChief: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      townshipId: z.string(),
+      category: z.enum(VILLAGE_CATEGORIES),
+    }),
+  ),
+  chiefsWithSeveralVillages: z.array(
+    z.object({
+      cadreId: z.string(),
+      name: z.string(),
+      villages: z.array(z.object({ id: z.string(), name: z.string(), townshipId: z.string() })),
+    }),
+  ),
+  counts: z.object({
+    villages: z.number().int(),
+    villagesWithoutChief: z.number().int(),
+    chiefsWithSeveralVillages: z.number().int(),
+  }),
+});
+
+export type CreateAssignment = z.output<typeof createAssignment>;
+export type EndAssignment = z.output<typeof endAssignment>;
+export type AssignmentListQuery = z.output<typeof assignmentListQuery>;
+export type Assignment = z.infer<typeof assignment>;
+export type Coverage = z.output<typeof coverage>;

@@ -1,0 +1,68 @@
+import { calendarDate, entityId, freeText, LIMITS, page, pageQuery, requiredText } from './common.ts';
+import { z } from './zod.ts';
+
+/** Direct reports (信息直报): a cadre tells HQ about the village straight away, skipping levels if needed. */
+export const DIRECT_REPORT_KINDS = ['situation', 'resource_request', 'violation', 'emergency'] as const;
+export const DIRECT_REPORT_KIND_LABELS = {
+  situation: '村情反映',
+  resource_request: '需求报告',
+  violation: '违规举报',
+  emergency: '紧急情况',
+} as const;
+export const DIRECT_REPORT_STATUSES = ['new', 'acknowledged'] as const;
+
+export const createDirectReport = z.strictObject({
+  villageId: entityId.describe('所报告的村（须为本人在包的村）'),
+  kind: z.enum(DIRECT_REPORT_KINDS, {
+    message: `报告类型只能是：${DIRECT_REPORT_KINDS.map((k) => `${k}（${DIRECT_REPORT_KIND_LABELS[k]}）`).join('、')}`,
+  }),
+  summary: requiredText(LIMITS.shortText).describe('摘要'),
+  details: freeText(LIMITS.text).optional().describe('详细情况'),
+  skipLevels: z.boolean({ message: '须为 true 或 false' }).optional().describe('是否越级直报'),
+});
+
+export const acknowledgeDirectReport = z.strictObject({
+  note: freeText(LIMITS.text).optional().describe('指挥部回复'),
+});
+
+export const directReport = z.object({
+  id: z.string(),
+  cadreId: z.string(),
+  villageId: z.string(),
+  townshipId: z.string(),
+  kind: z.enum(DIRECT_REPORT_KINDS),
+  kindLabel: z.string(),
+  summary: z.string(),
+  details: z.string().nullable(),
+  skipLevels: z.boolean(),
+  status: z.enum(DIRECT_REPORT_STATUSES),
+  createdAt: z.string(),
+  acknowledgedAt: z.string().optional(),
+  acknowledgedBy: z.string().optional(),
+  acknowledgementNote: z.string().nullable().optional(),
+  responseMinutes: z.number().optional().describe('指挥部响应用时（分钟）'),
+});
+
+export const directReportListQuery = z
+  .strictObject({
+    ...pageQuery,
+    kind: z.enum(DIRECT_REPORT_KINDS).optional(),
+    status: z.enum(DIRECT_REPORT_STATUSES).optional(),
+    villageId: entityId.optional(),
+    cadreId: entityId.optional(),
+    from: calendarDate.optional().describe('报告日期起（北京时间，含）'),
+    to: calendarDate.optional().describe('报告日期止（北京时间，含）'),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    message: '起始日期不能晚于结束日期',
+    path: ['from'],
+    params: { code: 'INVALID_RANGE' },
+  });
+
+export const directReportPage = page(directReport);
+
+export type CreateDirectReport = z.output<typeof createDirectReport>;
+export type DirectReport = z.output<typeof directReport>;
+export type DirectReportKind = (typeof DIRECT_REPORT_KINDS)[number];
+export type DirectReportStatus = (typeof DIRECT_REPORT_STATUSES)[number];
+export type DirectReportListQuery = z.output<typeof directReportListQuery>;

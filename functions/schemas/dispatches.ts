@@ -1,0 +1,166 @@
+import { ASSIGNEE_STATUSES, DISPATCH_STATES, duplicatePairs, REPORT_STATUSES } from '../core/dispatches.ts';
+import { beijingDayEnd, isValidDate } from '../core/time.ts';
+import { calendarDate, entityId, instant, LIMITS, nameText, page, pageQuery, requiredText } from './common.ts';
+import { z } from './zod.ts';
+
+/** Task dispatch forms (任务派遣单) and the progress reports on them. */
+export const CATEGORY_MAX = 30;
+export const REPORTS_SHOWN = 50;
+
+/**
+ * A deadline is an instant with an offset, or a Beijing calendar date meaning "by the end of that
+ * day" (限时完成 is usually written as a date). Either way it is stored as a UTC instant.
+ */
+export const deadlineInput = z
+  .string()
+  .max(40, '截止时间格式不正确')
+  .transform((value, ctx) => {
+    const datePart = /^(\d{4}-\d{2}-\d{2})(T|$)/.exec(value)?.[1];
+    if (datePart !== undefined && !isValidDate(datePart)) {
+      ctx.addIssue({ code: 'custom', message: '日期不存在', params: { code: 'INVALID_DATE' }, input: value });
+      return z.NEVER;
+    }
+    if (datePart === value) return beijingDayEnd(value).toISOString();
+    const parsed = instant.safeParse(value);
+    if (parsed.success) return parsed.data;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        '截止时间须为带时区的 ISO 8601 时间（如 2026-11-24T18:00:00+08:00）或日期（如 2026-11-24，表示北京时间当天结束）',
+      params: { code: 'INVALID_FORMAT' },
+      input: value,
+    });
+    return z.NEVER;
+  })
+  .describe('截止时间：带时区的 ISO 8601 时间，或北京时间日期（当天 24 时前）');
+
+export const assigneeInput = z.strictObject({
+  cadreId: entityId.describe('干部编号'),
+  villageId: entityId.describe('村编号'),
+});
+
+export const createDispatch = z.strictObject({
+  title: nameText(LIMITS.title).describe('标题'),
+  category: nameText(CATEGORY_MAX).describe('任务类别，如“防汛抗旱”'),
+  description: requiredText(LIMITS.text).describe('任务内容'),
+  deadline: deadlineInput,
+  assignees: z
+    .array(assigneeInput)
+    .min(1, '至少指定一名派遣对象')
+    .max(LIMITS.assignees, `派遣对象不能超过 ${LIMITS.assignees} 个`)
+    .superRefine((list, ctx) => {
+      for (const index of duplicatePairs(list)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index],
+          message: '同一干部和村的组合重复出现',
+          params: { code: 'DUPLICATE' },
+          input: list[index],
+        });
+      }
+    })
+    .describe('派遣对象：干部与其负责的村，每对不重复'),
+});
+
+export const createReport = z.strictObject({
+  status: z.enum(REPORT_STATUSES, { message: '状态只能是 in_progress（推进中）或 done（已完成）' }),
+  note: requiredText(LIMITS.text).describe('进展说明'),
+  villageId: entityId.optional().describe('所报告的村；本派遣单中负责多个村时必填'),
+});
+
+export const dispatchListQuery = z
+  .strictObject({
+    ...pageQuery,
+    status: z
+      .enum(DISPATCH_STATES, { message: '状态只能是 open（进行中）、overdue（已逾期）或 done（已完成）' })
+      .optional(),
+    cadreId: entityId.optional(),
+    villageId: entityId.optional(),
+    from: calendarDate.optional().describe('下发日期起（北京时间，含）'),
+    to: calendarDate.optional().describe('下发日期止（北京时间，含）'),
+  })
+  .superRefine((q, ctx) => {
+    if (q.from && q.to && q.from > q.to) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: '结束日期不能早于开始日期',
+        params: { code: 'INVALID_RANGE' },
+        input: q.to,
+      });
+    }
+  });
+
+const assigneeStatus = z.enum(ASSIGNEE_STATUSES);
+const dispatchState = z.enum(DISPATCH_STATES);
+
+export const assigneeView = z.object({
+  cadreId: z.string(),
+  cadreName: z.string(),
+  villageId: z.string(),
+  villageName: z.string(),
+  townshipId: z.string(),
+  status: assigneeStatus,
+  lastReportAt: z.string().nullable(),
+  lastNote: z.string().nullable(),
+  doneAt: z.string().nullable(),
+  overdue: z.boolean(),
+});
+
+export const reportView = z.object({
+  id: z.string(),
+  dispatchId: z.string(),
+  cadreId: z.string(),
+  villageId: z.string(),
+  status: z.enum(REPORT_STATUSES),
+  note: z.string(),
+  at: z.string(),
+  late: z.boolean(),
+});
+
+const dispatchBase = z.object({
+  id: z.string(),
+  number: z.string().describe('文号，如 派〔2026〕12号'),
+  title: z.string(),
+  category: z.string(),
+  deadline: z.string().describe('UTC ISO 8601'),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  status: dispatchState,
+  overdue: z.boolean(),
+});
+
+export const dispatchDetail = dispatchBase.extend({
+  description: z.string(),
+  assigneeCount: z.number().int(),
+  doneCount: z.number().int(),
+  assignees: z.array(assigneeView),
+  reports: z.array(reportView).describe(`最新的 ${REPORTS_SHOWN} 条进展报告，新的在前`),
+});
+
+/**
+ * A list item: the whole dispatch in the HQ view; in a cadre's or village's view, one item per
+ * assignee row, with that row's own progress (`assignee*` fields).
+ */
+export const dispatchListItem = dispatchBase.extend({
+  assigneeCount: z.number().int().optional(),
+  doneCount: z.number().int().optional(),
+  cadreId: z.string().optional(),
+  cadreName: z.string().optional(),
+  villageId: z.string().optional(),
+  villageName: z.string().optional(),
+  townshipId: z.string().optional(),
+  assigneeStatus: assigneeStatus.optional(),
+  lastReportAt: z.string().nullable().optional(),
+  doneAt: z.string().nullable().optional(),
+});
+
+export const dispatchPage = page(dispatchListItem);
+
+export type CreateDispatch = z.output<typeof createDispatch>;
+export type CreateReport = z.output<typeof createReport>;
+export type DispatchListQuery = z.output<typeof dispatchListQuery>;
+export type AssigneeView = z.output<typeof assigneeView>;
+export type ReportView = z.output<typeof reportView>;
+export type DispatchDetail = z.output<typeof dispatchDetail>;
+export type DispatchListItem = z.output<typeof dispatchListItem>;

@@ -1,0 +1,198 @@
+/**
+ * The accountability rule set as data. An admin reads and replaces it through the API; the product ships
+ * a default (core/rules/rule-set.ts). Each version applies from a Monday and never rewrites earlier weeks.
+ * `ruleSetInput` is what an admin sends (the server assigns `version`); `ruleSet` is what is stored.
+ */
+import { isMonday } from '../core/rules/calendar.ts';
+import {
+  CONSEQUENCE_LABELS,
+  CONSEQUENCE_RANK,
+  CONSEQUENCES,
+  PENALTY_TIERS,
+  type PenaltyTier,
+  SEVERITIES,
+  SEVERITY_LABELS,
+  TIER_LABELS,
+} from '../core/rules/terms.ts';
+import { calendarDate, freeText, LIMITS, nameText } from './common.ts';
+import { z } from './zod.ts';
+
+const int = (what: string, min: number, max: number) =>
+  z
+    .number({ message: `${what}须为数字` })
+    .int(`${what}须为整数`)
+    .min(min, `${what}不能小于 ${min}`)
+    .max(max, `${what}不能大于 ${max}`);
+
+const severity = z.enum(SEVERITIES, {
+  message: `严重程度只能是：${SEVERITIES.map((s) => `${s}（${SEVERITY_LABELS[s]}）`).join('、')}`,
+});
+const penaltyTier = z.enum(PENALTY_TIERS, {
+  message: `档次只能是：${PENALTY_TIERS.map((t) => `${t}（${TIER_LABELS[t]}）`).join('、')}`,
+});
+const consequence = z.enum(CONSEQUENCES, {
+  message: `处理方式只能是：${CONSEQUENCES.map((c) => `${c}（${CONSEQUENCE_LABELS[c]}）`).join('、')}`,
+});
+
+const MAX_COUNT = 1000;
+/** A closed band of weighted problem counts, e.g. 1–2. */
+const band = z.strictObject({
+  min: int('下限', 1, MAX_COUNT).describe('加权问题数下限（含）'),
+  max: int('上限', 1, MAX_COUNT).describe('加权问题数上限（含）'),
+});
+/** The heaviest tier has no upper bound: "5 or more". */
+const openBand = z.strictObject({ min: int('下限', 1, MAX_COUNT).describe('加权问题数下限（含），无上限') });
+
+export const majorFailureType = z.strictObject({
+  code: z
+    .string({ message: '代码须为文字' })
+    .regex(/^[a-z][a-z0-9_]{1,39}$/, '代码只能包含小写字母、数字和下划线，以字母开头，2–40 个字符'),
+  name: nameText(40).describe('失误类型名称，如“人畜饮水中断”'),
+  description: freeText(LIMITS.shortText).optional(),
+  consequence: consequence.describe('一般情形的处理'),
+  seriousConsequence: consequence.optional().describe('情节严重时的处理；不填则与一般情形相同'),
+});
+
+const shape = {
+  effectiveFrom: calendarDate
+    .refine(isMonday, '生效日期须为星期一：规则按整周生效')
+    .describe('生效日期（北京时间，星期一）；此前各周仍按原规则'),
+  note: freeText(LIMITS.shortText).optional().describe('本版规则说明'),
+  tiers: z
+    .strictObject({
+      selfCriticism: band.describe('检讨发言'),
+      reminderTalk: band.describe('提醒谈话'),
+      admonishmentTalk: openBand.describe('诫勉谈话'),
+    })
+    .describe('按干部名下未销号问题的加权个数对号入座'),
+  falseRectificationWeight: int('虚假整改权重', 1, 10).describe('一个虚假整改的问题按几个问题计'),
+  commendation: z.strictObject({
+    enabled: z.boolean({ message: '须为 true 或 false' }),
+    minCommendations: int('肯定次数', 1, 20).describe('本周督查组肯定至少几次（且无未销号问题）'),
+  }),
+  colors: z.strictObject({
+    yellowWithinDays: int('黄色预警天数', 0, 60).describe('未完成且距期限不超过几天为黄色'),
+    redSeverities: z
+      .array(severity)
+      .max(SEVERITIES.length, '严重程度最多 3 项')
+      .describe('未销号即为红色的严重程度'),
+  }),
+  rectificationDays: z
+    .strictObject({
+      minor: int('一般问题整改天数', 1, 365),
+      major: int('较重问题整改天数', 1, 365),
+      severe: int('严重问题整改天数', 1, 365),
+    })
+    .describe('未指定整改期限时，自发现之日起的整改天数'),
+  absenceIsProblem: z
+    .strictObject({ enabled: z.boolean({ message: '须为 true 或 false' }), severity })
+    .describe('点名（数人头）不在岗是否本身即计为一个问题'),
+  majorFailures: z
+    .array(majorFailureType)
+    .min(1, '至少定义一种重大失误')
+    .max(50, '重大失误类型不能超过 50 种')
+    .describe('事先界定的重大失误类型及处理'),
+  circle: z.strictObject({
+    tiers: z.array(penaltyTier).min(1, '至少一个档次').max(PENALTY_TIERS.length, '档次最多 3 个'),
+  }),
+  remedialTraining: z
+    .strictObject({
+      tiers: z
+        .array(penaltyTier)
+        .max(PENALTY_TIERS.length, '档次最多 3 个')
+        .describe('处于这些档次即列为培训对象'),
+      minConsecutiveCircleWeeks: int('连续在圈周数', 1, 52).describe('连续在圈达到该周数即列为培训对象'),
+    })
+    .describe('“干部营养餐”教育培训拟定对象'),
+};
+
+type Body = z.output<z.ZodObject<typeof shape>>;
+
+function issue(ctx: z.RefinementCtx, path: (string | number)[], code: string, message: string) {
+  ctx.addIssue({ code: 'custom', path, message, params: { code } });
+}
+
+function duplicates<T>(items: readonly T[]): Set<number> {
+  const seen = new Set<T>();
+  const out = new Set<number>();
+  items.forEach((item, i) => {
+    if (seen.has(item)) out.add(i);
+    seen.add(item);
+  });
+  return out;
+}
+
+/** Rules that span fields: contiguous increasing bands, sane deadlines, unique names, a well-formed circle. */
+function checkConsistency(rs: Body, ctx: z.RefinementCtx): void {
+  const { selfCriticism, reminderTalk, admonishmentTalk } = rs.tiers;
+  if (selfCriticism.max < selfCriticism.min)
+    issue(ctx, ['tiers', 'selfCriticism', 'max'], 'BAND_INVERTED', '上限不能小于下限');
+  if (reminderTalk.max < reminderTalk.min)
+    issue(ctx, ['tiers', 'reminderTalk', 'max'], 'BAND_INVERTED', '上限不能小于下限');
+  if (reminderTalk.min !== selfCriticism.max + 1)
+    issue(
+      ctx,
+      ['tiers', 'reminderTalk', 'min'],
+      'TIERS_NOT_CONTIGUOUS',
+      `提醒谈话的下限须紧接检讨发言的上限，应为 ${selfCriticism.max + 1}`,
+    );
+  if (admonishmentTalk.min !== reminderTalk.max + 1)
+    issue(
+      ctx,
+      ['tiers', 'admonishmentTalk', 'min'],
+      'TIERS_NOT_CONTIGUOUS',
+      `诫勉谈话的下限须紧接提醒谈话的上限，应为 ${reminderTalk.max + 1}`,
+    );
+
+  const days = rs.rectificationDays;
+  if (days.major > days.minor)
+    issue(ctx, ['rectificationDays', 'major'], 'DEADLINE_ORDER', '较重问题的整改期限不能长于一般问题');
+  if (days.severe > days.major)
+    issue(ctx, ['rectificationDays', 'severe'], 'DEADLINE_ORDER', '严重问题的整改期限不能长于较重问题');
+
+  for (const i of duplicates(rs.colors.redSeverities))
+    issue(ctx, ['colors', 'redSeverities', i], 'DUPLICATE', '重复的严重程度');
+
+  for (const i of duplicates(rs.majorFailures.map((t) => t.code)))
+    issue(ctx, ['majorFailures', i, 'code'], 'DUPLICATE', '重大失误代码重复');
+  for (const i of duplicates(rs.majorFailures.map((t) => t.name)))
+    issue(ctx, ['majorFailures', i, 'name'], 'DUPLICATE', '重大失误名称重复');
+  rs.majorFailures.forEach((t, i) => {
+    if (t.seriousConsequence && CONSEQUENCE_RANK[t.seriousConsequence] < CONSEQUENCE_RANK[t.consequence])
+      issue(
+        ctx,
+        ['majorFailures', i, 'seriousConsequence'],
+        'CONSEQUENCE_ORDER',
+        '情节严重时的处理不能轻于一般情形',
+      );
+  });
+
+  for (const i of duplicates(rs.circle.tiers)) issue(ctx, ['circle', 'tiers', i], 'DUPLICATE', '档次重复');
+  // The circle is the heavy end of the scale: a cadre must not leave it by getting worse.
+  const circle = new Set<PenaltyTier>(rs.circle.tiers);
+  const lightest = PENALTY_TIERS.findIndex((t) => circle.has(t));
+  if (lightest >= 0 && PENALTY_TIERS.slice(lightest).some((t) => !circle.has(t)))
+    issue(ctx, ['circle', 'tiers'], 'CIRCLE_NOT_UPPER', '进退严圈须包含所列最轻档次以上的全部档次');
+
+  for (const i of duplicates(rs.remedialTraining.tiers))
+    issue(ctx, ['remedialTraining', 'tiers', i], 'DUPLICATE', '档次重复');
+  rs.remedialTraining.tiers.forEach((t, i) => {
+    if (!circle.has(t))
+      issue(ctx, ['remedialTraining', 'tiers', i], 'NOT_IN_CIRCLE', '培训对象档次须在进退严圈档次之内');
+  });
+}
+
+/** What an admin sends to replace the rules; the server assigns the version. */
+export const ruleSetInput = z.strictObject(shape).superRefine(checkConsistency);
+
+/** A stored rule set. */
+export const ruleSet = z
+  .strictObject({
+    version: int('版本号', 1, 1_000_000).describe('规则版本号，自 1 递增'),
+    ...shape,
+  })
+  .superRefine(checkConsistency);
+
+export type RuleSetInput = z.input<typeof ruleSetInput>;
+export type RuleSet = z.output<typeof ruleSet>;
+export type MajorFailureType = z.output<typeof majorFailureType>;

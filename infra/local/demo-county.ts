@@ -1,0 +1,633 @@
+import { addDays } from '../../functions/core/time.ts';
+
+/**
+ * The fictional demo county (青岚县): its roster and a few weeks of activity, as plain data.
+ *
+ * Everything here is deterministic: the roster is fixed, and the activity is a pure function of one
+ * anchor day (the Beijing date the demo was first seeded), so that re-running the seed on the same day
+ * produces byte-identical requests (and the API's idempotency replays them). Names of places and people
+ * are invented; people are generated from surname and given-name lists.
+ *
+ * The problem spread of 云溪镇 is shaped after seed 001 (桶井乡): some cadres with no open problem
+ * (commended), some with 1–2, 3–4 and 5 or more, without regard to rank (不论职务大小).
+ */
+export type VillageCategory = 'deep' | 'general' | 'non';
+export type CadreRank = 'county' | 'section' | 'staff' | 'general';
+export type InspectionMode = 'open' | 'covert' | 'spot';
+export type Severity = 'minor' | 'major' | 'severe';
+export type ReportStatus = 'in_progress' | 'done';
+export type DirectReportKind = 'situation' | 'resource_request' | 'violation' | 'emergency';
+
+export const DEMO_COUNTY_NAME = '青岚县';
+export const DEMO_ADMIN = 'hq-admin';
+export const DEMO_INSPECTORS = ['inspector-1', 'inspector-2'] as const;
+/** The township whose existence means "the demo roster is there"; its createdAt dates the demo. */
+export const DEMO_MARKER_TOWNSHIP = 'T01';
+
+export interface DemoTownship {
+  id: string;
+  name: string;
+}
+
+export interface DemoVillage {
+  id: string;
+  name: string;
+  townshipId: string;
+  category: VillageCategory;
+  profile: {
+    households: number;
+    population: number;
+    partyMembers: number;
+    migrantWorkers: number;
+    poorHouseholds: number;
+    poorPopulation: number;
+  };
+}
+
+export interface DemoCadre {
+  id: string;
+  name: string;
+  unit: string;
+  rank: CadreRank;
+  townshipId?: string;
+  email?: string;
+}
+
+export interface DemoAssignment {
+  cadreId: string;
+  villageId: string;
+  role: 'chief' | 'member';
+  from: string;
+}
+
+export interface DemoRoster {
+  townships: DemoTownship[];
+  villages: DemoVillage[];
+  cadres: DemoCadre[];
+  /** Per village: members first, the chief last (a village with a chief is complete). */
+  assignments: DemoAssignment[];
+}
+
+export interface DemoReport {
+  cadreId: string;
+  villageId: string;
+  status: ReportStatus;
+  note: string;
+}
+
+export interface DemoDispatch {
+  key: string;
+  title: string;
+  category: string;
+  description: string;
+  deadline: string;
+  assignees: { cadreId: string; villageId: string }[];
+  /** In order; an assignee's later report supersedes the earlier one. */
+  reports: DemoReport[];
+}
+
+/**
+ * What happens to a problem after it is recorded: `open` is left alone; `pending` is rectified and
+ * awaits re-check; `accepted` is rectified and verified; `false` is rectified and rejected on re-check
+ * (虚假整改, stays open); `false-pending` is rejected once and rectified again.
+ */
+export type ProblemFate = 'open' | 'pending' | 'accepted' | 'false' | 'false-pending';
+
+export interface DemoProblem {
+  description: string;
+  severity: Severity;
+  rectifyBy: string;
+  fate: ProblemFate;
+}
+
+export interface DemoFinding {
+  cadreId: string;
+  present: boolean;
+  /** Key of a demo dispatch whose task was checked (resolved to its id when seeding). */
+  dispatchKey?: string;
+  commend?: boolean;
+  problems: DemoProblem[];
+}
+
+export interface DemoInspection {
+  key: string;
+  inspector: (typeof DEMO_INSPECTORS)[number];
+  villageId: string;
+  date: string;
+  mode: InspectionMode;
+  findings: DemoFinding[];
+}
+
+export interface DemoDirectReport {
+  key: string;
+  cadreId: string;
+  villageId: string;
+  kind: DirectReportKind;
+  summary: string;
+  skipLevels?: boolean;
+  /** HQ's reply when acknowledged; undefined leaves the report waiting. */
+  acknowledge?: string;
+}
+
+export interface DemoActivity {
+  anchor: string;
+  dispatches: DemoDispatch[];
+  inspections: DemoInspection[];
+  directReports: DemoDirectReport[];
+}
+
+/** mulberry32: a tiny seeded PRNG, so "random" spreads are the same on every machine and every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const between = (rand: () => number, min: number, max: number) => min + Math.floor(rand() * (max - min + 1));
+const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
+const pad = (n: number, width = 3) => String(n).padStart(width, '0');
+
+// ---------------------------------------------------------------- roster
+
+const TOWNSHIPS: readonly DemoTownship[] = [
+  { id: 'T01', name: '云溪镇' },
+  { id: 'T02', name: '松岭乡' },
+  { id: 'T03', name: '鹿鸣乡' },
+  { id: 'T04', name: '青石镇' },
+  { id: 'T05', name: '白鹭乡' },
+];
+
+/** [id, name, class] per township, eight each: 8 deep-poverty, 16 general-poverty, 16 non-poverty. */
+const VILLAGES: readonly (readonly [string, string, VillageCategory])[] = [
+  ['V101', '云溪村', 'non'],
+  ['V102', '杨柳湾村', 'general'],
+  ['V103', '石门坎村', 'deep'],
+  ['V104', '桂花坪村', 'general'],
+  ['V105', '黄泥塘村', 'deep'],
+  ['V106', '竹林沟村', 'general'],
+  ['V107', '龙井坝村', 'non'],
+  ['V108', '枫香岭村', 'non'],
+  ['V201', '松岭村', 'non'],
+  ['V202', '凉水井村', 'deep'],
+  ['V203', '白岩脚村', 'general'],
+  ['V204', '茶园坡村', 'non'],
+  ['V205', '大坪子村', 'deep'],
+  ['V206', '岩鹰寨村', 'general'],
+  ['V207', '杉木冲村', 'general'],
+  ['V208', '高坎村', 'non'],
+  ['V301', '鹿鸣村', 'general'],
+  ['V302', '青冈林村', 'deep'],
+  ['V303', '麻竹湾村', 'general'],
+  ['V304', '三岔河村', 'deep'],
+  ['V305', '火烧坪村', 'general'],
+  ['V306', '水井湾村', 'general'],
+  ['V307', '鸦雀岭村', 'non'],
+  ['V308', '后槽村', 'non'],
+  ['V401', '青石村', 'non'],
+  ['V402', '桃花溪村', 'general'],
+  ['V403', '金竹坝村', 'deep'],
+  ['V404', '半坡村', 'general'],
+  ['V405', '回龙湾村', 'non'],
+  ['V406', '下坝村', 'non'],
+  ['V407', '新寨村', 'general'],
+  ['V408', '柿子园村', 'non'],
+  ['V501', '白鹭村', 'non'],
+  ['V502', '荷塘村', 'general'],
+  ['V503', '观音岩村', 'deep'],
+  ['V504', '红岩村', 'general'],
+  ['V505', '沙坝村', 'non'],
+  ['V506', '马鞍山村', 'general'],
+  ['V507', '长冲村', 'non'],
+  ['V508', '樱桃坪村', 'non'],
+];
+
+/** Units of the ten county leaders (县级领导), who take the deep-poverty villages (seed 002). */
+const COUNTY_UNITS = [
+  '县委',
+  '县人民政府',
+  '县委',
+  '县人大常委会',
+  '县政协',
+  '县委组织部',
+  '县纪委监委',
+  '县委宣传部',
+  '县人民政府',
+  '县人民政府',
+] as const;
+
+/** Helping departments; two cadres each. */
+const DEPARTMENT_UNITS = [
+  '县教育局',
+  '县农业农村局',
+  '县水务局',
+  '县交通运输局',
+  '县卫生健康局',
+  '县人力资源和社会保障局',
+  '县财政局',
+  '县民政局',
+  '县住房和城乡建设局',
+  '县自然资源局',
+  '县林业局',
+  '县乡村振兴局',
+  '县市场监督管理局',
+  '县医疗保障局',
+  '县文化广电旅游局',
+] as const;
+
+const SURNAMES = '王李张刘陈赵黄周吴徐孙胡朱高林何郭马罗梁宋谢唐冯董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜戴夏汪田任姜范方石姚谭廖邹熊金陆孔白崔毛邱江史顾侯邵龙万段雷汤尹黎易常武乔贺龚文';
+const GIVEN_FIRST = '文明志春秋海晓立永德玉红新光思雨静家宏承远嘉若';
+const GIVEN_SECOND = '平华军芳林峰敏伟婷涛丽刚燕磊霞斌琴宇洁勇梅超蓉';
+/** People named in the seed texts: never reuse them, even by chance. */
+const SEED_NAMES = new Set(['钱进', '韩兆新', '郑国栋', '周克刚', '胡德乾', '张晓麟', '杨强', '杨旭']);
+
+/** Fictional names: surname and given names walked with co-prime strides, no repeats. */
+function cadreNames(count: number): string[] {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; names.length < count; i++) {
+    const surname = SURNAMES[(i * 7 + 3) % SURNAMES.length];
+    const first = GIVEN_FIRST[(i * 5 + 1) % GIVEN_FIRST.length];
+    const second = GIVEN_SECOND[(i * 11 + 4) % GIVEN_SECOND.length];
+    // About one in four people has a one-character given name.
+    const name = i % 4 === 3 ? `${surname}${second}` : `${surname}${first}${second}`;
+    if (seen.has(name) || SEED_NAMES.has(name)) continue;
+    seen.add(name);
+    names.push(name);
+  }
+  return names;
+}
+
+function villageProfile(rand: () => number, category: VillageCategory): DemoVillage['profile'] {
+  const households = between(rand, 180, 620);
+  const population = Math.round(households * (3.1 + rand() * 0.7));
+  const poorShare = category === 'deep' ? 0.2 + rand() * 0.1 : category === 'general' ? 0.08 + rand() * 0.07 : 0.01 + rand() * 0.03;
+  const poorHouseholds = Math.max(2, Math.round(households * poorShare));
+  return {
+    households,
+    population,
+    partyMembers: between(rand, 18, 64),
+    migrantWorkers: Math.round(population * (0.22 + rand() * 0.16)),
+    poorHouseholds,
+    poorPopulation: Math.round(poorHouseholds * (2.8 + rand() * 0.8)),
+  };
+}
+
+/**
+ * Sixty cadres: C001–C010 county leaders (chiefs of the 8 deep-poverty villages and 2 general ones in the
+ * townships with fewest deep villages), C011–C040 department cadres (chiefs of the other villages; the
+ * section-level ones take the general-poverty villages, "strong with weak"), C041–C060 township cadres,
+ * four per township, each a member of two of its villages so every working group has one (seed 004).
+ */
+export function demoRoster(assignedFrom: string): DemoRoster {
+  const rand = prng(0x9e3779b1);
+  const names = cadreNames(60);
+  const villages: DemoVillage[] = VILLAGES.map(([id, name, category]) => ({
+    id,
+    name,
+    townshipId: `T0${id[1]}`,
+    category,
+    profile: villageProfile(rand, category),
+  }));
+
+  const cadres: DemoCadre[] = [];
+  const name = (i: number) => names[i - 1] as string;
+  for (let i = 1; i <= 10; i++) {
+    cadres.push({
+      id: `C${pad(i)}`,
+      name: name(i),
+      unit: COUNTY_UNITS[i - 1] as string,
+      rank: 'county',
+      email: `c${pad(i)}@qinglan.example`,
+    });
+  }
+  for (let i = 11; i <= 40; i++) {
+    const rank: CadreRank = i <= 24 ? 'section' : i % 2 === 0 ? 'staff' : 'general';
+    cadres.push({ id: `C${pad(i)}`, name: name(i), unit: DEPARTMENT_UNITS[(i - 11) % DEPARTMENT_UNITS.length] as string, rank });
+  }
+  TOWNSHIPS.forEach((township, t) => {
+    const ranks: CadreRank[] = ['section', 'staff', 'staff', 'general'];
+    ranks.forEach((rank, j) => {
+      const i = 41 + t * 4 + j;
+      cadres.push({
+        id: `C${pad(i)}`,
+        name: name(i),
+        unit: j === 0 ? `${township.name}党委` : `${township.name}人民政府`,
+        rank,
+        townshipId: township.id,
+      });
+    });
+  });
+
+  // Chiefs: one person, one village; every village covered (seed 002).
+  const chiefOf = new Map<string, string>();
+  let county = 1;
+  for (const v of villages) if (v.category === 'deep') chiefOf.set(v.id, `C${pad(county++)}`);
+  for (const v of ['V402', 'V502']) chiefOf.set(v, `C${pad(county++)}`);
+  let sectionLevel = 11;
+  let other = 25;
+  for (const v of villages) {
+    if (chiefOf.has(v.id)) continue;
+    chiefOf.set(v.id, `C${pad(v.category === 'general' ? sectionLevel++ : other++)}`);
+  }
+
+  const assignments: DemoAssignment[] = [];
+  villages.forEach((v, index) => {
+    const t = Number(v.townshipId.slice(1)) - 1;
+    const slot = index % 8;
+    const member = `C${pad(41 + t * 4 + Math.floor(slot / 2))}`;
+    assignments.push({ cadreId: member, villageId: v.id, role: 'member', from: assignedFrom });
+    assignments.push({ cadreId: chiefOf.get(v.id) as string, villageId: v.id, role: 'chief', from: assignedFrom });
+  });
+
+  return { townships: [...TOWNSHIPS], villages, cadres, assignments };
+}
+
+// ---------------------------------------------------------------- activity
+
+/** Problem descriptions in the words inspection teams use (seeds 001, 002, 004). */
+const PROBLEMS: readonly (readonly [string, Severity])[] = [
+  ['非贫困户二级档案资料不全，部分农户缺少收入核算表', 'minor'],
+  ['贫困户“一户一档”资料与系统数据不一致', 'minor'],
+  ['产业覆盖台账未更新，新增种养殖户未录入', 'minor'],
+  ['村内项目推进滞后，未按计划节点完工', 'major'],
+  ['驻村工作日志记录不全，下村频率达不到要求', 'minor'],
+  ['未落实吃住在村要求，周内在村不足规定天数', 'major'],
+  ['对所包村户情掌握不清，不能准确说出贫困户家庭基本情况', 'major'],
+  ['帮扶措施落实不到位，“一户一策”流于形式', 'major'],
+  ['人畜饮水安全排查未覆盖全部农户', 'major'],
+  ['易地扶贫搬迁户后续帮扶措施不明确', 'minor'],
+  ['危房改造验收资料缺失', 'minor'],
+  ['农村人居环境整治不彻底，房前屋后杂物未清理', 'minor'],
+  ['群众对帮扶政策知晓率低，入户宣传不到位', 'minor'],
+  ['院落会未按要求召开，会议精神传达不及时', 'minor'],
+  ['防返贫监测户信息未及时核实更新', 'major'],
+  ['村级集体经济发展思路不清，产业项目无实施方案', 'minor'],
+  ['作战任务派遣单任务未按时限完成', 'major'],
+  ['上次督查反馈问题整改不到位，存在应付了事现象', 'severe'],
+];
+const ABSENT: readonly [string, Severity] = ['暗访时不在岗，未落实驻村工作要求', 'major'];
+
+export const RECTIFICATION_NOTES: readonly string[] = [
+  '已逐户补齐相关资料，经户主签字确认，台账同步更新。',
+  '已召开院落会逐项整改，整改情况已张榜公示。',
+  '已对照问题清单逐项整改，相关佐证材料已上传。',
+  '已落实专人负责，本周内完成全部入户核实。',
+  '已重新梳理台账并与系统数据比对，差异已更正。',
+];
+export const ACCEPTED_NOTES: readonly string[] = ['经现场复核，整改到位。', '抽查 5 户，资料齐全，整改到位。', '复核属实，予以销号。'];
+export const REJECTED_NOTES: readonly string[] = [
+  '复核发现资料仍不完整，属虚假整改，问题继续挂账。',
+  '抽查农户反映未见整改，台账与实际不符，认定为虚假整改。',
+  '整改材料系补写，现场情况未改变，不予销号。',
+];
+
+/** Target open problems for 云溪镇's twelve cadres (chiefs of V101–V108, then C041–C044): 3 / 3 / 3 / 3 across the tiers. */
+const SHOWCASE_OPEN = [1, 3, 5, 0, 2, 4, 0, 6, 3, 1, 0, 5] as const;
+
+interface CadrePlan {
+  fates: ProblemFate[];
+}
+
+function planFor(open: number, closed: number, rand: () => number, showcase: boolean): CadrePlan {
+  const fates: ProblemFate[] = [];
+  for (let i = 0; i < closed; i++) fates.push('accepted');
+  let remaining = open;
+  // False rectifications and pending ones are among the open problems: they still count as open.
+  const falseCount = open >= 5 ? 2 : open >= 3 ? 1 : open >= 2 && rand() < 0.3 ? 1 : 0;
+  for (let i = 0; i < falseCount; i++) fates.push(i === 1 && showcase ? 'false-pending' : 'false');
+  remaining -= falseCount;
+  if (remaining > 0 && (showcase ? open <= 2 : rand() < 0.35)) {
+    fates.push('pending');
+    remaining -= 1;
+  }
+  for (let i = 0; i < remaining; i++) fates.push('open');
+  return { fates };
+}
+
+function deadline(anchor: string, days: number, time = '18:00'): string {
+  return `${addDays(anchor, days)}T${time}:00+08:00`;
+}
+
+/**
+ * A few weeks of work in the demo county, relative to `anchor` (YYYY-MM-DD, Beijing): dispatches due
+ * in the coming days (one tomorrow noon, so it soon looks overdue), inspections over the last three
+ * weeks, problems with every fate, and direct reports, some acknowledged.
+ */
+export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
+  const rand = prng(0x5eed2026);
+  const villageById = new Map(roster.villages.map((v) => [v.id, v]));
+  const chiefOf = new Map<string, string>();
+  const groupOf = new Map<string, string[]>();
+  const villagesOf = new Map<string, string[]>();
+  for (const a of roster.assignments) {
+    if (a.role === 'chief') chiefOf.set(a.villageId, a.cadreId);
+    groupOf.set(a.villageId, [...(groupOf.get(a.villageId) ?? []), a.cadreId]);
+    villagesOf.set(a.cadreId, [...(villagesOf.get(a.cadreId) ?? []), a.villageId]);
+  }
+  const chief = (villageId: string) => chiefOf.get(villageId) as string;
+  const inTownship = (t: string) => roster.villages.filter((v) => v.townshipId === t).map((v) => v.id);
+
+  // ---- dispatches (作战任务派遣单)
+  const reportNotes: Record<ReportStatus, readonly string[]> = {
+    in_progress: ['已完成入户摸排过半，正在整理资料。', '已组织村组干部分组推进，预计按时完成。', '已开院落会部署，正在逐户核实。'],
+    done: ['已全部完成，资料已归档并报乡镇复核。', '任务已完成，台账已更新上传。', '已按要求完成，附整改前后对照表。'],
+  };
+  const dispatchSpecs: Omit<DemoDispatch, 'reports'>[] = [
+    {
+      key: 'dispatch-archives',
+      title: '非贫困户二级档案资料补充完善',
+      category: '档案资料',
+      description: '对照问题清单，逐户补齐非贫困户二级档案资料（收入核算表、帮扶记录、户主签字），整理归档后报镇督查组复核。',
+      deadline: deadline(anchor, 1, '12:00'),
+      assignees: inTownship('T01').map((v) => ({ cadreId: chief(v), villageId: v })),
+    },
+    {
+      key: 'dispatch-industry',
+      title: '产业覆盖台账核实更新',
+      category: '产业发展',
+      description: '核实所包村贫困户产业覆盖情况，更新产业覆盖台账，新增种养殖户须一并录入。',
+      deadline: deadline(anchor, 3),
+      assignees: roster.villages
+        .filter((v) => (v.townshipId === 'T02' || v.townshipId === 'T03') && v.category !== 'non')
+        .map((v) => ({ cadreId: chief(v.id), villageId: v.id })),
+    },
+    {
+      key: 'dispatch-projects',
+      title: '深度贫困村项目推进情况排查',
+      category: '项目推进',
+      description: '排查深度贫困村在建项目进度，列出滞后项目及原因，提出倒排工期措施。',
+      deadline: deadline(anchor, 5),
+      assignees: roster.villages.filter((v) => v.category === 'deep').map((v) => ({ cadreId: chief(v.id), villageId: v.id })),
+    },
+    {
+      key: 'dispatch-water',
+      title: '人畜饮水安全专项排查',
+      category: '饮水安全',
+      description: '逐户排查人畜饮水安全情况，水源不稳定的农户列出清单，提出应急供水方案，重大情况立即直报指挥部。',
+      deadline: deadline(anchor, 2),
+      assignees: [...inTownship('T04'), ...inTownship('T05')].map((v) => ({ cadreId: chief(v), villageId: v })),
+    },
+    {
+      key: 'dispatch-monitoring',
+      title: '防返贫监测户信息核对',
+      category: '防返贫监测',
+      description: '会同乡镇干部核对防返贫监测户收入、务工、就医就学信息，发现风险及时纳入监测。',
+      deadline: deadline(anchor, 7),
+      // Township cadres, each for the first of their two villages.
+      assignees: roster.cadres
+        .filter((c) => c.townshipId)
+        .map((c) => ({ cadreId: c.id, villageId: (villagesOf.get(c.id) as string[])[0] as string })),
+    },
+    {
+      key: 'dispatch-environment',
+      title: '农村人居环境整治回头看',
+      category: '人居环境',
+      description: '对照前期整治清单开展回头看，重点检查房前屋后杂物、生活垃圾收运和污水乱排问题。',
+      deadline: deadline(anchor, 10),
+      assignees: inTownship('T03').map((v) => ({ cadreId: chief(v), villageId: v })),
+    },
+  ];
+  const dispatches: DemoDispatch[] = dispatchSpecs.map((spec) => {
+    // The soonest deadline gets the fewest reports: that is what looks overdue tomorrow.
+    const silent = spec.key === 'dispatch-archives' ? 0.45 : 0.25;
+    const reports: DemoReport[] = [];
+    for (const a of spec.assignees) {
+      const r = rand();
+      if (r < silent) continue;
+      const done = r > 0.65;
+      reports.push({ ...a, status: 'in_progress', note: pick(rand, reportNotes.in_progress) });
+      if (done) reports.push({ ...a, status: 'done', note: pick(rand, reportNotes.done) });
+    }
+    return { ...spec, reports };
+  });
+
+  // ---- problem plans per cadre
+  const plans = new Map<string, CadrePlan>();
+  const showcase = [...inTownship('T01').map(chief), 'C041', 'C042', 'C043', 'C044'];
+  showcase.forEach((cadreId, i) => {
+    const open = SHOWCASE_OPEN[i] as number;
+    const closed = open === 0 ? (i % 2 === 0 ? 1 : 0) : open >= 3 ? 1 : 0;
+    plans.set(cadreId, planFor(open, closed, rand, true));
+  });
+  for (const c of roster.cadres) {
+    if (plans.has(c.id)) continue;
+    const open = pick(rand, [0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 4] as const);
+    const closed = pick(rand, [0, 0, 1, 1, 2] as const);
+    plans.set(c.id, planFor(open, closed, rand, false));
+  }
+
+  // ---- inspections: when and how each village was visited
+  interface Visit {
+    key: string;
+    villageId: string;
+    date: string;
+    mode: InspectionMode;
+    inspector: (typeof DEMO_INSPECTORS)[number];
+  }
+  const visits: Visit[] = [];
+  const MODES: readonly InspectionMode[] = ['open', 'covert', 'spot'];
+  roster.villages.forEach((v, index) => {
+    const heavy = (groupOf.get(v.id) ?? []).some((c) => (plans.get(c)?.fates.length ?? 0) >= 3);
+    const offsets = v.townshipId === 'T01' ? [17, 10, 3] : heavy ? [between(rand, 14, 20), between(rand, 2, 8)] : [between(rand, 1, 19)];
+    offsets.forEach((daysAgo, n) => {
+      visits.push({
+        key: `inspection-${v.id}-${n + 1}`,
+        villageId: v.id,
+        date: addDays(anchor, -daysAgo),
+        mode: v.townshipId === 'T01' ? (MODES[n] as InspectionMode) : (MODES[(index + n) % 3] as InspectionMode),
+        inspector: DEMO_INSPECTORS[(index + n) % 2] as (typeof DEMO_INSPECTORS)[number],
+      });
+    });
+  });
+  visits.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.key < b.key ? -1 : 1));
+
+  // Each cadre's problems go to the visits of their villages, oldest first, so that the problems
+  // already verified are the old ones and the untouched ones the recent ones.
+  const problemsAt = new Map<string, Map<string, DemoProblem[]>>();
+  for (const [cadreId, plan] of plans) {
+    const theirs = visits.filter((v) => (villagesOf.get(cadreId) ?? []).includes(v.villageId));
+    if (theirs.length === 0) continue;
+    const used = new Set<string>();
+    plan.fates.forEach((fate, i) => {
+      const visit = theirs[Math.floor((i * theirs.length) / plan.fates.length)] as Visit;
+      let entry = pick(rand, PROBLEMS);
+      for (let tries = 0; used.has(entry[0]) && tries < 20; tries++) entry = pick(rand, PROBLEMS);
+      used.add(entry[0]);
+      const [description, severity] = entry;
+      const days = severity === 'severe' ? 3 : severity === 'major' ? 5 : 7;
+      const byVisit = problemsAt.get(visit.key) ?? new Map<string, DemoProblem[]>();
+      byVisit.set(cadreId, [...(byVisit.get(cadreId) ?? []), { description, severity, rectifyBy: addDays(visit.date, days), fate }]);
+      problemsAt.set(visit.key, byVisit);
+    });
+  }
+
+  const lastVisitOf = new Map<string, string>();
+  for (const v of visits) for (const c of groupOf.get(v.villageId) ?? []) lastVisitOf.set(c, v.key);
+
+  const inspections: DemoInspection[] = visits.map((visit) => {
+    const findings: DemoFinding[] = (groupOf.get(visit.villageId) ?? []).map((cadreId) => {
+      const problems = problemsAt.get(visit.key)?.get(cadreId) ?? [];
+      // A covert visit that finds problems sometimes also finds the cadre away (数人头).
+      const first = problems[0];
+      const absent = visit.mode === 'covert' && first !== undefined && first.fate === 'open' && rand() < 0.5;
+      if (absent && first) {
+        problems[0] = { ...first, description: ABSENT[0], severity: ABSENT[1], rectifyBy: addDays(visit.date, 5) };
+      }
+      const plan = plans.get(cadreId);
+      const openCount = plan ? plan.fates.filter((f) => f !== 'accepted').length : 0;
+      const commend = problems.length === 0 && openCount === 0 && lastVisitOf.get(cadreId) === visit.key;
+      return { cadreId, present: !absent, ...(commend ? { commend: true } : {}), problems };
+    });
+    return { ...visit, findings };
+  });
+
+  // Today's spot checks of the archives dispatch in 云溪镇: the team checks the task on site.
+  const archives = dispatches[0] as DemoDispatch;
+  const doneOnArchives = new Set(archives.reports.filter((r) => r.status === 'done').map((r) => r.villageId));
+  for (const villageId of ['V101', 'V104', 'V107']) {
+    inspections.push({
+      key: `inspection-${villageId}-task`,
+      inspector: 'inspector-1',
+      villageId,
+      date: anchor,
+      mode: 'spot',
+      findings: [
+        {
+          cadreId: chief(villageId),
+          present: true,
+          dispatchKey: archives.key,
+          ...(doneOnArchives.has(villageId) ? { commend: true } : {}),
+          problems: [],
+        },
+      ],
+    });
+  }
+
+  // ---- direct reports (信息直报)
+  const directSpecs: Omit<DemoDirectReport, 'key' | 'cadreId'>[] = [
+    { villageId: 'V103', kind: 'situation', summary: '近半月无有效降雨，三组、五组 47 户饮水水源水位明显下降，已组织群众错峰取水。', acknowledge: '已转县水务局，三日内派送水车。' },
+    { villageId: 'V202', kind: 'resource_request', summary: '申请调配抽水泵 2 台、柴油 200 升，用于凉水井提水保苗。', acknowledge: '同意调配，请到乡农业服务中心领取。' },
+    { villageId: 'V205', kind: 'violation', summary: '二组个别农户私自截留灌溉渠水，拒不执行轮灌安排，已现场劝导。', acknowledge: '请村两委按轮灌方案处理，乡里派员督办。' },
+    { villageId: 'V302', kind: 'emergency', summary: '通村公路 K3 处发生塌方，阻断通行，已设置警示并组织群众绕行，无人员伤亡。', skipLevels: true, acknowledge: '已通知县交通运输局抢通，请继续值守。' },
+    { villageId: 'V304', kind: 'situation', summary: '村级光伏电站收益分配方案已公示，群众无异议。' },
+    { villageId: 'V403', kind: 'resource_request', summary: '申请蔬菜种苗 3000 株、地膜 50 卷，用于产业覆盖补种。' },
+    { villageId: 'V503', kind: 'emergency', summary: '一户五保老人突发疾病，已联系乡卫生院送医，需协调医疗救助。', skipLevels: true, acknowledge: '已联系县医保局落实医疗救助，请跟进。' },
+    { villageId: 'V106', kind: 'violation', summary: '有群众反映村组干部优亲厚友，低保评议未按程序公示。' },
+    { villageId: 'V207', kind: 'situation', summary: '外出务工返乡人员增多，已登记 32 人，建议开展就近就业培训。' },
+    { villageId: 'V405', kind: 'resource_request', summary: '申请调配移动供水车一辆，保障柿子园组 18 户人畜饮水。', acknowledge: '已安排，明日上午送达。' },
+  ];
+  const directReports: DemoDirectReport[] = directSpecs.map((spec, i) => ({
+    key: `direct-report-${pad(i + 1, 2)}`,
+    cadreId: chief(spec.villageId),
+    ...spec,
+  }));
+
+  // Village ids in the specs must exist; a typo here would otherwise surface as a 400 mid-seed.
+  for (const r of directReports) if (!villageById.has(r.villageId)) throw new Error(`unknown demo village ${r.villageId}`);
+  return { anchor, dispatches, inspections, directReports };
+}

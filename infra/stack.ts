@@ -1,0 +1,149 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { RouteGroup } from '../functions/routes/index.ts';
+import { ApiFunction } from './constructs/api-function.ts';
+import { Auth } from './constructs/auth.ts';
+import { DataTable, type TableAccess } from './constructs/table.ts';
+
+/** Repository root: entries in `routeGroups` are relative to it. */
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Route groups that never touch the table (health check, API description). */
+const GROUPS_WITHOUT_TABLE = new Set(['meta']);
+
+/**
+ * Least privilege per function: a group that only answers GETs reads; a group with any write route
+ * also writes (its use cases, the audit trail and the idempotency records all live in the table).
+ */
+export function tableAccessFor(group: RouteGroup): TableAccess {
+  if (GROUPS_WITHOUT_TABLE.has(group.name)) return 'none';
+  return group.routes.every((r) => r.method === 'GET') ? 'read' : 'readwrite';
+}
+
+/** CloudFormation logical-id friendly name: `direct-reports` → `DirectReports`. */
+function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}
+
+export interface BaocunStackProps extends StackProps {
+  /** The API's route groups (functions/routes/index.ts); one Lambda per group that has routes. */
+  routeGroups: RouteGroup[];
+}
+
+/**
+ * Everything Baocun runs on in AWS: one table, one user pool, one HTTP API with one Lambda per
+ * route group. The local runtime (`npm start`) serves the same route groups with the same handlers.
+ */
+export class BaocunStack extends Stack {
+  readonly data: DataTable;
+  readonly auth: Auth;
+  readonly api: HttpApi;
+  readonly functions = new Map<string, ApiFunction>();
+
+  constructor(scope: Construct, id: string, props: BaocunStackProps) {
+    super(scope, id, props);
+
+    this.data = new DataTable(this, 'Data');
+    this.auth = new Auth(this, 'Auth');
+
+    this.api = new HttpApi(this, 'Api', {
+      apiName: 'baocun',
+      description: '包村 Baocun API',
+      // The stage is declared below so it can carry access logging and throttling.
+      createDefaultStage: false,
+    });
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_YEAR });
+    new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 200, burstLimit: 400 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // No claims beyond `sub` and no request bodies: personal data stays out of the logs.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            sourceIp: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            sub: '$context.authorizer.claims.sub',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+            integrationLatency: '$context.integrationLatency',
+            responseLatency: '$context.responseLatency',
+            responseLength: '$context.responseLength',
+          }),
+        ),
+      },
+    });
+
+    // The authorizer only proves the token is ours and current; the handlers enforce the groups.
+    // Callers send the ID token: it carries `custom:cadreId`, which the access token does not.
+    const jwt = new HttpJwtAuthorizer('CognitoJwt', this.auth.issuer, {
+      jwtAudience: [this.auth.client.userPoolClientId],
+    });
+
+    for (const group of props.routeGroups) {
+      if (group.routes.length === 0) continue;
+      this.addRouteGroup(group, jwt);
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+  }
+
+  private addRouteGroup(group: RouteGroup, jwt: IHttpRouteAuthorizer): void {
+    const id = pascal(group.name);
+    const access = tableAccessFor(group);
+    const fn = new ApiFunction(this, `${id}Api`, {
+      entry: join(PROJECT_ROOT, group.entry),
+      projectRoot: PROJECT_ROOT,
+      description: `Baocun ${group.name}: ${group.routes.map((r) => `${r.method} ${r.path}`).join(', ')}`.slice(0, 256),
+      // Every handler reads its configuration at cold start, including those that never query.
+      environment: { TABLE_NAME: this.data.table.tableName, LOG_LEVEL: 'info' },
+    });
+    this.data.grant(fn.role, access);
+    this.functions.set(group.name, fn);
+
+    // Payload format 2.0 (the default), the shape the handlers and the local gateway speak.
+    const integration = new HttpLambdaIntegration(`${id}Integration`, fn.fn);
+    for (const route of group.routes) {
+      const isPublic = route.roles === 'public';
+      const [httpRoute] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        ...(isPublic ? {} : { authorizer: jwt }),
+      });
+      if (isPublic && httpRoute) {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is declared roles: 'public' in functions/routes (health check, API description): no caller identity is needed.`,
+        });
+      }
+    }
+  }
+}

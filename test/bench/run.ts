@@ -1,0 +1,181 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { routeGroups } from '../../functions/routes/index.ts';
+import { type DynamoDbLocal, javaAvailable, startDynamoDbLocal } from '../support/dynamodb-local.ts';
+import { buildBundles, timeImports } from './bundles.ts';
+import type { LoadResult } from './load.ts';
+import { kb, ms, ratio, table } from './stats.ts';
+import { benchSubmission } from './submission.ts';
+
+/**
+ * `npm run bench`: the cost of each Lambda bundle (size, cold import time) against a bundle that only
+ * builds the DynamoDB document client, and `POST /inspections` on the local stack against one raw
+ * PutItem to the same DynamoDB. Options:
+ *   --only bundles|submission   run one half
+ *   --runs N                    fresh processes per bundle (default 15)
+ *   --quick                     fewer runs and requests (a smoke test of the bench itself)
+ *   --dynamo ddb-local          run the submission half against DynamoDB Local (needs Java)
+ */
+const IMPORT_TARGET = 1.3;
+const SUBMISSION_TARGET = 3;
+const ROOT = resolve(import.meta.dirname, '../..');
+
+const { values: args } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    runs: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    dynamo: { type: 'string', default: 'dynalite' },
+  },
+});
+
+const runs = Number(args.runs ?? (args.quick ? 5 : 15));
+const plan = args.quick ? { c1: 60, c32: 300, warmup: 20 } : { c1: 300, c32: 2000, warmup: 60 };
+
+function verdict(value: number, target: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  return value <= target ? 'ok' : `OVER (target ≤ ${target}×)`;
+}
+
+async function bundlesSection(): Promise<boolean> {
+  const started = performance.now();
+  const work = mkdtempSync(join(tmpdir(), 'baocun-bench-'));
+  try {
+    const targets = [
+      ...routeGroups.map((g) => ({ name: g.name, entry: g.entry })),
+      { name: 'SDK-only baseline', entry: 'test/bench/sdk-only-entry.ts' },
+    ];
+    const bundles = await buildBundles(
+      targets.map((t) => ({ ...t, name: t.name.replace(/[^\w-]+/g, '-') })),
+      work,
+    );
+    const env = { TABLE_NAME: 'bench', AWS_REGION: 'cn-northwest-1', LOG_SILENT: '1', NODE_ENV: 'production' };
+    const timings = await timeImports([...bundles.map((b) => b.file), null], runs, env, work);
+    const empty = timings.at(-1)!;
+    const base = timings.at(-2)!;
+    const baseNet = base.wallMs - empty.wallMs;
+    let allOk = true;
+    const rows = [
+      [
+        'bundle',
+        'size',
+        'import ms',
+        '× SDK-only',
+        'process ms',
+        'process − empty ms',
+        '× SDK-only (net)',
+        'verdict',
+        'heaviest parts',
+      ],
+    ];
+    bundles.forEach((b, i) => {
+      const t = timings[i]!;
+      const isBase = i === bundles.length - 1;
+      const importRatio = t.importMs / base.importMs;
+      if (!isBase && importRatio > IMPORT_TARGET) allOk = false;
+      rows.push([
+        isBase ? 'SDK-only baseline' : targets[i]!.name,
+        kb(b.bytes),
+        ms(t.importMs),
+        isBase ? '1.00×' : ratio(t.importMs, base.importMs),
+        ms(t.wallMs),
+        ms(t.wallMs - empty.wallMs),
+        isBase ? '1.00×' : ratio(t.wallMs - empty.wallMs, baseNet),
+        isBase ? '' : verdict(importRatio, IMPORT_TARGET),
+        b.heaviest.map((h) => `${h.name} ${kb(h.bytes)}`).join(', '),
+      ]);
+    });
+    rows.push(['empty process', '', '', '', ms(empty.wallMs), '0.0', '', '', '']);
+    console.log(`\n1. Lambda bundles: size and cold import in a fresh Node ${process.version} process (median of ${runs})`);
+    console.log(table(rows));
+    console.log(
+      [
+        `   import ms = \`await import(bundle)\` timed inside the process; process ms = spawn to exit, which includes Node`,
+        `   start-up (NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'is set here' : 'is not set'}); "process − empty" subtracts an empty process.`,
+        `   Target: each bundle ≤ ${IMPORT_TARGET}× the SDK-only bundle in import time. (${ms((performance.now() - started) / 1000)} s)`,
+      ].join('\n'),
+    );
+    return allOk;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function loadRows(results: LoadResult[]): string[][] {
+  const rows = [['scenario', 'concurrency', 'ok', 'errors', 'p50 ms', 'p99 ms', 'max ms', 'req/s']];
+  for (const r of results) {
+    rows.push([r.label, String(r.concurrency), String(r.ok), String(r.errors), ms(r.p50, 2), ms(r.p99, 2), ms(r.max, 1), ms(r.throughput, 0)]);
+  }
+  return rows;
+}
+
+async function submissionSection(): Promise<boolean> {
+  const started = performance.now();
+  let ddbLocal: DynamoDbLocal | undefined;
+  let backend = 'in-process dynalite';
+  if (args.dynamo === 'ddb-local') {
+    if (!javaAvailable()) throw new Error('--dynamo ddb-local needs `java` on PATH');
+    ddbLocal = await startDynamoDbLocal();
+    backend = `DynamoDB Local (${ddbLocal.endpoint})`;
+  } else if (args.dynamo !== 'dynalite') {
+    throw new Error(`--dynamo must be dynalite or ddb-local, not ${args.dynamo}`);
+  }
+  try {
+    const report = await benchSubmission({ ...plan, ...(ddbLocal ? { dynamoEndpoint: ddbLocal.endpoint } : {}) });
+    console.log(`\n2. POST /inspections on the local stack (gateway + JWT check + handler) against ${backend}`);
+    console.log(table(loadRows(report.results)));
+    for (const r of report.results) {
+      if (r.errors > 0) {
+        console.log(`   ${r.label} c=${r.concurrency}: ${r.errors} errors: ${[...r.errorReasons].map(([reason, n]) => `${n}× ${reason}`).join('; ')}`);
+      }
+    }
+    for (const note of report.notes) console.log(`   note: ${note}`);
+
+    const find = (label: string, c: number) => report.results.find((r) => r.label === label && r.concurrency === c);
+    let allOk = true;
+    for (const c of [1, 32]) {
+      const sub = find('POST /inspections', c);
+      const put = find('raw PutItem', c);
+      if (!sub || !put) continue;
+      const value = sub.p50 / put.p50;
+      const clean = sub.errors === 0;
+      if (c === 1 && (!clean || !(value <= SUBMISSION_TARGET))) allOk = false;
+      console.log(
+        `   c=${c}: submission p50 / raw PutItem p50 = ${ms(sub.p50, 2)} / ${ms(put.p50, 2)} ms = ${ratio(sub.p50, put.p50)}` +
+          `  ${clean ? verdict(value, SUBMISSION_TARGET) : 'INVALID (submissions failed)'}`,
+      );
+    }
+    const per = report.perSubmission;
+    if (per && per.requests > 0) {
+      const calls = [...per.calls].sort((a, b) => b[1] - a[1]);
+      const total = calls.reduce((n, [, k]) => n + k, 0);
+      console.log(
+        `   per submission (c=1): ${(total / per.requests).toFixed(1)} DynamoDB calls (${calls
+          .map(([name, k]) => `${name} ${(k / per.requests).toFixed(1)}`)
+          .join(', ')}), ${ms(per.msInDynamo / per.requests, 2)} ms of ${ms(per.msTotal / per.requests, 2)} ms waiting on DynamoDB`,
+      );
+    }
+    console.log(`   Target: submission p50 ≤ ${SUBMISSION_TARGET}× one raw PutItem round-trip (c=1). (${ms((performance.now() - started) / 1000)} s)`);
+    return allOk;
+  } finally {
+    await ddbLocal?.stop();
+  }
+}
+
+async function main() {
+  process.chdir(ROOT);
+  console.log(`baocun bench — ${new Date().toISOString()} — node ${process.version}${args.quick ? ' — quick' : ''}`);
+  const verdicts: string[] = [];
+  if (args.only === undefined || args.only === 'bundles') verdicts.push(`bundles: ${(await bundlesSection()) ? 'within target' : 'OVER target'}`);
+  if (args.only === undefined || args.only === 'submission') {
+    verdicts.push(`submission: ${(await submissionSection()) ? 'within target' : 'OVER target'}`);
+  }
+  console.log(`\n${verdicts.join('; ')}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoSummary, seedDemo } from '../../infra/local/seed-demo-data.ts';
+import { type Caller, startTestStack, type TestStack } from '../support/local-stack.ts';
+
+/**
+ * The demo county goes in through the public API, so these tests also show that the demo data obeys
+ * every rule the handlers enforce. Counts are read back through the API, page by page.
+ */
+let t: TestStack;
+let admin: Caller;
+let first: DemoSummary;
+
+// biome-ignore lint/suspicious/noExplicitAny: list items are JSON
+async function listAll(path: string): Promise<any[]> {
+  // biome-ignore lint/suspicious/noExplicitAny: list items are JSON
+  const items: any[] = [];
+  let next: string | undefined;
+  do {
+    const sep = path.includes('?') ? '&' : '?';
+    const res = await admin.get(`${path}${sep}limit=100${next ? `&next=${encodeURIComponent(next)}` : ''}`);
+    expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(200);
+    items.push(...res.body.items);
+    next = res.body.next;
+  } while (next);
+  return items;
+}
+
+async function counts() {
+  const [townships, villages, cadres, assignments, dispatches, inspections, problems, directReports] = await Promise.all(
+    ['/townships', '/villages', '/cadres', '/assignments', '/dispatches', '/inspections', '/problems', '/direct-reports'].map(listAll),
+  );
+  return {
+    townships: townships.length,
+    villages: villages.length,
+    cadres: cadres.length,
+    assignments: assignments.length,
+    dispatches: dispatches.length,
+    inspections: inspections.length,
+    problems: problems.length,
+    directReports: directReports.length,
+  };
+}
+
+beforeAll(async () => {
+  t = await startTestStack();
+  admin = await t.as('admin');
+  first = await seedDemo({ url: t.url });
+}, 120_000);
+afterAll(async () => {
+  await t.stop();
+});
+
+describe('demo county seed', () => {
+  it('creates one county of five townships, ~40 villages of all three classes and ~60 cadres', async () => {
+    const villages = await listAll('/villages');
+    expect(await listAll('/townships')).toHaveLength(5);
+    expect(villages.length).toBeGreaterThanOrEqual(35);
+    expect(villages.length).toBeLessThanOrEqual(45);
+    expect(new Set(villages.map((v: { category: string }) => v.category))).toEqual(new Set(['deep', 'general', 'non']));
+    const cadres = await listAll('/cadres');
+    expect(cadres.length).toBeGreaterThanOrEqual(55);
+    expect(cadres.length).toBeLessThanOrEqual(65);
+    expect(new Set(cadres.map((c: { rank: string }) => c.rank))).toEqual(new Set(['county', 'section', 'staff', 'general']));
+  });
+
+  it('gives every village exactly one chief and no chief more than one village', async () => {
+    const coverage = await admin.get('/coverage');
+    expect(coverage.status).toBe(200);
+    expect(coverage.body.villagesWithoutChief).toEqual([]);
+    expect(coverage.body.chiefsWithSeveralVillages).toEqual([]);
+  });
+
+  it('puts county leaders in charge of the deep-poverty villages and a township cadre in every working group', async () => {
+    const [villages, cadres, assignments] = await Promise.all(['/villages', '/cadres', '/assignments'].map(listAll));
+    const rank = new Map(cadres.map((c: { id: string; rank: string }) => [c.id, c.rank]));
+    const townshipOf = new Map(cadres.map((c: { id: string; townshipId?: string }) => [c.id, c.townshipId]));
+    for (const v of villages as { id: string; townshipId: string; category: string }[]) {
+      const group = assignments.filter((a: { villageId: string }) => a.villageId === v.id);
+      const chief = group.find((a: { role: string }) => a.role === 'chief');
+      if (v.category === 'deep') expect(rank.get(chief.cadreId), v.id).toBe('county');
+      expect(
+        group.some((a: { cadreId: string }) => townshipOf.get(a.cadreId) === v.townshipId),
+        v.id,
+      ).toBe(true);
+    }
+  });
+
+  it('records dispatches, progress reports, inspections, problems of every status and direct reports', async () => {
+    const dispatches = await listAll('/dispatches');
+    expect(dispatches.length).toBeGreaterThanOrEqual(3);
+    expect(dispatches.every((d: { number: string }) => /^派〔\d{4}〕\d+号$/.test(d.number))).toBe(true);
+    expect(dispatches.some((d: { doneCount: number }) => d.doneCount > 0)).toBe(true);
+
+    const inspections = await listAll('/inspections');
+    expect(inspections.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(inspections.map((i: { mode: string }) => i.mode))).toEqual(new Set(['open', 'covert', 'spot']));
+
+    const problems = await listAll('/problems');
+    expect(problems.length).toBe(first.problems);
+    expect(new Set(problems.map((p: { status: string }) => p.status))).toEqual(
+      new Set(['open', 'awaiting_verification', 'closed']),
+    );
+    expect(problems.some((p: { falseRectifications: number }) => p.falseRectifications > 0)).toBe(true);
+
+    const reports = await listAll('/direct-reports');
+    expect(new Set(reports.map((r: { status: string }) => r.status))).toEqual(new Set(['new', 'acknowledged']));
+  });
+
+  it('dates inspections within the last three weeks and dispatch deadlines in the coming days', async () => {
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const threeWeeksAgo = new Date(Date.now() + 8 * 3600_000 - 21 * 86400_000).toISOString().slice(0, 10);
+    for (const i of await listAll('/inspections')) {
+      expect(i.date <= today && i.date >= threeWeeksAgo, i.date).toBe(true);
+    }
+    for (const d of await listAll('/dispatches')) {
+      const ms = Date.parse(d.deadline) - Date.now();
+      expect(ms > 0 && ms < 14 * 86400_000, d.deadline).toBe(true);
+    }
+  });
+
+  it('spreads open problems in the showcase township across every accountability tier', async () => {
+    const problems = await listAll('/problems?townshipId=T01');
+    const assignments = await listAll('/assignments?townshipId=T01');
+    const cadres = new Set(assignments.map((a: { cadreId: string }) => a.cadreId));
+    const open = new Map<string, number>([...cadres].map((c) => [c, 0]));
+    for (const p of problems as { cadreId: string; status: string }[]) {
+      if (p.status !== 'closed') open.set(p.cadreId, (open.get(p.cadreId) ?? 0) + 1);
+    }
+    const tiers = new Set([...open.values()].map((n) => (n === 0 ? '0' : n <= 2 ? '1-2' : n <= 4 ? '3-4' : '5+')));
+    expect(tiers).toEqual(new Set(['0', '1-2', '3-4', '5+']));
+  });
+
+  it('signs the demo users in: a cadre sees their own problems', async () => {
+    const cadre = await t.as('cadre', 'C001');
+    const standing = await cadre.get('/cadres/C001/standing');
+    expect(standing.status).toBe(200);
+    expect(standing.body.openProblemCount).toBeGreaterThan(0);
+  });
+
+  it('changes nothing when run again', async () => {
+    const before = await counts();
+    const again = await seedDemo({ url: t.url });
+    expect(again.created).toBe(0);
+    expect(await counts()).toEqual(before);
+    expect(before).toMatchObject({
+      townships: first.townships,
+      villages: first.villages,
+      cadres: first.cadres,
+      assignments: first.assignments,
+      dispatches: first.dispatches,
+      inspections: first.inspections,
+      directReports: first.directReports,
+    });
+  }, 120_000);
+});
