@@ -121,7 +121,8 @@ export class BaocunStack extends Stack {
     const fn = new ApiFunction(this, `${id}Api`, {
       entry: join(PROJECT_ROOT, group.entry),
       projectRoot: PROJECT_ROOT,
-      description: `Baocun ${group.name}: ${group.routes.map((r) => `${r.method} ${r.path}`).join(', ')}`.slice(0, 256),
+      description:
+        `Baocun ${group.name}: ${group.routes.map((r) => `${r.method} ${r.path}`).join(', ')}`.slice(0, 256),
       // Every handler reads its configuration at cold start, including those that never query.
       environment: { TABLE_NAME: this.data.table.tableName, LOG_LEVEL: 'info' },
     });

@@ -8,7 +8,11 @@ import { DEFAULT_RECTIFY_DAYS, defaultRectifyBy, type RectifyDays, type Severity
  */
 export const INSPECTION_MODES = ['open', 'covert', 'spot'] as const;
 export type InspectionMode = (typeof INSPECTION_MODES)[number];
-export const INSPECTION_MODE_LABELS: Record<InspectionMode, string> = { open: '明查', covert: '暗访', spot: '抽查' };
+export const INSPECTION_MODE_LABELS: Record<InspectionMode, string> = {
+  open: '明查',
+  covert: '暗访',
+  spot: '抽查',
+};
 
 export interface ProblemInput {
   description: string;
@@ -93,7 +97,11 @@ export function referenceIssues(
       issues.push({ path: `body.findings.${i}.cadreId`, code: 'UNKNOWN_REFERENCE', message: '干部不存在' });
     }
     if (f.dispatchId !== undefined && !known.dispatchIds.has(f.dispatchId)) {
-      issues.push({ path: `body.findings.${i}.dispatchId`, code: 'UNKNOWN_REFERENCE', message: '任务派遣单不存在' });
+      issues.push({
+        path: `body.findings.${i}.dispatchId`,
+        code: 'UNKNOWN_REFERENCE',
+        message: '任务派遣单不存在',
+      });
     }
   });
   return issues;

@@ -25,7 +25,11 @@ export type VerificationOutcome = (typeof VERIFICATION_OUTCOMES)[number];
 export type RectifyDays = Readonly<Record<Severity, number>>;
 export const DEFAULT_RECTIFY_DAYS: RectifyDays = { minor: 14, major: 7, severe: 3 };
 
-export function defaultRectifyBy(foundOn: string, severity: Severity, days: RectifyDays = DEFAULT_RECTIFY_DAYS): string {
+export function defaultRectifyBy(
+  foundOn: string,
+  severity: Severity,
+  days: RectifyDays = DEFAULT_RECTIFY_DAYS,
+): string {
   return addDays(foundOn, days[severity]);
 }
 

@@ -41,7 +41,9 @@ function idsFor(ctx: RequestContext) {
 }
 
 async function auditAll(ctx: RequestContext, entries: AuditEntry[]): Promise<void> {
-  for (let i = 0; i < entries.length; i += 25) await Promise.all(entries.slice(i, i + 25).map((e) => ctx.audit(e)));
+  for (let i = 0; i < entries.length; i += 25) {
+    await Promise.all(entries.slice(i, i + 25).map((e) => ctx.audit(e)));
+  }
 }
 
 function toRecord(body: CreateInspection, plan: InspectionPlan, townshipId: string, ctx: RequestContext) {
@@ -92,6 +94,47 @@ function toRecord(body: CreateInspection, plan: InspectionPlan, townshipId: stri
   return { header, findings, problems };
 }
 
+/**
+ * The trail for a new inspection: the inspection and each problem it opened. Written alongside the
+ * items, before the header; a re-run after a crash in between writes it again (at least once, never lost).
+ */
+function auditEntries(body: CreateInspection, record: ReturnType<typeof toRecord>): AuditEntry[] {
+  return [
+    {
+      entityType: 'inspection',
+      entityId: record.header.id,
+      action: 'create',
+      changes: {
+        villageId: body.villageId,
+        townshipId: record.header.townshipId,
+        date: body.date,
+        mode: body.mode,
+        findings: record.findings.map((f) => ({
+          cadreId: f.cadreId,
+          present: f.present,
+          commend: f.commend,
+          dispatchId: f.dispatchId,
+          problemIds: f.problemIds,
+        })),
+      },
+    },
+    ...record.problems.map((p) => ({
+      entityType: 'problem',
+      entityId: p.id,
+      action: 'create',
+      changes: {
+        inspectionId: p.inspectionId,
+        cadreId: p.cadreId,
+        villageId: p.villageId,
+        severity: p.severity,
+        foundOn: p.foundOn,
+        rectifyBy: p.rectifyBy,
+        description: p.description,
+      },
+    })),
+  ];
+}
+
 function withFindings(
   header: InspectionSummary,
   findings: store.StoredFinding[],
@@ -139,61 +182,32 @@ export const inspectionsRoutes = [
     async handle({ body }, ctx) {
       // 1. The date must not be in the future (Beijing) and every id named must be on record.
       const dispatchIds = [...new Set(body.findings.flatMap((f) => (f.dispatchId ? [f.dispatchId] : [])))];
-      const [village, cadres, dispatches] = await Promise.all([
+      const ids = idsFor(ctx);
+      const [village, cadres, dispatches, alreadyWritten] = await Promise.all([
         getVillage(body.villageId),
         getCadres(body.findings.map((f) => f.cadreId)),
         store.existingDispatchIds(dispatchIds),
+        // Only a re-run with the same Idempotency-Key can find its inspection already there.
+        ctx.idempotencyKey === undefined ? false : store.inspectionExists(ids.inspectionId),
       ]);
       const issues = [
         ...inspectionDateIssues(body.date, beijingDate(ctx.now)),
-        ...referenceIssues(body, { village: village !== undefined, cadreIds: new Set(cadres.keys()), dispatchIds: dispatches }),
+        ...referenceIssues(body, {
+          village: village !== undefined,
+          cadreIds: new Set(cadres.keys()),
+          dispatchIds: dispatches,
+        }),
       ];
       if (issues.length || !village) throw new ValidationError(INVALID, { fields: issues });
 
       // 2. Plan the facts (core), with ids a retry reproduces.
-      const ids = idsFor(ctx);
       const plan = planInspection(body, ids);
       const record = toRecord(body, plan, village.townshipId, ctx);
 
-      // 3. Children first, then the audit trail, then the header that makes it visible. A re-run after a
-      // crash that already wrote the header has nothing left to do.
-      await store.writeInspectionDetails(record);
-      const done = ctx.idempotencyKey !== undefined && (await store.inspectionExists(plan.id));
-      if (!done) {
-        await auditAll(ctx, [
-          {
-            entityType: 'inspection',
-            entityId: plan.id,
-            action: 'create',
-            changes: {
-              villageId: body.villageId,
-              townshipId: village.townshipId,
-              date: body.date,
-              mode: body.mode,
-              findings: record.findings.map((f) => ({
-                cadreId: f.cadreId,
-                present: f.present,
-                commend: f.commend,
-                dispatchId: f.dispatchId,
-                problemIds: f.problemIds,
-              })),
-            },
-          },
-          ...record.problems.map((p) => ({
-            entityType: 'problem',
-            entityId: p.id,
-            action: 'create',
-            changes: {
-              inspectionId: p.inspectionId,
-              cadreId: p.cadreId,
-              villageId: p.villageId,
-              severity: p.severity,
-              foundOn: p.foundOn,
-              rectifyBy: p.rectifyBy,
-              description: p.description,
-            },
-          })),
-        ]);
+      // 3. Children and their audit trail first, then the header that makes the inspection visible, so a
+      // listed inspection is complete. A re-run after a crash that already wrote the header writes nothing.
+      if (!alreadyWritten) {
+        await Promise.all([store.writeInspectionDetails(record), auditAll(ctx, auditEntries(body, record))]);
         await store.writeInspectionHeader(record.header);
       }
 

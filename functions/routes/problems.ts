@@ -45,9 +45,9 @@ interface Recorded {
  * Applies one rectification or verification exactly once:
  *   1. refuse by the rules (core) unless this very event was already applied (a retry);
  *   2. one conditional update moves the status (exclusive under concurrency);
- *   3. audit, then write the event item (attribute_not_exists).
+ *   3. write the audit entry and the event item (attribute_not_exists) side by side.
  * If the update loses its condition but the stored lastEventId is ours, an earlier run applied it and
- * crashed before step 3: only the missing event (and its audit) are written now.
+ * crashed before step 3: only a missing event (and its audit entry) is written now.
  */
 async function record(
   problem: Problem,
@@ -58,42 +58,46 @@ async function record(
 ): Promise<Recorded> {
   const kind = action.kind === 'rectify' ? 'rectification' : 'verification';
   const outcome: VerificationOutcome | undefined = action.kind === 'verify' ? action.outcome : undefined;
-  const finish = async (at: string, current: Problem): Promise<Recorded> => {
+  // `fresh`: this run just applied the transition, so the event cannot exist yet and needs no read.
+  const finish = async (at: string, current: Problem, fresh: boolean): Promise<Recorded> => {
     const rule = transition(sourceStatus(action), action);
     if (!rule.ok) throw new Error('unreachable: an action is always allowed from its source status');
-    if (!(await store.getEvent(problem.id, at, eventId))) {
-      await ctx.audit({
-        entityType: 'problem',
-        entityId: problem.id,
-        action: kind === 'rectification' ? 'rectify' : 'verify',
-        changes: {
-          eventId,
-          from: rule.from,
-          to: rule.to,
+    if (fresh || !(await store.getEvent(problem.id, at, eventId))) {
+      await Promise.all([
+        ctx.audit({
+          entityType: 'problem',
+          entityId: problem.id,
+          action: kind === 'rectification' ? 'rectify' : 'verify',
+          changes: {
+            eventId,
+            from: rule.from,
+            to: rule.to,
+            note,
+            ...(outcome ? { outcome } : {}),
+            ...(rule.falseRectification ? { falseRectifications: current.falseRectifications } : {}),
+          },
+        }),
+        store.putEvent({
+          id: eventId,
+          problemId: problem.id,
+          kind,
           note,
           ...(outcome ? { outcome } : {}),
-          ...(rule.falseRectification ? { falseRectifications: current.falseRectifications } : {}),
-        },
-      });
-      await store.putEvent({
-        id: eventId,
-        problemId: problem.id,
-        kind,
-        note,
-        ...(outcome ? { outcome } : {}),
-        at,
-        by: ctx.actor.sub,
-        fromStatus: rule.from,
-        toStatus: rule.to,
-        cadreId: problem.cadreId,
-        villageId: problem.villageId,
-        townshipId: problem.townshipId,
-      });
+          at,
+          by: ctx.actor.sub,
+          fromStatus: rule.from,
+          toStatus: rule.to,
+          cadreId: problem.cadreId,
+          villageId: problem.villageId,
+          townshipId: problem.townshipId,
+        }),
+      ]);
     }
     return { eventId, at, to: rule.to, falseRectifications: current.falseRectifications };
   };
 
-  if (problem.lastEventId === eventId) return finish(problem.lastEventAt ?? ctx.now.toISOString(), problem);
+  if (problem.lastEventId === eventId)
+    return finish(problem.lastEventAt ?? ctx.now.toISOString(), problem, false);
   const rule = transition(problem.status, action);
   if (!rule.ok) throw new ConflictError(rule.code, rule.message);
   const at = ctx.now.toISOString();
@@ -106,10 +110,10 @@ async function record(
     to: rule.to,
     falseRectification: rule.falseRectification,
   });
-  if (out.applied) return finish(at, out.problem);
+  if (out.applied) return finish(at, out.problem, true);
   const current = out.current;
   if (!current) throw new NotFoundError('问题不存在');
-  if (current.lastEventId === eventId) return finish(current.lastEventAt ?? at, current);
+  if (current.lastEventId === eventId) return finish(current.lastEventAt ?? at, current, false);
   // Another request changed the problem first: answer by the rules against what is stored now.
   const again = transition(current.status, action);
   if (!again.ok) throw new ConflictError(again.code, again.message);
@@ -117,7 +121,9 @@ async function record(
 }
 
 function eventIdFor(ctx: RequestContext, kind: string, problemId: string): string {
-  return ctx.idempotencyKey === undefined ? newId(ctx.now) : derivedId(ctx.actor.sub, ctx.idempotencyKey, kind, problemId);
+  return ctx.idempotencyKey === undefined
+    ? newId(ctx.now)
+    : derivedId(ctx.actor.sub, ctx.idempotencyKey, kind, problemId);
 }
 
 async function problemOr404(id: string): Promise<Problem> {
@@ -139,8 +145,20 @@ export const problemsRoutes = [
     async handle({ params, body }, ctx) {
       const problem = await problemOr404(params.id);
       if (problem.cadreId !== ctx.actor.cadreId) throw new ForbiddenError('只能对本人的问题报告整改');
-      const done = await record(problem, { kind: 'rectify' }, eventIdFor(ctx, 'rectification', problem.id), body.note, ctx);
-      return created({ id: done.eventId, problemId: problem.id, note: body.note, at: done.at, status: done.to });
+      const done = await record(
+        problem,
+        { kind: 'rectify' },
+        eventIdFor(ctx, 'rectification', problem.id),
+        body.note,
+        ctx,
+      );
+      return created({
+        id: done.eventId,
+        problemId: problem.id,
+        note: body.note,
+        at: done.at,
+        status: done.to,
+      });
     },
   }),
   defineRoute({
@@ -220,7 +238,9 @@ export const problemsRoutes = [
       ]);
       if (!cadre) throw new NotFoundError('干部不存在');
       const counts = summarizeStanding(unresolved, closed, overdue.length, beijingDate(ctx.now));
-      const openProblems = [...unresolved].sort((a, b) => a.rectifyBy.localeCompare(b.rectifyBy) || a.id.localeCompare(b.id));
+      const openProblems = [...unresolved].sort(
+        (a, b) => a.rectifyBy.localeCompare(b.rectifyBy) || a.id.localeCompare(b.id),
+      );
       return ok({
         cadreId: params.id,
         asOf,

@@ -1,5 +1,14 @@
 import { PROBLEM_SEVERITIES, PROBLEM_STATUSES, VERIFICATION_OUTCOMES } from '../core/problems.ts';
-import { calendarDate, dateRangeQuery, entityId, freeText, LIMITS, page, pageQuery, requiredText } from './common.ts';
+import {
+  calendarDate,
+  dateRangeQuery,
+  entityId,
+  freeText,
+  LIMITS,
+  page,
+  pageQuery,
+  requiredText,
+} from './common.ts';
 import { z } from './zod.ts';
 
 /** Problems (问题), their rectifications (整改) and verifications (复核), and a cadre's standing. */
@@ -24,7 +33,9 @@ export const createRectification = z.strictObject({
 });
 
 export const createVerification = z.strictObject({
-  outcome: z.enum(VERIFICATION_OUTCOMES, { message: '复核结论只能是：accepted（整改到位）或 rejected（虚假整改）' }),
+  outcome: z.enum(VERIFICATION_OUTCOMES, {
+    message: '复核结论只能是：accepted（整改到位）或 rejected（虚假整改）',
+  }),
   note: freeText(LIMITS.text).default('').describe('复核意见'),
 });
 
@@ -83,9 +94,17 @@ export const verificationResult = z.object({
 });
 
 /** `from` after `to` is a mistake worth telling, not an empty list. */
-export function orderedRange<T extends { from?: string | undefined; to?: string | undefined }>(v: T, ctx: z.RefinementCtx) {
+export function orderedRange<T extends { from?: string | undefined; to?: string | undefined }>(
+  v: T,
+  ctx: z.RefinementCtx,
+) {
   if (v.from && v.to && v.from > v.to) {
-    ctx.addIssue({ code: 'custom', path: ['to'], message: '结束日期不能早于开始日期', params: { code: 'RANGE_REVERSED' } });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: '结束日期不能早于开始日期',
+      params: { code: 'RANGE_REVERSED' },
+    });
   }
 }
 export const problemListQuery = z

@@ -55,7 +55,7 @@ export const majorFailureType = z.strictObject({
 
 const shape = {
   effectiveFrom: calendarDate
-    .refine(isMonday, '生效日期须为星期一：规则按整周生效')
+    .refine(isMonday, { message: '生效日期须为星期一：规则按整周生效', params: { code: 'NOT_MONDAY' } })
     .describe('生效日期（北京时间，星期一）；此前各周仍按原规则'),
   note: freeText(LIMITS.shortText).optional().describe('本版规则说明'),
   tiers: z

@@ -37,7 +37,10 @@ export class Auth extends Construct {
       signInAliases: { username: true, email: true },
       signInCaseSensitive: false,
       autoVerify: { email: true },
-      standardAttributes: { email: { required: false, mutable: true }, fullname: { required: false, mutable: true } },
+      standardAttributes: {
+        email: { required: false, mutable: true },
+        fullname: { required: false, mutable: true },
+      },
       customAttributes: {
         // Mutable so an administrator can correct it; users cannot (see the client's writeAttributes).
         cadreId: new StringAttribute({ minLen: 1, maxLen: LIMITS.id, mutable: true }),
@@ -58,7 +61,8 @@ export class Auth extends Construct {
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       userInvitation: {
         emailSubject: '包村系统账号已开通',
-        emailBody: '您好，您的包村系统账号已开通。用户名：{username}，临时密码：{####}。首次登录后请修改密码。',
+        emailBody:
+          '您好，您的包村系统账号已开通。用户名：{username}，临时密码：{####}。首次登录后请修改密码。',
       },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -83,6 +87,8 @@ export class Auth extends Construct {
       // Public client (browser / mobile): SRP sign-in, no secret to leak.
       generateSecret: false,
       authFlows: { userSrp: true },
+      // No hosted UI and no OAuth grants (CDK would otherwise default to the implicit grant).
+      disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       idTokenValidity: Duration.hours(1),

@@ -72,7 +72,11 @@ export class DataTable extends Construct {
     );
     if (access === 'readwrite') {
       grantee.grantPrincipal.addToPrincipalPolicy(
-        new PolicyStatement({ effect: Effect.ALLOW, actions: [...TABLE_WRITE_ACTIONS], resources: [tableArn] }),
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: [...TABLE_WRITE_ACTIONS],
+          resources: [tableArn],
+        }),
       );
     }
   }

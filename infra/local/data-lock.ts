@@ -17,6 +17,9 @@ function alive(pid: number): boolean {
 
 export class DataFolderLockedError extends Error {}
 
+/** Folders locked by this process: a pid file naming our own pid is only stale if we do not hold it. */
+const heldHere = new Set<string>();
+
 export function lockDataFolder(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'baocun.pid');
@@ -25,16 +28,19 @@ export function lockDataFolder(dataDir: string): () => void {
       const fd = openSync(path, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
+      heldHere.add(path);
       let released = false;
       return () => {
         if (released) return;
         released = true;
+        heldHere.delete(path);
         rmSync(path, { force: true });
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
+      const held = holder === process.pid ? heldHere.has(path) : Number.isInteger(holder) && holder > 0 && alive(holder);
+      if (held) {
         throw new DataFolderLockedError(
           `数据目录 ${dataDir} 正被另一个 Baocun 进程（PID ${holder}）使用。请先停止它，或用 DATA_DIR 指定另一个目录。\n` +
             `The data folder ${dataDir} is in use by another Baocun process (PID ${holder}). Stop it first, or set DATA_DIR to another folder.`,

@@ -239,13 +239,14 @@ const DEPARTMENT_UNITS = [
   '县文化广电旅游局',
 ] as const;
 
-const SURNAMES = '王李张刘陈赵黄周吴徐孙胡朱高林何郭马罗梁宋谢唐冯董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜戴夏汪田任姜范方石姚谭廖邹熊金陆孔白崔毛邱江史顾侯邵龙万段雷汤尹黎易常武乔贺龚文';
+const SURNAMES =
+  '王李张刘陈赵黄周吴徐孙胡朱高林何郭马罗梁宋谢唐冯董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜戴夏汪田任姜范方石姚谭廖邹熊金陆孔白崔毛邱江史顾侯邵龙万段雷汤尹黎易常武乔贺龚文';
 const GIVEN_FIRST = '文明志春秋海晓立永德玉红新光思雨静家宏承远嘉若';
-const GIVEN_SECOND = '平华军芳林峰敏伟婷涛丽刚燕磊霞斌琴宇洁勇梅超蓉';
+const GIVEN_SECOND = '平华军芳林峰敏伟婷涛丽刚燕磊霞斌琴宇洁勇梅超蓉鹏';
 /** People named in the seed texts: never reuse them, even by chance. */
 const SEED_NAMES = new Set(['钱进', '韩兆新', '郑国栋', '周克刚', '胡德乾', '张晓麟', '杨强', '杨旭']);
 
-/** Fictional names: surname and given names walked with co-prime strides, no repeats. */
+/** Fictional names: surname and given-name lists of co-prime lengths walked with fixed strides, no repeats. */
 function cadreNames(count: number): string[] {
   const names: string[] = [];
   const seen = new Set<string>();
@@ -265,7 +266,12 @@ function cadreNames(count: number): string[] {
 function villageProfile(rand: () => number, category: VillageCategory): DemoVillage['profile'] {
   const households = between(rand, 180, 620);
   const population = Math.round(households * (3.1 + rand() * 0.7));
-  const poorShare = category === 'deep' ? 0.2 + rand() * 0.1 : category === 'general' ? 0.08 + rand() * 0.07 : 0.01 + rand() * 0.03;
+  const poorShare =
+    category === 'deep'
+      ? 0.2 + rand() * 0.1
+      : category === 'general'
+        ? 0.08 + rand() * 0.07
+        : 0.01 + rand() * 0.03;
   const poorHouseholds = Math.max(2, Math.round(households * poorShare));
   return {
     households,
@@ -307,7 +313,12 @@ export function demoRoster(assignedFrom: string): DemoRoster {
   }
   for (let i = 11; i <= 40; i++) {
     const rank: CadreRank = i <= 24 ? 'section' : i % 2 === 0 ? 'staff' : 'general';
-    cadres.push({ id: `C${pad(i)}`, name: name(i), unit: DEPARTMENT_UNITS[(i - 11) % DEPARTMENT_UNITS.length] as string, rank });
+    cadres.push({
+      id: `C${pad(i)}`,
+      name: name(i),
+      unit: DEPARTMENT_UNITS[(i - 11) % DEPARTMENT_UNITS.length] as string,
+      rank,
+    });
   }
   TOWNSHIPS.forEach((township, t) => {
     const ranks: CadreRank[] = ['section', 'staff', 'staff', 'general'];
@@ -341,7 +352,12 @@ export function demoRoster(assignedFrom: string): DemoRoster {
     const slot = index % 8;
     const member = `C${pad(41 + t * 4 + Math.floor(slot / 2))}`;
     assignments.push({ cadreId: member, villageId: v.id, role: 'member', from: assignedFrom });
-    assignments.push({ cadreId: chiefOf.get(v.id) as string, villageId: v.id, role: 'chief', from: assignedFrom });
+    assignments.push({
+      cadreId: chiefOf.get(v.id) as string,
+      villageId: v.id,
+      role: 'chief',
+      from: assignedFrom,
+    });
   });
 
   return { townships: [...TOWNSHIPS], villages, cadres, assignments };
@@ -379,7 +395,11 @@ export const RECTIFICATION_NOTES: readonly string[] = [
   '已落实专人负责，本周内完成全部入户核实。',
   '已重新梳理台账并与系统数据比对，差异已更正。',
 ];
-export const ACCEPTED_NOTES: readonly string[] = ['经现场复核，整改到位。', '抽查 5 户，资料齐全，整改到位。', '复核属实，予以销号。'];
+export const ACCEPTED_NOTES: readonly string[] = [
+  '经现场复核，整改到位。',
+  '抽查 5 户，资料齐全，整改到位。',
+  '复核属实，予以销号。',
+];
 export const REJECTED_NOTES: readonly string[] = [
   '复核发现资料仍不完整，属虚假整改，问题继续挂账。',
   '抽查农户反映未见整改，台账与实际不符，认定为虚假整改。',
@@ -434,15 +454,24 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
 
   // ---- dispatches (作战任务派遣单)
   const reportNotes: Record<ReportStatus, readonly string[]> = {
-    in_progress: ['已完成入户摸排过半，正在整理资料。', '已组织村组干部分组推进，预计按时完成。', '已开院落会部署，正在逐户核实。'],
-    done: ['已全部完成，资料已归档并报乡镇复核。', '任务已完成，台账已更新上传。', '已按要求完成，附整改前后对照表。'],
+    in_progress: [
+      '已完成入户摸排过半，正在整理资料。',
+      '已组织村组干部分组推进，预计按时完成。',
+      '已开院落会部署，正在逐户核实。',
+    ],
+    done: [
+      '已全部完成，资料已归档并报乡镇复核。',
+      '任务已完成，台账已更新上传。',
+      '已按要求完成，附整改前后对照表。',
+    ],
   };
   const dispatchSpecs: Omit<DemoDispatch, 'reports'>[] = [
     {
       key: 'dispatch-archives',
       title: '非贫困户二级档案资料补充完善',
       category: '档案资料',
-      description: '对照问题清单，逐户补齐非贫困户二级档案资料（收入核算表、帮扶记录、户主签字），整理归档后报镇督查组复核。',
+      description:
+        '对照问题清单，逐户补齐非贫困户二级档案资料（收入核算表、帮扶记录、户主签字），整理归档后报镇督查组复核。',
       deadline: deadline(anchor, 1, '12:00'),
       assignees: inTownship('T01').map((v) => ({ cadreId: chief(v), villageId: v })),
     },
@@ -462,15 +491,21 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
       category: '项目推进',
       description: '排查深度贫困村在建项目进度，列出滞后项目及原因，提出倒排工期措施。',
       deadline: deadline(anchor, 5),
-      assignees: roster.villages.filter((v) => v.category === 'deep').map((v) => ({ cadreId: chief(v.id), villageId: v.id })),
+      assignees: roster.villages
+        .filter((v) => v.category === 'deep')
+        .map((v) => ({ cadreId: chief(v.id), villageId: v.id })),
     },
     {
       key: 'dispatch-water',
       title: '人畜饮水安全专项排查',
       category: '饮水安全',
-      description: '逐户排查人畜饮水安全情况，水源不稳定的农户列出清单，提出应急供水方案，重大情况立即直报指挥部。',
+      description:
+        '逐户排查人畜饮水安全情况，水源不稳定的农户列出清单，提出应急供水方案，重大情况立即直报指挥部。',
       deadline: deadline(anchor, 2),
-      assignees: [...inTownship('T04'), ...inTownship('T05')].map((v) => ({ cadreId: chief(v), villageId: v })),
+      assignees: [...inTownship('T04'), ...inTownship('T05')].map((v) => ({
+        cadreId: chief(v),
+        villageId: v,
+      })),
     },
     {
       key: 'dispatch-monitoring',
@@ -499,9 +534,9 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
     for (const a of spec.assignees) {
       const r = rand();
       if (r < silent) continue;
-      const done = r > 0.65;
-      reports.push({ ...a, status: 'in_progress', note: pick(rand, reportNotes.in_progress) });
-      if (done) reports.push({ ...a, status: 'done', note: pick(rand, reportNotes.done) });
+      // Some report progress first and completion later; some report only once, when done.
+      if (r < 0.85) reports.push({ ...a, status: 'in_progress', note: pick(rand, reportNotes.in_progress) });
+      if (r > 0.7) reports.push({ ...a, status: 'done', note: pick(rand, reportNotes.done) });
     }
     return { ...spec, reports };
   });
@@ -517,7 +552,7 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
   for (const c of roster.cadres) {
     if (plans.has(c.id)) continue;
     const open = pick(rand, [0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 4] as const);
-    const closed = pick(rand, [0, 0, 1, 1, 2] as const);
+    const closed = pick(rand, [0, 0, 0, 1, 1, 2] as const);
     plans.set(c.id, planFor(open, closed, rand, false));
   }
 
@@ -533,13 +568,19 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
   const MODES: readonly InspectionMode[] = ['open', 'covert', 'spot'];
   roster.villages.forEach((v, index) => {
     const heavy = (groupOf.get(v.id) ?? []).some((c) => (plans.get(c)?.fates.length ?? 0) >= 3);
-    const offsets = v.townshipId === 'T01' ? [17, 10, 3] : heavy ? [between(rand, 14, 20), between(rand, 2, 8)] : [between(rand, 1, 19)];
+    const offsets =
+      v.townshipId === 'T01'
+        ? [17, 10, 3]
+        : heavy
+          ? [between(rand, 14, 20), between(rand, 2, 8)]
+          : [between(rand, 1, 19)];
     offsets.forEach((daysAgo, n) => {
       visits.push({
         key: `inspection-${v.id}-${n + 1}`,
         villageId: v.id,
         date: addDays(anchor, -daysAgo),
-        mode: v.townshipId === 'T01' ? (MODES[n] as InspectionMode) : (MODES[(index + n) % 3] as InspectionMode),
+        mode:
+          v.townshipId === 'T01' ? (MODES[n] as InspectionMode) : (MODES[(index + n) % 3] as InspectionMode),
         inspector: DEMO_INSPECTORS[(index + n) % 2] as (typeof DEMO_INSPECTORS)[number],
       });
     });
@@ -561,7 +602,10 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
       const [description, severity] = entry;
       const days = severity === 'severe' ? 3 : severity === 'major' ? 5 : 7;
       const byVisit = problemsAt.get(visit.key) ?? new Map<string, DemoProblem[]>();
-      byVisit.set(cadreId, [...(byVisit.get(cadreId) ?? []), { description, severity, rectifyBy: addDays(visit.date, days), fate }]);
+      byVisit.set(cadreId, [
+        ...(byVisit.get(cadreId) ?? []),
+        { description, severity, rectifyBy: addDays(visit.date, days), fate },
+      ]);
       problemsAt.set(visit.key, byVisit);
     });
   }
@@ -576,7 +620,12 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
       const first = problems[0];
       const absent = visit.mode === 'covert' && first !== undefined && first.fate === 'open' && rand() < 0.5;
       if (absent && first) {
-        problems[0] = { ...first, description: ABSENT[0], severity: ABSENT[1], rectifyBy: addDays(visit.date, 5) };
+        problems[0] = {
+          ...first,
+          description: ABSENT[0],
+          severity: ABSENT[1],
+          rectifyBy: addDays(visit.date, 5),
+        };
       }
       const plan = plans.get(cadreId);
       const openCount = plan ? plan.fates.filter((f) => f !== 'accepted').length : 0;
@@ -610,16 +659,56 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
 
   // ---- direct reports (信息直报)
   const directSpecs: Omit<DemoDirectReport, 'key' | 'cadreId'>[] = [
-    { villageId: 'V103', kind: 'situation', summary: '近半月无有效降雨，三组、五组 47 户饮水水源水位明显下降，已组织群众错峰取水。', acknowledge: '已转县水务局，三日内派送水车。' },
-    { villageId: 'V202', kind: 'resource_request', summary: '申请调配抽水泵 2 台、柴油 200 升，用于凉水井提水保苗。', acknowledge: '同意调配，请到乡农业服务中心领取。' },
-    { villageId: 'V205', kind: 'violation', summary: '二组个别农户私自截留灌溉渠水，拒不执行轮灌安排，已现场劝导。', acknowledge: '请村两委按轮灌方案处理，乡里派员督办。' },
-    { villageId: 'V302', kind: 'emergency', summary: '通村公路 K3 处发生塌方，阻断通行，已设置警示并组织群众绕行，无人员伤亡。', skipLevels: true, acknowledge: '已通知县交通运输局抢通，请继续值守。' },
+    {
+      villageId: 'V103',
+      kind: 'situation',
+      summary: '近半月无有效降雨，三组、五组 47 户饮水水源水位明显下降，已组织群众错峰取水。',
+      acknowledge: '已转县水务局，三日内派送水车。',
+    },
+    {
+      villageId: 'V202',
+      kind: 'resource_request',
+      summary: '申请调配抽水泵 2 台、柴油 200 升，用于凉水井提水保苗。',
+      acknowledge: '同意调配，请到乡农业服务中心领取。',
+    },
+    {
+      villageId: 'V205',
+      kind: 'violation',
+      summary: '二组个别农户私自截留灌溉渠水，拒不执行轮灌安排，已现场劝导。',
+      acknowledge: '请村两委按轮灌方案处理，乡里派员督办。',
+    },
+    {
+      villageId: 'V302',
+      kind: 'emergency',
+      summary: '通村公路 K3 处发生塌方，阻断通行，已设置警示并组织群众绕行，无人员伤亡。',
+      skipLevels: true,
+      acknowledge: '已通知县交通运输局抢通，请继续值守。',
+    },
     { villageId: 'V304', kind: 'situation', summary: '村级光伏电站收益分配方案已公示，群众无异议。' },
-    { villageId: 'V403', kind: 'resource_request', summary: '申请蔬菜种苗 3000 株、地膜 50 卷，用于产业覆盖补种。' },
-    { villageId: 'V503', kind: 'emergency', summary: '一户五保老人突发疾病，已联系乡卫生院送医，需协调医疗救助。', skipLevels: true, acknowledge: '已联系县医保局落实医疗救助，请跟进。' },
+    {
+      villageId: 'V403',
+      kind: 'resource_request',
+      summary: '申请蔬菜种苗 3000 株、地膜 50 卷，用于产业覆盖补种。',
+    },
+    {
+      villageId: 'V503',
+      kind: 'emergency',
+      summary: '一户五保老人突发疾病，已联系乡卫生院送医，需协调医疗救助。',
+      skipLevels: true,
+      acknowledge: '已联系县医保局落实医疗救助，请跟进。',
+    },
     { villageId: 'V106', kind: 'violation', summary: '有群众反映村组干部优亲厚友，低保评议未按程序公示。' },
-    { villageId: 'V207', kind: 'situation', summary: '外出务工返乡人员增多，已登记 32 人，建议开展就近就业培训。' },
-    { villageId: 'V405', kind: 'resource_request', summary: '申请调配移动供水车一辆，保障柿子园组 18 户人畜饮水。', acknowledge: '已安排，明日上午送达。' },
+    {
+      villageId: 'V207',
+      kind: 'situation',
+      summary: '外出务工返乡人员增多，已登记 32 人，建议开展就近就业培训。',
+    },
+    {
+      villageId: 'V405',
+      kind: 'resource_request',
+      summary: '申请调配移动供水车一辆，保障柿子园组 18 户人畜饮水。',
+      acknowledge: '已安排，明日上午送达。',
+    },
   ];
   const directReports: DemoDirectReport[] = directSpecs.map((spec, i) => ({
     key: `direct-report-${pad(i + 1, 2)}`,
@@ -628,6 +717,7 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
   }));
 
   // Village ids in the specs must exist; a typo here would otherwise surface as a 400 mid-seed.
-  for (const r of directReports) if (!villageById.has(r.villageId)) throw new Error(`unknown demo village ${r.villageId}`);
+  for (const r of directReports)
+    if (!villageById.has(r.villageId)) throw new Error(`unknown demo village ${r.villageId}`);
   return { anchor, dispatches, inspections, directReports };
 }

@@ -142,13 +142,17 @@ class Api {
   ): Promise<Reply> {
     const token = await this.token(...as);
     return this.slot(async () => {
+      // The server keeps a 4xx under its Idempotency-Key, so a retry after losing a write race
+      // (CONCURRENT_UPDATE, nothing written) needs a key of its own: `#2`, `#3`, stable across runs.
+      let variant = 1;
       for (let attempt = 1; ; attempt++) {
+        const idempotencyKey = key ? `${KEY_PREFIX}:${key}${variant > 1 ? `#${variant}` : ''}` : undefined;
         const res = await fetch(`${this.url}${path}`, {
           method,
           headers: {
             authorization: `Bearer ${token}`,
             ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-            ...(key ? { 'idempotency-key': `${KEY_PREFIX}:${key}` } : {}),
+            ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
           },
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         });
@@ -159,12 +163,13 @@ class Api {
         } catch {
           // keep the text for the error message
         }
-        // A concurrent twin still holding the key, or a momentary server error: try again shortly.
-        const busy =
-          res.status === 409 &&
-          (parsed as { error?: { code?: string } })?.error?.code === 'IDEMPOTENCY_IN_PROGRESS';
-        if ((busy || res.status >= 500) && attempt < 4) {
-          await new Promise((r) => setTimeout(r, 100 * attempt));
+        const code = (parsed as { error?: { code?: string } } | undefined)?.error?.code;
+        // A twin request still holding the key, or a momentary server error: the key is free again.
+        const busy = (res.status === 409 && code === 'IDEMPOTENCY_IN_PROGRESS') || res.status >= 500;
+        const raced = res.status === 409 && code === 'CONCURRENT_UPDATE';
+        if ((busy || raced) && attempt < 5) {
+          if (raced) variant++;
+          await new Promise((r) => setTimeout(r, 50 * attempt));
           continue;
         }
         return {
@@ -231,17 +236,11 @@ function all<T>(items: readonly T[], run: (item: T, index: number) => Promise<un
   return Promise.all(items.map(run));
 }
 
-/** Ids of villages the coverage report lists as having no chief (tolerates ids or objects). */
-async function villagesWithoutChief(api: Api): Promise<Set<string> | undefined> {
+/** Ids of the villages the coverage report lists as having no chief. */
+async function villagesWithoutChief(api: Api): Promise<Set<string>> {
   const reply = await api.get('/coverage');
-  if (reply.status !== 200 || !Array.isArray(reply.body?.villagesWithoutChief)) return undefined;
-  return new Set(
-    (reply.body.villagesWithoutChief as unknown[]).map((v) =>
-      typeof v === 'string'
-        ? v
-        : String((v as { id?: string; villageId?: string }).villageId ?? (v as { id?: string }).id),
-    ),
-  );
+  if (reply.status !== 200) throw failure('GET', '/coverage', reply);
+  return new Set((reply.body.villagesWithoutChief as { id: string }[]).map((v) => v.id));
 }
 
 async function seedRoster(api: Api, roster: DemoRoster): Promise<void> {
@@ -259,7 +258,7 @@ async function seedRoster(api: Api, roster: DemoRoster): Promise<void> {
 
 async function seedAssignments(api: Api, roster: DemoRoster): Promise<void> {
   const missing = await villagesWithoutChief(api);
-  const todo = roster.villages.filter((v) => missing === undefined || missing.has(v.id));
+  const todo = roster.villages.filter((v) => missing.has(v.id));
   await all(todo, async (village) => {
     // Members first, the chief last: a village with a chief is a finished village.
     for (const a of roster.assignments.filter((x) => x.villageId === village.id)) {
@@ -270,8 +269,9 @@ async function seedAssignments(api: Api, roster: DemoRoster): Promise<void> {
         a,
         `assignment:${a.from}:${a.villageId}:${a.role}:${a.cadreId}`,
       );
-      if (reply.status === 409) {
-        api.existing++; // already assigned by an earlier, interrupted run
+      // Already in place from an earlier run that stopped half-way through this village.
+      if (reply.status === 409 && ['ALREADY_ASSIGNED', 'CHIEF_EXISTS'].includes(reply.body?.error?.code)) {
+        api.existing++;
         continue;
       }
       if (reply.status >= 300) throw failure('POST', '/assignments', reply, a);

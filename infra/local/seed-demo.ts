@@ -35,7 +35,9 @@ try {
     } finally {
       await stack.stop();
     }
-    console.log('完成。运行 npm start 后即可登录 / done: run `npm start` and log in as one of the users above.');
+    console.log(
+      '完成。运行 npm start 后即可登录 / done: run `npm start` and log in as one of the users above.',
+    );
   }
 } catch (error) {
   if (error instanceof DataFolderLockedError || error instanceof SeedError) {

@@ -31,8 +31,14 @@ try {
       `  curl -s -X POST ${stack.url}/local/token -H 'content-type: application/json' -d '{"sub":"hq-admin","role":"admin"}'`,
       '  then send the token as "Authorization: Bearer <token>".',
       ...(empty
-        ? ['', 'The data folder is empty. Load the fictional demo county with:  npm run seed:demo  (or npm start -- --demo)']
-        : ['', 'Demo users: admin "hq-admin", inspector "inspector-1", cadres by their cadre id (e.g. "C001").']),
+        ? [
+            '',
+            'The data folder is empty. Load the fictional demo county with:  npm run seed:demo  (or npm start -- --demo)',
+          ]
+        : [
+            '',
+            'Demo users: admin "hq-admin", inspector "inspector-1", cadres by their cadre id (e.g. "C001").',
+          ]),
       '',
       'Stop with Ctrl+C.',
     ].join('\n'),

@@ -50,6 +50,8 @@ function heaviestPackages(metafile: Metafile): { name: string; bytes: number }[]
 }
 
 export interface ImportTiming {
+  /** Fresh processes actually timed for this file. */
+  runs: number;
   /** `await import(bundle)` inside the process, ms (median). */
   importMs: number;
   /** Spawn to exit of the whole process, ms (median). */
@@ -66,6 +68,8 @@ export async function timeImports(
   runs: number,
   env: Record<string, string>,
   workDir: string,
+  /** After this long, stop starting new rounds (at least 3 rounds always run). */
+  budgetMs = Number.POSITIVE_INFINITY,
 ): Promise<ImportTiming[]> {
   const runner = join(workDir, 'import-runner.mjs');
   writeFileSync(
@@ -79,17 +83,22 @@ export async function timeImports(
     ].join('\n'),
   );
   const samples = files.map(() => ({ importMs: [] as number[], wallMs: [] as number[] }));
-  for (let run = 0; run < runs; run++) {
+  const started = performance.now();
+  for (let run = 0; run < runs && (run < 3 || performance.now() - started < budgetMs); run++) {
     for (const [i, file] of files.entries()) {
       const sample = await runOnce(runner, file, env);
       samples[i]!.importMs.push(sample.importMs);
       samples[i]!.wallMs.push(sample.wallMs);
     }
   }
-  return samples.map((s) => ({ importMs: median(s.importMs), wallMs: median(s.wallMs) }));
+  return samples.map((s) => ({ runs: s.importMs.length, importMs: median(s.importMs), wallMs: median(s.wallMs) }));
 }
 
-function runOnce(runner: string, file: string | null, env: Record<string, string>): Promise<ImportTiming> {
+function runOnce(
+  runner: string,
+  file: string | null,
+  env: Record<string, string>,
+): Promise<{ importMs: number; wallMs: number }> {
   return new Promise((resolveRun, reject) => {
     const started = performance.now();
     const args = ['--no-warnings', runner, ...(file ? [pathToFileURL(file).href] : [])];

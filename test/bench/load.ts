@@ -28,17 +28,18 @@ export interface LoadResult {
 
 export async function runLoad(
   label: string,
-  options: { count: number; concurrency: number },
+  options: { count: number; concurrency: number; /** Stop issuing requests after this long (keeps the bench bounded on a slow machine). */ budgetMs?: number },
   send: (i: number) => Promise<Outcome>,
 ): Promise<LoadResult> {
   const latencies: number[] = [];
   const errorReasons = new Map<string, number>();
   let next = 0;
   const started = performance.now();
+  const deadline = started + (options.budgetMs ?? Number.POSITIVE_INFINITY);
   const worker = async () => {
     for (;;) {
+      if (next >= options.count || performance.now() > deadline) return;
       const i = next++;
-      if (i >= options.count) return;
       const t0 = performance.now();
       let outcome: Outcome;
       try {
@@ -57,11 +58,12 @@ export async function runLoad(
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
   const elapsedMs = performance.now() - started;
   latencies.sort((a, b) => a - b);
-  const errors = options.count - latencies.length;
+  const sent = next;
+  const errors = sent - latencies.length;
   return {
     label,
     concurrency: options.concurrency,
-    sent: options.count,
+    sent,
     ok: latencies.length,
     errors,
     errorReasons,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAssignment } from '../../functions/adapters/dynamo/assignments.ts';
 import { keys } from '../../functions/adapters/dynamo/keys.ts';
 import { getItem, putItem } from '../../functions/adapters/dynamo/table.ts';
 import { derivedId } from '../../functions/core/ids.ts';
@@ -460,6 +461,36 @@ describe('assignments', () => {
       );
       expect(res.status).toBe(201);
       expect(res.body.id).toBe(id);
+    });
+
+    it('answers a retry after a crash past the assignment write with that assignment, writing nothing new', async () => {
+      const { townshipId, villageIds, cadreIds } = await roster(1, 1);
+      const v = villageIds[0] as string;
+      const key = uid('crash-');
+      const id = derivedId(admin.sub, key, 'assignment');
+      // The crashed attempt wrote slots and item but never stored its idempotent response.
+      const now = new Date();
+      const first = await createAssignment(
+        {
+          id,
+          cadreId: cadreIds[0] as string,
+          villageId: v,
+          townshipId,
+          role: 'chief',
+          from: today(),
+          createdAt: now.toISOString(),
+          createdBy: admin.sub,
+        },
+        now,
+      );
+      expect(first.kind).toBe('created');
+      const res = await assign(
+        { cadreId: cadreIds[0], villageId: v, role: 'chief' },
+        { 'idempotency-key': key },
+      );
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ id, createdAt: now.toISOString() });
+      expect((await admin.get(`/assignments?villageId=${v}`)).body.items).toHaveLength(1);
     });
 
     it('treats a freshly claimed slot without its assignment as a create in flight (409)', async () => {

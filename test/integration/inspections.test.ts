@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/adapters/dynamo/keys.ts';
-import { deleteItem, getItem, putItem } from '../../functions/adapters/dynamo/table.ts';
+import { deleteItem, getItem } from '../../functions/adapters/dynamo/table.ts';
 import { derivedId } from '../../functions/core/ids.ts';
 import { addDays, beijingDate } from '../../functions/core/time.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
@@ -25,24 +25,31 @@ async function roster(n = 2) {
   const townshipId = uid('T');
   const villageId = uid('V');
   expect((await admin.post('/townships', { id: townshipId, name: '督查乡' })).status).toBe(201);
-  expect((await admin.post('/villages', { id: villageId, name: '督查村', townshipId, category: 'deep' })).status).toBe(201);
+  expect(
+    (await admin.post('/villages', { id: villageId, name: '督查村', townshipId, category: 'deep' })).status,
+  ).toBe(201);
   const cadreIds: string[] = [];
   for (let i = 0; i < n; i++) {
     const id = uid('C');
-    expect((await admin.post('/cadres', { id, name: `干部${i}`, unit: '县水务局', rank: 'staff' })).status).toBe(201);
+    expect(
+      (await admin.post('/cadres', { id, name: `干部${i}`, unit: '县水务局', rank: 'staff' })).status,
+    ).toBe(201);
     cadreIds.push(id);
   }
   return { townshipId, villageId, cadreIds };
 }
 
-/**
- * A dispatch form on record, written in the dispatches module's item shape. Written directly rather
- * than through POST /dispatches so these tests do not depend on another route's rules.
- */
-async function dispatchOnRecord(): Promise<string> {
-  const id = uid('D');
-  await putItem({ ...keys.dispatch(id), entity: 'dispatch', id, number: '派〔2026〕1号', title: '抗旱保苗' });
-  return id;
+/** A dispatch form issued through the dispatches API to the given cadre for the village. */
+async function dispatchOnRecord(cadreId: string, villageId: string): Promise<string> {
+  const res = await admin.post('/dispatches', {
+    title: '抗旱保苗',
+    category: '防汛抗旱',
+    description: '清理水窖，保障人畜饮水',
+    deadline: addDays(today(), 7),
+    assignees: [{ cadreId, villageId }],
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id;
 }
 
 async function problemsIn(villageId: string): Promise<number> {
@@ -86,7 +93,12 @@ describe('POST /inspections', () => {
       problemCount: 2,
     });
     expect(res.body.problemIds).toHaveLength(2);
-    expect(res.body.findings[0]).toMatchObject({ cadreId: c1, present: false, commend: false, problemIds: res.body.problemIds });
+    expect(res.body.findings[0]).toMatchObject({
+      cadreId: c1,
+      present: false,
+      commend: false,
+      problemIds: res.body.problemIds,
+    });
     expect(res.body.findings[0].problems.map((p: { rectifyBy: string }) => p.rectifyBy)).toEqual([
       addDays(date, 3),
       addDays(date, 2),
@@ -118,12 +130,19 @@ describe('POST /inspections', () => {
 
   it('accepts a dispatch form on record as the task checked', async () => {
     const { villageId, cadreIds } = await roster(1);
-    const dispatchId = await dispatchOnRecord();
+    const dispatchId = await dispatchOnRecord(cadreIds[0]!, villageId);
     const res = await inspector.post('/inspections', {
       villageId,
       date: today(),
       mode: 'spot',
-      findings: [{ cadreId: cadreIds[0], present: true, dispatchId, problems: [{ description: '进度滞后', severity: 'major' }] }],
+      findings: [
+        {
+          cadreId: cadreIds[0],
+          present: true,
+          dispatchId,
+          problems: [{ description: '进度滞后', severity: 'major' }],
+        },
+      ],
     });
     expect(res.status).toBe(201);
     expect(res.body.findings[0].dispatchId).toBe(dispatchId);
@@ -136,7 +155,13 @@ describe('POST /inspections', () => {
       villageId,
       date: today(),
       mode: 'open',
-      findings: [{ cadreId: cadreIds[0], present: true, problems: [{ description: '公示栏未更新', severity: 'minor' }] }],
+      findings: [
+        {
+          cadreId: cadreIds[0],
+          present: true,
+          problems: [{ description: '公示栏未更新', severity: 'minor' }],
+        },
+      ],
     });
     expect(res.status).toBe(201);
     for (const [entityType, entityId] of [
@@ -155,7 +180,13 @@ describe('POST /inspections', () => {
       villageId,
       date: today(),
       mode: 'open',
-      findings: [{ cadreId: cadreIds[0], present: true, problems: [{ description: '会议记录不全', severity: 'minor' }] }],
+      findings: [
+        {
+          cadreId: cadreIds[0],
+          present: true,
+          problems: [{ description: '会议记录不全', severity: 'minor' }],
+        },
+      ],
     };
     const headers = { 'idempotency-key': `insp-${uid('k')}` };
     const first = await inspector.post('/inspections', body, headers);
@@ -174,7 +205,9 @@ describe('POST /inspections', () => {
       villageId,
       date: today(),
       mode: 'open',
-      findings: [{ cadreId: cadreIds[0], present: true, problems: [{ description: '值班表缺失', severity: 'major' }] }],
+      findings: [
+        { cadreId: cadreIds[0], present: true, problems: [{ description: '值班表缺失', severity: 'major' }] },
+      ],
     };
     const headers = { 'idempotency-key': `insp-${uid('k')}` };
     const answers = await Promise.all([1, 2, 3].map(() => inspector.post('/inspections', body, headers)));
@@ -190,7 +223,9 @@ describe('POST /inspections', () => {
       villageId,
       date: today(),
       mode: 'covert',
-      findings: [{ cadreId: cadreIds[0], present: false, problems: [{ description: '脱岗', severity: 'severe' }] }],
+      findings: [
+        { cadreId: cadreIds[0], present: false, problems: [{ description: '脱岗', severity: 'severe' }] },
+      ],
     };
     const key = `insp-${uid('k')}`;
     const first = await inspector.post('/inspections', body, { 'idempotency-key': key });
@@ -214,24 +249,42 @@ describe('POST /inspections', () => {
     findings: [{ cadreId, present: true, problems: [{ description: '问题', severity: 'minor' }] }],
   });
   type Body = ReturnType<typeof good>;
-  const withFinding = (b: Body, patch: Record<string, unknown>) => ({ ...b, findings: [{ ...b.findings[0], ...patch }] });
+  const withFinding = (b: Body, patch: Record<string, unknown>) => ({
+    ...b,
+    findings: [{ ...b.findings[0], ...patch }],
+  });
   const withProblem = (b: Body, patch: Record<string, unknown>) =>
     withFinding(b, { problems: [{ ...b.findings[0]!.problems[0], ...patch }] });
 
   it.each<[string, (b: Body) => unknown, string, string]>([
     ['an unknown field', (b) => ({ ...b, weather: 'sunny' }), 'body.weather', 'UNKNOWN_FIELD'],
-    ['an unknown field in a finding', (b) => withFinding(b, { score: 1 }), 'body.findings.0.score', 'UNKNOWN_FIELD'],
+    [
+      'an unknown field in a finding',
+      (b) => withFinding(b, { score: 1 }),
+      'body.findings.0.score',
+      'UNKNOWN_FIELD',
+    ],
     ['a date in the future', (b) => ({ ...b, date: addDays(today(), 2) }), 'body.date', 'DATE_IN_FUTURE'],
     ['a date that does not exist', (b) => ({ ...b, date: '2026-02-30' }), 'body.date', 'CUSTOM'],
     ['a bad mode', (b) => ({ ...b, mode: 'secret' }), 'body.mode', 'INVALID_VALUE'],
-    ['a bad severity', (b) => withProblem(b, { severity: 'fatal' }), 'body.findings.0.problems.0.severity', 'INVALID_VALUE'],
+    [
+      'a bad severity',
+      (b) => withProblem(b, { severity: 'fatal' }),
+      'body.findings.0.problems.0.severity',
+      'INVALID_VALUE',
+    ],
     [
       'a deadline before the inspection date',
       (b) => withProblem(b, { rectifyBy: addDays(today(), -1) }),
       'body.findings.0.problems.0.rectifyBy',
       'BEFORE_INSPECTION_DATE',
     ],
-    ['a blank description', (b) => withProblem(b, { description: '   ' }), 'body.findings.0.problems.0.description', 'TOO_SMALL'],
+    [
+      'a blank description',
+      (b) => withProblem(b, { description: '   ' }),
+      'body.findings.0.problems.0.description',
+      'TOO_SMALL',
+    ],
     [
       'a description over 500 characters',
       (b) => withProblem(b, { description: '长'.repeat(501) }),
@@ -247,20 +300,46 @@ describe('POST /inspections', () => {
     ['no findings', (b) => ({ ...b, findings: [] }), 'body.findings', 'TOO_SMALL'],
     [
       '201 findings',
-      (b) => ({ ...b, findings: Array.from({ length: 201 }, (_, i) => ({ cadreId: `X${i}`, present: true })) }),
+      (b) => ({
+        ...b,
+        findings: Array.from({ length: 201 }, (_, i) => ({ cadreId: `X${i}`, present: true })),
+      }),
       'body.findings',
       'TOO_BIG',
     ],
     [
       '51 problems for one cadre',
-      (b) => withFinding(b, { problems: Array.from({ length: 51 }, () => ({ description: '问题', severity: 'minor' })) }),
+      (b) =>
+        withFinding(b, {
+          problems: Array.from({ length: 51 }, () => ({ description: '问题', severity: 'minor' })),
+        }),
       'body.findings.0.problems',
       'TOO_BIG',
     ],
-    ['present missing', (b) => withFinding(b, { present: undefined }), 'body.findings.0.present', 'INVALID_TYPE'],
-    ['an unknown village', (b) => ({ ...b, villageId: 'NO-SUCH-VILLAGE' }), 'body.villageId', 'UNKNOWN_REFERENCE'],
-    ['an unknown cadre', (b) => withFinding(b, { cadreId: 'NO-SUCH-CADRE' }), 'body.findings.0.cadreId', 'UNKNOWN_REFERENCE'],
-    ['an unknown dispatch', (b) => withFinding(b, { dispatchId: 'NO-SUCH-DISPATCH' }), 'body.findings.0.dispatchId', 'UNKNOWN_REFERENCE'],
+    [
+      'present missing',
+      (b) => withFinding(b, { present: undefined }),
+      'body.findings.0.present',
+      'INVALID_TYPE',
+    ],
+    [
+      'an unknown village',
+      (b) => ({ ...b, villageId: 'NO-SUCH-VILLAGE' }),
+      'body.villageId',
+      'UNKNOWN_REFERENCE',
+    ],
+    [
+      'an unknown cadre',
+      (b) => withFinding(b, { cadreId: 'NO-SUCH-CADRE' }),
+      'body.findings.0.cadreId',
+      'UNKNOWN_REFERENCE',
+    ],
+    [
+      'an unknown dispatch',
+      (b) => withFinding(b, { dispatchId: 'NO-SUCH-DISPATCH' }),
+      'body.findings.0.dispatchId',
+      'UNKNOWN_REFERENCE',
+    ],
   ])('refuses %s with 400 at the field, in Chinese, writing nothing', async (_case, mutate, path, code) => {
     const { villageId, cadreIds } = await roster(1);
     const res = await inspector.post('/inspections', mutate(good(villageId, cadreIds[0]!)));

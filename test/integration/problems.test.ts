@@ -33,12 +33,17 @@ async function roster(n = 1): Promise<Setup> {
   const townshipId = uid('T');
   const villageId = uid('V');
   expect((await admin.post('/townships', { id: townshipId, name: '整改乡' })).status).toBe(201);
-  expect((await admin.post('/villages', { id: villageId, name: '整改村', townshipId, category: 'general' })).status).toBe(201);
+  expect(
+    (await admin.post('/villages', { id: villageId, name: '整改村', townshipId, category: 'general' }))
+      .status,
+  ).toBe(201);
   const cadreIds: string[] = [];
   const cadres: Caller[] = [];
   for (let i = 0; i < n; i++) {
     const id = uid('C');
-    expect((await admin.post('/cadres', { id, name: `干部${i}`, unit: '县农业局', rank: 'section' })).status).toBe(201);
+    expect(
+      (await admin.post('/cadres', { id, name: `干部${i}`, unit: '县农业局', rank: 'section' })).status,
+    ).toBe(201);
     cadreIds.push(id);
     cadres.push(await t.as('cadre', id));
   }
@@ -67,8 +72,12 @@ async function inspect(
 
 const rectify = (caller: Caller, id: string, note = '已整改到位', headers?: Record<string, string>) =>
   caller.post(`/problems/${id}/rectifications`, { note }, headers);
-const verify = (id: string, outcome: 'accepted' | 'rejected', note = '复核', headers?: Record<string, string>) =>
-  inspector.post(`/problems/${id}/verifications`, { outcome, note }, headers);
+const verify = (
+  id: string,
+  outcome: 'accepted' | 'rejected',
+  note = '复核',
+  headers?: Record<string, string>,
+) => inspector.post(`/problems/${id}/verifications`, { outcome, note }, headers);
 
 describe('problem → rectification → verification', () => {
   it('counts a rejected rectification as false and keeps the problem open until one is accepted', async () => {
@@ -84,7 +93,12 @@ describe('problem → rectification → verification', () => {
 
     const rejected = await verify(pid, 'rejected', '台账系补写，虚假整改');
     expect(rejected.status).toBe(201);
-    expect(rejected.body).toMatchObject({ problemId: pid, outcome: 'rejected', problemStatus: 'open', falseRectifications: 1 });
+    expect(rejected.body).toMatchObject({
+      problemId: pid,
+      outcome: 'rejected',
+      problemStatus: 'open',
+      falseRectifications: 1,
+    });
     let problem = (await admin.get(`/problems/${pid}`)).body;
     expect(problem).toMatchObject({ status: 'open', falseRectifications: 1 });
 
@@ -101,12 +115,18 @@ describe('problem → rectification → verification', () => {
     expect((await rectify(cadre, pid, '重新整改，现场核实')).status).toBe(201);
     const accepted = await verify(pid, 'accepted', '整改到位，予以销号');
     expect(accepted.status).toBe(201);
-    expect(accepted.body).toMatchObject({ outcome: 'accepted', problemStatus: 'closed', falseRectifications: 1 });
+    expect(accepted.body).toMatchObject({
+      outcome: 'accepted',
+      problemStatus: 'closed',
+      falseRectifications: 1,
+    });
 
     problem = (await admin.get(`/problems/${pid}`)).body;
     expect(problem).toMatchObject({ status: 'closed', falseRectifications: 1 });
     expect(typeof problem.closedAt).toBe('string');
-    expect(problem.events.map((e: { kind: string; outcome?: string }) => [e.kind, e.outcome ?? null])).toEqual([
+    expect(
+      problem.events.map((e: { kind: string; outcome?: string }) => [e.kind, e.outcome ?? null]),
+    ).toEqual([
       ['rectification', null],
       ['verification', 'rejected'],
       ['rectification', null],
@@ -175,10 +195,16 @@ describe('problem → rectification → verification', () => {
     const [pid] = (await inspect(s, [[{ severity: 'minor' }]])) as [string];
     expect((await rectify(s.cadres[0]!, pid)).status).toBe(201);
     const headers = { 'idempotency-key': `verify-${uid('k')}` };
-    const answers = await Promise.all([verify(pid, 'rejected', '虚假', headers), verify(pid, 'rejected', '虚假', headers)]);
+    const answers = await Promise.all([
+      verify(pid, 'rejected', '虚假', headers),
+      verify(pid, 'rejected', '虚假', headers),
+    ]);
     expect(answers.map((a) => a.status)).toEqual([201, 201]);
     expect(answers[1]!.body.id).toBe(answers[0]!.body.id);
-    expect((await admin.get(`/problems/${pid}`)).body).toMatchObject({ status: 'open', falseRectifications: 1 });
+    expect((await admin.get(`/problems/${pid}`)).body).toMatchObject({
+      status: 'open',
+      falseRectifications: 1,
+    });
   });
 
   it('completes a verification that crashed after moving the problem, without applying it twice', async () => {
@@ -203,7 +229,12 @@ describe('problem → rectification → verification', () => {
 
     const retry = await verify(pid, 'rejected', '虚假整改', { 'idempotency-key': key });
     expect(retry.status).toBe(201);
-    expect(retry.body).toMatchObject({ id: eventId, at: crashedAt, problemStatus: 'open', falseRectifications: 1 });
+    expect(retry.body).toMatchObject({
+      id: eventId,
+      at: crashedAt,
+      problemStatus: 'open',
+      falseRectifications: 1,
+    });
     const problem = (await admin.get(`/problems/${pid}`)).body;
     expect(problem.falseRectifications).toBe(1);
     expect(problem.events.map((e: { id: string }) => e.id)).toContain(eventId);
@@ -219,10 +250,28 @@ describe('problem → rectification → verification', () => {
 
   it.each([
     ['rectification without a note', 'rectifications', {}, 'body.note', 'INVALID_TYPE'],
-    ['rectification with an unknown field', 'rectifications', { note: '好', photo: 'x' }, 'body.photo', 'UNKNOWN_FIELD'],
+    [
+      'rectification with an unknown field',
+      'rectifications',
+      { note: '好', photo: 'x' },
+      'body.photo',
+      'UNKNOWN_FIELD',
+    ],
     ['rectification with a blank note', 'rectifications', { note: '  ' }, 'body.note', 'TOO_SMALL'],
-    ['verification with a bad outcome', 'verifications', { outcome: 'maybe', note: '' }, 'body.outcome', 'INVALID_VALUE'],
-    ['verification with an over-long note', 'verifications', { outcome: 'accepted', note: '长'.repeat(2001) }, 'body.note', 'TOO_BIG'],
+    [
+      'verification with a bad outcome',
+      'verifications',
+      { outcome: 'maybe', note: '' },
+      'body.outcome',
+      'INVALID_VALUE',
+    ],
+    [
+      'verification with an over-long note',
+      'verifications',
+      { outcome: 'accepted', note: '长'.repeat(2001) },
+      'body.note',
+      'TOO_BIG',
+    ],
   ])('refuses a %s (400)', async (_case, route, body, path, code) => {
     const s = await roster(1);
     const [pid] = (await inspect(s, [[{ severity: 'minor' }]])) as [string];
@@ -259,7 +308,10 @@ describe('authorisation', () => {
 
   it('shows a cadre their own problems only', async () => {
     const s = await roster(2);
-    const [mine, theirs] = (await inspect(s, [[{ severity: 'minor' }], [{ severity: 'major' }]])) as [string, string];
+    const [mine, theirs] = (await inspect(s, [[{ severity: 'minor' }], [{ severity: 'major' }]])) as [
+      string,
+      string,
+    ];
     const [me] = s.cadres as [Caller];
     expect((await me.get(`/problems/${mine}`)).status).toBe(200);
     expect((await me.get(`/problems/${theirs}`)).status).toBe(403);
@@ -283,7 +335,10 @@ describe('GET /problems', () => {
     const [c1, c2] = s.cadreIds as [string, string];
     const old = addDays(today(), -10);
     const [oldMinor] = (await inspect(s, [[{ severity: 'minor' }], []], old)) as [string];
-    const [newMajor, newSevere] = (await inspect(s, [[{ severity: 'major' }], [{ severity: 'severe' }]])) as [string, string];
+    const [newMajor, newSevere] = (await inspect(s, [[{ severity: 'major' }], [{ severity: 'severe' }]])) as [
+      string,
+      string,
+    ];
     expect((await rectify(s.cadres[0]!, newMajor)).status).toBe(201);
     expect((await rectify(s.cadres[0]!, oldMinor)).status).toBe(201);
     expect((await verify(oldMinor, 'accepted')).status).toBe(201);
@@ -317,7 +372,9 @@ describe('GET /problems', () => {
     const seen: string[] = [];
     let next: string | undefined;
     for (let round = 0; round < 5; round++) {
-      const res = await admin.get(`/problems?townshipId=${s.townshipId}&limit=1${next ? `&next=${next}` : ''}`);
+      const res = await admin.get(
+        `/problems?townshipId=${s.townshipId}&limit=1${next ? `&next=${next}` : ''}`,
+      );
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((p: { id: string }) => p.id));
       next = res.body.next;
@@ -344,7 +401,11 @@ describe('GET /cadres/{id}/standing', () => {
   it('lists unresolved problems, false rectifications and dispatches past deadline and not done', async () => {
     const s = await roster(1);
     const cadreId = s.cadreIds[0]!;
-    const [a, b] = (await inspect(s, [[{ severity: 'severe' }, { severity: 'minor' }]], addDays(today(), -5))) as [string, string];
+    const [a, b] = (await inspect(
+      s,
+      [[{ severity: 'severe' }, { severity: 'minor' }]],
+      addDays(today(), -5),
+    )) as [string, string];
     expect((await rectify(s.cadres[0]!, a)).status).toBe(201);
     expect((await verify(a, 'rejected')).status).toBe(201);
     expect((await rectify(s.cadres[0]!, b)).status).toBe(201);
@@ -379,7 +440,14 @@ describe('GET /cadres/{id}/standing', () => {
       openProblemCount: 2,
       falseRectifications: { total: 1, onOpenProblems: 1 },
       overdueDispatches: [
-        { dispatchId: 'D1', number: '派〔2026〕D1号', title: '抗旱保苗', villageId: s.villageId, deadline: past, status: 'in_progress' },
+        {
+          dispatchId: 'D1',
+          number: '派〔2026〕D1号',
+          title: '抗旱保苗',
+          villageId: s.villageId,
+          deadline: past,
+          status: 'in_progress',
+        },
       ],
       counts: {
         openProblems: 2,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoActivity, demoRoster } from '../../infra/local/demo-county.ts';
 import { type DemoSummary, seedDemo } from '../../infra/local/seed-demo-data.ts';
 import { type Caller, startTestStack, type TestStack } from '../support/local-stack.ts';
 
@@ -25,20 +26,22 @@ async function listAll(path: string): Promise<any[]> {
   return items;
 }
 
-async function counts() {
-  const [townships, villages, cadres, assignments, dispatches, inspections, problems, directReports] = await Promise.all(
-    ['/townships', '/villages', '/cadres', '/assignments', '/dispatches', '/inspections', '/problems', '/direct-reports'].map(listAll),
+const LISTS = {
+  townships: '/townships',
+  villages: '/villages',
+  cadres: '/cadres',
+  assignments: '/assignments',
+  dispatches: '/dispatches',
+  inspections: '/inspections',
+  problems: '/problems',
+  directReports: '/direct-reports',
+} as const;
+
+async function counts(): Promise<Record<keyof typeof LISTS, number>> {
+  const entries = await Promise.all(
+    Object.entries(LISTS).map(async ([name, path]) => [name, (await listAll(path)).length] as const),
   );
-  return {
-    townships: townships.length,
-    villages: villages.length,
-    cadres: cadres.length,
-    assignments: assignments.length,
-    dispatches: dispatches.length,
-    inspections: inspections.length,
-    problems: problems.length,
-    directReports: directReports.length,
-  };
+  return Object.fromEntries(entries) as Record<keyof typeof LISTS, number>;
 }
 
 beforeAll(async () => {
@@ -56,11 +59,15 @@ describe('demo county seed', () => {
     expect(await listAll('/townships')).toHaveLength(5);
     expect(villages.length).toBeGreaterThanOrEqual(35);
     expect(villages.length).toBeLessThanOrEqual(45);
-    expect(new Set(villages.map((v: { category: string }) => v.category))).toEqual(new Set(['deep', 'general', 'non']));
+    expect(new Set(villages.map((v: { category: string }) => v.category))).toEqual(
+      new Set(['deep', 'general', 'non']),
+    );
     const cadres = await listAll('/cadres');
     expect(cadres.length).toBeGreaterThanOrEqual(55);
     expect(cadres.length).toBeLessThanOrEqual(65);
-    expect(new Set(cadres.map((c: { rank: string }) => c.rank))).toEqual(new Set(['county', 'section', 'staff', 'general']));
+    expect(new Set(cadres.map((c: { rank: string }) => c.rank))).toEqual(
+      new Set(['county', 'section', 'staff', 'general']),
+    );
   });
 
   it('gives every village exactly one chief and no chief more than one village', async () => {
@@ -71,7 +78,11 @@ describe('demo county seed', () => {
   });
 
   it('puts county leaders in charge of the deep-poverty villages and a township cadre in every working group', async () => {
-    const [villages, cadres, assignments] = await Promise.all(['/villages', '/cadres', '/assignments'].map(listAll));
+    const [villages, cadres, assignments] = await Promise.all([
+      listAll('/villages'),
+      listAll('/cadres'),
+      listAll('/assignments'),
+    ]);
     const rank = new Map(cadres.map((c: { id: string; rank: string }) => [c.id, c.rank]));
     const townshipOf = new Map(cadres.map((c: { id: string; townshipId?: string }) => [c.id, c.townshipId]));
     for (const v of villages as { id: string; townshipId: string; category: string }[]) {
@@ -93,7 +104,9 @@ describe('demo county seed', () => {
 
     const inspections = await listAll('/inspections');
     expect(inspections.length).toBeGreaterThanOrEqual(20);
-    expect(new Set(inspections.map((i: { mode: string }) => i.mode))).toEqual(new Set(['open', 'covert', 'spot']));
+    expect(new Set(inspections.map((i: { mode: string }) => i.mode))).toEqual(
+      new Set(['open', 'covert', 'spot']),
+    );
 
     const problems = await listAll('/problems');
     expect(problems.length).toBe(first.problems);
@@ -103,7 +116,9 @@ describe('demo county seed', () => {
     expect(problems.some((p: { falseRectifications: number }) => p.falseRectifications > 0)).toBe(true);
 
     const reports = await listAll('/direct-reports');
-    expect(new Set(reports.map((r: { status: string }) => r.status))).toEqual(new Set(['new', 'acknowledged']));
+    expect(new Set(reports.map((r: { status: string }) => r.status))).toEqual(
+      new Set(['new', 'acknowledged']),
+    );
   });
 
   it('dates inspections within the last three weeks and dispatch deadlines in the coming days', async () => {
@@ -126,7 +141,9 @@ describe('demo county seed', () => {
     for (const p of problems as { cadreId: string; status: string }[]) {
       if (p.status !== 'closed') open.set(p.cadreId, (open.get(p.cadreId) ?? 0) + 1);
     }
-    const tiers = new Set([...open.values()].map((n) => (n === 0 ? '0' : n <= 2 ? '1-2' : n <= 4 ? '3-4' : '5+')));
+    const tiers = new Set(
+      [...open.values()].map((n) => (n === 0 ? '0' : n <= 2 ? '1-2' : n <= 4 ? '3-4' : '5+')),
+    );
     expect(tiers).toEqual(new Set(['0', '1-2', '3-4', '5+']));
   });
 
@@ -152,4 +169,27 @@ describe('demo county seed', () => {
       directReports: first.directReports,
     });
   }, 120_000);
+});
+
+describe('demo county data', () => {
+  it('is the same for the same day and moves its dates with the day', () => {
+    const roster = demoRoster('2026-10-01');
+    expect(demoRoster('2026-10-01')).toEqual(roster);
+    expect(demoActivity('2026-11-15', roster)).toEqual(demoActivity('2026-11-15', roster));
+    const later = demoActivity('2026-11-20', roster);
+    expect(later.inspections.map((i) => i.date)).not.toEqual(
+      demoActivity('2026-11-15', roster).inspections.map((i) => i.date),
+    );
+    expect(later.dispatches[0]?.deadline).toBe('2026-11-21T12:00:00+08:00');
+  });
+
+  it('uses unique ids and names, none taken from the source texts', () => {
+    const roster = demoRoster('2026-10-01');
+    for (const list of [roster.townships, roster.villages, roster.cadres]) {
+      expect(new Set(list.map((x) => x.id)).size).toBe(list.length);
+      expect(new Set(list.map((x) => x.name)).size).toBe(list.length);
+    }
+    const seedPeople = ['钱进', '韩兆新', '郑国栋', '周克刚', '胡德乾', '张晓麟', '杨强'];
+    expect(roster.cadres.filter((c) => seedPeople.includes(c.name))).toEqual([]);
+  });
 });

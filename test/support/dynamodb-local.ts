@@ -107,7 +107,7 @@ export async function startDynamoDbLocal(
       String(port),
       '-disableTelemetry',
     ],
-    { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd, env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   const collect = (chunk: Buffer) => {

@@ -98,8 +98,24 @@ describe('inspection rules', () => {
     const plan = planInspection(input, { inspectionId: 'I1', problemId: (i, j) => `P${i}-${j}` });
     expect(plan.problemIds).toEqual(['P0-0', 'P0-1']);
     expect(plan.problems).toEqual([
-      { id: 'P0-0', cadreId: 'C1', dispatchId: 'D1', description: '未在岗', severity: 'major', foundOn: '2026-11-24', rectifyBy: '2026-12-01' },
-      { id: 'P0-1', cadreId: 'C1', dispatchId: 'D1', description: '台账缺失', severity: 'minor', foundOn: '2026-11-24', rectifyBy: '2026-11-30' },
+      {
+        id: 'P0-0',
+        cadreId: 'C1',
+        dispatchId: 'D1',
+        description: '未在岗',
+        severity: 'major',
+        foundOn: '2026-11-24',
+        rectifyBy: '2026-12-01',
+      },
+      {
+        id: 'P0-1',
+        cadreId: 'C1',
+        dispatchId: 'D1',
+        description: '台账缺失',
+        severity: 'minor',
+        foundOn: '2026-11-24',
+        rectifyBy: '2026-11-30',
+      },
     ]);
     expect(plan.findings.map((f) => [f.cadreId, f.problemIds])).toEqual([
       ['C1', ['P0-0', 'P0-1']],
@@ -124,11 +140,17 @@ describe('inspection rules', () => {
   });
 
   it('finds the later duplicates of a cadre in the findings', () => {
-    expect(duplicateCadreIndexes([{ cadreId: 'A' }, { cadreId: 'B' }, { cadreId: 'A' }, { cadreId: 'A' }])).toEqual([2, 3]);
+    expect(
+      duplicateCadreIndexes([{ cadreId: 'A' }, { cadreId: 'B' }, { cadreId: 'A' }, { cadreId: 'A' }]),
+    ).toEqual([2, 3]);
   });
 
   it('reports every unknown id at the field that named it', () => {
-    const issues = referenceIssues(input, { village: false, cadreIds: new Set(['C2']), dispatchIds: new Set() });
+    const issues = referenceIssues(input, {
+      village: false,
+      cadreIds: new Set(['C2']),
+      dispatchIds: new Set(),
+    });
     expect(issues.map((i) => [i.path, i.code])).toEqual([
       ['body.villageId', 'UNKNOWN_REFERENCE'],
       ['body.findings.0.cadreId', 'UNKNOWN_REFERENCE'],
@@ -137,7 +159,13 @@ describe('inspection rules', () => {
   });
 
   it('reports nothing when every id is on record', () => {
-    expect(referenceIssues(input, { village: true, cadreIds: new Set(['C1', 'C2']), dispatchIds: new Set(['D1']) })).toEqual([]);
+    expect(
+      referenceIssues(input, {
+        village: true,
+        cadreIds: new Set(['C1', 'C2']),
+        dispatchIds: new Set(['D1']),
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -146,7 +174,12 @@ describe('standing', () => {
     const counts = summarizeStanding(
       [
         { status: 'open', severity: 'major', rectifyBy: '2026-11-20', falseRectifications: 1 },
-        { status: 'awaiting_verification', severity: 'minor', rectifyBy: '2026-12-20', falseRectifications: 0 },
+        {
+          status: 'awaiting_verification',
+          severity: 'minor',
+          rectifyBy: '2026-12-20',
+          falseRectifications: 0,
+        },
       ],
       [{ status: 'closed', severity: 'severe', rectifyBy: '2026-11-01', falseRectifications: 2 }],
       3,

@@ -126,19 +126,8 @@ async function claimSlot(key: Key, entity: string, id: string, villageId: string
     if (!slot) continue; // released between our put and our read
     const holderId = String(slot.assignmentId);
     const holderItem = await getItem<Item>(keys.assignment(holderId));
-    const state =
-      holderItem === undefined
-        ? undefined
-        : isAssignment(holderItem)
-          ? holderItem.active
-            ? 'active'
-            : 'ended'
-          : 'void';
-    const verdict = classifySlotHolder(
-      state,
-      typeof slot.claimedAt === 'string' ? slot.claimedAt : undefined,
-      now,
-    );
+    const claimedAt = typeof slot.claimedAt === 'string' ? slot.claimedAt : undefined;
+    const verdict = classifySlotHolder(holderState(holderItem), claimedAt, now);
     if (verdict === 'live' || verdict === 'pending') {
       return { ok: false, holder: isAssignment(holderItem) ? toAssignment(holderItem) : undefined };
     }
@@ -149,6 +138,12 @@ async function claimSlot(key: Key, entity: string, id: string, villageId: string
   const slot = await getItem<Item>(key);
   const holderItem = slot ? await getItem<Item>(keys.assignment(String(slot.assignmentId))) : undefined;
   return { ok: false, holder: isAssignment(holderItem) ? toAssignment(holderItem) : undefined };
+}
+
+function holderState(item: Item | undefined): 'active' | 'ended' | 'void' | undefined {
+  if (item === undefined) return undefined;
+  if (!isAssignment(item)) return 'void';
+  return item.active ? 'active' : 'ended';
 }
 
 /** Reserves an abandoned assignment id so its crashed writer can never complete it later. */

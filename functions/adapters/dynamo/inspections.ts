@@ -3,7 +3,17 @@ import type { InspectionSummary } from '../../schemas/inspections.ts';
 import type { Problem } from '../../schemas/problems.ts';
 import { keys } from './keys.ts';
 import { putProblem } from './problems.ts';
-import { batchGet, getItem, type Item, type Page, putIfAbsent, type QuerySpec, queryAll, queryPage, withoutKeys } from './table.ts';
+import {
+  batchGet,
+  getItem,
+  type Item,
+  type Page,
+  putIfAbsent,
+  type QuerySpec,
+  queryAll,
+  queryPage,
+  withoutKeys,
+} from './table.ts';
 
 /**
  * Inspections: a header item, one finding item per cadre (same partition, so one query reads the
@@ -74,17 +84,13 @@ function headerItem(h: InspectionSummary): Item {
   };
 }
 
-/** Problems and findings; returns the ids of the problems this call created (not those a crashed run left). */
-export async function writeInspectionDetails(record: InspectionRecord): Promise<{ createdProblemIds: string[] }> {
-  const createdProblemIds: string[] = [];
+/** Problems and findings, each written only if absent (a re-run keeps what a crashed run wrote). */
+export async function writeInspectionDetails(record: InspectionRecord): Promise<void> {
   const writes: (() => Promise<unknown>)[] = [
-    ...record.problems.map((p) => async () => {
-      if (await putProblem(p)) createdProblemIds.push(p.id);
-    }),
+    ...record.problems.map((p) => () => putProblem(p)),
     ...record.findings.map((f) => () => putIfAbsent(findingItem(f))),
   ];
   await inParallel(writes, 32, (write) => write());
-  return { createdProblemIds };
 }
 
 /** The header makes the inspection visible; false when it was already written. */
@@ -96,7 +102,9 @@ export async function inspectionExists(id: string): Promise<boolean> {
   return (await getItem<Item>(keys.inspection(id))) !== undefined;
 }
 
-export async function getInspection(id: string): Promise<{ header: InspectionSummary; findings: StoredFinding[] } | undefined> {
+export async function getInspection(
+  id: string,
+): Promise<{ header: InspectionSummary; findings: StoredFinding[] } | undefined> {
   const items = await queryAll<Item>({ partition: keys.inspection(id).PK, consistent: true });
   const header = items.find((i) => i.SK === keys.inspection(id).SK);
   if (!header) return undefined;
@@ -124,7 +132,11 @@ export interface InspectionFilter {
   to?: string | undefined;
 }
 
-export async function listInspections(filter: InspectionFilter, limit: number, next?: string): Promise<Page<InspectionSummary>> {
+export async function listInspections(
+  filter: InspectionFilter,
+  limit: number,
+  next?: string,
+): Promise<Page<InspectionSummary>> {
   const clauses: string[] = [];
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
@@ -150,7 +162,13 @@ export async function listInspections(filter: InspectionFilter, limit: number, n
       ? { sort: { between: [filter.from ?? '0000-00-00', `${filter.to ?? '9999-12-31'}#\uffff`] } }
       : {}),
     ...(clauses.length
-      ? { filter: { expression: clauses.join(' AND '), values, ...(Object.keys(names).length ? { names } : {}) } }
+      ? {
+          filter: {
+            expression: clauses.join(' AND '),
+            values,
+            ...(Object.keys(names).length ? { names } : {}),
+          },
+        }
       : {}),
   };
   const page = await queryPage<Item>(spec, limit, next);

@@ -30,7 +30,8 @@ type IndexedProblem = Pick<Problem, 'id' | 'cadreId' | 'villageId' | 'townshipId
 
 const cadreSortKey = (p: Pick<Problem, 'id' | 'foundOn'>, status: ProblemStatus) =>
   `${isUnresolved(status) ? 'O' : 'C'}#${p.foundOn}#${p.id}`;
-const statusSortKey = (p: Pick<Problem, 'id' | 'foundOn' | 'townshipId'>) => `${p.townshipId}#${p.foundOn}#${p.id}`;
+const statusSortKey = (p: Pick<Problem, 'id' | 'foundOn' | 'townshipId'>) =>
+  `${p.townshipId}#${p.foundOn}#${p.id}`;
 
 function problemIndexKeys(p: IndexedProblem) {
   return {
@@ -47,7 +48,12 @@ function problemIndexKeys(p: IndexedProblem) {
 
 /** Writes a new problem; false when an item with this id already exists (a retried submission). */
 export function putProblem(problem: Problem): Promise<boolean> {
-  return putIfAbsent({ ...keys.problem(problem.id), ...problemIndexKeys(problem), entity: 'problem', ...problem });
+  return putIfAbsent({
+    ...keys.problem(problem.id),
+    ...problemIndexKeys(problem),
+    entity: 'problem',
+    ...problem,
+  });
 }
 
 export async function getProblem(id: string): Promise<Problem | undefined> {
@@ -70,7 +76,9 @@ export interface TransitionWrite {
   falseRectification: boolean;
 }
 
-export type TransitionOutcome = { applied: true; problem: Problem } | { applied: false; current: Problem | undefined };
+export type TransitionOutcome =
+  | { applied: true; problem: Problem }
+  | { applied: false; current: Problem | undefined };
 
 /**
  * Moves a problem from `from` to `to` in one conditional update that also rewrites the index keys
@@ -141,7 +149,11 @@ export function putEvent(e: StoredEvent): Promise<boolean> {
   return putIfAbsent(eventItem(e));
 }
 
-export async function getEvent(problemId: string, at: string, eventId: string): Promise<StoredEvent | undefined> {
+export async function getEvent(
+  problemId: string,
+  at: string,
+  eventId: string,
+): Promise<StoredEvent | undefined> {
   const item = await getItem<Item>(keys.problemEvent(problemId, at, eventId));
   return item && (withoutKeys(item) as unknown as StoredEvent);
 }
@@ -171,7 +183,10 @@ function dateSort(prefix: string, from?: string, to?: string): QuerySpec['sort']
   return { between: [`${prefix}${from ?? '0000-00-00'}`, `${prefix}${to ?? '9999-12-31'}#\uffff`] };
 }
 
-function filterOf(clauses: [string, unknown][], dates?: { from?: string | undefined; to?: string | undefined }) {
+function filterOf(
+  clauses: [string, unknown][],
+  dates?: { from?: string | undefined; to?: string | undefined },
+) {
   const parts: string[] = [];
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
@@ -208,7 +223,8 @@ function problemQueries(f: ProblemFilter): QuerySpec[] {
     if (f.status === 'closed') {
       return [{ ...base, index: 'GSI1', partition, sort: dateSort('C#', f.from, f.to), ...filter(false) }];
     }
-    if (f.status) return [{ ...base, index: 'GSI1', partition, sort: dateSort('O#', f.from, f.to), ...filter(true) }];
+    if (f.status)
+      return [{ ...base, index: 'GSI1', partition, sort: dateSort('O#', f.from, f.to), ...filter(true) }];
     if (!f.from && !f.to) return [{ ...base, index: 'GSI1', partition, ...filter(false) }];
     // 'O' sorts after 'C': newest-first lists unresolved problems before closed ones.
     return ['O#', 'C#'].map((prefix) => ({
@@ -274,7 +290,11 @@ async function chainedPage(specs: QuerySpec[], limit: number, cursor?: string): 
   return { items };
 }
 
-export async function listProblems(filter: ProblemFilter, limit: number, next?: string): Promise<Page<Problem>> {
+export async function listProblems(
+  filter: ProblemFilter,
+  limit: number,
+  next?: string,
+): Promise<Page<Problem>> {
   const page = await chainedPage(problemQueries(filter), limit, next);
   return { items: page.items.map(strip), ...(page.next ? { next: page.next } : {}) };
 }

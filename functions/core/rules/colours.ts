@@ -1,8 +1,8 @@
 /**
  * Red / yellow / green lists (红黄绿三色清单) for problems and dispatched tasks, as of an instant.
  *
- *  - red:    open and overdue (the deadline day has ended), or open with a severity the rules mark red
- *            (default: severe);
+ *  - red:    open and overdue (a problem's rectifyBy day has ended; a dispatch's deadline instant has
+ *            passed), or a problem open with a severity the rules mark red (default: severe);
  *  - yellow: open and due within `yellowWithinDays` Beijing calendar days (default 3: due today up to
  *            three days ahead), or a rectification handed in on time that still awaits verification
  *            after the deadline (the backlog is the inspectors', so the cadre is not red for it);
@@ -12,8 +12,8 @@
  * Matters closed before the week began are out of scope (not green again every week).
  */
 import { beijingDayEnd } from '../time.ts';
-import { beijingDateOfMs, daysBetween } from './calendar.ts';
-import type { DispatchAssigneeFact, ProblemStatus } from './facts.ts';
+import { beijingDateOfMs, daysBetween, instantMs } from './calendar.ts';
+import type { DispatchAssigneeFact, ProblemStateAt } from './facts.ts';
 import { dispatchDoneAt } from './facts.ts';
 import type { RuleSet } from './rule-set.ts';
 import type { Color, Severity } from './terms.ts';
@@ -52,16 +52,20 @@ export function addColor(counts: ColorCounts, coloring: Coloring): void {
   else counts.onTrack += 1;
 }
 
+/** deadlineMs: the last instant that is still on time; deadlineDate: its Beijing date. */
 function openColoring(
-  deadline: string,
+  deadlineMs: number,
+  deadlineDate: string,
   asOfMs: number,
   ruleSet: RuleSet,
   redBySeverity: boolean,
   handedInOnTime: boolean,
 ): Coloring {
-  const daysLeft = daysBetween(beijingDateOfMs(asOfMs), deadline);
-  const past = asOfMs > beijingDayEnd(deadline).getTime();
-  if (past && !handedInOnTime) return { color: 'red', reason: 'overdue', daysLeft, daysOverdue: -daysLeft };
+  const daysLeft = daysBetween(beijingDateOfMs(asOfMs), deadlineDate);
+  const past = asOfMs > deadlineMs;
+  // A deadline earlier the same day has passed although no calendar day separates them: one day over.
+  if (past && !handedInOnTime)
+    return { color: 'red', reason: 'overdue', daysLeft, daysOverdue: Math.max(1, -daysLeft) };
   if (redBySeverity) return { color: 'red', reason: 'severe', daysLeft, daysOverdue: 0 };
   if (past) return { color: 'yellow', reason: 'awaitingVerification', daysLeft, daysOverdue: 0 };
   if (daysLeft <= ruleSet.colors.yellowWithinDays)
@@ -70,17 +74,19 @@ function openColoring(
 }
 
 export function problemColoring(
-  status: ProblemStatus,
+  status: ProblemStateAt,
   severity: Severity,
   asOfMs: number,
   ruleSet: RuleSet,
 ): Coloring {
   if (status.state === 'closed') return { color: 'green', reason: 'closed', daysLeft: 0, daysOverdue: 0 };
+  const deadlineMs = beijingDayEnd(status.rectifyBy).getTime();
   const handedInOnTime =
-    status.state === 'pending_verification' &&
+    status.state === 'awaiting_verification' &&
     status.pendingSince !== null &&
-    Date.parse(status.pendingSince) <= beijingDayEnd(status.rectifyBy).getTime();
+    Date.parse(status.pendingSince) <= deadlineMs;
   return openColoring(
+    deadlineMs,
     status.rectifyBy,
     asOfMs,
     ruleSet,
@@ -91,5 +97,6 @@ export function problemColoring(
 
 export function dispatchColoring(row: DispatchAssigneeFact, asOfMs: number, ruleSet: RuleSet): Coloring {
   if (dispatchDoneAt(row, asOfMs)) return { color: 'green', reason: 'closed', daysLeft: 0, daysOverdue: 0 };
-  return openColoring(row.deadline, asOfMs, ruleSet, false, false);
+  const deadlineMs = instantMs(row.deadline, 'dispatch deadline');
+  return openColoring(deadlineMs, beijingDateOfMs(deadlineMs), asOfMs, ruleSet, false, false);
 }

@@ -43,7 +43,7 @@ import type {
   ProblemFact,
   ProblemState,
 } from './facts.ts';
-import { dispatchDoneAt, problemStatusAt } from './facts.ts';
+import { dispatchDoneAt, problemStateAt } from './facts.ts';
 import type { RuleSet } from './rule-set.ts';
 import type { Color, Consequence, PenaltyTier, Severity } from './terms.ts';
 import { CONSEQUENCE_LABELS } from './terms.ts';
@@ -106,7 +106,6 @@ export interface ProblemRow {
 }
 
 export interface AbsenceRow {
-  findingId: string;
   inspectionId: string;
   cadreId: string;
   villageId: string;
@@ -202,7 +201,7 @@ function mergeProblems(problems: readonly ProblemFact[]): ProblemFact[] {
       byId.set(p.id, p);
       continue;
     }
-    const key = (e: ProblemEvent) => `${e.type}|${e.at}|${e.id ?? ''}`;
+    const key = (e: ProblemEvent) => `${e.kind}|${e.outcome ?? ''}|${e.at}|${e.id ?? ''}`;
     const events = new Map<string, ProblemEvent>();
     for (const e of [...seen.events, ...p.events]) events.set(key(e), e);
     byId.set(p.id, { ...seen, events: [...events.values()] });
@@ -248,7 +247,7 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
   const problemColors = emptyColorCounts();
   for (const p of mergeProblems(input.problems)) {
     if (p.foundOn > asOfDate) continue;
-    const status = problemStatusAt(p, asOfMs, ruleSet);
+    const status = problemStateAt(p, asOfMs, ruleSet);
     const closedMs = status.closedAt === null ? null : Date.parse(status.closedAt);
     if (closedMs !== null && closedMs < bounds.startMs) continue;
     const coloring = problemColoring(status, p.severity, asOfMs, ruleSet);
@@ -290,11 +289,11 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
   const absencesByCadre = new Map<string, AbsenceFact[]>();
   const commendationsByCadre = new Map<string, CommendationFact[]>();
   const absenceRows: AbsenceRow[] = [];
-  for (const f of uniqueBy(input.findings, (f) => f.id)) {
+  for (const f of uniqueBy(input.findings, (f) => `${f.inspectionId}\u0000${f.cadreId}`)) {
     if (!inWeekDate(f.date)) continue;
     samples.presence.push({ townshipId: townshipOfCadre(f.cadreId, f.townshipId), present: f.present });
     if (!cadreById.has(f.cadreId)) continue;
-    const ref = { findingId: f.id, inspectionId: f.inspectionId, date: f.date };
+    const ref = { inspectionId: f.inspectionId, date: f.date };
     if (!f.present && ruleSet.absenceIsProblem.enabled) {
       push(absencesByCadre, f.cadreId, ref);
       absenceRows.push({
@@ -316,7 +315,7 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
     input.dispatches,
     (d) => `${d.dispatchId}\u0000${d.cadreId}\u0000${d.villageId}`,
   )) {
-    if (instantMs(d.issuedAt, 'dispatch issuedAt') > asOfMs) continue;
+    if (instantMs(d.createdAt, 'dispatch createdAt') > asOfMs) continue;
     const doneAt = dispatchDoneAt(d, asOfMs);
     if (doneAt !== null && Date.parse(doneAt) < bounds.startMs) continue;
     const coloring = dispatchColoring(d, asOfMs, ruleSet);
@@ -445,7 +444,7 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
       (a, b) =>
         byString(a.date, b.date) ||
         byString(a.inspectionId, b.inspectionId) ||
-        byString(a.findingId, b.findingId),
+        byString(a.cadreId, b.cadreId),
     ),
     dispatches: dispatchRows,
     overdueDispatches: dispatchRows.filter((d) => d.colorReason === 'overdue'),

@@ -5,7 +5,9 @@
  *
  * Instants are UTC ISO strings; dates are Beijing calendar dates (YYYY-MM-DD).
  */
-import { beijingDayEnd } from '../time.ts';
+
+import type { AssigneeStatus } from '../dispatches.ts';
+import type { ProblemStatus } from '../problems.ts';
 import { byString, instantMs } from './calendar.ts';
 import type { RuleSet } from './rule-set.ts';
 import { rectificationDeadline } from './rule-set.ts';
@@ -18,18 +20,17 @@ export interface CadreRef {
   townshipId?: string | undefined;
 }
 
-export const PROBLEM_EVENT_TYPES = [
-  'rectification_submitted',
-  'verification_accepted',
-  'verification_rejected',
-] as const;
-export type ProblemEventType = (typeof PROBLEM_EVENT_TYPES)[number];
-
+/**
+ * A rectification or verification, in the shape the intake stores (problem events): extra fields are
+ * welcome, so stored events can be passed as they are.
+ */
 export interface ProblemEvent {
-  type: ProblemEventType;
+  kind: 'rectification' | 'verification';
+  /** For verifications: accepted closes the problem, rejected is a false rectification (虚假整改). */
+  outcome?: 'accepted' | 'rejected' | undefined;
   /** When it happened (UTC ISO). */
   at: string;
-  /** The rectification or verification record's id, for explanations. */
+  /** The event's id, for explanations and a stable order. */
   id?: string | undefined;
 }
 
@@ -47,9 +48,8 @@ export interface ProblemFact {
   events: readonly ProblemEvent[];
 }
 
+/** One cadre at one inspection (a stored finding fits); (inspectionId, cadreId) identifies it. */
 export interface FindingFact {
-  /** The finding's id (one cadre at one inspection). */
-  id: string;
   inspectionId: string;
   cadreId: string;
   villageId: string;
@@ -61,10 +61,7 @@ export interface FindingFact {
   commend?: boolean | undefined;
 }
 
-export const DISPATCH_STATUSES = ['pending', 'in_progress', 'done'] as const;
-export type DispatchStatus = (typeof DISPATCH_STATUSES)[number];
-
-/** One assignee row of a task dispatch form. */
+/** One assignee row of a task dispatch form (a stored assignee record fits). */
 export interface DispatchAssigneeFact {
   dispatchId: string;
   /** The form's number, e.g. 派〔2026〕12号, for bulletins. */
@@ -74,10 +71,10 @@ export interface DispatchAssigneeFact {
   villageId: string;
   townshipId?: string | undefined;
   /** When the form was issued (UTC ISO): a form issued after asOf did not exist yet. */
-  issuedAt: string;
-  /** Beijing date; due by the end of that day. */
+  createdAt: string;
+  /** The deadline instant (UTC ISO); a date-only deadline is stored as the end of that Beijing day. */
   deadline: string;
-  status: DispatchStatus;
+  status: AssigneeStatus;
   /** When the assignee reported it done (UTC ISO), required for status done. */
   doneAt?: string | undefined;
 }
@@ -108,9 +105,10 @@ export interface MajorFailureFact {
 
 // ---------- problem state as of an instant ----------
 
-export type ProblemState = 'open' | 'pending_verification' | 'closed';
+/** The intake's own status words: open (待整改), awaiting_verification (待复核), closed (已销号). */
+export type ProblemState = ProblemStatus;
 
-export interface ProblemStatus {
+export interface ProblemStateAt {
   state: ProblemState;
   /** Rejected verifications on or before asOf: each is a false rectification (虚假整改). */
   falseRectifications: number;
@@ -122,27 +120,28 @@ export interface ProblemStatus {
   rectifyBy: string;
 }
 
-const EVENT_ORDER: Record<ProblemEventType, number> = {
-  rectification_submitted: 0,
-  verification_rejected: 1,
-  verification_accepted: 2,
-};
+/** Same instant: a submission comes before its verdict, a rejection before an acceptance. */
+function eventRank(e: ProblemEvent): number {
+  if (e.kind === 'rectification') return 0;
+  return e.outcome === 'rejected' ? 1 : 2;
+}
 
 /** Events in the order they happened; ties broken by kind and id so every run sees the same sequence. */
 export function orderedEvents(events: readonly ProblemEvent[]): ProblemEvent[] {
   return [...events].sort(
     (a, b) =>
       instantMs(a.at, 'problem event') - instantMs(b.at, 'problem event') ||
-      EVENT_ORDER[a.type] - EVENT_ORDER[b.type] ||
+      eventRank(a) - eventRank(b) ||
       byString(a.id ?? '', b.id ?? ''),
   );
 }
 
 /**
- * A problem's state at `asOfMs`: closed by the first accepted verification; otherwise pending while a
- * rectification awaits verification, open when none was submitted or the last one was rejected.
+ * A problem's state at `asOfMs`, from its events dated on or before it: closed by the first accepted
+ * verification; awaiting verification while a rectification waits for its verdict; open when none was
+ * handed in or the last one was rejected. The stored status is not read: it may be newer than asOf.
  */
-export function problemStatusAt(problem: ProblemFact, asOfMs: number, ruleSet: RuleSet): ProblemStatus {
+export function problemStateAt(problem: ProblemFact, asOfMs: number, ruleSet: RuleSet): ProblemStateAt {
   let state: ProblemState = 'open';
   let falseRectifications = 0;
   const rejectionIds: string[] = [];
@@ -150,15 +149,15 @@ export function problemStatusAt(problem: ProblemFact, asOfMs: number, ruleSet: R
   let pendingSince: string | null = null;
   for (const event of orderedEvents(problem.events)) {
     if (instantMs(event.at, 'problem event') > asOfMs) break;
-    if (event.type === 'rectification_submitted') {
-      state = 'pending_verification';
+    if (event.kind === 'rectification') {
+      state = 'awaiting_verification';
       pendingSince = event.at;
-    } else if (event.type === 'verification_rejected') {
+    } else if (event.outcome === 'rejected') {
       state = 'open';
       pendingSince = null;
       falseRectifications += 1;
       if (event.id) rejectionIds.push(event.id);
-    } else {
+    } else if (event.outcome === 'accepted') {
       state = 'closed';
       closedAt = event.at;
       pendingSince = null;
@@ -173,11 +172,6 @@ export function problemStatusAt(problem: ProblemFact, asOfMs: number, ruleSet: R
     pendingSince,
     rectifyBy: problem.rectifyBy ?? rectificationDeadline(ruleSet, problem.foundOn, problem.severity),
   };
-}
-
-/** Whether a dated deadline (end of that Beijing day) has passed at `asOfMs`. */
-export function isPastDeadline(deadline: string, asOfMs: number): boolean {
-  return asOfMs > beijingDayEnd(deadline).getTime();
 }
 
 /** A dispatch row is done at asOf only if it was reported done on or before asOf. */

@@ -29,9 +29,8 @@ export const TIER_RANK: Record<Tier, number> = {
   admonishmentTalk: 3,
 };
 
-export const SEVERITIES = ['minor', 'major', 'severe'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-export const SEVERITY_LABELS: Record<Severity, string> = { minor: '一般', major: '较重', severe: '严重' };
+// One list of severities for intake and rules alike.
+export { PROBLEM_SEVERITIES as SEVERITIES, SEVERITY_LABELS, type Severity } from '../problems.ts';
 
 export const CONSEQUENCES = ['notice_of_criticism', 'disciplinary_recommendation'] as const;
 export type Consequence = (typeof CONSEQUENCES)[number];

@@ -18,13 +18,12 @@ export interface OpenProblemFact {
 
 /** Absence at an on-site headcount, counted as a problem of its own when the rules say so. */
 export interface AbsenceFact {
-  findingId: string;
   inspectionId: string;
   date: string;
 }
 
+/** An inspector's commendation (肯定) at an inspection. */
 export interface CommendationFact {
-  findingId: string;
   inspectionId: string;
   date: string;
 }
@@ -45,15 +44,8 @@ export type TierReason =
       falseRectifications: number;
       weight: number;
     }
-  | {
-      kind: 'absence';
-      findingId: string;
-      inspectionId: string;
-      date: string;
-      severity: Severity;
-      weight: number;
-    }
-  | { kind: 'commendation'; findingId: string; inspectionId: string; date: string };
+  | { kind: 'absence'; inspectionId: string; date: string; severity: Severity; weight: number }
+  | { kind: 'commendation'; inspectionId: string; date: string };
 
 export interface TierDecision {
   cadreId: string;
@@ -68,10 +60,9 @@ export interface TierDecision {
 }
 
 const byDateThenIds = (
-  a: { date: string; inspectionId: string; findingId: string },
-  b: { date: string; inspectionId: string; findingId: string },
-) =>
-  byString(a.date, b.date) || byString(a.inspectionId, b.inspectionId) || byString(a.findingId, b.findingId);
+  a: { date: string; inspectionId: string },
+  b: { date: string; inspectionId: string },
+) => byString(a.date, b.date) || byString(a.inspectionId, b.inspectionId);
 
 export function decideTier(facts: CadreFacts, ruleSet: RuleSet): TierDecision {
   const problems = [...facts.openProblems]
@@ -89,21 +80,17 @@ export function decideTier(facts: CadreFacts, ruleSet: RuleSet): TierDecision {
   const absences: TierReason[] = ruleSet.absenceIsProblem.enabled
     ? [...facts.absences].sort(byDateThenIds).map((a) => ({
         kind: 'absence',
-        findingId: a.findingId,
         inspectionId: a.inspectionId,
         date: a.date,
         severity: ruleSet.absenceIsProblem.severity,
         weight: 1,
       }))
     : [];
-  const commendations: TierReason[] = [...facts.commendations]
-    .sort(byDateThenIds)
-    .map((c) => ({
-      kind: 'commendation',
-      findingId: c.findingId,
-      inspectionId: c.inspectionId,
-      date: c.date,
-    }));
+  const commendations: TierReason[] = [...facts.commendations].sort(byDateThenIds).map((c) => ({
+    kind: 'commendation',
+    inspectionId: c.inspectionId,
+    date: c.date,
+  }));
 
   const weightedCount = [...problems, ...absences].reduce(
     (sum, r) => sum + ('weight' in r ? r.weight : 0),
