@@ -88,7 +88,10 @@ export type RowChoice<R> =
  * Which of the caller's rows on a dispatch a report is about. A cadre with one village need not
  * name it; with several they must, so a report never lands on the wrong village.
  */
-export function chooseRow<R extends { villageId: string }>(ownRows: readonly R[], villageId?: string): RowChoice<R> {
+export function chooseRow<R extends { villageId: string }>(
+  ownRows: readonly R[],
+  villageId?: string,
+): RowChoice<R> {
   if (ownRows.length === 0) return { kind: 'not_assignee' };
   if (villageId !== undefined) {
     const row = ownRows.find((r) => r.villageId === villageId);
@@ -101,8 +104,20 @@ export function chooseRow<R extends { villageId: string }>(ownRows: readonly R[]
 
 /** Whether a re-run of a create (same idempotency key) asks for the same dispatch as the stored one. */
 export function sameDispatchRequest(
-  stored: { title: string; category: string; description: string; deadline: string; assignees: readonly AssigneeRef[] },
-  request: { title: string; category: string; description: string; deadline: string; assignees: readonly AssigneeRef[] },
+  stored: {
+    title: string;
+    category: string;
+    description: string;
+    deadline: string;
+    assignees: readonly AssigneeRef[];
+  },
+  request: {
+    title: string;
+    category: string;
+    description: string;
+    deadline: string;
+    assignees: readonly AssigneeRef[];
+  },
 ): boolean {
   const pairs = (list: readonly AssigneeRef[]) => JSON.stringify(list.map((a) => [a.cadreId, a.villageId]));
   return (

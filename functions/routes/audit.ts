@@ -31,7 +31,12 @@ export const auditRoutes = [
       const page =
         query.actor !== undefined
           ? await listAuditForActor(query.actor, query.limit, query.next)
-          : await listAuditForEntity(query.entityType as string, query.entityId as string, query.limit, query.next);
+          : await listAuditForEntity(
+              query.entityType as string,
+              query.entityId as string,
+              query.limit,
+              query.next,
+            );
       return ok({ items: page.items.map(toItem), ...(page.next ? { next: page.next } : {}) });
     },
   }),

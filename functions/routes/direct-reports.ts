@@ -4,7 +4,7 @@ import { getVillage } from '../adapters/dynamo/roster.ts';
 import { assignmentsEffectiveOn as effectiveOn } from '../core/assignments.ts';
 import { responseMinutes } from '../core/direct-reports.ts';
 import { derivedId, newId } from '../core/ids.ts';
-import { addDays, beijingDate, beijingDayStart } from '../core/time.ts';
+import { addDays, beijingDate, beijingDateTime, beijingDayStart } from '../core/time.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { hasRole } from '../http/auth.ts';
 import { created, defineRoute, ok } from '../http/route.ts';
@@ -49,7 +49,9 @@ export const directReportsRoutes = [
       }
       const createdAt = ctx.now.toISOString();
       // A retry with the same Idempotency-Key lands on the same report, even after a crash.
-      const id = ctx.idempotencyKey ? derivedId(ctx.actor.sub, ctx.idempotencyKey, 'direct-report') : newId(ctx.now);
+      const id = ctx.idempotencyKey
+        ? derivedId(ctx.actor.sub, ctx.idempotencyKey, 'direct-report')
+        : newId(ctx.now);
       const report: DirectReport = {
         id,
         cadreId,
@@ -63,16 +65,21 @@ export const directReportsRoutes = [
         status: 'new',
         createdAt,
       };
-      const result = await store.createDirectReport(report);
-      if (result.created) {
-        await ctx.audit({
-          entityType: 'directReport',
-          entityId: id,
-          action: 'create',
-          changes: { villageId: report.villageId, kind: report.kind, summary: report.summary, skipLevels: report.skipLevels },
-        });
-      }
-      return created(result.item);
+      // Not created means a retry (same derived id) after an attempt that failed once the report was
+      // stored, most likely before its audit entry: record it now rather than risk none.
+      const { item } = await store.createDirectReport(report);
+      await ctx.audit({
+        entityType: 'directReport',
+        entityId: item.id,
+        action: 'create',
+        changes: {
+          villageId: item.villageId,
+          kind: item.kind,
+          summary: item.summary,
+          skipLevels: item.skipLevels,
+        },
+      });
+      return created(item);
     },
   }),
   defineRoute({
@@ -95,20 +102,26 @@ export const directReportsRoutes = [
         by: ctx.actor.sub,
         note: body.note ?? null,
         responseMinutes: minutes,
-        token: ctx.idempotencyKey ? derivedId(ctx.actor.sub, ctx.idempotencyKey, 'acknowledge', params.id) : undefined,
+        token: ctx.idempotencyKey
+          ? derivedId(ctx.actor.sub, ctx.idempotencyKey, 'acknowledge', params.id)
+          : undefined,
       });
       if (result.kind === 'missing') throw new NotFoundError('直报信息不存在');
       if (result.kind === 'already') {
-        throw new ConflictError('ALREADY_ACKNOWLEDGED', `该直报已于 ${result.item.acknowledgedAt} 签收`);
+        const when = result.item.acknowledgedAt
+          ? `于北京时间 ${beijingDateTime(new Date(result.item.acknowledgedAt))} `
+          : '';
+        throw new ConflictError('ALREADY_ACKNOWLEDGED', `该直报已${when}签收`);
       }
-      if (result.kind === 'acknowledged') {
-        await ctx.audit({
-          entityType: 'directReport',
-          entityId: params.id,
-          action: 'acknowledge',
-          changes: { status: 'acknowledged', responseMinutes: minutes, ...(body.note ? { note: body.note } : {}) },
-        });
-      }
+      // Also for 'repeat' (this request's earlier attempt stored the acknowledgement and failed after
+      // it, most likely before its audit entry).
+      const { acknowledgementNote: note, responseMinutes: stored } = result.item;
+      await ctx.audit({
+        entityType: 'directReport',
+        entityId: params.id,
+        action: 'acknowledge',
+        changes: { status: 'acknowledged', responseMinutes: stored, ...(note ? { note } : {}) },
+      });
       return ok(result.item);
     },
   }),
@@ -123,7 +136,8 @@ export const directReportsRoutes = [
     async handle({ query }, ctx) {
       let cadreId = query.cadreId;
       if (!hasRole(ctx.actor, 'admin')) {
-        if (cadreId !== undefined && cadreId !== ctx.actor.cadreId) throw new ForbiddenError('只能查看本人的直报');
+        if (cadreId !== undefined && cadreId !== ctx.actor.cadreId)
+          throw new ForbiddenError('只能查看本人的直报');
         cadreId = ctx.actor.cadreId;
       }
       return ok(

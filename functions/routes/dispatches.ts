@@ -1,6 +1,6 @@
 import { nextSequence } from '../adapters/dynamo/counters.ts';
-import * as store from '../adapters/dynamo/dispatches.ts';
 import type { AssigneeRecord, DispatchRecord, ReportRecord } from '../adapters/dynamo/dispatches.ts';
+import * as store from '../adapters/dynamo/dispatches.ts';
 import { getCadres, getVillages } from '../adapters/dynamo/roster.ts';
 import {
   chooseRow,
@@ -98,7 +98,12 @@ function summary(d: DispatchRecord, now: Date) {
   };
 }
 
-function detailView(d: DispatchRecord, rows: AssigneeRecord[], reports: ReportRecord[], now: Date): DispatchDetail {
+function detailView(
+  d: DispatchRecord,
+  rows: AssigneeRecord[],
+  reports: ReportRecord[],
+  now: Date,
+): DispatchDetail {
   // Rows come back in key order; show them in the order HQ listed them on the form.
   const byPair = new Map(rows.map((r) => [`${r.cadreId}#${r.villageId}`, r]));
   const ordered = d.assignees.flatMap((a) => byPair.get(`${a.cadreId}#${a.villageId}`) ?? []);
@@ -173,10 +178,18 @@ export const dispatchesRoutes = [
       }
       body.assignees.forEach((a, i) => {
         if (!cadres.has(a.cadreId)) {
-          fields.push({ path: `body.assignees.${i}.cadreId`, code: 'UNKNOWN_REFERENCE', message: '干部不存在' });
+          fields.push({
+            path: `body.assignees.${i}.cadreId`,
+            code: 'UNKNOWN_REFERENCE',
+            message: '干部不存在',
+          });
         }
         if (!villages.has(a.villageId)) {
-          fields.push({ path: `body.assignees.${i}.villageId`, code: 'UNKNOWN_REFERENCE', message: '村不存在' });
+          fields.push({
+            path: `body.assignees.${i}.villageId`,
+            code: 'UNKNOWN_REFERENCE',
+            message: '村不存在',
+          });
         }
       });
       if (fields.length) throw new ValidationError(INVALID, { fields });
@@ -199,6 +212,7 @@ export const dispatchesRoutes = [
           createdAt,
           createdBy: ctx.actor.sub,
           assignees: body.assignees,
+          townshipIds: [...new Set([...villages.values()].map((v) => v.townshipId))].sort(),
           assigneeCount: body.assignees.length,
           openCount: body.assignees.length,
         });
@@ -242,13 +256,15 @@ export const dispatchesRoutes = [
         },
       });
       const stored = existing ? await store.getAssignees(d.id) : rows;
-      return created(detailView(d, stored, existing ? await store.latestReports(d.id, REPORTS_SHOWN) : [], ctx.now));
+      return created(
+        detailView(d, stored, existing ? await store.latestReports(d.id, REPORTS_SHOWN) : [], ctx.now),
+      );
     },
   }),
   defineRoute({
     method: 'GET',
     path: '/dispatches',
-    summary: '派遣单列表（可按状态、干部、村、下发日期筛选；干部只看本人的）',
+    summary: '派遣单列表（可按状态、乡镇、干部、村、下发日期筛选；干部只看本人的）',
     tags: TAGS,
     roles: ['admin', 'inspector', 'cadre'],
     query: dispatchListQuery,
@@ -263,17 +279,27 @@ export const dispatchesRoutes = [
       }
       const filter = {
         state: query.status,
+        townshipId: query.townshipId,
         createdFrom: query.from ? beijingDayStart(query.from).toISOString() : undefined,
         createdTo: query.to ? beijingDayEnd(query.to).toISOString() : undefined,
         now: ctx.now,
       };
       if (cadreId !== undefined || query.villageId !== undefined) {
-        const by = cadreId !== undefined ? { cadreId, villageId: query.villageId } : { villageId: query.villageId as string };
+        const by =
+          cadreId !== undefined
+            ? { cadreId, villageId: query.villageId }
+            : { villageId: query.villageId as string };
         const page = await store.listAssigneeRows(by, filter, query.limit, query.next);
-        return ok({ items: page.items.map((r) => rowListItem(r, ctx.now)), ...(page.next ? { next: page.next } : {}) });
+        return ok({
+          items: page.items.map((r) => rowListItem(r, ctx.now)),
+          ...(page.next ? { next: page.next } : {}),
+        });
       }
       const page = await store.listDispatches(filter, query.limit, query.next);
-      return ok({ items: page.items.map((d) => summary(d, ctx.now)), ...(page.next ? { next: page.next } : {}) });
+      return ok({
+        items: page.items.map((d) => summary(d, ctx.now)),
+        ...(page.next ? { next: page.next } : {}),
+      });
     },
   }),
   defineRoute({
@@ -344,7 +370,8 @@ export const dispatchesRoutes = [
         if (updated) break;
         if (attempt >= REPORT_ATTEMPTS) throw new ConcurrentUpdateError('该派遣任务正被同时更新，请稍后重试');
         const fresh = await store.getAssignee(row.dispatchId, row.cadreId, row.villageId);
-        if (!fresh) throw new Error(`assignee row ${row.dispatchId}/${row.cadreId}/${row.villageId} vanished`);
+        if (!fresh)
+          throw new Error(`assignee row ${row.dispatchId}/${row.cadreId}/${row.villageId} vanished`);
         row = fresh;
       }
 

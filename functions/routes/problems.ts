@@ -96,8 +96,9 @@ async function record(
     return { eventId, at, to: rule.to, falseRectifications: current.falseRectifications };
   };
 
-  if (problem.lastEventId === eventId)
+  if (problem.lastEventId === eventId) {
     return finish(problem.lastEventAt ?? ctx.now.toISOString(), problem, false);
+  }
   const rule = transition(problem.status, action);
   if (!rule.ok) throw new ConflictError(rule.code, rule.message);
   const at = ctx.now.toISOString();

@@ -1,4 +1,4 @@
-import { pageQuery, page } from './common.ts';
+import { page, pageQuery } from './common.ts';
 import { z } from './zod.ts';
 
 /**

@@ -47,12 +47,12 @@ export const requiredText = (max: number = LIMITS.text) =>
 export const calendarDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
-  .refine(isValidDate, '日期不存在');
+  .refine(isValidDate, { message: '日期不存在', params: { code: 'INVALID_DATE' } });
 
 /** An instant with an explicit offset (Z or ±hh:mm); stored as UTC. */
 export const instant = z
   .iso.datetime({ offset: true, local: false, message: '时间须为带时区的 ISO 8601 格式，如 2026-11-24T18:00:00+08:00' })
-  .refine((s) => isValidDate(s.slice(0, 10)), '日期不存在')
+  .refine((s) => isValidDate(s.slice(0, 10)), { message: '日期不存在', params: { code: 'INVALID_DATE' } })
   .transform((s) => new Date(s).toISOString());
 
 export const pageQuery = {

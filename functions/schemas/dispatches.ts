@@ -1,6 +1,15 @@
 import { ASSIGNEE_STATUSES, DISPATCH_STATES, duplicatePairs, REPORT_STATUSES } from '../core/dispatches.ts';
 import { beijingDayEnd, isValidDate } from '../core/time.ts';
-import { calendarDate, entityId, instant, LIMITS, nameText, page, pageQuery, requiredText } from './common.ts';
+import {
+  calendarDate,
+  entityId,
+  instant,
+  LIMITS,
+  nameText,
+  page,
+  pageQuery,
+  requiredText,
+} from './common.ts';
 import { z } from './zod.ts';
 
 /** Task dispatch forms (任务派遣单) and the progress reports on them. */
@@ -74,6 +83,7 @@ export const dispatchListQuery = z
     status: z
       .enum(DISPATCH_STATES, { message: '状态只能是 open（进行中）、overdue（已逾期）或 done（已完成）' })
       .optional(),
+    townshipId: entityId.optional().describe('只看涉及该乡镇的村'),
     cadreId: entityId.optional(),
     villageId: entityId.optional(),
     from: calendarDate.optional().describe('下发日期起（北京时间，含）'),

@@ -39,7 +39,8 @@ export function lockDataFolder(dataDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(path, 'utf8').trim());
-      const held = holder === process.pid ? heldHere.has(path) : Number.isInteger(holder) && holder > 0 && alive(holder);
+      const held =
+        holder === process.pid ? heldHere.has(path) : Number.isInteger(holder) && holder > 0 && alive(holder);
       if (held) {
         throw new DataFolderLockedError(
           `数据目录 ${dataDir} 正被另一个 Baocun 进程（PID ${holder}）使用。请先停止它，或用 DATA_DIR 指定另一个目录。\n` +

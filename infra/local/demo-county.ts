@@ -529,7 +529,7 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
   ];
   const dispatches: DemoDispatch[] = dispatchSpecs.map((spec) => {
     // The soonest deadline gets the fewest reports: that is what looks overdue tomorrow.
-    const silent = spec.key === 'dispatch-archives' ? 0.45 : 0.25;
+    const silent = spec.key === 'dispatch-archives' ? 0.5 : 0.35;
     const reports: DemoReport[] = [];
     for (const a of spec.assignees) {
       const r = rand();
@@ -552,7 +552,7 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
   for (const c of roster.cadres) {
     if (plans.has(c.id)) continue;
     const open = pick(rand, [0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 4] as const);
-    const closed = pick(rand, [0, 0, 0, 1, 1, 2] as const);
+    const closed = pick(rand, [0, 0, 0, 0, 1] as const);
     plans.set(c.id, planFor(open, closed, rand, false));
   }
 
@@ -567,12 +567,12 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
   const visits: Visit[] = [];
   const MODES: readonly InspectionMode[] = ['open', 'covert', 'spot'];
   roster.villages.forEach((v, index) => {
-    const heavy = (groupOf.get(v.id) ?? []).some((c) => (plans.get(c)?.fates.length ?? 0) >= 3);
+    const heavy = (groupOf.get(v.id) ?? []).some((c) => (plans.get(c)?.fates.length ?? 0) >= 4);
     const offsets =
       v.townshipId === 'T01'
-        ? [17, 10, 3]
+        ? [16, 4]
         : heavy
-          ? [between(rand, 14, 20), between(rand, 2, 8)]
+          ? [between(rand, 12, 20), between(rand, 2, 8)]
           : [between(rand, 1, 19)];
     offsets.forEach((daysAgo, n) => {
       visits.push({

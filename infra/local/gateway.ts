@@ -75,7 +75,10 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
 function isTextual(contentType: string | undefined, body: Buffer): boolean {
   // No content type: decide by the bytes, so invalid UTF-8 reaches the handler base64-encoded
   // (and is refused there) instead of being silently replaced with U+FFFD here.
-  if (contentType && !/^(text\/|application\/(json|.*\+json|x-www-form-urlencoded|xml|javascript))/i.test(contentType)) {
+  if (
+    contentType &&
+    !/^(text\/|application\/(json|.*\+json|x-www-form-urlencoded|xml|javascript))/i.test(contentType)
+  ) {
     return false;
   }
   try {
@@ -86,7 +89,12 @@ function isTextual(contentType: string | undefined, body: Buffer): boolean {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
@@ -110,7 +118,8 @@ export function buildEvent(
     headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const pathParameters: Record<string, string> = {};
   route.names.forEach((name, i) => {
     pathParameters[name] = decodeURIComponent(match[i + 1] ?? '');
@@ -130,7 +139,9 @@ export function buildEvent(
     requestContext: {
       accountId: 'local',
       apiId: 'local',
-      ...(claims ? { authorizer: { jwt: { claims, scopes: [] }, principalId: '', integrationLatency: 0 } } : {}),
+      ...(claims
+        ? { authorizer: { jwt: { claims, scopes: [] }, principalId: '', integrationLatency: 0 } }
+        : {}),
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'localhost',
       http: {
@@ -151,7 +162,9 @@ export function buildEvent(
   } as ApiEvent;
 }
 
-export async function startGateway(options: GatewayOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+export async function startGateway(
+  options: GatewayOptions,
+): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const routes = options.routes.map(compile).sort((a, b) => a.specificity - b.specificity);
   const log = options.log ?? (() => {});
 
@@ -201,7 +214,12 @@ export async function startGateway(options: GatewayOptions): Promise<{ server: S
       if (result === 'timeout') return send(res, 503, { message: 'Service Unavailable' });
       const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
       if (result.cookies?.length) headers['set-cookie'] = result.cookies;
-      const payload = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+      const payload =
+        result.body === undefined
+          ? ''
+          : result.isBase64Encoded
+            ? Buffer.from(result.body, 'base64')
+            : result.body;
       res.writeHead(result.statusCode ?? 200, headers);
       res.end(method === 'HEAD' ? undefined : payload);
       log({ method, path: url.pathname, status: result.statusCode, ms: Date.now() - started });

@@ -303,13 +303,13 @@ async function seedActivity(api: Api, activity: DemoActivity): Promise<ActivityC
 
   // 1. Dispatches, then each assignee's progress reports in order.
   const dispatchIds = new Map<string, string>();
-  await api.step('dispatches', () =>
-    all(activity.dispatches, async (d) => {
-      const { key, reports: _reports, ...body } = d;
+  // One at a time, so a fresh county's forms are numbered in the order they are listed here.
+  await api.step('dispatches', async () => {
+    for (const { key, reports: _reports, ...body } of activity.dispatches) {
       const reply = await api.create('/dispatches', ADMIN, body, k(key));
       dispatchIds.set(key, String(reply.body.id));
-    }),
-  );
+    }
+  });
   await api.step('progress reports', () =>
     all(activity.dispatches, (d) => {
       const byAssignee = new Map<string, typeof d.reports>();

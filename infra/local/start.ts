@@ -15,10 +15,9 @@ try {
     host: process.env.HOST ?? '127.0.0.1',
   });
   const { describeSummary, hasDemoData, seedDemo } = await import('./seed-demo-data.ts');
-  if (process.argv.includes('--demo') && !(await hasDemoData())) {
-    console.log(describeSummary(await seedDemo({ url: stack.url })));
-  }
   const empty = !(await hasDemoData());
+  // The demo goes in through the API while the server already answers: starting stays quick.
+  const seeding = process.argv.includes('--demo') && empty;
   console.log(
     [
       '',
@@ -30,19 +29,27 @@ try {
       'Log in locally: POST /local/token with {"sub": "<user id>", "role": "admin|inspector|cadre"}',
       `  curl -s -X POST ${stack.url}/local/token -H 'content-type: application/json' -d '{"sub":"hq-admin","role":"admin"}'`,
       '  then send the token as "Authorization: Bearer <token>".',
-      ...(empty
-        ? [
-            '',
-            'The data folder is empty. Load the fictional demo county with:  npm run seed:demo  (or npm start -- --demo)',
-          ]
-        : [
-            '',
-            'Demo users: admin "hq-admin", inspector "inspector-1", cadres by their cadre id (e.g. "C001").',
-          ]),
+      ...(seeding
+        ? ['', '正在写入演示数据（青岚县，虚构）… / loading the fictional demo county in the background …']
+        : empty
+          ? [
+              '',
+              'The data folder is empty. Load the fictional demo county with:  npm run seed:demo  (or npm start -- --demo)',
+            ]
+          : [
+              '',
+              'Demo users: admin "hq-admin", inspector "inspector-1", cadres by their cadre id (e.g. "C001").',
+            ]),
       '',
       'Stop with Ctrl+C.',
     ].join('\n'),
   );
+  if (seeding) {
+    seedDemo({ url: stack.url }).then(
+      (summary) => console.log(`\n${describeSummary(summary)}`),
+      (error: unknown) => console.error(`\n${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
   const shutdown = async () => {
     await stack.stop();
     process.exit(0);

@@ -21,8 +21,8 @@ import { TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../infra/constructs/
 import { type BaocunStack, tableAccessFor } from '../../infra/stack.ts';
 
 /**
- * The CDK app as `cdk synth` builds it (same buildApp, cdk-nag included), synthesized once: the
- * eight esbuild bundles are the slow part.
+ * The CDK app exactly as `cdk synth` builds it (the same buildApp, cdk-nag included), synthesized
+ * once: the esbuild bundles (one per route group) are the slow part, so the hook gets a long timeout.
  */
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
 type Json = any;

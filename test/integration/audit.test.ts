@@ -54,14 +54,23 @@ describe('GET /audit', () => {
     expect(first.status).toBe(200);
     expect(first.body.items.map((i: { entityId: string }) => i.entityId)).toEqual([ids[2], ids[1]]);
     expect(typeof first.body.next).toBe('string');
-    const second = await reader.get(`/audit?actor=${admin.sub}&limit=2&next=${encodeURIComponent(first.body.next)}`);
+    const second = await reader.get(
+      `/audit?actor=${admin.sub}&limit=2&next=${encodeURIComponent(first.body.next)}`,
+    );
     expect(second.body.items.map((i: { entityId: string }) => i.entityId)).toEqual([ids[0]]);
     expect(second.body.next).toBeUndefined();
   });
 
   it('keeps phone numbers and e-mail addresses out of the trail', async () => {
     const id = uid('C');
-    await reader.post('/cadres', { id, name: '钱隐私', unit: '县委办', rank: 'staff', phone: '13912345678', email: 'qian@example.cn' });
+    await reader.post('/cadres', {
+      id,
+      name: '钱隐私',
+      unit: '县委办',
+      rank: 'staff',
+      phone: '13912345678',
+      email: 'qian@example.cn',
+    });
     const res = await reader.get(`/audit?entityType=cadre&entityId=${id}`);
     expect(res.body.items).toHaveLength(1);
     const text = JSON.stringify(res.body);
@@ -79,7 +88,9 @@ describe('GET /audit', () => {
     const admin = await t.as('admin');
     for (let i = 0; i < 3; i++) await admin.post('/townships', { id: uid('T'), name: '乡' });
     const page = await reader.get(`/audit?actor=${admin.sub}&limit=1`);
-    const other = await reader.get(`/audit?actor=${reader.sub}&limit=1&next=${encodeURIComponent(page.body.next)}`);
+    const other = await reader.get(
+      `/audit?actor=${reader.sub}&limit=1&next=${encodeURIComponent(page.body.next)}`,
+    );
     expect(other.status).toBe(400);
     expect(other.body.error.code).toBe('INVALID_CURSOR');
   });

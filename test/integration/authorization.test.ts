@@ -39,7 +39,12 @@ async function call(caller: Caller, route: AnyRoute, headers: Record<string, str
 
 describe('the route table', () => {
   it('guards every route except the health check and the API document', () => {
-    expect(routes.filter((r) => r.roles === 'public').map(name).sort()).toEqual(['GET /healthz', 'GET /openapi.json']);
+    expect(
+      routes
+        .filter((r) => r.roles === 'public')
+        .map(name)
+        .sort(),
+    ).toEqual(['GET /healthz', 'GET /openapi.json']);
   });
 
   it('has no local-only route in it (the CDK app is built from it)', () => {
@@ -52,52 +57,66 @@ describe('the route table', () => {
 });
 
 describe('without a valid token', () => {
-  it.each(guarded.map((r) => [name(r), r] as const))('%s answers 401 without a token', async (_name, route) => {
-    const res = await call(t.anonymous(), route);
-    expect(res.status).toBe(401);
-  });
+  it.each(guarded.map((r) => [name(r), r] as const))(
+    '%s answers 401 without a token',
+    async (_name, route) => {
+      const res = await call(t.anonymous(), route);
+      expect(res.status).toBe(401);
+    },
+  );
 
-  it.each(guarded.map((r) => [name(r), r] as const))('%s answers 401 for garbage and forged tokens', async (_name, route) => {
-    const forged = await new SignJWT({ 'cognito:groups': ['admin'] })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('intruder')
-      .setIssuer(LOCAL_ISSUER)
-      .setAudience(LOCAL_AUDIENCE)
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode('not-the-local-signing-key-at-all!'));
-    const [header, payload] = forged.split('.');
-    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
-    const valid = await t.stack.token('someone', 'admin');
-    for (const authorization of [
-      'Bearer garbage',
-      'Bearer ',
-      `Basic ${Buffer.from('admin:admin').toString('base64')}`,
-      valid, // without the Bearer scheme
-      `Bearer ${forged}`,
-      `Bearer ${unsigned}`,
-      `Bearer ${header}.${payload}.${valid.split('.')[2]}`,
-    ]) {
-      const res = await call(t.anonymous(), route, { authorization });
-      expect(res.status, authorization).toBe(401);
-    }
-  });
+  it.each(guarded.map((r) => [name(r), r] as const))(
+    '%s answers 401 for garbage and forged tokens',
+    async (_name, route) => {
+      const forged = await new SignJWT({ 'cognito:groups': ['admin'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('intruder')
+        .setIssuer(LOCAL_ISSUER)
+        .setAudience(LOCAL_AUDIENCE)
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode('not-the-local-signing-key-at-all!'));
+      const [header, payload] = forged.split('.');
+      const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
+      const valid = await t.stack.token('someone', 'admin');
+      for (const authorization of [
+        'Bearer garbage',
+        'Bearer ',
+        `Basic ${Buffer.from('admin:admin').toString('base64')}`,
+        valid, // without the Bearer scheme
+        `Bearer ${forged}`,
+        `Bearer ${unsigned}`,
+        `Bearer ${header}.${payload}.${valid.split('.')[2]}`,
+      ]) {
+        const res = await call(t.anonymous(), route, { authorization });
+        expect(res.status, authorization).toBe(401);
+      }
+    },
+  );
 });
 
 describe('roles', () => {
-  const matrix = guarded.flatMap((r) => ROLES.map((role) => [name(r), role, (r.roles as Role[]).includes(role), r] as const));
+  const matrix = guarded.flatMap((r) =>
+    ROLES.map((role) => [name(r), role, (r.roles as Role[]).includes(role), r] as const),
+  );
 
-  it.each(matrix.filter(([, , allowed]) => !allowed))('%s refuses %s (403)', async (_name, role, _allowed, route) => {
-    const res = await call(callers.get(role)!, route);
-    expect(res.status, JSON.stringify(res.body)).toBe(403);
-    expect(res.body.error).toMatchObject({ code: 'FORBIDDEN', message: ROLE_REFUSAL });
-  });
+  it.each(matrix.filter(([, , allowed]) => !allowed))(
+    '%s refuses %s (403)',
+    async (_name, role, _allowed, route) => {
+      const res = await call(callers.get(role)!, route);
+      expect(res.status, JSON.stringify(res.body)).toBe(403);
+      expect(res.body.error).toMatchObject({ code: 'FORBIDDEN', message: ROLE_REFUSAL });
+    },
+  );
 
-  it.each(matrix.filter(([, , allowed]) => allowed))('%s lets %s past the role check', async (_name, role, _allowed, route) => {
-    const res = await call(callers.get(role)!, route);
-    expect(res.status, JSON.stringify(res.body)).not.toBe(401);
-    expect(res.status, JSON.stringify(res.body)).toBeLessThan(500);
-    if (res.status === 403) expect(res.body.error.message).not.toBe(ROLE_REFUSAL);
-  });
+  it.each(matrix.filter(([, , allowed]) => allowed))(
+    '%s lets %s past the role check',
+    async (_name, role, _allowed, route) => {
+      const res = await call(callers.get(role)!, route);
+      expect(res.status, JSON.stringify(res.body)).not.toBe(401);
+      expect(res.status, JSON.stringify(res.body)).toBeLessThan(500);
+      if (res.status === 403) expect(res.body.error.message).not.toBe(ROLE_REFUSAL);
+    },
+  );
 
   it('serves the public routes without a token', async () => {
     expect((await t.anonymous().get('/healthz')).status).toBe(200);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as store from '../../functions/adapters/dynamo/direct-reports.ts';
 import { keys } from '../../functions/adapters/dynamo/keys.ts';
 import { queryAll } from '../../functions/adapters/dynamo/table.ts';
 import { addDays, beijingDate, isoWeekOfInstant } from '../../functions/core/time.ts';
@@ -29,9 +30,18 @@ async function post(role: 'chief' | 'member' = 'member', from?: string): Promise
   const vid = uid('V');
   const cid = uid('C');
   expect((await admin.post('/townships', { id: tid, name: '直报乡' })).status).toBe(201);
-  expect((await admin.post('/villages', { id: vid, name: '直报村', townshipId: tid, category: 'deep' })).status).toBe(201);
-  expect((await admin.post('/cadres', { id: cid, name: '王直报', unit: '县水务局', rank: 'staff' })).status).toBe(201);
-  const assignment = await admin.post('/assignments', { cadreId: cid, villageId: vid, role, ...(from ? { from } : {}) });
+  expect(
+    (await admin.post('/villages', { id: vid, name: '直报村', townshipId: tid, category: 'deep' })).status,
+  ).toBe(201);
+  expect(
+    (await admin.post('/cadres', { id: cid, name: '王直报', unit: '县水务局', rank: 'staff' })).status,
+  ).toBe(201);
+  const assignment = await admin.post('/assignments', {
+    cadreId: cid,
+    villageId: vid,
+    role,
+    ...(from ? { from } : {}),
+  });
   expect(assignment.status).toBe(201);
   return { tid, vid, cid, cadre: await t.as('cadre', cid), assignmentId: assignment.body.id };
 }
@@ -46,7 +56,12 @@ const report = (villageId: string, extra: Record<string, unknown> = {}) => ({
 async function auditOf(id: string) {
   const res = await admin.get(`/audit?entityType=directReport&entityId=${id}`);
   expect(res.status).toBe(200);
-  return res.body.items as { action: string; actor: string; routeKey: string; changes: Record<string, unknown> }[];
+  return res.body.items as {
+    action: string;
+    actor: string;
+    routeKey: string;
+    changes: Record<string, unknown>;
+  }[];
 }
 
 const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((r) => r.id);
@@ -56,7 +71,11 @@ describe('POST /direct-reports', () => {
     const p = await post();
     const res = await p.cadre.post(
       '/direct-reports',
-      report(p.vid, { summary: '  三组水窖见底，需要送水车  ', details: '约 40 户、200 头牲畜饮水困难。', skipLevels: true }),
+      report(p.vid, {
+        summary: '  三组水窖见底，需要送水车  ',
+        details: '约 40 户、200 头牲畜饮水困难。',
+        skipLevels: true,
+      }),
     );
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
@@ -92,7 +111,11 @@ describe('POST /direct-reports', () => {
     const p = await post();
     const res = await p.cadre.post('/direct-reports', report(p.vid));
     const week = isoWeekOfInstant(new Date(res.body.createdAt));
-    const items = await queryAll({ index: 'GSI4', partition: keys.week(week), sort: { beginsWith: 'DIRECT#' } });
+    const items = await queryAll({
+      index: 'GSI4',
+      partition: keys.week(week),
+      sort: { beginsWith: 'DIRECT#' },
+    });
     expect(items.map((i) => i.id)).toContain(res.body.id);
   });
 
@@ -120,7 +143,9 @@ describe('POST /direct-reports', () => {
     const p = await post();
     const res = await p.cadre.post('/direct-reports', report('NO-SUCH-VILLAGE'));
     expect(res.status).toBe(400);
-    expect(res.body.error.fields).toEqual([expect.objectContaining({ path: 'body.villageId', code: 'UNKNOWN_REFERENCE' })]);
+    expect(res.body.error.fields).toEqual([
+      expect.objectContaining({ path: 'body.villageId', code: 'UNKNOWN_REFERENCE' }),
+    ]);
   });
 
   it.each([
@@ -142,11 +167,14 @@ describe('POST /direct-reports', () => {
     expect(ids(await p.cadre.get('/direct-reports'))).toEqual([]);
   });
 
-  it.each(['admin', 'inspector'] as const)('refuses a %s (403): only cadres file direct reports', async (role) => {
-    const p = await post();
-    const caller = await t.as(role);
-    expect((await caller.post('/direct-reports', report(p.vid))).status).toBe(403);
-  });
+  it.each(['admin', 'inspector'] as const)(
+    'refuses a %s (403): only cadres file direct reports',
+    async (role) => {
+      const p = await post();
+      const caller = await t.as(role);
+      expect((await caller.post('/direct-reports', report(p.vid))).status).toBe(403);
+    },
+  );
 
   it('files one report for a retried request with the same Idempotency-Key', async () => {
     const p = await post();
@@ -165,7 +193,9 @@ describe('POST /direct-reports/{id}/acknowledge', () => {
   it('records HQ’s acknowledgement and response time, once', async () => {
     const p = await post();
     const filed = await p.cadre.post('/direct-reports', report(p.vid));
-    const res = await admin.post(`/direct-reports/${filed.body.id}/acknowledge`, { note: '  已安排送水车  ' });
+    const res = await admin.post(`/direct-reports/${filed.body.id}/acknowledge`, {
+      note: '  已安排送水车  ',
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       id: filed.body.id,
@@ -200,7 +230,9 @@ describe('POST /direct-reports/{id}/acknowledge', () => {
     const p = await post();
     const filed = await p.cadre.post('/direct-reports', report(p.vid));
     const admins = await Promise.all(Array.from({ length: 6 }, () => t.as('admin')));
-    const results = await Promise.all(admins.map((a) => a.post(`/direct-reports/${filed.body.id}/acknowledge`, {})));
+    const results = await Promise.all(
+      admins.map((a) => a.post(`/direct-reports/${filed.body.id}/acknowledge`, {})),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
     expect((await auditOf(filed.body.id)).filter((a) => a.action === 'acknowledge')).toHaveLength(1);
   });
@@ -210,7 +242,11 @@ describe('POST /direct-reports/{id}/acknowledge', () => {
     const filed = await p.cadre.post('/direct-reports', report(p.vid));
     const ack = await admin.post(`/direct-reports/${filed.body.id}/acknowledge`, {});
     const week = isoWeekOfInstant(new Date(ack.body.acknowledgedAt));
-    const items = await queryAll({ index: 'GSI4', partition: keys.week(week), sort: { beginsWith: 'DIRECTACK#' } });
+    const items = await queryAll({
+      index: 'GSI4',
+      partition: keys.week(week),
+      sort: { beginsWith: 'DIRECTACK#' },
+    });
     const event = items.find((i) => i.directReportId === filed.body.id);
     expect(event).toMatchObject({
       cadreId: p.cid,
@@ -236,10 +272,14 @@ describe('POST /direct-reports/{id}/acknowledge', () => {
   it('refuses a note past 2000 characters or an unknown field (400) and leaves the report new', async () => {
     const p = await post();
     const filed = await p.cadre.post('/direct-reports', report(p.vid));
-    const long = await admin.post(`/direct-reports/${filed.body.id}/acknowledge`, { note: '好'.repeat(2001) });
+    const long = await admin.post(`/direct-reports/${filed.body.id}/acknowledge`, {
+      note: '好'.repeat(2001),
+    });
     expect(long.status).toBe(400);
     expect(long.body.error.fields[0]).toMatchObject({ path: 'body.note', code: 'TOO_BIG' });
-    const unknown = await admin.post(`/direct-reports/${filed.body.id}/acknowledge`, { status: 'acknowledged' });
+    const unknown = await admin.post(`/direct-reports/${filed.body.id}/acknowledge`, {
+      status: 'acknowledged',
+    });
     expect(unknown.status).toBe(400);
     expect((await admin.get(`/direct-reports/${filed.body.id}`)).body.status).toBe('new');
   });
@@ -299,11 +339,14 @@ describe('GET /direct-reports', () => {
   it('pages with an opaque cursor', async () => {
     const p = await post();
     const filed: string[] = [];
-    for (let i = 0; i < 5; i++) filed.push((await p.cadre.post('/direct-reports', report(p.vid, { summary: `第${i}条` }))).body.id);
+    for (let i = 0; i < 5; i++)
+      filed.push((await p.cadre.post('/direct-reports', report(p.vid, { summary: `第${i}条` }))).body.id);
     const seen: string[] = [];
     let next: string | undefined;
     do {
-      const res = await p.cadre.get(`/direct-reports?limit=2${next ? `&next=${encodeURIComponent(next)}` : ''}`);
+      const res = await p.cadre.get(
+        `/direct-reports?limit=2${next ? `&next=${encodeURIComponent(next)}` : ''}`,
+      );
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...ids(res));
@@ -348,5 +391,56 @@ describe('GET /direct-reports/{id}', () => {
     const p = await post();
     const filed = await p.cadre.post('/direct-reports', report(p.vid));
     expect((await admin.get(`/direct-reports/${filed.body.id}`)).body).toEqual(filed.body);
+  });
+});
+
+describe('retries after a crash (data-access level)', () => {
+  it('lands a repeated create with the same id on the stored report', async () => {
+    const p = await post();
+    const filed = await p.cadre.post('/direct-reports', report(p.vid));
+    const retry = await store.createDirectReport({
+      ...filed.body,
+      createdAt: new Date().toISOString(),
+      summary: '重试',
+    });
+    expect(retry).toEqual({ created: false, item: filed.body });
+  });
+
+  it('recognises its own stored acknowledgement by token, and anyone else’s as a conflict', async () => {
+    const p = await post();
+    const filed = await p.cadre.post('/direct-reports', report(p.vid));
+    const ack = {
+      at: new Date().toISOString(),
+      by: 'hq',
+      note: null,
+      responseMinutes: 3,
+      token: 'attempt-1',
+    };
+    expect((await store.acknowledgeDirectReport(filed.body.id, ack)).kind).toBe('acknowledged');
+    const again = await store.acknowledgeDirectReport(filed.body.id, {
+      ...ack,
+      at: new Date().toISOString(),
+    });
+    expect(again).toMatchObject({ kind: 'repeat', item: { acknowledgedAt: ack.at, responseMinutes: 3 } });
+    expect((await store.acknowledgeDirectReport(filed.body.id, { ...ack, token: 'attempt-2' })).kind).toBe(
+      'already',
+    );
+    expect((await store.acknowledgeDirectReport(filed.body.id, { ...ack, token: undefined })).kind).toBe(
+      'already',
+    );
+    expect((await store.acknowledgeDirectReport('NO-SUCH-REPORT', ack)).kind).toBe('missing');
+  });
+
+  it('keeps the internal retry token out of what the API returns', async () => {
+    const p = await post();
+    const filed = await p.cadre.post('/direct-reports', report(p.vid));
+    const res = await admin.post(
+      `/direct-reports/${filed.body.id}/acknowledge`,
+      {},
+      { 'idempotency-key': uid('ack-key-') },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.ackToken).toBeUndefined();
+    expect((await admin.get(`/direct-reports/${filed.body.id}`)).body.ackToken).toBeUndefined();
   });
 });

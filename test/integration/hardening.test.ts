@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../functions/core/roles.ts';
 import { allRoutes } from '../../functions/routes/index.ts';
-import { type ApiResponse, type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
+import {
+  type ApiResponse,
+  type Caller,
+  startTestStack,
+  type TestStack,
+  uid,
+} from '../support/local-stack.ts';
 
 /**
  * Hostile and careless input: every case answers 4xx (never 500) and writes nothing. "Nothing
@@ -34,7 +40,8 @@ function expectRefused(res: ApiResponse, status: number, code?: string): void {
   if (code) expect(res.body.error.code).toBe(code);
 }
 
-const nested = (depth: number, open: string, close: string, inner = '1') => `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
+const nested = (depth: number, open: string, close: string, inner = '1') =>
+  `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
 const JSON_TYPE = { 'content-type': 'application/json' };
 
 describe('POST /townships refuses malformed bodies and writes nothing', () => {
@@ -50,30 +57,61 @@ describe('POST /townships refuses malformed bodies and writes nothing', () => {
     ['a JSON array', (id) => `[{"id":"${id}","name":"乡"}]`, 400, 'VALIDATION_FAILED'],
     ['a JSON string', () => '"乡"', 400, 'VALIDATION_FAILED'],
     ['an unknown field', (id) => `{"id":"${id}","name":"乡","isAdmin":true}`, 400, 'VALIDATION_FAILED'],
-    ['a body over 256 KB', (id) => `{"id":"${id}","name":"${'乡'.repeat(90_000)}"}`, 413, 'PAYLOAD_TOO_LARGE'],
+    [
+      'a body over 256 KB',
+      (id) => `{"id":"${id}","name":"${'乡'.repeat(90_000)}"}`,
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
     ['50 nested arrays', (id) => `{"id":"${id}","name":${nested(50, '[', ']')}}`, 400, 'TOO_DEEP'],
     ['50 nested objects', (id) => `{"id":"${id}","name":${nested(50, '{"a":', '}')}}`, 400, 'TOO_DEEP'],
     ['10,000 nested arrays', (id) => `{"id":"${id}","name":${nested(10_000, '[', ']')}}`, 400, 'TOO_DEEP'],
-    ['a __proto__ key', (id) => `{"id":"${id}","name":"乡","__proto__":{"isAdmin":true}}`, 400, 'FORBIDDEN_KEY'],
-    ['a constructor key', (id) => `{"id":"${id}","name":"乡","constructor":{"prototype":{"isAdmin":true}}}`, 400, 'FORBIDDEN_KEY'],
+    [
+      'a __proto__ key',
+      (id) => `{"id":"${id}","name":"乡","__proto__":{"isAdmin":true}}`,
+      400,
+      'FORBIDDEN_KEY',
+    ],
+    [
+      'a constructor key',
+      (id) => `{"id":"${id}","name":"乡","constructor":{"prototype":{"isAdmin":true}}}`,
+      400,
+      'FORBIDDEN_KEY',
+    ],
     ['a prototype key', (id) => `{"id":"${id}","name":"乡","prototype":{}}`, 400, 'FORBIDDEN_KEY'],
     ['a lone high surrogate', (id) => `{"id":"${id}","name":"乡\\ud800"}`, 400, 'INVALID_TEXT'],
     ['a lone low surrogate', (id) => `{"id":"${id}","name":"\\udc00乡"}`, 400, 'INVALID_TEXT'],
     ['a lone surrogate in a key', (id) => `{"id":"${id}","name":"乡","\\ud800":1}`, 400, 'INVALID_TEXT'],
     [
       'invalid UTF-8 bytes',
-      (id) => Buffer.concat([Buffer.from(`{"id":"${id}","name":"`), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]),
+      (id) =>
+        Buffer.concat([
+          Buffer.from(`{"id":"${id}","name":"`),
+          Buffer.from([0xff, 0xfe, 0xc3]),
+          Buffer.from('"}'),
+        ]),
       400,
       'INVALID_ENCODING',
     ],
     [
       'an overlong UTF-8 encoding',
-      (id) => Buffer.concat([Buffer.from(`{"id":"${id}","name":"`), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]),
+      (id) =>
+        Buffer.concat([Buffer.from(`{"id":"${id}","name":"`), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]),
       400,
       'INVALID_ENCODING',
     ],
-    ['a name past 60 characters', (id) => `{"id":"${id}","name":"${'乡'.repeat(61)}"}`, 400, 'VALIDATION_FAILED'],
-    ['a name of 100,000 characters', (id) => `{"id":"${id}","name":"${'a'.repeat(100_000)}"}`, 400, 'VALIDATION_FAILED'],
+    [
+      'a name past 60 characters',
+      (id) => `{"id":"${id}","name":"${'乡'.repeat(61)}"}`,
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a name of 100,000 characters',
+      (id) => `{"id":"${id}","name":"${'a'.repeat(100_000)}"}`,
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['an id past 64 characters', () => `{"id":"${'A'.repeat(65)}","name":"乡"}`, 400, 'VALIDATION_FAILED'],
     ['a name that is a number', (id) => `{"id":"${id}","name":42}`, 400, 'VALIDATION_FAILED'],
   ];
@@ -90,7 +128,11 @@ describe('POST /townships refuses malformed bodies and writes nothing', () => {
   it('also refuses invalid UTF-8 sent without a content type', async () => {
     const admin = await t.as('admin');
     const caseId = uid(id);
-    const body = Buffer.concat([Buffer.from(`{"id":"${caseId}","name":"`), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const body = Buffer.concat([
+      Buffer.from(`{"id":"${caseId}","name":"`),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
     const res = await admin.send('POST', '/townships', body);
     expectRefused(res, 400, 'INVALID_ENCODING');
     await expectNothingWrittenBy(admin);
@@ -111,7 +153,12 @@ describe('POST /townships refuses malformed bodies and writes nothing', () => {
 
   it('keeps a __proto__ key from reaching any object: a later request is unaffected', async () => {
     const admin = await t.as('admin');
-    await admin.send('POST', '/townships', `{"id":"${uid(id)}","name":"乡","__proto__":{"polluted":"yes"}}`, JSON_TYPE);
+    await admin.send(
+      'POST',
+      '/townships',
+      `{"id":"${uid(id)}","name":"乡","__proto__":{"polluted":"yes"}}`,
+      JSON_TYPE,
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const ok = await admin.post('/townships', { id: uid(id), name: '正常乡' });
     expect(ok.status).toBe(201);
@@ -121,11 +168,35 @@ describe('POST /townships refuses malformed bodies and writes nothing', () => {
 
 describe('nested input is checked too', () => {
   it.each([
-    ['a __proto__ key in the village profile', (id: string) => `{"id":"${id}","name":"村","townshipId":"T","category":"deep","profile":{"__proto__":{"households":1}}}`, 'FORBIDDEN_KEY'],
-    ['an unknown profile field', (id: string) => `{"id":"${id}","name":"村","townshipId":"T","category":"deep","profile":{"cows":3}}`, 'VALIDATION_FAILED'],
-    ['a negative household count', (id: string) => `{"id":"${id}","name":"村","townshipId":"T","category":"deep","profile":{"households":-1}}`, 'VALIDATION_FAILED'],
-    ['a fractional household count', (id: string) => `{"id":"${id}","name":"村","townshipId":"T","category":"deep","profile":{"households":1.5}}`, 'VALIDATION_FAILED'],
-    ['a household count as text', (id: string) => `{"id":"${id}","name":"村","townshipId":"T","category":"deep","profile":{"households":"12"}}`, 'VALIDATION_FAILED'],
+    [
+      'a __proto__ key in the village profile',
+      (id: string) =>
+        `{"id":"${id}","name":"村","townshipId":"T","category":"deep","profile":{"__proto__":{"households":1}}}`,
+      'FORBIDDEN_KEY',
+    ],
+    [
+      'an unknown profile field',
+      (id: string) => `{"id":"${id}","name":"村","townshipId":"T","category":"deep","profile":{"cows":3}}`,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a negative household count',
+      (id: string) =>
+        `{"id":"${id}","name":"村","townshipId":"T","category":"deep","profile":{"households":-1}}`,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a fractional household count',
+      (id: string) =>
+        `{"id":"${id}","name":"村","townshipId":"T","category":"deep","profile":{"households":1.5}}`,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a household count as text',
+      (id: string) =>
+        `{"id":"${id}","name":"村","townshipId":"T","category":"deep","profile":{"households":"12"}}`,
+      'VALIDATION_FAILED',
+    ],
   ])('POST /villages refuses %s', async (_case, body, code) => {
     const admin = await t.as('admin');
     const id = uid('V');
@@ -148,16 +219,29 @@ describe('arrays past their maximum', () => {
       assignees,
     });
     expectRefused(res, 400, 'VALIDATION_FAILED');
-    expect(res.body.error.fields).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'body.assignees', code: 'TOO_BIG' })]));
+    expect(res.body.error.fields).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: 'body.assignees', code: 'TOO_BIG' })]),
+    );
     await expectNothingWrittenBy(admin);
   });
 
   it('POST /inspections refuses 201 findings (400) and writes nothing', async () => {
     const inspector = await t.as('inspector');
-    const findings = Array.from({ length: 201 }, (_, i) => ({ cadreId: `C${i}`, present: true, problems: [] }));
-    const res = await inspector.post('/inspections', { villageId: 'V1', date: '2026-11-24', mode: 'open', findings });
+    const findings = Array.from({ length: 201 }, (_, i) => ({
+      cadreId: `C${i}`,
+      present: true,
+      problems: [],
+    }));
+    const res = await inspector.post('/inspections', {
+      villageId: 'V1',
+      date: '2026-11-24',
+      mode: 'open',
+      findings,
+    });
     expectRefused(res, 400, 'VALIDATION_FAILED');
-    expect(res.body.error.fields).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'body.findings', code: 'TOO_BIG' })]));
+    expect(res.body.error.fields).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: 'body.findings', code: 'TOO_BIG' })]),
+    );
     await expectNothingWrittenBy(inspector);
   });
 });
@@ -236,8 +320,7 @@ describe('ids that do not exist', () => {
 
   it.each(PATH_CASES)('as %s, %s %s answers 404', async (role, method, path, body) => {
     const caller = await t.as(role);
-    const res =
-      method === 'GET' ? await caller.get(path) : await caller.post(path, body);
+    const res = method === 'GET' ? await caller.get(path) : await caller.post(path, body);
     expectRefused(res, 404);
     await expectNothingWrittenBy(caller);
   });
@@ -253,51 +336,97 @@ describe('ids that do not exist', () => {
   });
 
   it.each([
-    ['admin', '/villages', () => ({ id: uid('V'), name: '村', townshipId: 'NO-SUCH-ID', category: 'deep' }), 'body.townshipId'],
-    ['admin', '/cadres', () => ({ id: uid('C'), name: '张三', unit: '县委办', rank: 'staff', townshipId: 'NO-SUCH-ID' }), 'body.townshipId'],
-    ['admin', '/assignments', () => ({ cadreId: 'NO-SUCH-ID', villageId: 'NO-SUCH-ID', role: 'chief' }), 'body.cadreId'],
+    [
+      'admin',
+      '/villages',
+      () => ({ id: uid('V'), name: '村', townshipId: 'NO-SUCH-ID', category: 'deep' }),
+      'body.townshipId',
+    ],
+    [
+      'admin',
+      '/cadres',
+      () => ({ id: uid('C'), name: '张三', unit: '县委办', rank: 'staff', townshipId: 'NO-SUCH-ID' }),
+      'body.townshipId',
+    ],
+    [
+      'admin',
+      '/assignments',
+      () => ({ cadreId: 'NO-SUCH-ID', villageId: 'NO-SUCH-ID', role: 'chief' }),
+      'body.cadreId',
+    ],
     [
       'admin',
       '/dispatches',
-      () => ({ title: '任务', category: '防汛', description: '内容', deadline: '2099-12-31', assignees: [{ cadreId: 'NO-SUCH-ID', villageId: 'NO-SUCH-ID' }] }),
+      () => ({
+        title: '任务',
+        category: '防汛',
+        description: '内容',
+        deadline: '2099-12-31',
+        assignees: [{ cadreId: 'NO-SUCH-ID', villageId: 'NO-SUCH-ID' }],
+      }),
       'body.assignees.0.cadreId',
     ],
     [
       'inspector',
       '/inspections',
-      () => ({ villageId: 'NO-SUCH-ID', date: '2026-01-05', mode: 'open', findings: [{ cadreId: 'NO-SUCH-ID', present: true, problems: [] }] }),
+      () => ({
+        villageId: 'NO-SUCH-ID',
+        date: '2026-01-05',
+        mode: 'open',
+        findings: [{ cadreId: 'NO-SUCH-ID', present: true, problems: [] }],
+      }),
       'body.villageId',
     ],
-    ['cadre', '/direct-reports', () => ({ villageId: 'NO-SUCH-ID', kind: 'situation', summary: '情况' }), 'body.villageId'],
-  ] as const)('as %s, POST %s with an unknown id in the body answers 400 UNKNOWN_REFERENCE', async (role, path, body, field) => {
-    const caller = await t.as(role);
-    const res = await caller.post(path, body());
-    expectRefused(res, 400);
-    expect(res.body.error.fields).toEqual(expect.arrayContaining([expect.objectContaining({ path: field, code: 'UNKNOWN_REFERENCE' })]));
-    await expectNothingWrittenBy(caller);
-  });
+    [
+      'cadre',
+      '/direct-reports',
+      () => ({ villageId: 'NO-SUCH-ID', kind: 'situation', summary: '情况' }),
+      'body.villageId',
+    ],
+  ] as const)(
+    'as %s, POST %s with an unknown id in the body answers 400 UNKNOWN_REFERENCE',
+    async (role, path, body, field) => {
+      const caller = await t.as(role);
+      const res = await caller.post(path, body());
+      expectRefused(res, 400);
+      expect(res.body.error.fields).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path: field, code: 'UNKNOWN_REFERENCE' })]),
+      );
+      await expectNothingWrittenBy(caller);
+    },
+  );
 });
 
 describe('list paging parameters', () => {
   /** Every paginated list, found from the route table so new lists are covered automatically. */
   const lists = allRoutes().filter((r) => {
     const shape = (r.query as { shape?: Record<string, unknown> } | undefined)?.shape;
-    return r.method === 'GET' && !r.path.includes('{') && r.roles !== 'public' && shape !== undefined && 'limit' in shape;
+    return (
+      r.method === 'GET' &&
+      !r.path.includes('{') &&
+      r.roles !== 'public' &&
+      shape !== undefined &&
+      'limit' in shape
+    );
   });
   /** Query parameters a list needs before paging applies. */
   const REQUIRED: Record<string, string> = { '/audit': 'actor=someone&' };
 
   it('finds the paginated lists', () => {
-    expect(lists.map((r) => r.path)).toEqual(expect.arrayContaining(['/townships', '/villages', '/cadres', '/direct-reports', '/audit']));
+    expect(lists.map((r) => r.path)).toEqual(
+      expect.arrayContaining(['/townships', '/villages', '/cadres', '/direct-reports', '/audit']),
+    );
   });
 
-  it.each(lists.flatMap((r) => [
-    [r.path, 'limit=0', 'query.limit'],
-    [r.path, 'limit=1000', 'query.limit'],
-    [r.path, 'limit=-1', 'query.limit'],
-    [r.path, 'limit=2.5', 'query.limit'],
-    [r.path, 'limit=ten', 'query.limit'],
-  ]))('GET %s?%s answers 400 on %s', async (path, query, field) => {
+  it.each(
+    lists.flatMap((r) => [
+      [r.path, 'limit=0', 'query.limit'],
+      [r.path, 'limit=1000', 'query.limit'],
+      [r.path, 'limit=-1', 'query.limit'],
+      [r.path, 'limit=2.5', 'query.limit'],
+      [r.path, 'limit=ten', 'query.limit'],
+    ]),
+  )('GET %s?%s answers 400 on %s', async (path, query, field) => {
     const route = lists.find((r) => r.path === path)!;
     const caller = await t.as((route.roles as Role[])[0]!);
     const res = await caller.get(`${path}?${REQUIRED[path] ?? ''}${query}`);
@@ -305,11 +434,13 @@ describe('list paging parameters', () => {
     expect(res.body.error.fields.map((f: { path: string }) => f.path)).toContain(field);
   });
 
-  it.each(lists.flatMap((r) => [
-    [r.path, 'garbage'],
-    [r.path, 'eyJzIjoieCIsImsiOnsiUEsiOiJ4In19'], // well-formed JSON, wrong scope
-    [r.path, Buffer.from(JSON.stringify({ s: 'x', k: { PK: 'TSHP#1', SK: 'A' } })).toString('base64url')],
-  ]))('GET %s answers 400 INVALID_CURSOR for the cursor %s', async (path, cursor) => {
+  it.each(
+    lists.flatMap((r) => [
+      [r.path, 'garbage'],
+      [r.path, 'eyJzIjoieCIsImsiOnsiUEsiOiJ4In19'], // well-formed JSON, wrong scope
+      [r.path, Buffer.from(JSON.stringify({ s: 'x', k: { PK: 'TSHP#1', SK: 'A' } })).toString('base64url')],
+    ]),
+  )('GET %s answers 400 INVALID_CURSOR for the cursor %s', async (path, cursor) => {
     const route = lists.find((r) => r.path === path)!;
     const caller = await t.as((route.roles as Role[])[0]!);
     const res = await caller.get(`${path}?${REQUIRED[path] ?? ''}next=${encodeURIComponent(cursor)}`);
@@ -341,7 +472,12 @@ describe('names', () => {
 
   it('normalise the same way for cadres', async () => {
     const id = uid('C');
-    const res = await reader.post('/cadres', { id, name: ' Jose\u0301 ', unit: ' 县\u3000水务局 ', rank: 'staff' });
+    const res = await reader.post('/cadres', {
+      id,
+      name: ' Jose\u0301 ',
+      unit: ' 县\u3000水务局 ',
+      rank: 'staff',
+    });
     expect(res.status).toBe(201);
     expect((await reader.get(`/cadres/${id}`)).body).toMatchObject({ name: 'Jos\u00e9', unit: '县 水务局' });
   });

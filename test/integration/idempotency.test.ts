@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimIdempotencyKey, KEY_LIFETIME_SECONDS } from '../../functions/adapters/dynamo/idempotency.ts';
-import { type ApiResponse, type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
+import {
+  type ApiResponse,
+  type Caller,
+  startTestStack,
+  type TestStack,
+  uid,
+} from '../support/local-stack.ts';
 
 /**
  * Idempotency-Key: a repeated POST (sequential or concurrent) gets the first response and writes
@@ -52,7 +58,9 @@ describe('Idempotency-Key', () => {
     const k = key();
     const id = uid('T');
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => admin.post('/townships', { id, name: '并发乡' }, { 'idempotency-key': k })),
+      Array.from({ length: 10 }, () =>
+        admin.post('/townships', { id, name: '并发乡' }, { 'idempotency-key': k }),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
     for (const r of results) expect(r.body).toEqual(results[0]!.body);
@@ -67,12 +75,18 @@ describe('Idempotency-Key', () => {
     await reader.post('/townships', { id: tid, name: '并发乡' });
     await reader.post('/villages', { id: vid, name: '并发村', townshipId: tid, category: 'general' });
     await reader.post('/cadres', { id: cid, name: '李并发', unit: '县农业局', rank: 'general' });
-    expect((await reader.post('/assignments', { cadreId: cid, villageId: vid, role: 'chief' })).status).toBe(201);
+    expect((await reader.post('/assignments', { cadreId: cid, villageId: vid, role: 'chief' })).status).toBe(
+      201,
+    );
     const cadre = await t.as('cadre', cid);
     const k = key();
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
-        cadre.post('/direct-reports', { villageId: vid, kind: 'emergency', summary: '山洪' }, { 'idempotency-key': k }),
+        cadre.post(
+          '/direct-reports',
+          { villageId: vid, kind: 'emergency', summary: '山洪' },
+          { 'idempotency-key': k },
+        ),
       ),
     );
     expect(new Set(results.map((r) => `${r.status} ${JSON.stringify(r.body)}`)).size).toBe(1);
@@ -99,8 +113,14 @@ describe('Idempotency-Key', () => {
     const admin = await t.as('admin');
     const k = key();
     const tid = uid('T');
-    expect((await admin.post('/townships', { id: tid, name: '甲乡' }, { 'idempotency-key': k })).status).toBe(201);
-    const res = await admin.post('/villages', { id: uid('V'), name: '村', townshipId: tid, category: 'non' }, { 'idempotency-key': k });
+    expect((await admin.post('/townships', { id: tid, name: '甲乡' }, { 'idempotency-key': k })).status).toBe(
+      201,
+    );
+    const res = await admin.post(
+      '/villages',
+      { id: uid('V'), name: '村', townshipId: tid, category: 'non' },
+      { 'idempotency-key': k },
+    );
     expect(res.status).toBe(422);
   });
 
@@ -110,7 +130,9 @@ describe('Idempotency-Key', () => {
     const k = key();
     const a = uid('T');
     const b = uid('T');
-    expect((await alice.post('/townships', { id: a, name: '甲乡' }, { 'idempotency-key': k })).status).toBe(201);
+    expect((await alice.post('/townships', { id: a, name: '甲乡' }, { 'idempotency-key': k })).status).toBe(
+      201,
+    );
     const bobs = await bob.post('/townships', { id: b, name: '乙乡' }, { 'idempotency-key': k });
     expect(bobs.status).toBe(201);
     expect(replayed(bobs)).toBe(false);

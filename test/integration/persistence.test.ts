@@ -28,10 +28,16 @@ describe('restart persistence', () => {
   async function asAdmin(stack: LocalStack, method: string, path: string, body?: unknown) {
     const res = await fetch(`${stack.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${await stack.token('hq-admin', 'admin')}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${await stack.token('hq-admin', 'admin')}`,
+        'content-type': 'application/json',
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return {
+      status: res.status,
+      body: (await res.json()) as { items?: { id: string }[]; [field: string]: unknown },
+    };
   }
 
   it('reads back after a restart what was written before it', async () => {
@@ -51,7 +57,7 @@ describe('restart persistence', () => {
       expect(read.status).toBe(200);
       expect(read.body).toMatchObject({ id, name: '持久乡' });
       const list = await asAdmin(second, 'GET', '/townships');
-      expect(list.body.items.map((i: { id: string }) => i.id)).toEqual([id]);
+      expect(list.body.items?.map((i) => i.id)).toEqual([id]);
       const audit = await asAdmin(second, 'GET', `/audit?entityType=township&entityId=${id}`);
       expect(audit.body.items).toHaveLength(1);
     } finally {
@@ -156,37 +162,37 @@ async function freePort(): Promise<number> {
 }
 
 describe('npm start on a folder already in use', () => {
-  it(
-    'refuses the second process with exit code 2 and a Chinese and English message; the first releases the folder on SIGTERM',
-    async () => {
-      const dataDir = folder();
-      const first = start(dataDir, 0);
-      cleanups.push(async () => {
-        terminate(first);
-        await first.exited;
-      });
-      const url = await waitFor('the first process to print its URL', () => /running at (http:\/\/\S+)/.exec(first.output())?.[1], 60_000);
-      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(url).not.toMatch(/:0$/);
-      expect((await fetch(`${url}/healthz`)).status).toBe(200);
-      expect(existsSync(join(dataDir, 'baocun.pid'))).toBe(true);
-
-      const second = start(dataDir, await freePort());
-      cleanups.push(async () => {
-        terminate(second);
-        await second.exited;
-      });
-      expect(await second.exited).toBe(2);
-      expect(second.output()).toContain('正被另一个 Baocun 进程');
-      expect(second.output()).toContain('is in use by another Baocun process');
-      expect(second.output()).not.toMatch(/running at/);
-      // The refused process left the holder alone.
-      expect((await fetch(`${url}/healthz`)).status).toBe(200);
-
+  it('refuses the second process with exit code 2 and a Chinese and English message; the first releases the folder on SIGTERM', async () => {
+    const dataDir = folder();
+    const first = start(dataDir, 0);
+    cleanups.push(async () => {
       terminate(first);
       await first.exited;
-      await waitFor('the lock file to be removed', () => !existsSync(join(dataDir, 'baocun.pid')), 10_000);
-    },
-    150_000,
-  );
+    });
+    const url = await waitFor(
+      'the first process to print its URL',
+      () => /running at (http:\/\/\S+)/.exec(first.output())?.[1],
+      60_000,
+    );
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(url).not.toMatch(/:0$/);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(existsSync(join(dataDir, 'baocun.pid'))).toBe(true);
+
+    const second = start(dataDir, await freePort());
+    cleanups.push(async () => {
+      terminate(second);
+      await second.exited;
+    });
+    expect(await second.exited).toBe(2);
+    expect(second.output()).toContain('正被另一个 Baocun 进程');
+    expect(second.output()).toContain('is in use by another Baocun process');
+    expect(second.output()).not.toMatch(/running at/);
+    // The refused process left the holder alone.
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+    terminate(first);
+    await first.exited;
+    await waitFor('the lock file to be removed', () => !existsSync(join(dataDir, 'baocun.pid')), 10_000);
+  }, 150_000);
 });

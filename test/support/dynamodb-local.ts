@@ -137,7 +137,7 @@ export async function startDynamoDbLocal(
   };
 
   try {
-    await waitUntilAnswering(endpoint, child, () => spawnError ?? exited, options.timeoutMs ?? 60_000);
+    await waitUntilAnswering(endpoint, child, () => spawnError ?? exited, options.timeoutMs ?? 120_000);
   } catch (error) {
     await stop();
     throw new Error(`DynamoDB Local did not start on ${endpoint}: ${(error as Error).message}\n${output.trim()}`);

@@ -3,7 +3,8 @@ import { BadRequestError, PayloadTooLargeError } from '../../functions/errors.ts
 import { MAX_DEPTH, parseJsonBody } from '../../functions/http/body.ts';
 
 const MAX = 1024;
-const parse = (raw: string | undefined, base64 = false) => parseJsonBody(raw, base64, 'application/json', MAX);
+const parse = (raw: string | undefined, base64 = false) =>
+  parseJsonBody(raw, base64, 'application/json', MAX);
 const base64 = (bytes: number[] | Buffer) => Buffer.from(bytes as number[]).toString('base64');
 
 function refusal(run: () => unknown): { status: number; code: string } {
@@ -46,7 +47,10 @@ describe('parseJsonBody', () => {
   it('accepts a body of exactly the maximum size and refuses one byte more (413)', () => {
     const fits = `"${'a'.repeat(MAX - 2)}"`;
     expect(parse(fits)).toHaveLength(MAX - 2);
-    expect(refusal(() => parse(`"${'a'.repeat(MAX - 1)}"`))).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect(refusal(() => parse(`"${'a'.repeat(MAX - 1)}"`))).toEqual({
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    });
   });
 
   it('measures the size in bytes, not characters', () => {

@@ -14,7 +14,12 @@ import {
   sameDispatchRequest,
   transition,
 } from '../../functions/core/dispatches.ts';
-import { createDispatch, createReport, deadlineInput, dispatchListQuery } from '../../functions/schemas/dispatches.ts';
+import {
+  createDispatch,
+  createReport,
+  deadlineInput,
+  dispatchListQuery,
+} from '../../functions/schemas/dispatches.ts';
 
 const DEADLINE = '2026-11-24T10:00:00.000Z';
 const before = new Date('2026-11-24T09:59:59.999Z');
@@ -31,9 +36,12 @@ describe('assignee status transitions', () => {
     expect(transition(current, reported)).toEqual({ ok: true, next });
   });
 
-  it.each<ReportStatus>(['in_progress', 'done'])('refuses a %s report on a done row (done is final)', (reported) => {
-    expect(transition('done', reported)).toEqual({ ok: false, reason: 'ALREADY_DONE' });
-  });
+  it.each<ReportStatus>(['in_progress', 'done'])(
+    'refuses a %s report on a done row (done is final)',
+    (reported) => {
+      expect(transition('done', reported)).toEqual({ ok: false, reason: 'ALREADY_DONE' });
+    },
+  );
 });
 
 describe('overdue and late', () => {
@@ -129,9 +137,13 @@ describe('assignee pairs', () => {
       deadline: DEADLINE,
       assignees: [{ cadreId: 'C1', villageId: 'V1' }],
     };
-    expect(sameDispatchRequest(form, { ...form, assignees: [{ cadreId: 'C1', villageId: 'V1' }] })).toBe(true);
+    expect(sameDispatchRequest(form, { ...form, assignees: [{ cadreId: 'C1', villageId: 'V1' }] })).toBe(
+      true,
+    );
     expect(sameDispatchRequest(form, { ...form, title: 'u' })).toBe(false);
-    expect(sameDispatchRequest(form, { ...form, assignees: [{ cadreId: 'C1', villageId: 'V2' }] })).toBe(false);
+    expect(sameDispatchRequest(form, { ...form, assignees: [{ cadreId: 'C1', villageId: 'V2' }] })).toBe(
+      false,
+    );
   });
 });
 
@@ -171,13 +183,26 @@ describe('request schemas', () => {
     expect(createDispatch.parse(valid).title).toBe('抗旱保苗');
   });
 
+  it('accepts up to 500 distinct assignees', () => {
+    const assignees = Array.from({ length: 500 }, (_, i) => ({ cadreId: `C${i}`, villageId: 'V1' }));
+    expect(createDispatch.parse({ ...valid, assignees }).assignees).toHaveLength(500);
+  });
+
   it.each([
     ['a category past 30 characters', { category: '类'.repeat(31) }, 'category'],
     ['a title past 120 characters', { title: '长'.repeat(121) }, 'title'],
     ['no assignees', { assignees: [] }, 'assignees'],
-    ['501 assignees', { assignees: Array.from({ length: 501 }, (_, i) => ({ cadreId: `C${i}`, villageId: 'V1' })) }, 'assignees'],
+    [
+      '501 assignees',
+      { assignees: Array.from({ length: 501 }, (_, i) => ({ cadreId: `C${i}`, villageId: 'V1' })) },
+      'assignees',
+    ],
     ['a duplicate pair', { assignees: [valid.assignees[0], valid.assignees[0]] }, 'assignees.1'],
-    ['an unknown field on an assignee', { assignees: [{ cadreId: 'C1', villageId: 'V1', role: 'x' }] }, 'assignees.0'],
+    [
+      'an unknown field on an assignee',
+      { assignees: [{ cadreId: 'C1', villageId: 'V1', role: 'x' }] },
+      'assignees.0',
+    ],
   ])('refuses %s', (_case, patch, path) => {
     const result = createDispatch.safeParse({ ...valid, ...patch });
     expect(result.success).toBe(false);
@@ -185,7 +210,10 @@ describe('request schemas', () => {
   });
 
   it('accepts a report without a village and refuses an unknown status', () => {
-    expect(createReport.parse({ status: 'done', note: '已完成' })).toEqual({ status: 'done', note: '已完成' });
+    expect(createReport.parse({ status: 'done', note: '已完成' })).toEqual({
+      status: 'done',
+      note: '已完成',
+    });
     expect(createReport.safeParse({ status: 'pending', note: 'x' }).success).toBe(false);
   });
 

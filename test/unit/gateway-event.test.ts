@@ -81,7 +81,9 @@ describe('the v2.0 event', () => {
   });
 
   it('lower-cases header names and moves cookies to their own array', async () => {
-    const event = await eventFor('/things/T1', { headers: { 'X-Custom-Header': 'Value', Cookie: 'a=1; b=2' } });
+    const event = await eventFor('/things/T1', {
+      headers: { 'X-Custom-Header': 'Value', Cookie: 'a=1; b=2' },
+    });
     expect(event.headers['x-custom-header']).toBe('Value');
     expect(Object.keys(event.headers).every((h) => h === h.toLowerCase())).toBe(true);
     expect(event.cookies).toEqual(['a=1', 'b=2']);
@@ -111,7 +113,11 @@ describe('the v2.0 event', () => {
     expect(text.isBase64Encoded).toBe(false);
 
     const bytes = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
-    const binary = await eventFor('/things/T1/notes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes });
+    const binary = await eventFor('/things/T1/notes', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bytes,
+    });
     expect(binary.isBase64Encoded).toBe(true);
     expect(Buffer.from(binary.body!, 'base64')).toEqual(bytes);
 
@@ -136,7 +142,9 @@ describe('the v2.0 event', () => {
   it('answers 401 itself, before the function runs, without a valid bearer token', async () => {
     const before = seen.length;
     for (const authorization of [undefined, 'Bearer bad', 'good', 'Basic Z29vZA==']) {
-      const res = await fetch(`${gateway.url}/things/T1`, { headers: authorization ? { authorization } : {} });
+      const res = await fetch(`${gateway.url}/things/T1`, {
+        headers: authorization ? { authorization } : {},
+      });
       expect(res.status).toBe(401);
     }
     expect(seen.length).toBe(before);
@@ -149,7 +157,9 @@ describe('the v2.0 event', () => {
   });
 
   it('answers 404 for a path no route matches', async () => {
-    expect((await fetch(`${gateway.url}/nowhere`, { headers: { authorization: 'Bearer good' } })).status).toBe(404);
+    expect(
+      (await fetch(`${gateway.url}/nowhere`, { headers: { authorization: 'Bearer good' } })).status,
+    ).toBe(404);
   });
 });
 
@@ -198,14 +208,23 @@ describe('toGatewayClaims', () => {
   });
 
   it('renders groups in a form parseGroupsClaim reads back', () => {
-    expect(parseGroupsClaim(toGatewayClaims({ g: ['admin', 'inspector'] }).g)).toEqual(['admin', 'inspector']);
+    expect(parseGroupsClaim(toGatewayClaims({ g: ['admin', 'inspector'] }).g)).toEqual([
+      'admin',
+      'inspector',
+    ]);
   });
 
   it('turns a locally issued token into string claims with groups and cadre id', async () => {
     const key = new Uint8Array(32).fill(7);
     const token = await issueLocalToken(key, { sub: 'C001', role: 'cadre', name: '杨强' });
     const claims = await verifyLocalToken(key, token);
-    expect(claims).toMatchObject({ sub: 'C001', 'cognito:groups': '[cadre]', 'custom:cadreId': 'C001', name: '杨强', token_use: 'id' });
+    expect(claims).toMatchObject({
+      sub: 'C001',
+      'cognito:groups': '[cadre]',
+      'custom:cadreId': 'C001',
+      name: '杨强',
+      token_use: 'id',
+    });
     for (const value of Object.values(claims ?? {})) expect(typeof value).toBe('string');
     expect(await verifyLocalToken(new Uint8Array(32).fill(8), token)).toBeUndefined();
   });

@@ -28,7 +28,9 @@ describe('newId', () => {
 
 describe('derivedId', () => {
   it('is stable: the same parts always give the same id', () => {
-    expect(derivedId('sub-1', 'key-123456', 'direct-report')).toBe(derivedId('sub-1', 'key-123456', 'direct-report'));
+    expect(derivedId('sub-1', 'key-123456', 'direct-report')).toBe(
+      derivedId('sub-1', 'key-123456', 'direct-report'),
+    );
   });
 
   it('is 26 Crockford base32 characters', () => {
@@ -37,9 +39,18 @@ describe('derivedId', () => {
   });
 
   it.each([
-    [['sub-1', 'key'], ['sub-2', 'key']],
-    [['a', 'bc'], ['ab', 'c']],
-    [['a', 'b'], ['a', 'b', '']],
+    [
+      ['sub-1', 'key'],
+      ['sub-2', 'key'],
+    ],
+    [
+      ['a', 'bc'],
+      ['ab', 'c'],
+    ],
+    [
+      ['a', 'b'],
+      ['a', 'b', ''],
+    ],
     [['x'], ['X']],
   ])('tells %j apart from %j', (left, right) => {
     expect(derivedId(...left)).not.toBe(derivedId(...right));

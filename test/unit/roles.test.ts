@@ -41,7 +41,10 @@ describe('the cognito:groups claim', () => {
   });
 
   it('keeps only known roles from a mixed list', () => {
-    expect(rolesFromGroups(parseGroupsClaim('[admin us-east-1_Pool_Google cadre]'))).toEqual(['admin', 'cadre']);
+    expect(rolesFromGroups(parseGroupsClaim('[admin us-east-1_Pool_Google cadre]'))).toEqual([
+      'admin',
+      'cadre',
+    ]);
   });
 
   it('knows the three roles and nothing else', () => {

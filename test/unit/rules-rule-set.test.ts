@@ -21,7 +21,11 @@ const v = (version: number, effectiveFrom: string, over: Partial<RuleSet> = {}):
 
 /** Stricter rules from 2026-W48: one problem is already a self-criticism, two a reminder talk. */
 const strict = v(2, '2026-11-23', {
-  tiers: { selfCriticism: { min: 1, max: 1 }, reminderTalk: { min: 2, max: 3 }, admonishmentTalk: { min: 4 } },
+  tiers: {
+    selfCriticism: { min: 1, max: 1 },
+    reminderTalk: { min: 2, max: 3 },
+    admonishmentTalk: { min: 4 },
+  },
 });
 const correction = v(4, '2026-11-23');
 const next = v(3, '2027-01-04');
@@ -36,10 +40,13 @@ describe('choosing the rule set in force', () => {
     ['2026-12-28', 4],
     ['2027-01-04', 3],
     ['2030-01-07', 3],
-  ])('for the week of %s it is version %s (latest start on or before, higher version on the same start)', (monday, version) => {
-    expect(selectRuleSet(history, monday)?.version).toBe(version);
-    expect(selectRuleSet([...history].reverse(), monday)?.version).toBe(version);
-  });
+  ])(
+    'for the week of %s it is version %s (latest start on or before, higher version on the same start)',
+    (monday, version) => {
+      expect(selectRuleSet(history, monday)?.version).toBe(version);
+      expect(selectRuleSet([...history].reverse(), monday)?.version).toBe(version);
+    },
+  );
 
   it.each([
     ['2026-W47', 1],
@@ -111,14 +118,29 @@ describe('a new rule set never rewrites a past week', () => {
 describe('publishing a new rule set', () => {
   it.each<[string, Pick<RuleSet, 'version' | 'effectiveFrom'>, string, string[]]>([
     ['next Monday, next version', { version: 2, effectiveFrom: '2026-11-23' }, '2026-11-18', []],
-    ['next Monday, asked on the Sunday before', { version: 2, effectiveFrom: '2026-11-23' }, '2026-11-22', []],
+    [
+      'next Monday, asked on the Sunday before',
+      { version: 2, effectiveFrom: '2026-11-23' },
+      '2026-11-22',
+      [],
+    ],
     ['a Monday months ahead', { version: 2, effectiveFrom: '2027-03-01' }, '2026-11-18', []],
     ['the current week', { version: 2, effectiveFrom: '2026-11-16' }, '2026-11-18', ['EFFECTIVE_IN_PAST']],
-    ['this Monday, asked on that Monday', { version: 2, effectiveFrom: '2026-11-23' }, '2026-11-23', ['EFFECTIVE_IN_PAST']],
+    [
+      'this Monday, asked on that Monday',
+      { version: 2, effectiveFrom: '2026-11-23' },
+      '2026-11-23',
+      ['EFFECTIVE_IN_PAST'],
+    ],
     ['a past week', { version: 2, effectiveFrom: '2026-01-05' }, '2026-11-18', ['EFFECTIVE_IN_PAST']],
     ['a Tuesday', { version: 2, effectiveFrom: '2026-11-24' }, '2026-11-18', ['NOT_MONDAY']],
     ['a skipped version', { version: 3, effectiveFrom: '2026-11-23' }, '2026-11-18', ['VERSION_SEQUENCE']],
-    ['a reused version in the past', { version: 1, effectiveFrom: '2026-11-09' }, '2026-11-18', ['VERSION_SEQUENCE', 'EFFECTIVE_IN_PAST']],
+    [
+      'a reused version in the past',
+      { version: 1, effectiveFrom: '2026-11-09' },
+      '2026-11-18',
+      ['VERSION_SEQUENCE', 'EFFECTIVE_IN_PAST'],
+    ],
   ])('%s → %j', (_what, candidate, today, codes) => {
     const issues = checkRuleSetSuccession([DEFAULT_RULE_SET], candidate, today);
     expect(issues.map((i) => i.code)).toEqual(codes);

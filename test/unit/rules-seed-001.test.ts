@@ -94,7 +94,12 @@ function week1Facts(): { problems: ProblemFact[]; findings: FindingFact[] } {
     for (let i = 0; i < (p.falseRect ?? 0); i++)
       add([
         { kind: 'rectification', at: iso('2018-09-11 10:00'), id: `${cadreId}-R${n + 1}` },
-        { kind: 'verification', outcome: 'rejected', at: iso('2018-09-12 10:00'), id: `${cadreId}-X${n + 1}` },
+        {
+          kind: 'verification',
+          outcome: 'rejected',
+          at: iso('2018-09-12 10:00'),
+          id: `${cadreId}-X${n + 1}`,
+        },
       ]);
     for (let i = 0; i < (p.awaiting ?? 0); i++)
       add([{ kind: 'rectification', at: iso('2018-09-13 10:00'), id: `${cadreId}-R${n + 1}` }]);
@@ -154,15 +159,27 @@ describe('seed 001: the township meeting of 12 September 2018', () => {
 
   it.each(SPEC)('%s %s: %o → %s with weighted count %i', (id, name, _profile, tier, count) => {
     const cadre = week1.cadres.find((c) => c.cadreId === id)!;
-    expect(cadre).toMatchObject({ name, tier, weightedCount: count, ruleSetVersion: 1, townshipId: TOWNSHIP });
-    expect(cadre.reasons.filter((r) => r.kind !== 'commendation').reduce((s, r) => s + ('weight' in r ? r.weight : 0), 0)).toBe(count);
+    expect(cadre).toMatchObject({
+      name,
+      tier,
+      weightedCount: count,
+      ruleSetVersion: 1,
+      townshipId: TOWNSHIP,
+    });
+    expect(
+      cadre.reasons
+        .filter((r) => r.kind !== 'commendation')
+        .reduce((s, r) => s + ('weight' in r ? r.weight : 0), 0),
+    ).toBe(count);
     expect(cadre.explanation).toContain(tier === 'none' ? '不列档次' : '依第 1 版规则');
   });
 
   it('puts the 13 reminder and admonishment cadres in the circle, all entering it', () => {
     const circle = [...idsOf('reminderTalk'), ...idsOf('admonishmentTalk')];
     expect(week1.circle).toEqual({ members: circle, entered: circle, stayed: [], deepened: [], exited: [] });
-    expect(week1.talkNotices).toEqual(circle.map((cadreId) => ({ cadreId, tier: SPEC.find(([id]) => id === cadreId)![3] })));
+    expect(week1.talkNotices).toEqual(
+      circle.map((cadreId) => ({ cadreId, tier: SPEC.find(([id]) => id === cadreId)![3] })),
+    );
   });
 
   it('proposes the admonishment cadres for remedial training in the first week', () => {
@@ -186,7 +203,9 @@ describe('seed 001: the circle a week later', () => {
 
   // Everyone in the circle rectifies during week 2 and the inspectors accept it, except:
   // C25 does nothing; C24 hands in on Sunday evening but is verified only on Monday of week 3.
-  const leavers = [...idsOf('reminderTalk'), ...idsOf('admonishmentTalk')].filter((id) => id !== 'C24' && id !== 'C25');
+  const leavers = [...idsOf('reminderTalk'), ...idsOf('admonishmentTalk')].filter(
+    (id) => id !== 'C24' && id !== 'C25',
+  );
   const problems: ProblemFact[] = w1Problems.map((p) => {
     if (leavers.includes(p.cadreId) && !p.events.some((e) => e.outcome === 'accepted'))
       return {
@@ -209,7 +228,15 @@ describe('seed 001: the circle a week later', () => {
   });
   const findings: FindingFact[] = [
     // The inspection team's recognition for a cadre who rectified promptly.
-    { inspectionId: 'I2-V13', cadreId: 'C13', villageId: 'V13', townshipId: TOWNSHIP, date: '2018-09-21', present: true, commend: true },
+    {
+      inspectionId: 'I2-V13',
+      cadreId: 'C13',
+      villageId: 'V13',
+      townshipId: TOWNSHIP,
+      date: '2018-09-21',
+      present: true,
+      commend: true,
+    },
   ];
   const week2 = evaluateWeek({
     week: W2,
@@ -236,19 +263,35 @@ describe('seed 001: the circle a week later', () => {
   it('keeps the cadre who did not rectify in the circle, two weeks running, for remedial training', () => {
     const c25 = week2.cadres.find((c) => c.cadreId === 'C25')!;
     expect(c25).toMatchObject({ tier: 'admonishmentTalk', weightedCount: 10, talkNotice: null });
-    expect(c25.circle).toEqual({ member: true, movement: 'stayed', previousTier: 'admonishmentTalk', weeks: 2 });
+    expect(c25.circle).toEqual({
+      member: true,
+      movement: 'stayed',
+      previousTier: 'admonishmentTalk',
+      weeks: 2,
+    });
     expect(c25.remedialTraining).toEqual(['tier', 'consecutiveWeeks']);
   });
 
   it('keeps a cadre whose rectification is not verified by the week end, one tier lighter once the absence lapses', () => {
     const c24 = week2.cadres.find((c) => c.cadreId === 'C24')!;
     expect(c24).toMatchObject({ tier: 'reminderTalk', weightedCount: 4, talkNotice: 'reminderTalk' });
-    expect(c24.circle).toEqual({ member: true, movement: 'eased', previousTier: 'admonishmentTalk', weeks: 2 });
+    expect(c24.circle).toEqual({
+      member: true,
+      movement: 'eased',
+      previousTier: 'admonishmentTalk',
+      weeks: 2,
+    });
     expect(c24.remedialTraining).toEqual(['consecutiveWeeks']);
   });
 
   it('reports the moved circle', () => {
-    expect(week2.circle).toEqual({ members: ['C24', 'C25'], entered: [], stayed: ['C24', 'C25'], deepened: [], exited: leavers });
+    expect(week2.circle).toEqual({
+      members: ['C24', 'C25'],
+      entered: [],
+      stayed: ['C24', 'C25'],
+      deepened: [],
+      exited: leavers,
+    });
     expect(week2.remedialTraining).toEqual(['C24', 'C25']);
     // The self-criticism cadres did nothing either: they stay in their tier, outside the circle.
     expect(week2.tiers.selfCriticism).toEqual(['C06', 'C07', 'C08', 'C10', 'C11', 'C12']);

@@ -38,7 +38,11 @@ export async function listAuditForEntity(
   return { ...page, items: page.items.map((i) => withoutKeys(i) as unknown as AuditRecord) };
 }
 
-export async function listAuditForActor(sub: string, limit: number, next?: string): Promise<Page<AuditRecord>> {
+export async function listAuditForActor(
+  sub: string,
+  limit: number,
+  next?: string,
+): Promise<Page<AuditRecord>> {
   const page = await queryPage<Record<string, unknown>>(
     { index: 'GSI1', partition: keys.auditActor(sub), descending: true },
     limit,

@@ -10,11 +10,13 @@ import { updateItem } from './table.ts';
 export async function nextSequence(series: string, year: number): Promise<number> {
   const out = await updateItem<{ seq?: unknown }>({
     Key: keys.counter(series, year),
-    UpdateExpression: 'ADD #seq :one SET #entity = if_not_exists(#entity, :entity), #series = :series, #year = :year',
+    UpdateExpression:
+      'ADD #seq :one SET #entity = if_not_exists(#entity, :entity), #series = :series, #year = :year',
     ExpressionAttributeNames: { '#seq': 'seq', '#entity': 'entity', '#series': 'series', '#year': 'year' },
     ExpressionAttributeValues: { ':one': 1, ':entity': 'counter', ':series': series, ':year': year },
   });
   const seq = Number(out.seq);
-  if (!Number.isInteger(seq) || seq < 1) throw new Error(`counter ${series}/${year} returned ${String(out.seq)}`);
+  if (!Number.isInteger(seq) || seq < 1)
+    throw new Error(`counter ${series}/${year} returned ${String(out.seq)}`);
   return seq;
 }

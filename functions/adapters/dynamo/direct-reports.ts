@@ -1,7 +1,17 @@
 import { isoWeekOfInstant } from '../../core/time.ts';
 import type { DirectReport, DirectReportKind, DirectReportStatus } from '../../schemas/direct-reports.ts';
 import { keys } from './keys.ts';
-import { ConditionFailed, getItem, type Page, putIfAbsent, putItem, queryPage, type QuerySpec, updateItem, withoutKeys } from './table.ts';
+import {
+  ConditionFailed,
+  getItem,
+  type Page,
+  putIfAbsent,
+  putItem,
+  type QuerySpec,
+  queryPage,
+  updateItem,
+  withoutKeys,
+} from './table.ts';
 
 /**
  * Direct reports. One item per report, indexed for every way it is read: all reports (GSI1), one
@@ -17,7 +27,9 @@ const strip = (item: Stored) => {
 };
 
 /** Put when new; a retry that derived the same id gets the stored report back. */
-export async function createDirectReport(report: DirectReport): Promise<{ created: boolean; item: DirectReport }> {
+export async function createDirectReport(
+  report: DirectReport,
+): Promise<{ created: boolean; item: DirectReport }> {
   const sort = `${report.createdAt}#${report.id}`;
   const stored = await putIfAbsent({
     ...keys.directReport(report.id),
@@ -126,7 +138,11 @@ export interface DirectReportFilter {
  * Newest first. The most selective index serves the query (a cadre's, else a village's, else all);
  * the date range is a sort-key condition, the remaining criteria a filter.
  */
-export async function listDirectReports(filter: DirectReportFilter, limit: number, next?: string): Promise<Page<DirectReport>> {
+export async function listDirectReports(
+  filter: DirectReportFilter,
+  limit: number,
+  next?: string,
+): Promise<Page<DirectReport>> {
   const [index, partition] = filter.cadreId
     ? (['GSI2', keys.cadreDirectReports(filter.cadreId)] as const)
     : filter.villageId

@@ -35,6 +35,8 @@ export interface DispatchRecord {
   createdAt: string;
   createdBy: string;
   assignees: AssigneeRef[];
+  /** Townships of the named villages, for the township filter on the HQ list. */
+  townshipIds: string[];
   assigneeCount: number;
   /** Rows not yet done; 0 means the whole dispatch is done. */
   openCount: number;
@@ -80,7 +82,7 @@ const DISPATCH = 'dispatch';
 const ASSIGNEE = 'dispatchAssignee';
 const REPORT = 'dispatchReport';
 /** Conditional puts in flight at once when writing a dispatch's rows. */
-const WRITE_CONCURRENCY = 16;
+const WRITE_CONCURRENCY = 32;
 
 function toDispatch(item: Item): DispatchRecord {
   const { doneRows: _doneRows, ...rest } = withoutKeys(item);
@@ -93,7 +95,11 @@ function mapPage<T>(page: Page<Item>, map: (item: Item) => T): Page<T> {
   return { items: page.items.map(map), ...(page.next ? { next: page.next } : {}) };
 }
 
-async function eachLimited<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
@@ -120,7 +126,9 @@ function rowIndexes(row: AssigneeRecord): Item {
 }
 
 /** Writes the meta item unless one exists; a re-run gets the stored one back instead. */
-export async function createDispatch(record: DispatchRecord): Promise<{ created: boolean; item: DispatchRecord }> {
+export async function createDispatch(
+  record: DispatchRecord,
+): Promise<{ created: boolean; item: DispatchRecord }> {
   const stored = await putIfAbsent({
     ...keys.dispatch(record.id),
     GSI1PK: keys.dispatchList(),
@@ -176,7 +184,8 @@ export async function getOwnAssignees(dispatchId: string, cadreId: string): Prom
     sort: { beginsWith: `${keys.dispatchAssigneePrefix()}${cadreId}#` },
     consistent: true,
   });
-  return items.map(toAssignee);
+  // A caller id from a token is not schema-checked: never let a '#' in it widen the match.
+  return items.map(toAssignee).filter((r) => r.cadreId === cadreId);
 }
 
 export async function getAssignee(dispatchId: string, cadreId: string, villageId: string) {
@@ -264,7 +273,11 @@ export async function countRowDone(dispatchId: string, cadreId: string, villageI
 
 export async function latestReports(dispatchId: string, limit: number): Promise<ReportRecord[]> {
   const page = await queryPage(
-    { partition: keys.dispatch(dispatchId).PK, sort: { beginsWith: keys.dispatchReportPrefix() }, descending: true },
+    {
+      partition: keys.dispatch(dispatchId).PK,
+      sort: { beginsWith: keys.dispatchReportPrefix() },
+      descending: true,
+    },
     limit,
   );
   return page.items.map(toReport);
@@ -272,6 +285,7 @@ export async function latestReports(dispatchId: string, limit: number): Promise<
 
 export interface ListFilter {
   state?: DispatchState | undefined;
+  townshipId?: string | undefined;
   /** Inclusive bounds on createdAt, as UTC instants. */
   createdFrom?: string | undefined;
   createdTo?: string | undefined;
@@ -296,7 +310,11 @@ function filterSpec(f: Filter): Pick<QuerySpec, 'filter'> {
 }
 
 /** Every dispatch, newest first (HQ view). Date bounds use the index's sort key. */
-export async function listDispatches(filter: ListFilter, limit: number, next?: string): Promise<Page<DispatchRecord>> {
+export async function listDispatches(
+  filter: ListFilter,
+  limit: number,
+  next?: string,
+): Promise<Page<DispatchRecord>> {
   const f: Filter = { clauses: [], names: {}, values: {} };
   const now = filter.now.toISOString();
   if (filter.state === 'done') {
@@ -308,6 +326,10 @@ export async function listDispatches(filter: ListFilter, limit: number, next?: s
     f.values[':zero'] = 0;
     f.values[':now'] = now;
   }
+  if (filter.townshipId) {
+    f.clauses.push('contains(townshipIds, :townshipId)');
+    f.values[':townshipId'] = filter.townshipId;
+  }
   let sort: QuerySpec['sort'];
   // GSI1SK is `${createdAt}#${id}`; '~' sorts after '#', so `${to}~` keeps items created at `to`.
   if (filter.createdFrom && filter.createdTo) {
@@ -318,7 +340,13 @@ export async function listDispatches(filter: ListFilter, limit: number, next?: s
     sort = { lt: `${filter.createdTo}~` };
   }
   const page = await queryPage(
-    { index: 'GSI1', partition: keys.dispatchList(), ...(sort ? { sort } : {}), ...filterSpec(f), descending: true },
+    {
+      index: 'GSI1',
+      partition: keys.dispatchList(),
+      ...(sort ? { sort } : {}),
+      ...filterSpec(f),
+      descending: true,
+    },
     limit,
     next,
   );
@@ -349,6 +377,10 @@ export async function listAssigneeRows(
     // Sort keys start with the deadline (same-length UTC ISO), so comparing the key with `now`
     // compares the deadline: overdue means strictly past it, as in core `overdue`.
     sort = filter.state === 'overdue' ? { lt: now } : { gte: now };
+  }
+  if (filter.townshipId) {
+    f.clauses.push('townshipId = :townshipId');
+    f.values[':townshipId'] = filter.townshipId;
   }
   if (filter.createdFrom) {
     f.clauses.push('createdAt >= :from');

@@ -33,7 +33,10 @@ export const keys = {
     SK: `ASSG#${cadreId}#${villageId}`,
   }),
   dispatchAssigneePrefix: () => 'ASSG#',
-  dispatchReport: (id: string, at: string, reportId: string) => ({ PK: `DISP#${id}`, SK: `RPT#${at}#${reportId}` }),
+  dispatchReport: (id: string, at: string, reportId: string) => ({
+    PK: `DISP#${id}`,
+    SK: `RPT#${at}#${reportId}`,
+  }),
   dispatchReportPrefix: () => 'RPT#',
   cadreDispatches: (cadreId: string) => `CADR#${cadreId}#DISP`,
   villageDispatches: (villageId: string) => `VILL#${villageId}#DISP`,
@@ -48,7 +51,10 @@ export const keys = {
   cadreFindings: (cadreId: string) => `CADR#${cadreId}#FIND`,
 
   problem: (id: string) => ({ PK: `PROB#${id}`, SK: 'A' }),
-  problemEvent: (id: string, at: string, eventId: string) => ({ PK: `PROB#${id}`, SK: `EVT#${at}#${eventId}` }),
+  problemEvent: (id: string, at: string, eventId: string) => ({
+    PK: `PROB#${id}`,
+    SK: `EVT#${at}#${eventId}`,
+  }),
   problemEventPrefix: () => 'EVT#',
   cadreProblems: (cadreId: string) => `CADR#${cadreId}#PROB`,
   villageProblems: (villageId: string) => `VILL#${villageId}#PROB`,
