@@ -1,5 +1,5 @@
-import type { Reporter } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
+import type { Reporter } from 'vitest/node';
 import { javaAvailable } from './test/support/dynamodb-local.ts';
 
 /**
@@ -29,7 +29,8 @@ const ddbLocalNotice: Reporter = {
     if (notice) console.warn(`\n${notice}\n`);
   },
   onTestRunEnd(testModules) {
-    if (notice && testModules.some((m) => m.moduleId.includes('/test/integration/'))) console.warn(`\n${notice}\n`);
+    if (notice && testModules.some((m) => m.moduleId.includes('/test/integration/')))
+      console.warn(`\n${notice}\n`);
   },
 };
 

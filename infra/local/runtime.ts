@@ -62,7 +62,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const key = loadSigningKey(dataDir);
     const routes: GatewayRoute[] = [];
     for (const group of routeGroups) {
-      const module = (await import(resolve(import.meta.dirname, '../..', group.entry))) as { handler: LambdaHandler };
+      const module = (await import(resolve(import.meta.dirname, '../..', group.entry))) as {
+        handler: LambdaHandler;
+      };
       for (const route of group.routes) {
         routes.push({
           method: route.method,
@@ -92,7 +94,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             error: {
               code: 'VALIDATION_FAILED',
               message: '请求内容有误',
-              fields: result.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code.toUpperCase(), message: i.message })),
+              fields: result.error.issues.map((i) => ({
+                path: i.path.join('.'),
+                code: i.code.toUpperCase(),
+                message: i.message,
+              })),
             },
           }),
         );

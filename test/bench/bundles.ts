@@ -28,7 +28,10 @@ export async function buildBundles(targets: BundleTarget[], outDir: string): Pro
   return Promise.all(
     targets.map(async (target) => {
       const file = join(outDir, `${target.name}.mjs`);
-      const result = await build({ ...lambdaEsbuildOptions(resolve(ROOT, target.entry), file), metafile: true });
+      const result = await build({
+        ...lambdaEsbuildOptions(resolve(ROOT, target.entry), file),
+        metafile: true,
+      });
       return { ...target, file, bytes: statSync(file).size, heaviest: heaviestPackages(result.metafile) };
     }),
   );
@@ -91,7 +94,11 @@ export async function timeImports(
       samples[i]!.wallMs.push(sample.wallMs);
     }
   }
-  return samples.map((s) => ({ runs: s.importMs.length, importMs: median(s.importMs), wallMs: median(s.wallMs) }));
+  return samples.map((s) => ({
+    runs: s.importMs.length,
+    importMs: median(s.importMs),
+    wallMs: median(s.wallMs),
+  }));
 }
 
 function runOnce(
@@ -102,7 +109,10 @@ function runOnce(
   return new Promise((resolveRun, reject) => {
     const started = performance.now();
     const args = ['--no-warnings', runner, ...(file ? [pathToFileURL(file).href] : [])];
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -114,11 +124,14 @@ function runOnce(
     child.once('error', reject);
     child.once('exit', (code) => {
       const wallMs = performance.now() - started;
-      if (code !== 0) return reject(new Error(`import of ${file} failed (exit ${code}): ${err.trim().slice(0, 2000)}`));
+      if (code !== 0)
+        return reject(new Error(`import of ${file} failed (exit ${code}): ${err.trim().slice(0, 2000)}`));
       try {
         resolveRun({ importMs: (JSON.parse(out) as { importMs: number }).importMs, wallMs });
       } catch {
-        reject(new Error(`import runner printed no timing for ${file}: ${out.slice(0, 200)} ${err.slice(0, 500)}`));
+        reject(
+          new Error(`import runner printed no timing for ${file}: ${out.slice(0, 200)} ${err.slice(0, 500)}`),
+        );
       }
     });
   });

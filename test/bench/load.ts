@@ -28,7 +28,11 @@ export interface LoadResult {
 
 export async function runLoad(
   label: string,
-  options: { count: number; concurrency: number; /** Stop issuing requests after this long (keeps the bench bounded on a slow machine). */ budgetMs?: number },
+  options: {
+    count: number;
+    concurrency: number /** Stop issuing requests after this long (keeps the bench bounded on a slow machine). */;
+    budgetMs?: number;
+  },
   send: (i: number) => Promise<Outcome>,
 ): Promise<LoadResult> {
   const latencies: number[] = [];

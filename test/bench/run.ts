@@ -55,8 +55,19 @@ async function bundlesSection(): Promise<boolean> {
       targets.map((t) => ({ ...t, name: t.name.replace(/[^\w-]+/g, '-') })),
       work,
     );
-    const env = { TABLE_NAME: 'bench', AWS_REGION: 'cn-northwest-1', LOG_SILENT: '1', NODE_ENV: 'production' };
-    const timings = await timeImports([...bundles.map((b) => b.file), null], runs, env, work, IMPORT_BUDGET_MS);
+    const env = {
+      TABLE_NAME: 'bench',
+      AWS_REGION: 'cn-northwest-1',
+      LOG_SILENT: '1',
+      NODE_ENV: 'production',
+    };
+    const timings = await timeImports(
+      [...bundles.map((b) => b.file), null],
+      runs,
+      env,
+      work,
+      IMPORT_BUDGET_MS,
+    );
     const empty = timings.at(-1)!;
     const base = timings.at(-2)!;
     const baseNet = base.wallMs - empty.wallMs;
@@ -114,7 +125,16 @@ async function bundlesSection(): Promise<boolean> {
 function loadRows(results: LoadResult[]): string[][] {
   const rows = [['scenario', 'concurrency', 'ok', 'errors', 'p50 ms', 'p99 ms', 'max ms', 'req/s']];
   for (const r of results) {
-    rows.push([r.label, String(r.concurrency), String(r.ok), String(r.errors), ms(r.p50, 2), ms(r.p99, 2), ms(r.max, 1), ms(r.throughput, 0)]);
+    rows.push([
+      r.label,
+      String(r.concurrency),
+      String(r.ok),
+      String(r.errors),
+      ms(r.p50, 2),
+      ms(r.p99, 2),
+      ms(r.max, 1),
+      ms(r.throughput, 0),
+    ]);
   }
   return rows;
 }
@@ -131,19 +151,28 @@ async function submissionSection(): Promise<boolean> {
     throw new Error(`--dynamo must be dynalite or ddb-local, not ${args.dynamo}`);
   }
   try {
-    const report = await benchSubmission({ ...plan, ...(ddbLocal ? { dynamoEndpoint: ddbLocal.endpoint } : {}) });
-    console.log(`\n2. POST /inspections on the local stack (gateway + JWT check + handler) against ${backend}`);
+    const report = await benchSubmission({
+      ...plan,
+      ...(ddbLocal ? { dynamoEndpoint: ddbLocal.endpoint } : {}),
+    });
+    console.log(
+      `\n2. POST /inspections on the local stack (gateway + JWT check + handler) against ${backend}`,
+    );
     console.log(table(loadRows(report.results)));
     for (const r of report.results) {
       const planned = r.concurrency === 1 ? plan.c1 : plan.c32;
-      if (r.sent < planned) console.log(`   ${r.label} c=${r.concurrency}: ${r.sent} of ${planned} requests sent (time budget)`);
+      if (r.sent < planned)
+        console.log(`   ${r.label} c=${r.concurrency}: ${r.sent} of ${planned} requests sent (time budget)`);
       if (r.errors > 0) {
-        console.log(`   ${r.label} c=${r.concurrency}: ${r.errors} errors: ${[...r.errorReasons].map(([reason, n]) => `${n}× ${reason}`).join('; ')}`);
+        console.log(
+          `   ${r.label} c=${r.concurrency}: ${r.errors} errors: ${[...r.errorReasons].map(([reason, n]) => `${n}× ${reason}`).join('; ')}`,
+        );
       }
     }
     for (const note of report.notes) console.log(`   note: ${note}`);
 
-    const find = (label: string, c: number) => report.results.find((r) => r.label === label && r.concurrency === c);
+    const find = (label: string, c: number) =>
+      report.results.find((r) => r.label === label && r.concurrency === c);
     let allOk = true;
     for (const c of [1, 32]) {
       const sub = find('POST /inspections', c);
@@ -164,10 +193,26 @@ async function submissionSection(): Promise<boolean> {
       console.log(
         `   per submission (c=1): ${(total / per.requests).toFixed(1)} DynamoDB calls (${calls
           .map(([name, k]) => `${name} ${(k / per.requests).toFixed(1)}`)
-          .join(', ')}), ${ms(per.msInDynamo / per.requests, 2)} ms of ${ms(per.msTotal / per.requests, 2)} ms waiting on DynamoDB`,
+          .join(
+            ', ',
+          )}), ${ms(per.msInDynamo / per.requests, 2)} ms of ${ms(per.msTotal / per.requests, 2)} ms waiting on DynamoDB`,
       );
     }
-    console.log(`   Target: submission p50 ≤ ${SUBMISSION_TARGET}× one raw PutItem round-trip (c=1). (${ms((performance.now() - started) / 1000)} s)`);
+    const { steps, totalMs, sample } = report.timeline;
+    if (steps.length) {
+      console.log(
+        `\n   Where a submission's time goes (c=1, median of ${sample} requests, ${ms(totalMs, 2)} ms end to end as the client sees it):`,
+      );
+      console.log(
+        table([['step', 'median ms'], ...steps.map((s) => [`   ${s.label}`, ms(s.medianMs, 2)])])
+          .split('\n')
+          .map((l) => `   ${l}`)
+          .join('\n'),
+      );
+    }
+    console.log(
+      `   Target: submission p50 ≤ ${SUBMISSION_TARGET}× one raw PutItem round-trip (c=1). (${ms((performance.now() - started) / 1000)} s)`,
+    );
     return allOk;
   } finally {
     await ddbLocal?.stop();
@@ -176,9 +221,12 @@ async function submissionSection(): Promise<boolean> {
 
 async function main() {
   process.chdir(ROOT);
-  console.log(`baocun bench — ${new Date().toISOString()} — node ${process.version}${args.quick ? ' — quick' : ''}`);
+  console.log(
+    `baocun bench — ${new Date().toISOString()} — node ${process.version}${args.quick ? ' — quick' : ''}`,
+  );
   const verdicts: string[] = [];
-  if (args.only === undefined || args.only === 'bundles') verdicts.push(`bundles: ${(await bundlesSection()) ? 'within target' : 'OVER target'}`);
+  if (args.only === undefined || args.only === 'bundles')
+    verdicts.push(`bundles: ${(await bundlesSection()) ? 'within target' : 'OVER target'}`);
   if (args.only === undefined || args.only === 'submission') {
     verdicts.push(`submission: ${(await submissionSection()) ? 'within target' : 'OVER target'}`);
   }

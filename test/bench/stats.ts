@@ -29,7 +29,9 @@ export function kb(bytes: number): string {
 /** A plain-text table: first row is the header, numbers right-aligned. */
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => width(r[c] ?? ''))));
-  const numeric = rows[0]!.map((_, c) => rows.slice(1).every((r) => /^[-+]?[\d.,]+( ?(KB|ms|×|%|\/s))?$|^—$/.test(r[c] ?? '')));
+  const numeric = rows[0]!.map((_, c) =>
+    rows.slice(1).every((r) => /^[-+]?[\d.,]+( ?(KB|ms|×|%|\/s))?$|^—$/.test(r[c] ?? '')),
+  );
   const line = (r: string[]) =>
     r
       .map((cell, c) => {
@@ -44,6 +46,11 @@ export function table(rows: string[][]): string {
 /** Display width: CJK characters take two columns in a terminal. */
 function width(text: string): number {
   let w = 0;
-  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  for (const ch of text)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(
+      ch,
+    )
+      ? 2
+      : 1;
   return w;
 }

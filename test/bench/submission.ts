@@ -6,6 +6,7 @@ import { documentClient } from '../../functions/adapters/dynamo/client.ts';
 import { beijingDate } from '../../functions/core/time.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/runtime.ts';
 import { type LoadResult, type Outcome, runLoad } from './load.ts';
+import { type Call, type RequestTrace, type TimelineStep, timeline } from './timeline.ts';
 
 /**
  * `POST /inspections` through the local stack (gateway + JWT check + the inspections Lambda handler +
@@ -33,6 +34,8 @@ export interface SubmissionReport {
   results: LoadResult[];
   /** DynamoDB commands issued per submission and the share of time spent waiting on them (c=1). */
   perSubmission: DynamoCallStats | undefined;
+  /** Median timeline of a successful submission at c=1. */
+  timeline: { steps: TimelineStep[]; totalMs: number; sample: number };
   notes: string[];
 }
 
@@ -43,15 +46,26 @@ interface HttpAnswer {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
-function http(url: string, method: string, body: string | undefined, headers: Record<string, string>): Promise<HttpAnswer> {
+function http(
+  url: string,
+  method: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+): Promise<HttpAnswer> {
   return new Promise((resolveAnswer, reject) => {
     const req = request(
       url,
-      { method, agent, headers: { ...headers, ...(body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}) } },
+      {
+        method,
+        agent,
+        headers: { ...headers, ...(body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolveAnswer({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolveAnswer({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );
@@ -62,7 +76,10 @@ function http(url: string, method: string, body: string | undefined, headers: Re
 
 function errorReason(answer: HttpAnswer): string {
   try {
-    const parsed = JSON.parse(answer.body) as { error?: { code?: string; fields?: { path: string; code: string }[] }; message?: string };
+    const parsed = JSON.parse(answer.body) as {
+      error?: { code?: string; fields?: { path: string; code: string }[] };
+      message?: string;
+    };
     const field = parsed.error?.fields?.[0];
     return `${answer.status} ${parsed.error?.code ?? parsed.message ?? ''}${field ? ` ${field.path}:${field.code}` : ''}`.trim();
   } catch {
@@ -73,20 +90,36 @@ function errorReason(answer: HttpAnswer): string {
 const expect201 = (answer: HttpAnswer): Outcome =>
   answer.status === 201 ? { ok: true } : { ok: false, reason: errorReason(answer) };
 
-const PROBLEMS = ['村委会值班表未更新', '入户走访记录不全', '抗旱水源台账缺少三月记录', '产业帮扶资金公示栏未张贴'];
+const PROBLEMS = [
+  '村委会值班表未更新',
+  '入户走访记录不全',
+  '抗旱水源台账缺少三月记录',
+  '产业帮扶资金公示栏未张贴',
+];
 
 export function inspectionBody(i: number, villageId: string, cadreIds: string[], date: string) {
   const first = cadreIds[i % cadreIds.length]!;
   const second = cadreIds[(i + 1) % cadreIds.length]!;
-  const findings: { cadreId: string; present: boolean; problems: { description: string; severity: 'minor' }[] }[] = [
-    { cadreId: first, present: true, problems: [{ description: PROBLEMS[i % PROBLEMS.length]!, severity: 'minor' }] },
+  const findings: {
+    cadreId: string;
+    present: boolean;
+    problems: { description: string; severity: 'minor' }[];
+  }[] = [
+    {
+      cadreId: first,
+      present: true,
+      problems: [{ description: PROBLEMS[i % PROBLEMS.length]!, severity: 'minor' }],
+    },
   ];
   if (i % 2 === 1) findings.push({ cadreId: second, present: true, problems: [] });
   return { villageId, date, mode: (['open', 'covert', 'spot'] as const)[i % 3]!, findings };
 }
 
 async function seed(stack: LocalStack, notes: string[]): Promise<{ villageId: string; cadreIds: string[] }> {
-  const admin = { authorization: `Bearer ${await stack.token('bench-admin', 'admin')}`, 'content-type': 'application/json' };
+  const admin = {
+    authorization: `Bearer ${await stack.token('bench-admin', 'admin')}`,
+    'content-type': 'application/json',
+  };
   const post = async (path: string, body: unknown, required: boolean) => {
     const answer = await http(`${stack.url}${path}`, 'POST', JSON.stringify(body), admin);
     if (answer.status !== 201 && answer.status !== 200) {
@@ -115,23 +148,32 @@ async function seed(stack: LocalStack, notes: string[]): Promise<{ villageId: st
 
 /**
  * Counts the DynamoDB commands the handlers send and the wall time during which at least one of them
- * was in flight (parallel writes overlap, so summing their latencies would overstate it).
+ * was in flight (parallel writes overlap, so summing their latencies would overstate it); while a
+ * trace is open, also records each call for the timeline.
  */
-function instrumentDocumentClient(): { stats: () => DynamoCallStats; reset: () => void } {
+function instrumentDocumentClient() {
   let calls = new Map<string, number>();
   let busyMs = 0;
   let inFlight = 0;
   let busySince = 0;
   let since = performance.now();
+  let recording: Call[] | undefined;
   documentClient().middlewareStack.add(
     (next, context) => async (args) => {
-      if (inFlight++ === 0) busySince = performance.now();
+      const start = performance.now();
+      if (inFlight++ === 0) busySince = start;
+      const into = recording;
       try {
         return await next(args);
       } finally {
-        if (--inFlight === 0) busyMs += performance.now() - busySince;
-        const name = String((context as { commandName?: string }).commandName ?? 'unknown').replace(/Command$/, '');
+        const end = performance.now();
+        if (--inFlight === 0) busyMs += end - busySince;
+        const name = String((context as { commandName?: string }).commandName ?? 'unknown').replace(
+          /Command$/,
+          '',
+        );
         calls.set(name, (calls.get(name) ?? 0) + 1);
+        into?.push({ name, start, end });
       }
     },
     { step: 'initialize', name: 'benchDynamoTiming' },
@@ -142,7 +184,24 @@ function instrumentDocumentClient(): { stats: () => DynamoCallStats; reset: () =
       busyMs = 0;
       since = performance.now();
     },
-    stats: () => ({ requests: 0, calls: new Map(calls), msInDynamo: busyMs, msTotal: performance.now() - since }),
+    stats: (): DynamoCallStats => ({
+      requests: 0,
+      calls: new Map(calls),
+      msInDynamo: busyMs,
+      msTotal: performance.now() - since,
+    }),
+    /** Runs one request (only at concurrency 1: calls are attributed to whatever request is open). */
+    async trace<T>(run: () => Promise<T>, into: RequestTrace[]): Promise<T> {
+      const trace: RequestTrace = { start: performance.now(), end: 0, calls: [] };
+      recording = trace.calls;
+      try {
+        return await run();
+      } finally {
+        recording = undefined;
+        trace.end = performance.now();
+        into.push(trace);
+      }
+    },
   };
 }
 
@@ -176,7 +235,9 @@ export async function benchSubmission(plan: SubmissionPlan): Promise<SubmissionR
     const submit = async (idempotent: boolean) => {
       const i = sequence++;
       const headers = idempotent ? { ...inspector, 'idempotency-key': `bench-${randomUUID()}` } : inspector;
-      return expect201(await http(url, 'POST', JSON.stringify(inspectionBody(i, villageId, cadreIds, date)), headers));
+      return expect201(
+        await http(url, 'POST', JSON.stringify(inspectionBody(i, villageId, cadreIds, date)), headers),
+      );
     };
     const putItem = async (): Promise<Outcome> => {
       const id = randomUUID();
@@ -207,25 +268,62 @@ export async function benchSubmission(plan: SubmissionPlan): Promise<SubmissionR
 
     // Warm up every path (module loading, JIT, keep-alive sockets) before anything is timed.
     const warm = await runLoad('warm-up', { count: plan.warmup, concurrency: 4 }, () => submit(false));
-    if (warm.errors > 0) notes.push(`warm-up: ${[...warm.errorReasons].map(([r, n]) => `${n}× ${r}`).join(', ')}`);
+    if (warm.errors > 0)
+      notes.push(`warm-up: ${[...warm.errorReasons].map(([r, n]) => `${n}× ${r}`).join(', ')}`);
     await runLoad('warm-up', { count: plan.warmup, concurrency: 4 }, putItem);
     await runLoad('warm-up', { count: plan.warmup, concurrency: 4 }, health);
 
     const instrument = instrumentDocumentClient();
     const results: LoadResult[] = [];
-    results.push(await runLoad('GET /healthz (gateway + handler floor)', { count: plan.c1, concurrency: 1, budgetMs: plan.budgetC1Ms }, health));
-    results.push(await runLoad('raw PutItem', { count: plan.c1, concurrency: 1, budgetMs: plan.budgetC1Ms }, putItem));
+    results.push(
+      await runLoad(
+        'GET /healthz (gateway + handler floor)',
+        { count: plan.c1, concurrency: 1, budgetMs: plan.budgetC1Ms },
+        health,
+      ),
+    );
+    results.push(
+      await runLoad('raw PutItem', { count: plan.c1, concurrency: 1, budgetMs: plan.budgetC1Ms }, putItem),
+    );
     instrument.reset();
-    const c1 = await runLoad('POST /inspections', { count: plan.c1, concurrency: 1, budgetMs: plan.budgetC1Ms }, () => submit(false));
+    const traces: RequestTrace[] = [];
+    const c1 = await runLoad(
+      'POST /inspections',
+      { count: plan.c1, concurrency: 1, budgetMs: plan.budgetC1Ms },
+      async () => {
+        const trace: RequestTrace[] = [];
+        const outcome = await instrument.trace(() => submit(false), trace);
+        if (outcome.ok) traces.push(...trace);
+        return outcome;
+      },
+    );
     const perSubmission = { ...instrument.stats(), requests: c1.sent };
     results.push(c1);
     results.push(
-      await runLoad('POST /inspections + Idempotency-Key', { count: plan.c1, concurrency: 1, budgetMs: plan.budgetC1Ms }, () => submit(true)),
+      await runLoad(
+        'POST /inspections + Idempotency-Key',
+        { count: plan.c1, concurrency: 1, budgetMs: plan.budgetC1Ms },
+        () => submit(true),
+      ),
     );
-    results.push(await runLoad('GET /healthz (gateway + handler floor)', { count: plan.c32, concurrency: 32, budgetMs: plan.budgetC32Ms }, health));
-    results.push(await runLoad('raw PutItem', { count: plan.c32, concurrency: 32, budgetMs: plan.budgetC32Ms }, putItem));
-    results.push(await runLoad('POST /inspections', { count: plan.c32, concurrency: 32, budgetMs: plan.budgetC32Ms }, () => submit(false)));
-    return { results, perSubmission, notes };
+    results.push(
+      await runLoad(
+        'GET /healthz (gateway + handler floor)',
+        { count: plan.c32, concurrency: 32, budgetMs: plan.budgetC32Ms },
+        health,
+      ),
+    );
+    results.push(
+      await runLoad('raw PutItem', { count: plan.c32, concurrency: 32, budgetMs: plan.budgetC32Ms }, putItem),
+    );
+    results.push(
+      await runLoad(
+        'POST /inspections',
+        { count: plan.c32, concurrency: 32, budgetMs: plan.budgetC32Ms },
+        () => submit(false),
+      ),
+    );
+    return { results, perSubmission, timeline: timeline(traces), notes };
   } finally {
     raw.destroy();
     agent.destroy();

@@ -30,7 +30,9 @@ async function transactionOutcome(): Promise<string> {
   try {
     await client.send(
       new TransactWriteItemsCommand({
-        TransactItems: [{ Put: { TableName: t.stack.tableName, Item: { PK: { S: 'PROBE' }, SK: { S: 'PROBE' } } } }],
+        TransactItems: [
+          { Put: { TableName: t.stack.tableName, Item: { PK: { S: 'PROBE' }, SK: { S: 'PROBE' } } } },
+        ],
       }),
     );
     return 'accepted';

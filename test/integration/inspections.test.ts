@@ -265,7 +265,7 @@ describe('POST /inspections', () => {
       'UNKNOWN_FIELD',
     ],
     ['a date in the future', (b) => ({ ...b, date: addDays(today(), 2) }), 'body.date', 'DATE_IN_FUTURE'],
-    ['a date that does not exist', (b) => ({ ...b, date: '2026-02-30' }), 'body.date', 'CUSTOM'],
+    ['a date that does not exist', (b) => ({ ...b, date: '2026-02-30' }), 'body.date', 'INVALID_DATE'],
     ['a bad mode', (b) => ({ ...b, mode: 'secret' }), 'body.mode', 'INVALID_VALUE'],
     [
       'a bad severity',

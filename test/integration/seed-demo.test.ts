@@ -155,7 +155,7 @@ describe('demo county seed', () => {
     expect(standing.body.openProblemCount).toBeGreaterThan(0);
   });
 
-  it('changes nothing when run again', async () => {
+  it('changes nothing when run again the same day', async () => {
     const before = await counts();
     const again = await seedDemo({ url: t.url });
     expect(again.created).toBe(0);
@@ -170,6 +170,7 @@ describe('demo county seed', () => {
       directReports: first.directReports,
     });
   }, 300_000);
+
   it('on a later day keeps the roster and leaves the earlier, differently dated activity alone', async () => {
     const before = await counts();
     const tomorrow = new Date(Date.now() + 86_400_000);

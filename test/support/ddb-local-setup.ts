@@ -28,7 +28,9 @@ export async function setup(project: TestProject): Promise<void> {
   }
   running = await startDynamoDbLocal({ emulatorDir: emulator });
   project.provide('dynamoEndpoint', running.endpoint);
-  console.log(`[ddb-local] DynamoDB Local on ${running.endpoint} (pid ${running.pid}, ready in ${Date.now() - started} ms)`);
+  console.log(
+    `[ddb-local] DynamoDB Local on ${running.endpoint} (pid ${running.pid}, ready in ${Date.now() - started} ms)`,
+  );
 }
 
 export async function teardown(): Promise<void> {

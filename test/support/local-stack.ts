@@ -23,7 +23,12 @@ export interface Caller {
   role: Role;
   get<T = any>(path: string): Promise<ApiResponse<T>>;
   post<T = any>(path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
-  send<T = any>(method: string, path: string, body?: string | Buffer, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+  send<T = any>(
+    method: string,
+    path: string,
+    body?: string | Buffer,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse<T>>;
 }
 
 export interface TestStack {
@@ -34,7 +39,12 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-async function request(url: string, method: string, body: string | Buffer | undefined, headers: Record<string, string>): Promise<ApiResponse> {
+async function request(
+  url: string,
+  method: string,
+  body: string | Buffer | undefined,
+  headers: Record<string, string>,
+): Promise<ApiResponse> {
   const res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
   const text = await res.text();
   let parsed: unknown = text;
@@ -55,7 +65,10 @@ function caller(url: string, sub: string, role: Role, token: string | undefined)
     role,
     get: (path) => send('GET', path),
     post: (path, body, headers = {}) =>
-      send('POST', path, body === undefined ? undefined : JSON.stringify(body), { 'content-type': 'application/json', ...headers }),
+      send('POST', path, body === undefined ? undefined : JSON.stringify(body), {
+        'content-type': 'application/json',
+        ...headers,
+      }),
     send,
   };
 }
