@@ -1,10 +1,10 @@
-import type { z } from '../schemas/zod.ts';
-import { z as zod } from '../schemas/zod.ts';
+import type * as z from 'zod';
+import { toJSONSchema } from 'zod';
 import type { AnyRoute } from './route.ts';
 
 /** The OpenAPI 3.1 document, generated from the routes' zod schemas (the one source of truth). */
 function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const json = zod.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const json = toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
   delete json.$schema;
   return json;
 }

@@ -1,5 +1,5 @@
 import type { Role } from '../core/roles.ts';
-import type { z } from '../schemas/zod.ts';
+import type * as z from 'zod';
 import type { Actor } from './auth.ts';
 import type { Logger } from './logger.ts';
 

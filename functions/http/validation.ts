@@ -1,6 +1,7 @@
+import '../schemas/locale.ts';
 import type { FieldIssue } from '../errors.ts';
 import { ValidationError } from '../errors.ts';
-import type { z } from '../schemas/zod.ts';
+import type * as z from 'zod';
 
 /** zod issues → field-level errors: a path, a stable code for programs, a Chinese message for people. */
 export function fieldIssues(error: z.ZodError, prefix: string): FieldIssue[] {

@@ -1,6 +1,6 @@
 import { openApiDocument } from '../http/openapi.ts';
 import { type AnyRoute, defineRoute, ok } from '../http/route.ts';
-import { z } from '../schemas/zod.ts';
+import * as z from 'zod';
 import { healthRoute } from './meta.ts';
 import { assignmentsRoutes } from './assignments.ts';
 import { auditRoutes } from './audit.ts';

@@ -1,6 +1,6 @@
 import { calendarDate, entityId, freeText, LIMITS, page, pageQuery } from './common.ts';
 import { VILLAGE_CATEGORIES } from './roster.ts';
-import { z } from './zod.ts';
+import * as z from 'zod';
 
 /**
  * Assignments (包村关系): which cadre answers for which village, as chief (总队长) or member, over

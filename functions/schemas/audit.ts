@@ -1,5 +1,5 @@
 import { page, pageQuery } from './common.ts';
-import { z } from './zod.ts';
+import * as z from 'zod';
 
 /**
  * The audit query: either one entity's history (entityType + entityId) or one actor's actions

@@ -1,6 +1,7 @@
+import './locale.ts';
 import { isValidDate } from '../core/time.ts';
 import { normalizeName, normalizeText } from '../core/text.ts';
-import { z } from './zod.ts';
+import * as z from 'zod';
 
 /** Building blocks shared by every request schema; limits are stated here once. */
 export const LIMITS = {

@@ -1,5 +1,5 @@
 import { calendarDate, entityId, freeText, LIMITS, page, pageQuery, requiredText } from './common.ts';
-import { z } from './zod.ts';
+import * as z from 'zod';
 
 /** Direct reports (信息直报): a cadre tells HQ about the village straight away, skipping levels if needed. */
 export const DIRECT_REPORT_KINDS = ['situation', 'resource_request', 'violation', 'emergency'] as const;

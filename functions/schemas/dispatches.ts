@@ -10,7 +10,7 @@ import {
   pageQuery,
   requiredText,
 } from './common.ts';
-import { z } from './zod.ts';
+import * as z from 'zod';
 
 /** Task dispatch forms (任务派遣单) and the progress reports on them. */
 export const CATEGORY_MAX = 30;

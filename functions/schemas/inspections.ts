@@ -1,7 +1,7 @@
 import { duplicateCadreIndexes, INSPECTION_MODES } from '../core/inspections.ts';
 import { calendarDate, dateRangeQuery, entityId, freeText, LIMITS, page, pageQuery } from './common.ts';
 import { newProblem, orderedRange, problemStatus, severity } from './problems.ts';
-import { z } from './zod.ts';
+import * as z from 'zod';
 
 /** Inspections (督查): one village, one day, one finding per cadre with the problems found. */
 export const FINDING_NOTE_MAX = 500;

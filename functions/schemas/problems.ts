@@ -9,7 +9,7 @@ import {
   pageQuery,
   requiredText,
 } from './common.ts';
-import { z } from './zod.ts';
+import * as z from 'zod';
 
 /** Problems (问题), their rectifications (整改) and verifications (复核), and a cadre's standing. */
 export const PROBLEM_DESCRIPTION_MAX = 500;

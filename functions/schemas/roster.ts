@@ -1,5 +1,5 @@
 import { entityId, LIMITS, nameText, page, pageQuery } from './common.ts';
-import { z } from './zod.ts';
+import * as z from 'zod';
 
 export const VILLAGE_CATEGORIES = ['deep', 'general', 'non'] as const;
 export const VILLAGE_CATEGORY_LABELS = { deep: '深度贫困村', general: '一般贫困村', non: '非贫困村' } as const;

@@ -15,7 +15,7 @@ import {
   TIER_LABELS,
 } from '../core/rules/terms.ts';
 import { calendarDate, freeText, LIMITS, nameText } from './common.ts';
-import { z } from './zod.ts';
+import * as z from 'zod';
 
 const int = (what: string, min: number, max: number) =>
   z

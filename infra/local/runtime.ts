@@ -6,7 +6,7 @@ import { ROLES } from '../../functions/core/roles.ts';
 import { routeKey } from '../../functions/http/route.ts';
 import { routeGroups } from '../../functions/routes/index.ts';
 import { entityId } from '../../functions/schemas/common.ts';
-import { z } from '../../functions/schemas/zod.ts';
+import * as z from 'zod';
 import { lockDataFolder } from './data-lock.ts';
 import { ensureTable, startDynalite } from './dynamo-local.ts';
 import { type GatewayRoute, type LambdaHandler, startGateway } from './gateway.ts';
