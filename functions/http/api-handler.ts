@@ -102,15 +102,16 @@ export function createApiHandler(routes: AnyRoute[], options: { clock?: () => Da
       now: clock(),
       log,
       idempotencyKey,
-      audit: (entry) =>
-        writeAudit({
-          ...entry,
-          at: ctx.now.toISOString(),
-          actor: actor.sub,
-          roles: actor.roles,
-          routeKey: event.routeKey,
-          requestId,
-        }),
+      firstAttempt: true,
+      auditRecord: (entry) => ({
+        ...entry,
+        at: ctx.now.toISOString(),
+        actor: actor.sub,
+        roles: actor.roles,
+        routeKey: event.routeKey,
+        requestId,
+      }),
+      audit: (entry) => writeAudit(ctx.auditRecord(entry)),
     };
 
     const execute = async () => {
@@ -137,7 +138,8 @@ export function createApiHandler(routes: AnyRoute[], options: { clock?: () => Da
         routeKey: event.routeKey,
         clock,
       },
-      async () => {
+      async ({ fresh }) => {
+        ctx.firstAttempt = fresh;
         const r = await execute();
         return { statusCode: r.statusCode, headers: r.headers ?? {}, body: r.body ?? '' };
       },

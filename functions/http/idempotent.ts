@@ -41,7 +41,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runIdempotent(
   args: { sub: string; key: string; fingerprint: string; routeKey: string; clock: () => Date },
-  run: () => Promise<StoredResponse>,
+  run: (attempt: { fresh: boolean }) => Promise<StoredResponse>,
 ): Promise<StoredResponse & { replayed: boolean }> {
   const { sub, key, fingerprint, routeKey, clock } = args;
   let claim = await claimIdempotencyKey(sub, key, fingerprint, routeKey, clock());
@@ -56,7 +56,7 @@ export async function runIdempotent(
     if (record.leaseUntil < clock().getTime()) {
       const token = await takeOverExpiredLease(sub, key, record.token, clock());
       if (token) {
-        claim = { kind: 'claimed', token };
+        claim = { kind: 'claimed', token, fresh: false };
         break;
       }
     }
@@ -68,10 +68,10 @@ export async function runIdempotent(
       ? { kind: 'existing', record: fresh }
       : await claimIdempotencyKey(sub, key, fingerprint, routeKey, clock());
   }
-  const token = claim.token;
+  const { token, fresh } = claim;
   let response: StoredResponse;
   try {
-    response = await run();
+    response = await run({ fresh });
   } catch (error) {
     await releaseIdempotencyKey(sub, key, token);
     throw error;

@@ -24,8 +24,24 @@ export interface RequestContext {
   log: Logger;
   /** Records who did what to which entity; every write calls it. */
   audit(entry: AuditEntry): Promise<void>;
+  /** The full audit record for an entry, for use cases that write it in a batch with their items. */
+  auditRecord(entry: AuditEntry): AuditRecord;
+  /**
+   * True when no earlier attempt of this request can have written anything (no Idempotency-Key, so
+   * ids are fresh, or a fresh claim of the key). Use cases may then skip their crash-recovery reads
+   * and write unconditionally in one batch.
+   */
+  firstAttempt: boolean;
   /** Idempotency key of this request, if the caller sent one (used to derive stable ids). */
   idempotencyKey: string | undefined;
+}
+
+export interface AuditRecord extends AuditEntry {
+  at: string;
+  actor: string;
+  roles: string[];
+  routeKey: string;
+  requestId: string;
 }
 
 export interface RawResponse {

@@ -1,6 +1,6 @@
 import * as store from '../adapters/dynamo/inspections.ts';
 import { getProblems } from '../adapters/dynamo/problems.ts';
-import { getCadres, getVillage } from '../adapters/dynamo/roster.ts';
+import { auditItem } from '../adapters/dynamo/audit.ts';
 import { derivedId, newId } from '../core/ids.ts';
 import {
   INSPECTION_MODE_LABELS,
@@ -183,19 +183,22 @@ export const inspectionsRoutes = [
       // 1. The date must not be in the future (Beijing) and every id named must be on record.
       const dispatchIds = [...new Set(body.findings.flatMap((f) => (f.dispatchId ? [f.dispatchId] : [])))];
       const ids = idsFor(ctx);
-      const [village, cadres, dispatches, alreadyWritten] = await Promise.all([
-        getVillage(body.villageId),
-        getCadres(body.findings.map((f) => f.cadreId)),
-        store.existingDispatchIds(dispatchIds),
+      const [refs, alreadyWritten] = await Promise.all([
+        store.loadReferences(
+          body.villageId,
+          body.findings.map((f) => f.cadreId),
+          dispatchIds,
+        ),
         // Only a re-run with the same Idempotency-Key can find its inspection already there.
-        ctx.idempotencyKey === undefined ? false : store.inspectionExists(ids.inspectionId),
+        ctx.firstAttempt ? false : store.inspectionExists(ids.inspectionId),
       ]);
+      const village = refs.village;
       const issues = [
         ...inspectionDateIssues(body.date, beijingDate(ctx.now)),
         ...referenceIssues(body, {
           village: village !== undefined,
-          cadreIds: new Set(cadres.keys()),
-          dispatchIds: dispatches,
+          cadreIds: refs.cadreIds,
+          dispatchIds: refs.dispatchIds,
         }),
       ];
       if (issues.length || !village) throw new ValidationError(INVALID, { fields: issues });
@@ -203,11 +206,15 @@ export const inspectionsRoutes = [
       // 2. Plan the facts (core), with ids a retry reproduces.
       const plan = planInspection(body, ids);
       const record = toRecord(body, plan, village.townshipId, ctx);
+      const audits = auditEntries(body, record);
 
-      // 3. Children and their audit trail first, then the header that makes the inspection visible, so a
-      // listed inspection is complete. A re-run after a crash that already wrote the header writes nothing.
-      if (!alreadyWritten) {
-        await Promise.all([store.writeInspectionDetails(record), auditAll(ctx, auditEntries(body, record))]);
+      // 3. First attempt: one batch. A re-run after a crash writes children (conditionally) and their
+      // audit trail first, then the header that makes the inspection visible, so a listed inspection is
+      // complete; one that already wrote the header writes nothing.
+      if (ctx.firstAttempt) {
+        await store.writeNewInspection(record, audits.map((e) => auditItem(ctx.auditRecord(e))));
+      } else if (!alreadyWritten) {
+        await Promise.all([store.writeInspectionDetails(record), auditAll(ctx, audits)]);
         await store.writeInspectionHeader(record.header);
       }
 

@@ -1,26 +1,25 @@
 import { newId } from '../../core/ids.ts';
-import type { AuditEntry } from '../../http/route.ts';
+import type { AuditRecord } from '../../http/route.ts';
 import { keys } from './keys.ts';
-import { type Page, putItem, queryPage, withoutKeys } from './table.ts';
+import { type Item, type Page, putItem, queryPage, withoutKeys } from './table.ts';
 
 /** The audit trail: who, when, which route, what changed; queryable per entity and per actor. */
-export interface AuditRecord extends AuditEntry {
-  at: string;
-  actor: string;
-  roles: string[];
-  routeKey: string;
-  requestId: string;
-}
+export type { AuditRecord };
 
-export async function writeAudit(record: AuditRecord): Promise<void> {
+/** The item for one audit record (also written in batches by use cases with many entities). */
+export function auditItem(record: AuditRecord): Item {
   const seq = newId(new Date(record.at));
-  await putItem({
+  return {
     ...keys.audit(record.entityType, record.entityId, record.at, seq),
     GSI1PK: keys.auditActor(record.actor),
     GSI1SK: `${record.at}#${seq}`,
     entity: 'audit',
     ...record,
-  });
+  };
+}
+
+export async function writeAudit(record: AuditRecord): Promise<void> {
+  await putItem(auditItem(record));
 }
 
 export async function listAuditForEntity(

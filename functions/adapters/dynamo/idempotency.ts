@@ -25,8 +25,12 @@ export interface IdempotencyRecord {
   response?: StoredResponse;
 }
 
+/**
+ * `fresh` is true only when no record existed at all: then no earlier attempt of this request can
+ * have written anything, and the use case may take its fast, unconditional write path.
+ */
 export type ClaimResult =
-  | { kind: 'claimed'; token: string }
+  | { kind: 'claimed'; token: string; fresh: boolean }
   | { kind: 'existing'; record: IdempotencyRecord };
 
 export async function claimIdempotencyKey(
@@ -38,27 +42,35 @@ export async function claimIdempotencyKey(
 ): Promise<ClaimResult> {
   const nowSec = Math.floor(now.getTime() / 1000);
   const token = randomUUID();
+  const item = {
+    ...keys.idempotency(sub, key),
+    entity: 'idempotency',
+    status: 'in_progress',
+    fingerprint,
+    routeKey,
+    token,
+    leaseUntil: now.getTime() + LEASE_MS,
+    expiresAt: nowSec + KEY_LIFETIME_SECONDS,
+  };
   try {
-    await putItem(
-      {
-        ...keys.idempotency(sub, key),
-        entity: 'idempotency',
-        status: 'in_progress',
-        fingerprint,
-        routeKey,
-        token,
-        leaseUntil: now.getTime() + LEASE_MS,
-        expiresAt: nowSec + KEY_LIFETIME_SECONDS,
-      },
-      // dynalite has no TTL, so an expired record is treated as absent here as well.
-      { expression: 'attribute_not_exists(PK) OR expiresAt < :now', values: { ':now': nowSec } },
-    );
-    return { kind: 'claimed', token };
+    await putItem(item, { expression: 'attribute_not_exists(PK)' });
+    return { kind: 'claimed', token, fresh: true };
   } catch (error) {
     if (!(error instanceof ConditionFailed)) throw error;
   }
   const record = await getItem<IdempotencyRecord>(keys.idempotency(sub, key));
   if (!record) return claimIdempotencyKey(sub, key, fingerprint, routeKey, now);
+  if (record.expiresAt < nowSec) {
+    // dynalite has no TTL (and AWS deletes late), so an expired record is replaced here. Items an
+    // attempt under the old record wrote may exist, so the claim is not fresh.
+    try {
+      await putItem(item, { expression: 'expiresAt = :old', values: { ':old': record.expiresAt } });
+      return { kind: 'claimed', token, fresh: false };
+    } catch (error) {
+      if (!(error instanceof ConditionFailed)) throw error;
+      return claimIdempotencyKey(sub, key, fingerprint, routeKey, now);
+    }
+  }
   return { kind: 'existing', record };
 }
 

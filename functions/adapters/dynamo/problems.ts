@@ -46,14 +46,13 @@ function problemIndexKeys(p: IndexedProblem) {
   };
 }
 
+export function problemItem(problem: Problem): Item {
+  return { ...keys.problem(problem.id), ...problemIndexKeys(problem), entity: 'problem', ...problem };
+}
+
 /** Writes a new problem; false when an item with this id already exists (a retried submission). */
 export function putProblem(problem: Problem): Promise<boolean> {
-  return putIfAbsent({
-    ...keys.problem(problem.id),
-    ...problemIndexKeys(problem),
-    entity: 'problem',
-    ...problem,
-  });
+  return putIfAbsent(problemItem(problem));
 }
 
 export async function getProblem(id: string): Promise<Problem | undefined> {

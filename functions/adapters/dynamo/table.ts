@@ -130,17 +130,24 @@ export async function deleteItem(
   }
 }
 
-/** Unconditional bulk writes (seeding, fan-out of index items); retries unprocessed items. */
-export async function batchPut(items: Item[]): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+/** Unconditional bulk writes, 25 items a request, a few requests at a time; retries unprocessed items. */
+export async function batchPut(items: Item[], width = 4): Promise<void> {
+  const chunks: Item[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  const writeChunk = async (chunk: Item[]) => {
+    let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; pending.length && attempt < 10; attempt++) {
       const out = await documentClient().send(new BatchWriteCommand({ RequestItems: { [table()]: pending } }));
       pending = (out.UnprocessedItems?.[table()] ?? []) as typeof pending;
       if (pending.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
     }
     if (pending.length) throw new Error('BatchWrite left items unprocessed after retries');
-  }
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) await writeChunk(chunks[next++] as Item[]);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, chunks.length) }, worker));
 }
 
 export interface QuerySpec {
