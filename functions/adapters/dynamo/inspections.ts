@@ -3,6 +3,7 @@ import type { InspectionSummary } from '../../schemas/inspections.ts';
 import type { Problem } from '../../schemas/problems.ts';
 import { keys } from './keys.ts';
 import { problemItem, putProblem } from './problems.ts';
+import { getCachedItems } from './reference-cache.ts';
 import type { Village } from '../../schemas/roster.ts';
 import {
   batchGet,
@@ -110,24 +111,24 @@ export async function writeNewInspection(record: InspectionRecord, audit: Item[]
 }
 
 /**
- * The village, cadres and dispatches an inspection names, in one BatchGetItem.
+ * The village, cadres and dispatches an inspection names: from the warm-container cache, the rest in
+ * one BatchGetItem.
  */
 export async function loadReferences(
   villageId: string,
   cadreIds: string[],
   dispatchIds: string[],
 ): Promise<{ village: Village | undefined; cadreIds: Set<string>; dispatchIds: Set<string> }> {
-  const items = await batchGet<Item>([
+  const found = await getCachedItems([
     keys.village(villageId),
     ...cadreIds.map((id) => keys.cadre(id)),
     ...dispatchIds.map((id) => keys.dispatch(id)),
   ]);
-  const found = (key: { PK: string }) => items.find((i) => i.PK === key.PK);
-  const village = found(keys.village(villageId));
+  const village = found.get(keys.village(villageId).PK);
   return {
     village: village && (withoutKeys(village) as unknown as Village),
-    cadreIds: new Set(cadreIds.filter((id) => found(keys.cadre(id)))),
-    dispatchIds: new Set(dispatchIds.filter((id) => found(keys.dispatch(id)))),
+    cadreIds: new Set(cadreIds.filter((id) => found.has(keys.cadre(id).PK))),
+    dispatchIds: new Set(dispatchIds.filter((id) => found.has(keys.dispatch(id).PK))),
   };
 }
 
