@@ -3,7 +3,8 @@
  * no leading zeros and no "第": 派〔2026〕12号.
  */
 export function formatDocumentNumber(prefix: string, year: number, sequence: number): string {
-  if (!Number.isInteger(sequence) || sequence < 1) throw new RangeError('sequence must be a positive integer');
+  if (!Number.isInteger(sequence) || sequence < 1)
+    throw new RangeError('sequence must be a positive integer');
   return `${prefix}\u3014${year}\u3015${sequence}号`;
 }
 

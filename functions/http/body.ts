@@ -54,7 +54,9 @@ function check(value: unknown, depth: number, path: string): void {
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => check(v, depth + 1, path ? `${path}.${i}` : String(i)));
+    value.forEach((v, i) => {
+      check(v, depth + 1, path ? `${path}.${i}` : String(i));
+    });
     return;
   }
   if (value && typeof value === 'object') {

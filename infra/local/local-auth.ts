@@ -53,9 +53,16 @@ export function toGatewayClaims(payload: Record<string, unknown>): Record<string
   return out;
 }
 
-export async function verifyLocalToken(key: Uint8Array, token: string): Promise<Record<string, string> | undefined> {
+export async function verifyLocalToken(
+  key: Uint8Array,
+  token: string,
+): Promise<Record<string, string> | undefined> {
   try {
-    const { payload } = await jwtVerify(token, key, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, key, {
+      issuer: LOCAL_ISSUER,
+      audience: LOCAL_AUDIENCE,
+      algorithms: ['HS256'],
+    });
     return toGatewayClaims(payload as Record<string, unknown>);
   } catch {
     return undefined;

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
+import * as z from 'zod';
 import { resetDocumentClient } from '../../functions/adapters/dynamo/client.ts';
 import { resetConfig } from '../../functions/config.ts';
 import { ROLES } from '../../functions/core/roles.ts';
 import { routeKey } from '../../functions/http/route.ts';
 import { routeGroups } from '../../functions/routes/index.ts';
 import { entityId } from '../../functions/schemas/common.ts';
-import * as z from 'zod';
 import { lockDataFolder } from './data-lock.ts';
 import { ensureTable, startDynalite } from './dynamo-local.ts';
 import { type GatewayRoute, type LambdaHandler, startGateway } from './gateway.ts';

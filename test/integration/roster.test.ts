@@ -20,12 +20,29 @@ describe('roster', () => {
     expect(created.body.name).toBe('桶井乡');
 
     const vid = uid('V');
-    const village = await admin.post('/villages', { id: vid, name: '郑家村', townshipId: tid, category: 'deep', profile: { households: 320 } });
+    const village = await admin.post('/villages', {
+      id: vid,
+      name: '郑家村',
+      townshipId: tid,
+      category: 'deep',
+      profile: { households: 320 },
+    });
     expect(village.status).toBe(201);
-    expect(village.body).toMatchObject({ id: vid, category: 'deep', categoryLabel: '深度贫困村', profile: { households: 320 } });
+    expect(village.body).toMatchObject({
+      id: vid,
+      category: 'deep',
+      categoryLabel: '深度贫困村',
+      profile: { households: 320 },
+    });
 
     const cid = uid('C');
-    const cadre = await admin.post('/cadres', { id: cid, name: '杨强', unit: '县教育局', rank: '科级', phone: '13800000000' });
+    const cadre = await admin.post('/cadres', {
+      id: cid,
+      name: '杨强',
+      unit: '县教育局',
+      rank: '科级',
+      phone: '13800000000',
+    });
     expect(cadre.status).toBe(201);
     expect(cadre.body.rank).toBe('section');
 
@@ -47,7 +64,8 @@ describe('roster', () => {
   it('pages through villages with an opaque cursor', async () => {
     const tid = uid('T');
     await admin.post('/townships', { id: tid, name: '分页乡' });
-    for (let i = 0; i < 5; i++) await admin.post('/villages', { id: `${tid}-V${i}`, name: `村${i}`, townshipId: tid, category: 'non' });
+    for (let i = 0; i < 5; i++)
+      await admin.post('/villages', { id: `${tid}-V${i}`, name: `村${i}`, townshipId: tid, category: 'non' });
     const first = await admin.get(`/villages?townshipId=${tid}&limit=2`);
     expect(first.body.items).toHaveLength(2);
     expect(typeof first.body.next).toBe('string');
@@ -72,7 +90,12 @@ describe('roster', () => {
   });
 
   it('refuses a village in a township that does not exist', async () => {
-    const res = await admin.post('/villages', { id: uid('V'), name: '无主村', townshipId: 'NOPE', category: 'general' });
+    const res = await admin.post('/villages', {
+      id: uid('V'),
+      name: '无主村',
+      townshipId: 'NOPE',
+      category: 'general',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.fields[0]).toMatchObject({ path: 'body.townshipId', code: 'UNKNOWN_REFERENCE' });
   });

@@ -11,9 +11,7 @@ let t: TestStack;
 let admin: Caller;
 let first: DemoSummary;
 
-// biome-ignore lint/suspicious/noExplicitAny: list items are JSON
 async function listAll(path: string): Promise<any[]> {
-  // biome-ignore lint/suspicious/noExplicitAny: list items are JSON
   const items: any[] = [];
   let next: string | undefined;
   do {

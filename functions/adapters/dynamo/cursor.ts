@@ -19,9 +19,10 @@ export function encodeCursor(key: Record<string, unknown> | undefined, scope: st
 
 export function decodeCursor(cursor: string | undefined, scope: string): Key | undefined {
   if (cursor === undefined) return undefined;
-  const invalid = () => new BadRequestError('INVALID_CURSOR', '分页游标无效，请从第一页重新查询', {
-    fields: [{ path: 'next', code: 'INVALID_CURSOR', message: '分页游标无效' }],
-  });
+  const invalid = () =>
+    new BadRequestError('INVALID_CURSOR', '分页游标无效，请从第一页重新查询', {
+      fields: [{ path: 'next', code: 'INVALID_CURSOR', message: '分页游标无效' }],
+    });
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -34,7 +35,8 @@ export function decodeCursor(cursor: string | undefined, scope: string): Key | u
   const entries = Object.entries(k);
   if (entries.length === 0 || entries.length > 4) throw invalid();
   for (const [name, value] of entries) {
-    if (!/^(PK|SK|GSI[1-4](PK|SK))$/.test(name) || typeof value !== 'string' || value.length > 1024) throw invalid();
+    if (!/^(PK|SK|GSI[1-4](PK|SK))$/.test(name) || typeof value !== 'string' || value.length > 1024)
+      throw invalid();
   }
   return k as Key;
 }

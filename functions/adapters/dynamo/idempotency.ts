@@ -131,6 +131,9 @@ export async function releaseIdempotencyKey(sub: string, key: string, token: str
   }
 }
 
-export async function readIdempotencyRecord(sub: string, key: string): Promise<IdempotencyRecord | undefined> {
+export async function readIdempotencyRecord(
+  sub: string,
+  key: string,
+): Promise<IdempotencyRecord | undefined> {
   return getItem<IdempotencyRecord>(keys.idempotency(sub, key));
 }

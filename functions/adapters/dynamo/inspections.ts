@@ -1,10 +1,10 @@
 import { isoWeekOf } from '../../core/time.ts';
 import type { InspectionSummary } from '../../schemas/inspections.ts';
 import type { Problem } from '../../schemas/problems.ts';
+import type { Village } from '../../schemas/roster.ts';
 import { keys } from './keys.ts';
 import { problemItem, putProblem } from './problems.ts';
 import { getCachedItems } from './reference-cache.ts';
-import type { Village } from '../../schemas/roster.ts';
 import {
   batchGet,
   batchPut,

@@ -7,7 +7,12 @@ type Stored<T> = T & Record<string, unknown>;
 const strip = <T>(item: Record<string, unknown>) => withoutKeys(item) as unknown as T;
 
 /** Put when new; otherwise return what is stored so the caller can tell a retry from a clash. */
-async function create<T extends object>(key: { PK: string; SK: string }, index: Record<string, string>, data: T, entity: string) {
+async function create<T extends object>(
+  key: { PK: string; SK: string },
+  index: Record<string, string>,
+  data: T,
+  entity: string,
+) {
   const stored = await putIfAbsent({ ...key, ...index, entity, ...data });
   if (stored) return { created: true as const, item: data };
   const existing = await getItem<Record<string, unknown>>(key);
@@ -102,7 +107,13 @@ export async function listCadres(
         index: 'GSI1',
         partition: keys.cadreList(),
         ...(clauses.length
-          ? { filter: { expression: clauses.join(' AND '), values, ...(Object.keys(names).length ? { names } : {}) } }
+          ? {
+              filter: {
+                expression: clauses.join(' AND '),
+                values,
+                ...(Object.keys(names).length ? { names } : {}),
+              },
+            }
           : {}),
       },
       limit,

@@ -16,7 +16,11 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 
 /** CreateTable input in the SDK's shape (used locally and in tests). */
 export function createTableInput(tableName: string) {
-  const attributes = [TABLE_KEY.partition, TABLE_KEY.sort, ...INDEXES.flatMap((i) => Object.values(indexKeys(i)))];
+  const attributes = [
+    TABLE_KEY.partition,
+    TABLE_KEY.sort,
+    ...INDEXES.flatMap((i) => Object.values(indexKeys(i))),
+  ];
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,

@@ -35,7 +35,9 @@ export class ConditionFailed extends Error {
 const table = () => config().tableName;
 
 export async function getItem<T = Item>(key: Key, consistent = true): Promise<T | undefined> {
-  const out = await documentClient().send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: consistent }));
+  const out = await documentClient().send(
+    new GetCommand({ TableName: table(), Key: key, ConsistentRead: consistent }),
+  );
   return out.Item as T | undefined;
 }
 
@@ -43,9 +45,13 @@ export async function batchGet<T = Item>(keys: Key[]): Promise<T[]> {
   const unique = [...new Map(keys.map((k) => [`${k.PK}\u0000${k.SK}`, k])).values()];
   const found: T[] = [];
   for (let i = 0; i < unique.length; i += 100) {
-    let request: Record<string, { Keys: Key[] }> | undefined = { [table()]: { Keys: unique.slice(i, i + 100) } };
+    let request: Record<string, { Keys: Key[] }> | undefined = {
+      [table()]: { Keys: unique.slice(i, i + 100) },
+    };
     for (let attempt = 0; request && attempt < 8; attempt++) {
-      const out: BatchGetCommandOutput = await documentClient().send(new BatchGetCommand({ RequestItems: request }));
+      const out: BatchGetCommandOutput = await documentClient().send(
+        new BatchGetCommand({ RequestItems: request }),
+      );
       found.push(...((out.Responses?.[table()] ?? []) as T[]));
       const rest: { Keys?: Record<string, unknown>[] } | undefined = out.UnprocessedKeys?.[table()];
       request = rest?.Keys?.length ? { [table()]: { Keys: rest.Keys as unknown as Key[] } } : undefined;
@@ -137,7 +143,9 @@ export async function batchPut(items: Item[], width = 4): Promise<void> {
   const writeChunk = async (chunk: Item[]) => {
     let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; pending.length && attempt < 10; attempt++) {
-      const out = await documentClient().send(new BatchWriteCommand({ RequestItems: { [table()]: pending } }));
+      const out = await documentClient().send(
+        new BatchWriteCommand({ RequestItems: { [table()]: pending } }),
+      );
       pending = (out.UnprocessedItems?.[table()] ?? []) as typeof pending;
       if (pending.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
     }
@@ -201,7 +209,13 @@ function queryInput(spec: QuerySpec): QueryCommandInput {
 }
 
 function scopeOf(spec: QuerySpec): string {
-  return JSON.stringify([spec.index ?? '', spec.partition, spec.sort ?? null, spec.filter?.expression ?? '', spec.descending ?? false]);
+  return JSON.stringify([
+    spec.index ?? '',
+    spec.partition,
+    spec.sort ?? null,
+    spec.filter?.expression ?? '',
+    spec.descending ?? false,
+  ]);
 }
 
 /**
@@ -266,7 +280,14 @@ function keyOf(item: Item, index?: IndexName): Record<string, unknown> {
 export function withoutKeys<T extends Item>(item: T): Omit<T, 'PK' | 'SK'> {
   const out: Item = {};
   for (const [name, value] of Object.entries(item)) {
-    if (name === 'PK' || name === 'SK' || /^GSI\d(PK|SK)$/.test(name) || name === 'expiresAt' || name === 'entity') continue;
+    if (
+      name === 'PK' ||
+      name === 'SK' ||
+      /^GSI\d(PK|SK)$/.test(name) ||
+      name === 'expiresAt' ||
+      name === 'entity'
+    )
+      continue;
     out[name] = value;
   }
   return out as Omit<T, 'PK' | 'SK'>;
