@@ -34,12 +34,34 @@ const ddbLocalNotice: Reporter = {
   },
 };
 
+/**
+ * A plain closing line CI can read whatever runner it knows: "Tests: N passed, N failed, N skipped".
+ * Modules that failed to load count as failures.
+ */
+const closingLine: Reporter = {
+  onTestRunEnd(testModules, unhandledErrors) {
+    let passed = 0;
+    let failed = unhandledErrors.length;
+    let skipped = 0;
+    for (const module of testModules) {
+      if (module.state() === 'failed' && module.children.size === 0) failed++;
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === 'passed') passed++;
+        else if (state === 'failed') failed++;
+        else skipped++;
+      }
+    }
+    console.log(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  },
+};
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    reporters: ['default', ddbLocalNotice],
+    reporters: ['default', ddbLocalNotice, closingLine],
     projects: [
       {
         extends: true,
