@@ -1,10 +1,13 @@
-import type * as z from 'zod';
-import { toJSONSchema } from 'zod';
+import type { $ZodType } from 'zod/v4/core';
+import { toJSONSchema } from 'zod/v4/core';
 import type { AnyRoute } from './route.ts';
 
 /** The OpenAPI 3.1 document, generated from the routes' zod schemas (the one source of truth). */
-function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const json = toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+function schemaOf(schema: $ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const json = toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   delete json.$schema;
   return json;
 }
@@ -43,13 +46,12 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
   for (const route of routes) {
     const responses: Record<string, unknown> = {};
     for (const [status, schema] of Object.entries(route.responses)) {
-      responses[status] =
-        'description' in schema && !('safeParse' in schema)
-          ? { description: schema.description }
-          : {
-              description: Number(status) < 400 ? '成功' : '错误',
-              content: { 'application/json': { schema: schemaOf(schema as z.ZodType, 'output') } },
-            };
+      responses[status] = !('_zod' in schema)
+        ? { description: schema.description }
+        : {
+            description: Number(status) < 400 ? '成功' : '错误',
+            content: { 'application/json': { schema: schemaOf(schema, 'output') } },
+          };
     }
     if (route.roles !== 'public') {
       responses['401'] ??= { description: '未登录' };

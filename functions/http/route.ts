@@ -1,5 +1,5 @@
+import type { $ZodType, output } from 'zod/v4/core';
 import type { Role } from '../core/roles.ts';
-import type * as z from 'zod';
 import type { Actor } from './auth.ts';
 import type { Logger } from './logger.ts';
 
@@ -58,12 +58,12 @@ export interface JsonResponse<T> {
   headers?: Record<string, string>;
 }
 
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Out<S> = S extends $ZodType ? output<S> : undefined;
 
 export interface RouteDef<
-  B extends z.ZodType | undefined = z.ZodType | undefined,
-  Q extends z.ZodType | undefined = z.ZodType | undefined,
-  P extends z.ZodType | undefined = z.ZodType | undefined,
+  B extends $ZodType | undefined = $ZodType | undefined,
+  Q extends $ZodType | undefined = $ZodType | undefined,
+  P extends $ZodType | undefined = $ZodType | undefined,
 > {
   method: Method;
   path: string;
@@ -77,7 +77,7 @@ export interface RouteDef<
   query?: Q;
   params?: P;
   /** Response schemas by status, for the OpenAPI document. */
-  responses: Record<number, z.ZodType | { description: string }>;
+  responses: Record<number, $ZodType | { description: string }>;
   handle(
     input: { body: Out<B>; query: Out<Q>; params: Out<P> },
     ctx: RequestContext,
@@ -88,9 +88,9 @@ export interface RouteDef<
 export type AnyRoute = RouteDef<any, any, any>;
 
 export function defineRoute<
-  B extends z.ZodType | undefined = undefined,
-  Q extends z.ZodType | undefined = undefined,
-  P extends z.ZodType | undefined = undefined,
+  B extends $ZodType | undefined = undefined,
+  Q extends $ZodType | undefined = undefined,
+  P extends $ZodType | undefined = undefined,
 >(route: RouteDef<B, Q, P>): RouteDef<B, Q, P> {
   return route;
 }

@@ -1,10 +1,11 @@
 import '../schemas/locale.ts';
+import type { $ZodError, $ZodType, output } from 'zod/v4/core';
+import { safeParse } from 'zod/v4/core';
 import type { FieldIssue } from '../errors.ts';
 import { ValidationError } from '../errors.ts';
-import type * as z from 'zod';
 
 /** zod issues → field-level errors: a path, a stable code for programs, a Chinese message for people. */
-export function fieldIssues(error: z.ZodError, prefix: string): FieldIssue[] {
+export function fieldIssues(error: $ZodError, prefix: string): FieldIssue[] {
   const out: FieldIssue[] = [];
   for (const issue of error.issues) {
     const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
@@ -14,15 +15,16 @@ export function fieldIssues(error: z.ZodError, prefix: string): FieldIssue[] {
       }
       continue;
     }
-    const code = (issue.code === 'custom' && typeof issue.params?.code === 'string' ? issue.params.code : issue.code)
-      .toUpperCase();
+    const code = (
+      issue.code === 'custom' && typeof issue.params?.code === 'string' ? issue.params.code : issue.code
+    ).toUpperCase();
     out.push({ path: base, code, message: issue.message });
   }
   return out;
 }
 
-export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, prefix: string): z.output<T> {
-  const result = schema.safeParse(value);
+export function parseOrThrow<T extends $ZodType>(schema: T, value: unknown, prefix: string): output<T> {
+  const result = safeParse(schema, value);
   if (result.success) return result.data;
   throw new ValidationError('请求内容有误，请按提示修改', { fields: fieldIssues(result.error, prefix) });
 }

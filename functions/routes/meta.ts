@@ -1,5 +1,5 @@
+import * as z from 'zod/mini';
 import { defineRoute, ok } from '../http/route.ts';
-import * as z from 'zod';
 
 /** Health and the API description; public. The OpenAPI route is added by routes/index.ts. */
 export const healthRoute = defineRoute({

@@ -1,6 +1,6 @@
+import * as z from 'zod/mini';
 import { calendarDate, entityId, freeText, LIMITS, page, pageQuery } from './common.ts';
 import { VILLAGE_CATEGORIES } from './roster.ts';
-import * as z from 'zod';
 
 /**
  * Assignments (包村关系): which cadre answers for which village, as chief (总队长) or member, over
@@ -20,20 +20,22 @@ const role = z.enum(ASSIGNMENT_ROLES, {
 });
 
 export const createAssignment = z.strictObject({
-  cadreId: entityId.describe('干部编号'),
-  villageId: entityId.describe('村编号'),
+  cadreId: entityId.check(z.describe('干部编号')),
+  villageId: entityId.check(z.describe('村编号')),
   role,
-  from: calendarDate.optional().describe('开始日期（北京时间，当天起负责）；默认今天'),
-  note: freeText(LIMITS.shortText).optional().describe('备注'),
+  from: z.optional(calendarDate).check(z.describe('开始日期（北京时间，当天起负责）；默认今天')),
+  note: z.optional(freeText(LIMITS.shortText)).check(z.describe('备注')),
 });
 
 export const endAssignment = z.strictObject({
-  to: calendarDate
-    .optional()
-    .describe(
-      '结束日期（北京时间，自该日起不再负责，不得早于开始日期）；默认今天，尚未开始的则默认为开始日期',
+  to: z
+    .optional(calendarDate)
+    .check(
+      z.describe(
+        '结束日期（北京时间，自该日起不再负责，不得早于开始日期）；默认今天，尚未开始的则默认为开始日期',
+      ),
     ),
-  reason: freeText(LIMITS.shortText).optional().describe('结束原因'),
+  reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('结束原因')),
 });
 
 export const assignment = z.object({
@@ -43,35 +45,37 @@ export const assignment = z.object({
   townshipId: z.string(),
   role: z.enum(ASSIGNMENT_ROLES),
   roleLabel: z.string(),
-  from: z.string().describe('开始日期（含）'),
-  to: z.string().nullable().describe('结束日期（不含：自该日起不再负责）；未结束为 null'),
-  active: z.boolean().describe('未结束为 true'),
-  note: z.string().optional(),
+  from: z.string().check(z.describe('开始日期（含）')),
+  to: z.nullable(z.string()).check(z.describe('结束日期（不含：自该日起不再负责）；未结束为 null')),
+  active: z.boolean().check(z.describe('未结束为 true')),
+  note: z.optional(z.string()),
   createdAt: z.string(),
   createdBy: z.string(),
-  endedAt: z.string().optional(),
-  endedBy: z.string().optional(),
-  endReason: z.string().optional(),
+  endedAt: z.optional(z.string()),
+  endedBy: z.optional(z.string()),
+  endReason: z.optional(z.string()),
 });
 
 export const assignmentListQuery = z.strictObject({
   ...pageQuery,
-  villageId: entityId.optional(),
-  cadreId: entityId.optional(),
-  townshipId: entityId.optional(),
-  role: role.optional(),
-  active: z
-    .enum(['true', 'false'], { message: 'active 只能是 true 或 false' })
-    .transform((v) => v === 'true')
-    .optional(),
-  on: calendarDate
-    .optional()
-    .describe('只列出该日（北京时间）在岗的包村关系；须同时指定 villageId 或 cadreId'),
+  villageId: z.optional(entityId),
+  cadreId: z.optional(entityId),
+  townshipId: z.optional(entityId),
+  role: z.optional(role),
+  active: z.optional(
+    z.pipe(
+      z.enum(['true', 'false'], { message: 'active 只能是 true 或 false' }),
+      z.transform((v: 'true' | 'false') => v === 'true'),
+    ),
+  ),
+  on: z
+    .optional(calendarDate)
+    .check(z.describe('只列出该日（北京时间）在岗的包村关系；须同时指定 villageId 或 cadreId')),
 });
 
 export const assignmentPage = page(assignment);
 
-export const coverageQuery = z.strictObject({ townshipId: entityId.optional() });
+export const coverageQuery = z.strictObject({ townshipId: z.optional(entityId) });
 
 export const coverage = z.object({
   villagesWithoutChief: z.array(
@@ -90,9 +94,9 @@ export const coverage = z.object({
     }),
   ),
   counts: z.object({
-    villages: z.number().int(),
-    villagesWithoutChief: z.number().int(),
-    chiefsWithSeveralVillages: z.number().int(),
+    villages: z.number().check(z.int()),
+    villagesWithoutChief: z.number().check(z.int()),
+    chiefsWithSeveralVillages: z.number().check(z.int()),
   }),
 });
 

@@ -1,5 +1,5 @@
+import * as z from 'zod/mini';
 import { page, pageQuery } from './common.ts';
-import * as z from 'zod';
 
 /**
  * The audit query: either one entity's history (entityType + entityId) or one actor's actions
@@ -8,42 +8,48 @@ import * as z from 'zod';
 const token = (max: number) =>
   z
     .string()
-    .min(1, '不能为空')
-    .max(max, `不能超过 ${max} 个字符`)
-    .regex(/^[\x21-\x7e]+$/, '只能包含可见的 ASCII 字符');
+    .check(
+      z.minLength(1, '不能为空'),
+      z.maxLength(max, `不能超过 ${max} 个字符`),
+      z.regex(/^[\x21-\x7e]+$/, '只能包含可见的 ASCII 字符'),
+    );
 
 export const auditQuery = z
   .strictObject({
     ...pageQuery,
-    entityType: token(40).optional().describe('实体类型，如 township、village、cadre、directReport'),
-    entityId: token(200).optional().describe('实体编号'),
-    actor: token(200).optional().describe('操作人（登录用户的 sub）'),
+    entityType: z
+      .optional(token(40))
+      .check(z.describe('实体类型，如 township、village、cadre、directReport')),
+    entityId: z.optional(token(200)).check(z.describe('实体编号')),
+    actor: z.optional(token(200)).check(z.describe('操作人（登录用户的 sub）')),
   })
-  .superRefine((q, ctx) => {
-    const byEntity = q.entityType !== undefined || q.entityId !== undefined;
-    const byActor = q.actor !== undefined;
-    const form = (path: string, message: string) =>
-      ctx.addIssue({ code: 'custom', path: [path], message, params: { code: 'AUDIT_QUERY_FORM' } });
-    if (byEntity && byActor) {
-      form('actor', '按实体查询（entityType + entityId）与按操作人查询（actor）只能二选一');
-    } else if (!byEntity && !byActor) {
-      form('entityType', '请提供 entityType 与 entityId，或提供 actor');
-    } else if (byEntity) {
-      if (q.entityType === undefined) form('entityType', '按实体查询时须同时提供 entityType');
-      if (q.entityId === undefined) form('entityId', '按实体查询时须同时提供 entityId');
-    }
-  });
+  .check(
+    z.superRefine((q, ctx) => {
+      const byEntity = q.entityType !== undefined || q.entityId !== undefined;
+      const byActor = q.actor !== undefined;
+      const form = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message, params: { code: 'AUDIT_QUERY_FORM' } });
+      if (byEntity && byActor) {
+        form('actor', '按实体查询（entityType + entityId）与按操作人查询（actor）只能二选一');
+      } else if (!byEntity && !byActor) {
+        form('entityType', '请提供 entityType 与 entityId，或提供 actor');
+      } else if (byEntity) {
+        if (q.entityType === undefined) form('entityType', '按实体查询时须同时提供 entityType');
+        if (q.entityId === undefined) form('entityId', '按实体查询时须同时提供 entityId');
+      }
+    }),
+  );
 
 export const auditItem = z.object({
-  at: z.string().describe('操作时间（UTC）'),
-  actor: z.string().describe('操作人 sub'),
+  at: z.string().check(z.describe('操作时间（UTC）')),
+  actor: z.string().check(z.describe('操作人 sub')),
   roles: z.array(z.string()),
-  routeKey: z.string().describe('接口，如 POST /townships'),
+  routeKey: z.string().check(z.describe('接口，如 POST /townships')),
   requestId: z.string(),
   entityType: z.string(),
   entityId: z.string(),
   action: z.string(),
-  changes: z.record(z.string(), z.unknown()).describe('变更内容（不含电话、邮箱等个人信息）'),
+  changes: z.record(z.string(), z.unknown()).check(z.describe('变更内容（不含电话、邮箱等个人信息）')),
 });
 
 export const auditPage = page(auditItem);

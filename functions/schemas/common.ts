@@ -1,7 +1,7 @@
 import './locale.ts';
-import { isValidDate } from '../core/time.ts';
+import * as z from 'zod/mini';
 import { normalizeName, normalizeText } from '../core/text.ts';
-import * as z from 'zod';
+import { isValidDate } from '../core/time.ts';
 
 /** Building blocks shared by every request schema; limits are stated here once. */
 export const LIMITS = {
@@ -18,61 +18,80 @@ export const LIMITS = {
 
 export const entityId = z
   .string()
-  .min(1, '不能为空')
-  .max(LIMITS.id, `不能超过 ${LIMITS.id} 个字符`)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, '只能包含字母、数字、下划线、点和连字符，且以字母或数字开头');
+  .check(
+    z.minLength(1, '不能为空'),
+    z.maxLength(LIMITS.id, `不能超过 ${LIMITS.id} 个字符`),
+    z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, '只能包含字母、数字、下划线、点和连字符，且以字母或数字开头'),
+  );
 
 /** A person's or place's name: trimmed, NFC-normalised, non-empty after trimming. */
 export const nameText = (max: number = LIMITS.name) =>
-  z
-    .string()
-    .max(max * 2, `不能超过 ${max} 个字符`)
-    .transform(normalizeName)
-    .pipe(z.string().min(1, '不能为空').max(max, `不能超过 ${max} 个字符`));
+  z.pipe(
+    z.pipe(z.string().check(z.maxLength(max * 2, `不能超过 ${max} 个字符`)), z.transform(normalizeName)),
+    z.string().check(z.minLength(1, '不能为空'), z.maxLength(max, `不能超过 ${max} 个字符`)),
+  );
 
 export const freeText = (max: number = LIMITS.text) =>
-  z
-    .string()
-    .max(max * 2, `不能超过 ${max} 个字符`)
-    .transform(normalizeText)
-    .pipe(z.string().max(max, `不能超过 ${max} 个字符`));
+  z.pipe(
+    z.pipe(z.string().check(z.maxLength(max * 2, `不能超过 ${max} 个字符`)), z.transform(normalizeText)),
+    z.string().check(z.maxLength(max, `不能超过 ${max} 个字符`)),
+  );
 
 export const requiredText = (max: number = LIMITS.text) =>
-  z
-    .string()
-    .max(max * 2, `不能超过 ${max} 个字符`)
-    .transform(normalizeText)
-    .pipe(z.string().min(1, '不能为空').max(max, `不能超过 ${max} 个字符`));
+  z.pipe(
+    z.pipe(z.string().check(z.maxLength(max * 2, `不能超过 ${max} 个字符`)), z.transform(normalizeText)),
+    z.string().check(z.minLength(1, '不能为空'), z.maxLength(max, `不能超过 ${max} 个字符`)),
+  );
 
 /** A Beijing calendar day, YYYY-MM-DD, that exists. */
 export const calendarDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
-  .refine(isValidDate, { message: '日期不存在', params: { code: 'INVALID_DATE' } });
+  .check(
+    z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+    z.refine(isValidDate, { message: '日期不存在', params: { code: 'INVALID_DATE' } }),
+  );
 
 /** An instant with an explicit offset (Z or ±hh:mm); stored as UTC. */
-export const instant = z
-  .iso.datetime({ offset: true, local: false, message: '时间须为带时区的 ISO 8601 格式，如 2026-11-24T18:00:00+08:00' })
-  .refine((s) => isValidDate(s.slice(0, 10)), { message: '日期不存在', params: { code: 'INVALID_DATE' } })
-  .transform((s) => new Date(s).toISOString());
+export const instant = z.pipe(
+  z.iso
+    .datetime({
+      offset: true,
+      local: false,
+      message: '时间须为带时区的 ISO 8601 格式，如 2026-11-24T18:00:00+08:00',
+    })
+    .check(
+      z.refine((s) => isValidDate(s.slice(0, 10)), {
+        message: '日期不存在',
+        params: { code: 'INVALID_DATE' },
+      }),
+    ),
+  z.transform((s: string) => new Date(s).toISOString()),
+);
 
 export const pageQuery = {
-  limit: z.coerce
-    .number({ message: '每页条数须为数字' })
-    .int('每页条数须为整数')
-    .min(1, '每页条数至少为 1')
-    .max(LIMITS.listMax, `每页条数不能超过 ${LIMITS.listMax}`)
-    .default(50),
-  next: z.string().max(2048, '分页游标无效').optional(),
+  limit: z._default(
+    z.coerce
+      .number({ message: '每页条数须为数字' })
+      .check(
+        z.int('每页条数须为整数'),
+        z.gte(1, '每页条数至少为 1'),
+        z.lte(LIMITS.listMax, `每页条数不能超过 ${LIMITS.listMax}`),
+      ),
+    50,
+  ),
+  next: z.optional(z.string().check(z.maxLength(2048, '分页游标无效'))),
 };
 
 export const dateRangeQuery = {
-  from: calendarDate.optional(),
-  to: calendarDate.optional(),
+  from: z.optional(calendarDate),
+  to: z.optional(calendarDate),
 };
 
-export function page<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), next: z.string().optional().describe('下一页游标；没有则已是最后一页') });
+export function page<T extends z.ZodMiniType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    next: z.optional(z.string()).check(z.describe('下一页游标；没有则已是最后一页')),
+  });
 }
 
 export const idParams = z.strictObject({ id: entityId });
@@ -81,7 +100,7 @@ export const errorBody = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    fields: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
+    fields: z.optional(z.array(z.object({ path: z.string(), code: z.string(), message: z.string() }))),
   }),
   requestId: z.string(),
 });

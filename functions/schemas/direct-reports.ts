@@ -1,5 +1,5 @@
+import * as z from 'zod/mini';
 import { calendarDate, entityId, freeText, LIMITS, page, pageQuery, requiredText } from './common.ts';
-import * as z from 'zod';
 
 /** Direct reports (信息直报): a cadre tells HQ about the village straight away, skipping levels if needed. */
 export const DIRECT_REPORT_KINDS = ['situation', 'resource_request', 'violation', 'emergency'] as const;
@@ -12,17 +12,17 @@ export const DIRECT_REPORT_KIND_LABELS = {
 export const DIRECT_REPORT_STATUSES = ['new', 'acknowledged'] as const;
 
 export const createDirectReport = z.strictObject({
-  villageId: entityId.describe('所报告的村（须为本人在包的村）'),
+  villageId: entityId.check(z.describe('所报告的村（须为本人在包的村）')),
   kind: z.enum(DIRECT_REPORT_KINDS, {
     message: `报告类型只能是：${DIRECT_REPORT_KINDS.map((k) => `${k}（${DIRECT_REPORT_KIND_LABELS[k]}）`).join('、')}`,
   }),
-  summary: requiredText(LIMITS.shortText).describe('摘要'),
-  details: freeText(LIMITS.text).optional().describe('详细情况'),
-  skipLevels: z.boolean({ message: '须为 true 或 false' }).optional().describe('是否越级直报'),
+  summary: requiredText(LIMITS.shortText).check(z.describe('摘要')),
+  details: z.optional(freeText(LIMITS.text)).check(z.describe('详细情况')),
+  skipLevels: z.optional(z.boolean({ message: '须为 true 或 false' })).check(z.describe('是否越级直报')),
 });
 
 export const acknowledgeDirectReport = z.strictObject({
-  note: freeText(LIMITS.text).optional().describe('指挥部回复'),
+  note: z.optional(freeText(LIMITS.text)).check(z.describe('指挥部回复')),
 });
 
 export const directReport = z.object({
@@ -33,31 +33,33 @@ export const directReport = z.object({
   kind: z.enum(DIRECT_REPORT_KINDS),
   kindLabel: z.string(),
   summary: z.string(),
-  details: z.string().nullable(),
+  details: z.nullable(z.string()),
   skipLevels: z.boolean(),
   status: z.enum(DIRECT_REPORT_STATUSES),
   createdAt: z.string(),
-  acknowledgedAt: z.string().optional(),
-  acknowledgedBy: z.string().optional(),
-  acknowledgementNote: z.string().nullable().optional(),
-  responseMinutes: z.number().optional().describe('指挥部响应用时（分钟）'),
+  acknowledgedAt: z.optional(z.string()),
+  acknowledgedBy: z.optional(z.string()),
+  acknowledgementNote: z.optional(z.nullable(z.string())),
+  responseMinutes: z.optional(z.number()).check(z.describe('指挥部响应用时（分钟）')),
 });
 
 export const directReportListQuery = z
   .strictObject({
     ...pageQuery,
-    kind: z.enum(DIRECT_REPORT_KINDS).optional(),
-    status: z.enum(DIRECT_REPORT_STATUSES).optional(),
-    villageId: entityId.optional(),
-    cadreId: entityId.optional(),
-    from: calendarDate.optional().describe('报告日期起（北京时间，含）'),
-    to: calendarDate.optional().describe('报告日期止（北京时间，含）'),
+    kind: z.optional(z.enum(DIRECT_REPORT_KINDS)),
+    status: z.optional(z.enum(DIRECT_REPORT_STATUSES)),
+    villageId: z.optional(entityId),
+    cadreId: z.optional(entityId),
+    from: z.optional(calendarDate).check(z.describe('报告日期起（北京时间，含）')),
+    to: z.optional(calendarDate).check(z.describe('报告日期止（北京时间，含）')),
   })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, {
-    message: '起始日期不能晚于结束日期',
-    path: ['from'],
-    params: { code: 'INVALID_RANGE' },
-  });
+  .check(
+    z.refine((q) => !q.from || !q.to || q.from <= q.to, {
+      message: '起始日期不能晚于结束日期',
+      path: ['from'],
+      params: { code: 'INVALID_RANGE' },
+    }),
+  );
 
 export const directReportPage = page(directReport);
 

@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { ASSIGNEE_STATUSES, DISPATCH_STATES, duplicatePairs, REPORT_STATUSES } from '../core/dispatches.ts';
 import { beijingDayEnd, isValidDate } from '../core/time.ts';
 import {
@@ -10,7 +11,6 @@ import {
   pageQuery,
   requiredText,
 } from './common.ts';
-import * as z from 'zod';
 
 /** Task dispatch forms (任务派遣单) and the progress reports on them. */
 export const CATEGORY_MAX = 30;
@@ -21,43 +21,49 @@ export const REPORTS_SHOWN = 50;
  * day" (限时完成 is usually written as a date). Either way it is stored as a UTC instant.
  */
 export const deadlineInput = z
-  .string()
-  .max(40, '截止时间格式不正确')
-  .transform((value, ctx) => {
-    const datePart = /^(\d{4}-\d{2}-\d{2})(T|$)/.exec(value)?.[1];
-    if (datePart !== undefined && !isValidDate(datePart)) {
-      ctx.addIssue({ code: 'custom', message: '日期不存在', params: { code: 'INVALID_DATE' }, input: value });
+  .pipe(
+    z.string().check(z.maxLength(40, '截止时间格式不正确')),
+    // zod/mini hands a transform the bare parse payload (no addIssue): issues are pushed onto it.
+    z.transform((value: string, ctx) => {
+      const datePart = /^(\d{4}-\d{2}-\d{2})(T|$)/.exec(value)?.[1];
+      if (datePart !== undefined && !isValidDate(datePart)) {
+        ctx.issues.push({
+          code: 'custom',
+          message: '日期不存在',
+          params: { code: 'INVALID_DATE' },
+          input: value,
+        });
+        return z.NEVER;
+      }
+      if (datePart === value) return beijingDayEnd(value).toISOString();
+      const parsed = instant.safeParse(value);
+      if (parsed.success) return parsed.data;
+      ctx.issues.push({
+        code: 'custom',
+        message:
+          '截止时间须为带时区的 ISO 8601 时间（如 2026-11-24T18:00:00+08:00）或日期（如 2026-11-24，表示北京时间当天结束）',
+        params: { code: 'INVALID_FORMAT' },
+        input: value,
+      });
       return z.NEVER;
-    }
-    if (datePart === value) return beijingDayEnd(value).toISOString();
-    const parsed = instant.safeParse(value);
-    if (parsed.success) return parsed.data;
-    ctx.addIssue({
-      code: 'custom',
-      message:
-        '截止时间须为带时区的 ISO 8601 时间（如 2026-11-24T18:00:00+08:00）或日期（如 2026-11-24，表示北京时间当天结束）',
-      params: { code: 'INVALID_FORMAT' },
-      input: value,
-    });
-    return z.NEVER;
-  })
-  .describe('截止时间：带时区的 ISO 8601 时间，或北京时间日期（当天 24 时前）');
+    }),
+  )
+  .check(z.describe('截止时间：带时区的 ISO 8601 时间，或北京时间日期（当天 24 时前）'));
 
 export const assigneeInput = z.strictObject({
-  cadreId: entityId.describe('干部编号'),
-  villageId: entityId.describe('村编号'),
+  cadreId: entityId.check(z.describe('干部编号')),
+  villageId: entityId.check(z.describe('村编号')),
 });
 
 export const createDispatch = z.strictObject({
-  title: nameText(LIMITS.title).describe('标题'),
-  category: nameText(CATEGORY_MAX).describe('任务类别，如“防汛抗旱”'),
-  description: requiredText(LIMITS.text).describe('任务内容'),
+  title: nameText(LIMITS.title).check(z.describe('标题')),
+  category: nameText(CATEGORY_MAX).check(z.describe('任务类别，如“防汛抗旱”')),
+  description: requiredText(LIMITS.text).check(z.describe('任务内容')),
   deadline: deadlineInput,
-  assignees: z
-    .array(assigneeInput)
-    .min(1, '至少指定一名派遣对象')
-    .max(LIMITS.assignees, `派遣对象不能超过 ${LIMITS.assignees} 个`)
-    .superRefine((list, ctx) => {
+  assignees: z.array(assigneeInput).check(
+    z.minLength(1, '至少指定一名派遣对象'),
+    z.maxLength(LIMITS.assignees, `派遣对象不能超过 ${LIMITS.assignees} 个`),
+    z.superRefine((list, ctx) => {
       for (const index of duplicatePairs(list)) {
         ctx.addIssue({
           code: 'custom',
@@ -67,39 +73,42 @@ export const createDispatch = z.strictObject({
           input: list[index],
         });
       }
-    })
-    .describe('派遣对象：干部与其负责的村，每对不重复'),
+    }),
+    z.describe('派遣对象：干部与其负责的村，每对不重复'),
+  ),
 });
 
 export const createReport = z.strictObject({
   status: z.enum(REPORT_STATUSES, { message: '状态只能是 in_progress（推进中）或 done（已完成）' }),
-  note: requiredText(LIMITS.text).describe('进展说明'),
-  villageId: entityId.optional().describe('所报告的村；本派遣单中负责多个村时必填'),
+  note: requiredText(LIMITS.text).check(z.describe('进展说明')),
+  villageId: z.optional(entityId).check(z.describe('所报告的村；本派遣单中负责多个村时必填')),
 });
 
 export const dispatchListQuery = z
   .strictObject({
     ...pageQuery,
-    status: z
-      .enum(DISPATCH_STATES, { message: '状态只能是 open（进行中）、overdue（已逾期）或 done（已完成）' })
-      .optional(),
-    townshipId: entityId.optional().describe('只看涉及该乡镇的村'),
-    cadreId: entityId.optional(),
-    villageId: entityId.optional(),
-    from: calendarDate.optional().describe('下发日期起（北京时间，含）'),
-    to: calendarDate.optional().describe('下发日期止（北京时间，含）'),
+    status: z.optional(
+      z.enum(DISPATCH_STATES, { message: '状态只能是 open（进行中）、overdue（已逾期）或 done（已完成）' }),
+    ),
+    townshipId: z.optional(entityId).check(z.describe('只看涉及该乡镇的村')),
+    cadreId: z.optional(entityId),
+    villageId: z.optional(entityId),
+    from: z.optional(calendarDate).check(z.describe('下发日期起（北京时间，含）')),
+    to: z.optional(calendarDate).check(z.describe('下发日期止（北京时间，含）')),
   })
-  .superRefine((q, ctx) => {
-    if (q.from && q.to && q.from > q.to) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: '结束日期不能早于开始日期',
-        params: { code: 'INVALID_RANGE' },
-        input: q.to,
-      });
-    }
-  });
+  .check(
+    z.superRefine((q, ctx) => {
+      if (q.from && q.to && q.from > q.to) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['to'],
+          message: '结束日期不能早于开始日期',
+          params: { code: 'INVALID_RANGE' },
+          input: q.to,
+        });
+      }
+    }),
+  );
 
 const assigneeStatus = z.enum(ASSIGNEE_STATUSES);
 const dispatchState = z.enum(DISPATCH_STATES);
@@ -111,9 +120,9 @@ export const assigneeView = z.object({
   villageName: z.string(),
   townshipId: z.string(),
   status: assigneeStatus,
-  lastReportAt: z.string().nullable(),
-  lastNote: z.string().nullable(),
-  doneAt: z.string().nullable(),
+  lastReportAt: z.nullable(z.string()),
+  lastNote: z.nullable(z.string()),
+  doneAt: z.nullable(z.string()),
   overdue: z.boolean(),
 });
 
@@ -130,39 +139,39 @@ export const reportView = z.object({
 
 const dispatchBase = z.object({
   id: z.string(),
-  number: z.string().describe('文号，如 派〔2026〕12号'),
+  number: z.string().check(z.describe('文号，如 派〔2026〕12号')),
   title: z.string(),
   category: z.string(),
-  deadline: z.string().describe('UTC ISO 8601'),
+  deadline: z.string().check(z.describe('UTC ISO 8601')),
   createdAt: z.string(),
   createdBy: z.string(),
   status: dispatchState,
   overdue: z.boolean(),
 });
 
-export const dispatchDetail = dispatchBase.extend({
+export const dispatchDetail = z.extend(dispatchBase, {
   description: z.string(),
-  assigneeCount: z.number().int(),
-  doneCount: z.number().int(),
+  assigneeCount: z.number().check(z.int()),
+  doneCount: z.number().check(z.int()),
   assignees: z.array(assigneeView),
-  reports: z.array(reportView).describe(`最新的 ${REPORTS_SHOWN} 条进展报告，新的在前`),
+  reports: z.array(reportView).check(z.describe(`最新的 ${REPORTS_SHOWN} 条进展报告，新的在前`)),
 });
 
 /**
  * A list item: the whole dispatch in the HQ view; in a cadre's or village's view, one item per
  * assignee row, with that row's own progress (`assignee*` fields).
  */
-export const dispatchListItem = dispatchBase.extend({
-  assigneeCount: z.number().int().optional(),
-  doneCount: z.number().int().optional(),
-  cadreId: z.string().optional(),
-  cadreName: z.string().optional(),
-  villageId: z.string().optional(),
-  villageName: z.string().optional(),
-  townshipId: z.string().optional(),
-  assigneeStatus: assigneeStatus.optional(),
-  lastReportAt: z.string().nullable().optional(),
-  doneAt: z.string().nullable().optional(),
+export const dispatchListItem = z.extend(dispatchBase, {
+  assigneeCount: z.optional(z.number().check(z.int())),
+  doneCount: z.optional(z.number().check(z.int())),
+  cadreId: z.optional(z.string()),
+  cadreName: z.optional(z.string()),
+  villageId: z.optional(z.string()),
+  villageName: z.optional(z.string()),
+  townshipId: z.optional(z.string()),
+  assigneeStatus: z.optional(assigneeStatus),
+  lastReportAt: z.optional(z.nullable(z.string())),
+  doneAt: z.optional(z.nullable(z.string())),
 });
 
 export const dispatchPage = page(dispatchListItem);

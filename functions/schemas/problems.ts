@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { PROBLEM_SEVERITIES, PROBLEM_STATUSES, VERIFICATION_OUTCOMES } from '../core/problems.ts';
 import {
   calendarDate,
@@ -9,7 +10,6 @@ import {
   pageQuery,
   requiredText,
 } from './common.ts';
-import * as z from 'zod';
 
 /** Problems (问题), their rectifications (整改) and verifications (复核), and a cadre's standing. */
 export const PROBLEM_DESCRIPTION_MAX = 500;
@@ -23,20 +23,22 @@ export const problemStatus = z.enum(PROBLEM_STATUSES, {
 
 /** A problem as submitted inside an inspection finding. */
 export const newProblem = z.strictObject({
-  description: requiredText(PROBLEM_DESCRIPTION_MAX).describe('问题描述'),
+  description: requiredText(PROBLEM_DESCRIPTION_MAX).check(z.describe('问题描述')),
   severity,
-  rectifyBy: calendarDate.optional().describe('整改期限（北京日期，不早于督查日期；不填按问题等级默认）'),
+  rectifyBy: z
+    .optional(calendarDate)
+    .check(z.describe('整改期限（北京日期，不早于督查日期；不填按问题等级默认）')),
 });
 
 export const createRectification = z.strictObject({
-  note: requiredText(LIMITS.text).describe('整改情况说明'),
+  note: requiredText(LIMITS.text).check(z.describe('整改情况说明')),
 });
 
 export const createVerification = z.strictObject({
   outcome: z.enum(VERIFICATION_OUTCOMES, {
     message: '复核结论只能是：accepted（整改到位）或 rejected（虚假整改）',
   }),
-  note: freeText(LIMITS.text).default('').describe('复核意见'),
+  note: z._default(freeText(LIMITS.text), '').check(z.describe('复核意见')),
 });
 
 export const problem = z.object({
@@ -45,18 +47,18 @@ export const problem = z.object({
   villageId: z.string(),
   townshipId: z.string(),
   cadreId: z.string(),
-  dispatchId: z.string().optional(),
+  dispatchId: z.optional(z.string()),
   description: z.string(),
   severity,
-  foundOn: z.string().describe('发现日期（北京日期）'),
-  rectifyBy: z.string().describe('整改期限（北京日期）'),
+  foundOn: z.string().check(z.describe('发现日期（北京日期）')),
+  rectifyBy: z.string().check(z.describe('整改期限（北京日期）')),
   status: problemStatus,
-  falseRectifications: z.number().int().describe('虚假整改次数'),
-  rectifiedAt: z.string().optional(),
-  verifiedAt: z.string().optional(),
-  closedAt: z.string().optional(),
+  falseRectifications: z.number().check(z.int(), z.describe('虚假整改次数')),
+  rectifiedAt: z.optional(z.string()),
+  verifiedAt: z.optional(z.string()),
+  closedAt: z.optional(z.string()),
   lastEventId: z.string(),
-  lastEventAt: z.string().optional(),
+  lastEventAt: z.optional(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -66,14 +68,14 @@ export const problemEvent = z.object({
   problemId: z.string(),
   kind: z.enum(['rectification', 'verification']),
   note: z.string(),
-  outcome: z.enum(VERIFICATION_OUTCOMES).optional(),
+  outcome: z.optional(z.enum(VERIFICATION_OUTCOMES)),
   at: z.string(),
   by: z.string(),
   fromStatus: problemStatus,
   toStatus: problemStatus,
 });
 
-export const problemDetail = problem.extend({ events: z.array(problemEvent) });
+export const problemDetail = z.extend(problem, { events: z.array(problemEvent) });
 
 export const rectificationResult = z.object({
   id: z.string(),
@@ -90,13 +92,13 @@ export const verificationResult = z.object({
   note: z.string(),
   at: z.string(),
   problemStatus,
-  falseRectifications: z.number().int(),
+  falseRectifications: z.number().check(z.int()),
 });
 
 /** `from` after `to` is a mistake worth telling, not an empty list. */
 export function orderedRange<T extends { from?: string | undefined; to?: string | undefined }>(
   v: T,
-  ctx: z.RefinementCtx,
+  ctx: z.core.$RefinementCtx<T>,
 ) {
   if (v.from && v.to && v.from > v.to) {
     ctx.addIssue({
@@ -111,24 +113,24 @@ export const problemListQuery = z
   .strictObject({
     ...pageQuery,
     ...dateRangeQuery,
-    cadreId: entityId.optional(),
-    villageId: entityId.optional(),
-    townshipId: entityId.optional(),
-    status: problemStatus.optional(),
-    severity: severity.optional(),
+    cadreId: z.optional(entityId),
+    villageId: z.optional(entityId),
+    townshipId: z.optional(entityId),
+    status: z.optional(problemStatus),
+    severity: z.optional(severity),
   })
-  .superRefine(orderedRange);
+  .check(z.superRefine(orderedRange));
 
 export const problemPage = page(problem);
 
 export const standing = z.object({
   cadreId: z.string(),
-  asOf: z.string().describe('计算时刻（UTC）'),
-  openProblems: z.array(problem).describe('未销号的问题（含待复核）'),
-  openProblemCount: z.number().int(),
+  asOf: z.string().check(z.describe('计算时刻（UTC）')),
+  openProblems: z.array(problem).check(z.describe('未销号的问题（含待复核）')),
+  openProblemCount: z.number().check(z.int()),
   falseRectifications: z.object({
-    total: z.number().int().describe('累计虚假整改次数'),
-    onOpenProblems: z.number().int().describe('未销号问题上的虚假整改次数'),
+    total: z.number().check(z.int(), z.describe('累计虚假整改次数')),
+    onOpenProblems: z.number().check(z.int(), z.describe('未销号问题上的虚假整改次数')),
   }),
   overdueDispatches: z.array(
     z.object({
@@ -141,14 +143,18 @@ export const standing = z.object({
     }),
   ),
   counts: z.object({
-    openProblems: z.number().int(),
-    awaitingVerification: z.number().int(),
-    overdueProblems: z.number().int(),
-    closedProblems: z.number().int(),
-    totalProblems: z.number().int(),
-    openBySeverity: z.object({ minor: z.number().int(), major: z.number().int(), severe: z.number().int() }),
-    falseRectifications: z.number().int(),
-    overdueDispatches: z.number().int(),
+    openProblems: z.number().check(z.int()),
+    awaitingVerification: z.number().check(z.int()),
+    overdueProblems: z.number().check(z.int()),
+    closedProblems: z.number().check(z.int()),
+    totalProblems: z.number().check(z.int()),
+    openBySeverity: z.object({
+      minor: z.number().check(z.int()),
+      major: z.number().check(z.int()),
+      severe: z.number().check(z.int()),
+    }),
+    falseRectifications: z.number().check(z.int()),
+    overdueDispatches: z.number().check(z.int()),
   }),
 });
 

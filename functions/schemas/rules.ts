@@ -3,6 +3,8 @@
  * a default (core/rules/rule-set.ts). Each version applies from a Monday and never rewrites earlier weeks.
  * `ruleSetInput` is what an admin sends (the server assigns `version`); `ruleSet` is what is stored.
  */
+
+import * as z from 'zod/mini';
 import { isMonday } from '../core/rules/calendar.ts';
 import {
   CONSEQUENCE_LABELS,
@@ -15,14 +17,15 @@ import {
   TIER_LABELS,
 } from '../core/rules/terms.ts';
 import { calendarDate, freeText, LIMITS, nameText } from './common.ts';
-import * as z from 'zod';
 
 const int = (what: string, min: number, max: number) =>
   z
     .number({ message: `${what}须为数字` })
-    .int(`${what}须为整数`)
-    .min(min, `${what}不能小于 ${min}`)
-    .max(max, `${what}不能大于 ${max}`);
+    .check(
+      z.int(`${what}须为整数`),
+      z.gte(min, `${what}不能小于 ${min}`),
+      z.lte(max, `${what}不能大于 ${max}`),
+    );
 
 const severity = z.enum(SEVERITIES, {
   message: `严重程度只能是：${SEVERITIES.map((s) => `${s}（${SEVERITY_LABELS[s]}）`).join('、')}`,
@@ -37,45 +40,47 @@ const consequence = z.enum(CONSEQUENCES, {
 const MAX_COUNT = 1000;
 /** A closed band of weighted problem counts, e.g. 1–2. */
 const band = z.strictObject({
-  min: int('下限', 1, MAX_COUNT).describe('加权问题数下限（含）'),
-  max: int('上限', 1, MAX_COUNT).describe('加权问题数上限（含）'),
+  min: int('下限', 1, MAX_COUNT).check(z.describe('加权问题数下限（含）')),
+  max: int('上限', 1, MAX_COUNT).check(z.describe('加权问题数上限（含）')),
 });
 /** The heaviest tier has no upper bound: "5 or more". */
-const openBand = z.strictObject({ min: int('下限', 1, MAX_COUNT).describe('加权问题数下限（含），无上限') });
+const openBand = z.strictObject({
+  min: int('下限', 1, MAX_COUNT).check(z.describe('加权问题数下限（含），无上限')),
+});
 
 export const majorFailureType = z.strictObject({
   code: z
     .string({ message: '代码须为文字' })
-    .regex(/^[a-z][a-z0-9_]{1,39}$/, '代码只能包含小写字母、数字和下划线，以字母开头，2–40 个字符'),
-  name: nameText(40).describe('失误类型名称，如“人畜饮水中断”'),
-  description: freeText(LIMITS.shortText).optional(),
-  consequence: consequence.describe('一般情形的处理'),
-  seriousConsequence: consequence.optional().describe('情节严重时的处理；不填则与一般情形相同'),
+    .check(z.regex(/^[a-z][a-z0-9_]{1,39}$/, '代码只能包含小写字母、数字和下划线，以字母开头，2–40 个字符')),
+  name: nameText(40).check(z.describe('失误类型名称，如“人畜饮水中断”')),
+  description: z.optional(freeText(LIMITS.shortText)),
+  consequence: consequence.check(z.describe('一般情形的处理')),
+  seriousConsequence: z.optional(consequence).check(z.describe('情节严重时的处理；不填则与一般情形相同')),
 });
 
 const shape = {
-  effectiveFrom: calendarDate
-    .refine(isMonday, { message: '生效日期须为星期一：规则按整周生效', params: { code: 'NOT_MONDAY' } })
-    .describe('生效日期（北京时间，星期一）；此前各周仍按原规则'),
-  note: freeText(LIMITS.shortText).optional().describe('本版规则说明'),
+  effectiveFrom: calendarDate.check(
+    z.refine(isMonday, { message: '生效日期须为星期一：规则按整周生效', params: { code: 'NOT_MONDAY' } }),
+    z.describe('生效日期（北京时间，星期一）；此前各周仍按原规则'),
+  ),
+  note: z.optional(freeText(LIMITS.shortText)).check(z.describe('本版规则说明')),
   tiers: z
     .strictObject({
-      selfCriticism: band.describe('检讨发言'),
-      reminderTalk: band.describe('提醒谈话'),
-      admonishmentTalk: openBand.describe('诫勉谈话'),
+      selfCriticism: band.check(z.describe('检讨发言')),
+      reminderTalk: band.check(z.describe('提醒谈话')),
+      admonishmentTalk: openBand.check(z.describe('诫勉谈话')),
     })
-    .describe('按干部名下未销号问题的加权个数对号入座'),
-  falseRectificationWeight: int('虚假整改权重', 1, 10).describe('一个虚假整改的问题按几个问题计'),
+    .check(z.describe('按干部名下未销号问题的加权个数对号入座')),
+  falseRectificationWeight: int('虚假整改权重', 1, 10).check(z.describe('一个虚假整改的问题按几个问题计')),
   commendation: z.strictObject({
     enabled: z.boolean({ message: '须为 true 或 false' }),
-    minCommendations: int('肯定次数', 1, 20).describe('本周督查组肯定至少几次（且无未销号问题）'),
+    minCommendations: int('肯定次数', 1, 20).check(z.describe('本周督查组肯定至少几次（且无未销号问题）')),
   }),
   colors: z.strictObject({
-    yellowWithinDays: int('黄色预警天数', 0, 60).describe('未完成且距期限不超过几天为黄色'),
+    yellowWithinDays: int('黄色预警天数', 0, 60).check(z.describe('未完成且距期限不超过几天为黄色')),
     redSeverities: z
       .array(severity)
-      .max(SEVERITIES.length, '严重程度最多 3 项')
-      .describe('未销号即为红色的严重程度'),
+      .check(z.maxLength(SEVERITIES.length, '严重程度最多 3 项'), z.describe('未销号即为红色的严重程度')),
   }),
   rectificationDays: z
     .strictObject({
@@ -83,32 +88,37 @@ const shape = {
       major: int('较重问题整改天数', 1, 365),
       severe: int('严重问题整改天数', 1, 365),
     })
-    .describe('未指定整改期限时，自发现之日起的整改天数'),
+    .check(z.describe('未指定整改期限时，自发现之日起的整改天数')),
   absenceIsProblem: z
     .strictObject({ enabled: z.boolean({ message: '须为 true 或 false' }), severity })
-    .describe('点名（数人头）不在岗是否本身即计为一个问题'),
+    .check(z.describe('点名（数人头）不在岗是否本身即计为一个问题')),
   majorFailures: z
     .array(majorFailureType)
-    .min(1, '至少定义一种重大失误')
-    .max(50, '重大失误类型不能超过 50 种')
-    .describe('事先界定的重大失误类型及处理'),
+    .check(
+      z.minLength(1, '至少定义一种重大失误'),
+      z.maxLength(50, '重大失误类型不能超过 50 种'),
+      z.describe('事先界定的重大失误类型及处理'),
+    ),
   circle: z.strictObject({
-    tiers: z.array(penaltyTier).min(1, '至少一个档次').max(PENALTY_TIERS.length, '档次最多 3 个'),
+    tiers: z
+      .array(penaltyTier)
+      .check(z.minLength(1, '至少一个档次'), z.maxLength(PENALTY_TIERS.length, '档次最多 3 个')),
   }),
   remedialTraining: z
     .strictObject({
       tiers: z
         .array(penaltyTier)
-        .max(PENALTY_TIERS.length, '档次最多 3 个')
-        .describe('处于这些档次即列为培训对象'),
-      minConsecutiveCircleWeeks: int('连续在圈周数', 1, 52).describe('连续在圈达到该周数即列为培训对象'),
+        .check(z.maxLength(PENALTY_TIERS.length, '档次最多 3 个'), z.describe('处于这些档次即列为培训对象')),
+      minConsecutiveCircleWeeks: int('连续在圈周数', 1, 52).check(
+        z.describe('连续在圈达到该周数即列为培训对象'),
+      ),
     })
-    .describe('“干部营养餐”教育培训拟定对象'),
+    .check(z.describe('“干部营养餐”教育培训拟定对象')),
 };
 
-type Body = z.output<z.ZodObject<typeof shape>>;
+type Body = z.output<z.ZodMiniObject<typeof shape>>;
 
-function issue(ctx: z.RefinementCtx, path: (string | number)[], code: string, message: string) {
+function issue(ctx: z.core.$RefinementCtx, path: (string | number)[], code: string, message: string) {
   ctx.addIssue({ code: 'custom', path, message, params: { code } });
 }
 
@@ -123,7 +133,7 @@ function duplicates<T>(items: readonly T[]): Set<number> {
 }
 
 /** Rules that span fields: contiguous increasing bands, sane deadlines, unique names, a well-formed circle. */
-function checkConsistency(rs: Body, ctx: z.RefinementCtx): void {
+function checkConsistency(rs: Body, ctx: z.core.$RefinementCtx<Body>): void {
   const { selfCriticism, reminderTalk, admonishmentTalk } = rs.tiers;
   if (selfCriticism.max < selfCriticism.min)
     issue(ctx, ['tiers', 'selfCriticism', 'max'], 'BAND_INVERTED', '上限不能小于下限');
@@ -183,15 +193,15 @@ function checkConsistency(rs: Body, ctx: z.RefinementCtx): void {
 }
 
 /** What an admin sends to replace the rules; the server assigns the version. */
-export const ruleSetInput = z.strictObject(shape).superRefine(checkConsistency);
+export const ruleSetInput = z.strictObject(shape).check(z.superRefine(checkConsistency));
 
 /** A stored rule set. */
 export const ruleSet = z
   .strictObject({
-    version: int('版本号', 1, 1_000_000).describe('规则版本号，自 1 递增'),
+    version: int('版本号', 1, 1_000_000).check(z.describe('规则版本号，自 1 递增')),
     ...shape,
   })
-  .superRefine(checkConsistency);
+  .check(z.superRefine(checkConsistency));
 
 export type RuleSetInput = z.input<typeof ruleSetInput>;
 export type RuleSet = z.output<typeof ruleSet>;

@@ -1,0 +1,45 @@
+import * as z from 'zod/mini';
+import { isValidIsoWeek } from '../core/time.ts';
+import { DOCUMENT_KINDS } from '../documents/render.ts';
+import { entityId, page, pageQuery } from './common.ts';
+
+/** Rendered documents (notices and bulletins) as the API lists them, and their downloads. */
+const week = z
+  .string()
+  .check(
+    z.regex(/^\d{4}-W\d{2}$/, '周次格式应为 YYYY-Www，如 2026-W47'),
+    z.refine(isValidIsoWeek, { message: '该年没有这一周', params: { code: 'INVALID_WEEK' } }),
+  );
+
+const kind = z.enum(DOCUMENT_KINDS, {
+  message: `文书类别只能是：${DOCUMENT_KINDS.join('、')}`,
+});
+
+export const noticeListQuery = z.strictObject({
+  ...pageQuery,
+  cadreId: z.optional(entityId),
+  kind: z.optional(kind),
+  week: z.optional(week),
+});
+
+export const downloadQuery = z.strictObject({
+  format: z.optional(z.enum(['pdf', 'html'], { message: 'format 只能是 pdf 或 html' })),
+});
+
+export const notice = z.object({
+  id: z.string(),
+  kind,
+  week: z.optional(z.string()),
+  cadreId: z.optional(z.string()),
+  subjectId: z.optional(z.string()),
+  number: z.string().check(z.describe('文号（如 指谈〔2026〕3号）或期号（2026年第12期）')),
+  title: z.string(),
+  fileName: z.string(),
+  revision: z.optional(z.number()),
+  createdAt: z.string(),
+  formats: z.array(z.enum(['pdf', 'html'])),
+  downloads: z.object({ html: z.string(), pdf: z.optional(z.string()) }),
+});
+
+export const noticePage = page(notice);
+export type NoticeListQuery = z.output<typeof noticeListQuery>;
