@@ -1,5 +1,4 @@
 import { createApiHandler } from '../http/api-handler.ts';
-import { healthRoute } from '../routes/meta.ts';
-import { openApiRoute } from '../routes/index.ts';
+import { healthRoute, openApiRoute } from '../routes/meta.ts';
 
 export const handler = createApiHandler([healthRoute, openApiRoute]);

@@ -83,3 +83,6 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
     paths,
   };
 }
+
+/** What the served document says about itself. */
+export const OPENAPI_INFO = { title: '包村 Baocun API', version: '1' } as const;

@@ -1,14 +1,18 @@
-import { openApiDocument } from '../http/openapi.ts';
-import { type AnyRoute, defineRoute, ok } from '../http/route.ts';
-import * as z from 'zod';
-import { healthRoute } from './meta.ts';
+import type { AnyRoute } from '../http/route.ts';
 import { assignmentsRoutes } from './assignments.ts';
 import { auditRoutes } from './audit.ts';
+import { bulletinsRoutes } from './bulletins.ts';
 import { directReportsRoutes } from './direct-reports.ts';
 import { dispatchesRoutes } from './dispatches.ts';
 import { inspectionsRoutes } from './inspections.ts';
+import { jobsRoutes } from './jobs.ts';
+import { healthRoute, openApiRoute } from './meta.ts';
+import { noticesRoutes } from './notices.ts';
+import { notificationsRoutes } from './notifications.ts';
 import { problemsRoutes } from './problems.ts';
+import { recipientsRoutes } from './recipients.ts';
 import { rosterRoutes } from './roster.ts';
+import { rulesRoutes } from './rules.ts';
 
 /**
  * Route groups: one Lambda per group (entry files under functions/api/), and the local gateway
@@ -29,19 +33,13 @@ const apiRoutes: RouteGroup[] = [
   { name: 'problems', entry: 'functions/api/problems.ts', routes: problemsRoutes },
   { name: 'direct-reports', entry: 'functions/api/direct-reports.ts', routes: directReportsRoutes },
   { name: 'audit', entry: 'functions/api/audit.ts', routes: auditRoutes },
+  { name: 'rules', entry: 'functions/api/rules.ts', routes: rulesRoutes },
+  { name: 'bulletins', entry: 'functions/api/bulletins.ts', routes: bulletinsRoutes },
+  { name: 'notices', entry: 'functions/api/notices.ts', routes: noticesRoutes },
+  { name: 'recipients', entry: 'functions/api/recipients.ts', routes: recipientsRoutes },
+  { name: 'notifications', entry: 'functions/api/notifications.ts', routes: notificationsRoutes },
+  { name: 'jobs', entry: 'functions/api/jobs.ts', routes: jobsRoutes },
 ];
-
-export const openApiRoute = defineRoute({
-  method: 'GET',
-  path: '/openapi.json',
-  summary: 'OpenAPI 3.1 接口文档',
-  tags: ['meta'],
-  roles: 'public',
-  responses: { 200: z.object({ openapi: z.string() }).loose() },
-  async handle() {
-    return ok(openApiDocument(allRoutes(), { title: '包村 Baocun API', version: '1' }));
-  },
-});
 
 export const routeGroups: RouteGroup[] = [
   ...apiRoutes,
