@@ -1,16 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { documentsFolder } from '../../functions/adapters/documents/store.ts';
 import { resetDocumentClient } from '../../functions/adapters/dynamo/client.ts';
 import { resetConfig } from '../../functions/config.ts';
 import { ROLES } from '../../functions/core/roles.ts';
 import { routeKey } from '../../functions/http/route.ts';
 import { routeGroups } from '../../functions/routes/index.ts';
 import { entityId } from '../../functions/schemas/common.ts';
+import { resetMailConfig } from '../../functions/adapters/mail/config.ts';
 import { lockDataFolder } from './data-lock.ts';
 import { ensureTable, startDynalite } from './dynamo-local.ts';
 import { type GatewayRoute, type LambdaHandler, startGateway } from './gateway.ts';
 import { issueLocalToken, loadSigningKey, verifyLocalToken } from './local-auth.ts';
+import { type LocalScheduler, startLocalScheduler } from './scheduler.ts';
 
 /**
  * The embedded default: everything AWS would run, on one machine. Used by `npm start` and by the
@@ -25,6 +28,8 @@ export interface LocalStackOptions {
   log?: (line: Record<string, unknown>) => void;
   /** An already-running DynamoDB API (DynamoDB Local in tests) instead of in-process dynalite; stop() leaves it running. */
   dynamoEndpoint?: string;
+  /** Run the jobs on their schedules in-process (default: on, unless SCHEDULER=off). */
+  scheduler?: boolean;
 }
 
 export interface LocalStack {
@@ -40,7 +45,7 @@ const PUBLIC_ROUTES = new Set(['GET /healthz', 'GET /openapi.json']);
 const tokenRequest = z.strictObject({
   sub: entityId,
   role: z.enum(ROLES),
-  name: z.string().max(60).optional(),
+  name: z.optional(z.string().check(z.maxLength(60))),
 });
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -54,9 +59,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTable(dynamo.endpoint, tableName);
 
     process.env.TABLE_NAME = tableName;
+    // Rendered documents live beside the data (DATA_DIR/documents); in-memory stacks use a temp folder.
+    process.env.DOCUMENTS_DIR = documentsFolder(dataDir, tableName);
     process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
     process.env.AWS_REGION ??= 'cn-northwest-1';
+    // Without SMTP_URL, email lands as .eml files in the data folder's outbox (DATA_DIR/outbox).
+    if (dataDir) process.env.DATA_DIR = dataDir;
     resetConfig();
+    resetMailConfig();
     resetDocumentClient();
 
     const key = loadSigningKey(dataDir);
@@ -118,6 +128,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.log ? { log: options.log } : {}),
     });
 
+    const schedulerOn = options.scheduler ?? process.env.SCHEDULER !== 'off';
+    const scheduler: LocalScheduler | undefined = schedulerOn
+      ? startLocalScheduler(options.log ? { log: options.log } : {})
+      : undefined;
+
     let stopped = false;
     return {
       url: gateway.url,
@@ -127,6 +142,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       async stop() {
         if (stopped) return;
         stopped = true;
+        scheduler?.stop();
         await gateway.close();
         resetDocumentClient();
         await dynamo.stop();

@@ -11,6 +11,8 @@ import { type LocalStack, startLocalStack } from '../../infra/local/runtime.ts';
  * small HTTP client that signs in as any role.
  */
 process.env.LOG_SILENT ??= '1';
+// Jobs run when a test runs them, never because a suite happened to span 07:00 Beijing.
+process.env.SCHEDULER ??= 'off';
 
 export interface ApiResponse<T = any> {
   status: number;

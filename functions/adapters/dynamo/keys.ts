@@ -69,6 +69,12 @@ export const keys = {
   directReportWeekSort: (createdAt: string, id: string) => `DIRECT#${createdAt}#${id}`,
   directReportAckWeekSort: (at: string, id: string) => `DIRECTACK#${at}#${id}`,
 
+  /** Rendered documents (周通报, notices, 任命书): by id; all (GSI1), per cadre (GSI2), per week (GSI3). */
+  notice: (id: string) => ({ PK: `NOTC#${id}`, SK: 'A' }),
+  noticeList: () => 'NOTCS',
+  cadreNotices: (cadreId: string) => `CADR#${cadreId}#NOTC`,
+  weekNotices: (week: string) => `NOTCS#WEEK#${week}`,
+
   /** Everything that happened in an ISO week, for the weekly evaluation (GSI4). */
   week: (week: string) => `WEEK#${week}`,
 
@@ -80,4 +86,33 @@ export const keys = {
   auditActor: (sub: string) => `AUDT#ACTOR#${sub}`,
 
   idempotency: (sub: string, key: string) => ({ PK: `IDEM#${sub}#${key}`, SK: 'A' }),
+
+  /** Delivery ledger: one item per (message, recipient), claimed before sending so each email goes once. */
+  mailDelivery: (messageKey: string, recipientHash: string) => ({
+    PK: `MAIL#${messageKey}`,
+    SK: `TO#${recipientHash}`,
+  }),
+  /** Bulletin recipients, listed on GSI1 by scope (`COUNTY#<id>` or `TSHP#<township>#<id>`). */
+  recipient: (id: string) => ({ PK: `RCPT#${id}`, SK: 'A' }),
+  recipientList: () => 'RCPTS',
+  /** A cadre's notifications (their page), newest first: ids sort by time. */
+  cadreNotification: (cadreId: string, id: string) => ({ PK: `CADR#${cadreId}#NTFY`, SK: `N#${id}` }),
+  cadreNotifications: (cadreId: string) => `CADR#${cadreId}#NTFY`,
+  /** Job runs by job and run key (scheduled time, or start time of a manual run), newest last. */
+  jobRun: (job: string, runKey: string) => ({ PK: `JOB#${job}`, SK: `RUN#${runKey}` }),
+  jobRuns: (job: string) => `JOB#${job}`,
+
+  /** Rule-set versions, all in one small partition (an admin publishes a few a year). */
+  ruleSet: (version: number) => ({ PK: 'RULESET', SK: `V#${String(version).padStart(6, '0')}` }),
+  ruleSetPartition: () => 'RULESET',
+  ruleSetPrefix: () => 'V#',
+  /** A week's evaluation: head items `A` (final) and `P` (provisional), and gzip chunks under them. */
+  evaluation: (week: string) => ({ PK: `EVAL#${week}`, SK: 'A' }),
+  provisionalEvaluation: (week: string) => ({ PK: `EVAL#${week}`, SK: 'P' }),
+  evaluationPart: (week: string, blob: string, part: number) => ({
+    PK: `EVAL#${week}`,
+    SK: `${blob}#${String(part).padStart(4, '0')}`,
+  }),
+  /** Final evaluations newest first (GSI1, SK = the ISO week, which sorts in time order). */
+  evaluationList: () => 'EVALS',
 } as const;

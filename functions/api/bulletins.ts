@@ -1,0 +1,4 @@
+import { createApiHandler } from '../http/api-handler.ts';
+import { bulletinsRoutes } from '../routes/bulletins.ts';
+
+export const handler = createApiHandler(bulletinsRoutes);

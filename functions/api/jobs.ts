@@ -1,0 +1,4 @@
+import { createApiHandler } from '../http/api-handler.ts';
+import { jobsRoutes } from '../routes/jobs.ts';
+
+export const handler = createApiHandler(jobsRoutes);

@@ -1,0 +1,4 @@
+import { createApiHandler } from '../http/api-handler.ts';
+import { noticesRoutes } from '../routes/notices.ts';
+
+export const handler = createApiHandler(noticesRoutes);

@@ -1,0 +1,4 @@
+import { createApiHandler } from '../http/api-handler.ts';
+import { notificationsRoutes } from '../routes/notifications.ts';
+
+export const handler = createApiHandler(notificationsRoutes);

@@ -1,0 +1,4 @@
+import { createApiHandler } from '../http/api-handler.ts';
+import { rulesRoutes } from '../routes/rules.ts';
+
+export const handler = createApiHandler(rulesRoutes);

@@ -1,0 +1,289 @@
+/**
+ * View models: everything a template prints, computed here as plain strings and rows, so templates
+ * only lay out (strict mode makes a forgotten field an error, not an empty gap). Pure: names and
+ * numbers are passed in by the job.
+ */
+
+import type { EffectivenessFigures, FiguresBeside } from '../core/rules/effectiveness.ts';
+import type {
+  CadreEvaluation,
+  DispatchRow,
+  MajorFailureRow,
+  ProblemRow,
+  WeeklyEvaluation,
+} from '../core/rules/evaluation.ts';
+import type { PenaltyTier } from '../core/rules/terms.ts';
+import { SEVERITY_LABELS, TIER_LABELS } from '../core/rules/terms.ts';
+import { chineseDate } from '../core/time.ts';
+import type { DocumentSettings } from './settings.ts';
+
+export interface NameBook {
+  cadres: ReadonlyMap<string, { name: string; unit?: string | undefined }>;
+  villages: ReadonlyMap<string, string>;
+  townships: ReadonlyMap<string, string>;
+  /** Problem descriptions by id. */
+  problems: ReadonlyMap<string, string>;
+}
+
+export interface Issue {
+  /** Printed number: 指谈〔2026〕3号, or the bulletin's 2026年第12期. */
+  number: string;
+  /** Beijing date of issue, YYYY-MM-DD. */
+  issuedOn: string;
+}
+
+const cadreName = (names: NameBook, id: string, fallback?: string) =>
+  names.cadres.get(id)?.name ?? fallback ?? id;
+const villageName = (names: NameBook, id: string) => names.villages.get(id) ?? id;
+const townshipName = (names: NameBook, id: string | null | undefined) =>
+  id ? (names.townships.get(id) ?? id) : '未归属乡镇';
+
+/** "11月16日" */
+const monthDay = (date: string) => chineseDate(date).replace(/^\d+年/, '');
+
+export function weekLabel(evaluation: Pick<WeeklyEvaluation, 'week' | 'monday' | 'sunday'>): string {
+  const [year, num] = evaluation.week.split('-W');
+  return `${year}年第${Number(num)}周（${monthDay(evaluation.monday)}—${monthDay(evaluation.sunday)}）`;
+}
+
+function common(settings: DocumentSettings, issue: Issue) {
+  return {
+    signature: { issuer: settings.issuer, date: chineseDate(issue.issuedOn) },
+    record: { cc: settings.cc, printer: settings.printer, printedOn: chineseDate(issue.issuedOn) },
+  };
+}
+
+function problemRows(rows: readonly ProblemRow[], names: NameBook) {
+  return rows.map((p) => ({
+    village: villageName(names, p.villageId),
+    foundOn: chineseDate(p.foundOn),
+    description: names.problems.get(p.problemId) ?? `问题 ${p.problemId}`,
+    falseRectification: p.falseRectifications > 0,
+    severity: SEVERITY_LABELS[p.severity],
+    rectifyBy: chineseDate(p.rectifyBy),
+  }));
+}
+
+const listNames = (ids: readonly string[], names: NameBook, evaluation: WeeklyEvaluation) => {
+  const byId = new Map(evaluation.cadres.map((c) => [c.cadreId, c.name]));
+  return ids.map((id) => cadreName(names, id, byId.get(id))).join('、');
+};
+
+function percent(rate: number | null): string {
+  return rate === null ? '—' : `${(rate * 100).toFixed(1)}%`;
+}
+const num = (value: number | null) => (value === null ? '—' : String(value));
+
+function beside(f: FiguresBeside, pick: (x: EffectivenessFigures) => string): string {
+  return `${pick(f.current)}（${f.previous ? pick(f.previous) : '—'}）`;
+}
+
+export interface BulletinOptions {
+  settings: DocumentSettings;
+  issue: Issue;
+  revision: number;
+  names: NameBook;
+}
+
+export function bulletinView(evaluation: WeeklyEvaluation, options: BulletinOptions) {
+  const { settings, issue, revision, names } = options;
+  const label = weekLabel(evaluation);
+  const names_ = (ids: readonly string[]) => listNames(ids, names, evaluation);
+  const tiers = (
+    [
+      ['commended', evaluation.tiers.commended],
+      ['selfCriticism', evaluation.tiers.selfCriticism],
+      ['reminderTalk', evaluation.tiers.reminderTalk],
+      ['admonishmentTalk', evaluation.tiers.admonishmentTalk],
+    ] as const
+  ).map(([tier, ids]) => ({ label: TIER_LABELS[tier], count: ids.length, names: names_(ids) }));
+  const c = evaluation.colors;
+  const title = `关于${label}干部包村工作督查情况的通报`;
+  const eff = evaluation.effectiveness;
+  return {
+    documentTitle: `${settings.bulletinName} ${issue.number}`,
+    masthead: {
+      name: settings.bulletinName,
+      issue: issue.number,
+      unit: settings.issuer,
+      date: chineseDate(issue.issuedOn),
+      revisionNote: revision > 1 ? `（修订版：第${revision}次评定，替代此前印发的本期通报）` : null,
+      provisionalNote: evaluation.provisional ? '（暂定：本周尚未结束，截至统计时点的情况）' : null,
+    },
+    title,
+    recipients: `${settings.recipients}：`,
+    intro: `根据干部包村责任制和第${evaluation.ruleSetVersion}版问责规则，现将${label}干部包村工作督查情况通报如下。`,
+    overview: `本周参与评定干部${evaluation.cadres.length}人，其中充分肯定${tiers[0]!.count}人，检讨发言${tiers[1]!.count}人，提醒谈话${tiers[2]!.count}人，诫勉谈话${tiers[3]!.count}人；发现问题${evaluation.problems.filter((p) => p.isNew).length}个，逾期未完成任务${evaluation.overdueDispatches.length}项。`,
+    tiers,
+    circle: {
+      summary: `目前在圈干部${evaluation.circle.members.length}人，本周进圈${evaluation.circle.entered.length}人、出圈${evaluation.circle.exited.length}人。`,
+      enteredCount: evaluation.circle.entered.length,
+      entered: names_(evaluation.circle.entered),
+      exitedCount: evaluation.circle.exited.length,
+      exited: names_(evaluation.circle.exited),
+      trainingCount: evaluation.remedialTraining.length,
+      training: names_(evaluation.remedialTraining),
+    },
+    colors: [
+      { label: '问题整改', ...c.problems },
+      { label: '派遣任务', ...c.dispatches },
+      { label: '合计', ...c.total },
+    ],
+    colorRules:
+      '红色：已逾期或问题严重；黄色：未完成且3日内到期，或已按期整改待复核；绿色：本周已销号或已完成。',
+    overdue: evaluation.overdueDispatches.map((d: DispatchRow) => ({
+      dispatch: [d.number, d.title].filter(Boolean).join(' ') || d.dispatchId,
+      cadre: cadreName(names, d.cadreId),
+      village: villageName(names, d.villageId),
+      deadline: chineseDate(d.deadline.slice(0, 10)),
+      daysOverdue: d.daysOverdue,
+    })),
+    majorFailures: evaluation.majorFailures.map((m: MajorFailureRow) => ({
+      occurredOn: chineseDate(m.occurredOn),
+      township: townshipName(names, m.townshipId),
+      village: villageName(names, m.villageId),
+      name: m.name,
+      cadres: m.cadreIds.map((id) => cadreName(names, id)).join('、') || '（未认定）',
+      consequence: `予以${m.consequenceLabel}`,
+      summary: m.summary,
+    })),
+    effectivenessHeading: evaluation.majorFailures.length
+      ? '七、工作成效（括号内为上周）'
+      : '六、工作成效（括号内为上周）',
+    effectiveness: [
+      { scope: '全县', figures: eff.county },
+      ...eff.townships.map((t) => ({
+        scope: townshipName(names, t.townshipId),
+        figures: t as FiguresBeside,
+      })),
+    ].map(({ scope, figures }) => ({
+      scope,
+      presence: beside(figures, (f) => percent(f.presence.rate)),
+      rectification: beside(figures, (f) => num(f.rectification.medianHours)),
+      directReports: beside(figures, (f) => num(f.directReports.perCadre)),
+      acknowledgement: beside(figures, (f) => num(f.acknowledgement.medianMinutes)),
+    })),
+    requirementsHeading: evaluation.majorFailures.length ? '八、工作要求' : '七、工作要求',
+    requirements: [
+      '被通报的干部要对照问题清单逐条整改，按期报送整改情况，整改不到位的从严问责。',
+      '进圈干部由派出单位主要负责人督促整改，连续在圈的列入干部营养餐培训。',
+      '各乡镇要对红色、黄色事项逐项盯办，确保按期销号。',
+    ],
+    ...common(settings, issue),
+  };
+}
+
+export interface NoticeOptions {
+  settings: DocumentSettings;
+  issue: Issue;
+  names: NameBook;
+}
+
+const TALK_CONDUCTOR: Record<PenaltyTier, string> = {
+  selfCriticism: '乡镇党委书记',
+  reminderTalk: '县包村办主任',
+  admonishmentTalk: '县委组织部分管负责同志',
+};
+
+export function talkNoticeView(
+  evaluation: WeeklyEvaluation,
+  cadre: CadreEvaluation,
+  tier: PenaltyTier,
+  options: NoticeOptions,
+) {
+  const { settings, issue, names } = options;
+  const label = TIER_LABELS[tier];
+  const open = evaluation.problems.filter((p) => p.cadreId === cadre.cadreId && p.state !== 'closed');
+  const person = names.cadres.get(cadre.cadreId);
+  return {
+    documentTitle: `${label}通知书（${cadre.name}）`,
+    header: { mark: settings.mark, number: issue.number },
+    title: `${label}通知书`,
+    cadre: { name: person?.name ?? cadre.name, unit: person?.unit ?? '' },
+    findings: `经督查，截至${chineseDate(evaluation.sunday)}，你有未销号问题${open.length}个（加权合计${cadre.weightedCount}个），具体如下：`,
+    problems: problemRows(open, names),
+    decision: `${cadre.explanation}根据干部包村责任制有关规定，决定对你进行${label}。`,
+    talk: {
+      time: '接到本通知书后3个工作日内，具体时间另行电话通知',
+      place: settings.talkPlace,
+      conductor: TALK_CONDUCTOR[tier],
+      bring: '本人书面说明材料及上述问题的整改情况报告',
+    },
+    closing: '请按时参加谈话，不得无故缺席。',
+    note: '此件发至本人及派出单位',
+    ...common(settings, issue),
+  };
+}
+
+export function rectificationNoticeView(
+  evaluation: WeeklyEvaluation,
+  cadre: CadreEvaluation,
+  problems: readonly ProblemRow[],
+  options: NoticeOptions,
+) {
+  const { settings, issue, names } = options;
+  const latest = [...problems.map((p) => p.rectifyBy)].sort().at(-1) ?? evaluation.sunday;
+  const person = names.cadres.get(cadre.cadreId);
+  return {
+    documentTitle: `整改通知书（${cadre.name}）`,
+    header: { mark: settings.mark, number: issue.number },
+    title: '整改通知书',
+    cadre: { name: person?.name ?? cadre.name, unit: person?.unit ?? '' },
+    findings: `${weekLabel(evaluation)}督查中，发现你包村工作存在以下问题${problems.length}个：`,
+    problems: problemRows(problems, names),
+    measures: [
+      '对照上述问题逐条制定整改措施，明确责任人和完成时限。',
+      '举一反三，排查同类问题，一并整改。',
+      '整改完成后，以书面形式向县包村办报告整改情况，并在系统中提交整改说明，由督查组复核。',
+    ],
+    deadline: `请于${chineseDate(latest)}前整改到位（各问题期限见上表）。`,
+    consequences:
+      '逾期未整改或整改不到位的，予以通报批评；经复核为虚假整改的，每个问题按两个问题计，情节严重的给予诫勉谈话。',
+    note: '此件发至本人及派出单位',
+    ...common(settings, issue),
+  };
+}
+
+export function criticismNoticeView(
+  evaluation: WeeklyEvaluation,
+  failure: MajorFailureRow,
+  options: NoticeOptions,
+) {
+  const { settings, issue, names } = options;
+  const who = failure.cadreIds.map((id) => cadreName(names, id)).join('、') || '有关责任干部';
+  const place = `${townshipName(names, failure.townshipId)}${villageName(names, failure.villageId)}`;
+  return {
+    documentTitle: `关于${place}${failure.name}的通报`,
+    header: { mark: settings.mark, number: issue.number },
+    title: `关于对${who}予以${failure.consequenceLabel}的通报`,
+    recipients: `${settings.recipients}：`,
+    facts: `${chineseDate(failure.occurredOn)}，${place}发生${failure.name}。${failure.summary ?? ''}`,
+    analysis: `依第${evaluation.ruleSetVersion}版问责规则，${failure.name}属事先明确的重大失误，暴露出包村干部责任不落实、工作不扎实的问题${failure.serious ? '，情节严重' : ''}。`,
+    decision: `对${who}予以${failure.consequenceLabel}。`,
+    requirements:
+      '各乡镇、各包村干部要引以为戒，举一反三，立即排查同类风险隐患，于一周内将排查整改情况书面报县包村办。',
+    note: `此件发至${settings.recipients}`,
+    ...common(settings, issue),
+  };
+}
+
+export interface AppointmentInput {
+  cadre: { name: string; unit: string };
+  village: string;
+  township: string;
+  from: string;
+}
+
+export function appointmentLetterView(input: AppointmentInput, options: Omit<NoticeOptions, 'names'>) {
+  const { settings, issue } = options;
+  return {
+    documentTitle: `任命书（${input.cadre.name}）`,
+    header: { mark: settings.mark, number: issue.number },
+    title: '任命书',
+    cadre: input.cadre,
+    post: `${input.township}${input.village}${settings.chiefPost}`,
+    term: `任期自${chineseDate(input.from)}起，至另行任命时止。`,
+    duties: '负责统筹本村包村工作，落实"一人一村、全村覆盖"责任，按时完成指挥部派遣任务，及时直报村情民意。',
+    ...common(settings, issue),
+  };
+}

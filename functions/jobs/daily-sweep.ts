@@ -1,0 +1,166 @@
+import { notificationId, putNotification } from '../adapters/dynamo/notifications.ts';
+import { getProblems } from '../adapters/dynamo/problems.ts';
+import { getCadres } from '../adapters/dynamo/roster.ts';
+import { overdueDispatchRows, overdueOpenProblems, verificationsBetween } from '../adapters/dynamo/sweep.ts';
+import { mailConfig } from '../adapters/mail/config.ts';
+import { createMailer, type Mailer } from '../adapters/mail/mailer.ts';
+import { renderEmail } from '../adapters/mail/templates.ts';
+import { SEVERITY_LABELS } from '../core/rules/terms.ts';
+import { beijingDate, beijingDateTime, chineseDate } from '../core/time.ts';
+import { AUTHORITY, type DeliverySummary } from './weekly-bulletin.ts';
+
+/**
+ * The daily sweep (07:00 Beijing):
+ *  1. dispatch rows past their deadline and not done (GSI3 OPEN#DISP);
+ *  2. open problems past their rectification date (GSI3 PROBS#open, rectifyBy < today);
+ *  3. rectifications rejected on verification in the last two days (GSI4), so the cadre hears back;
+ * and tells each cadre concerned: one notification per item per day on their page, one email per
+ * cadre per day listing their items. Keys carry the Beijing date, so a second run the same day
+ * repeats nothing and the next day's run reminds again.
+ */
+const FOOTER = '本邮件由包村系统自动发送，请勿直接回复。';
+const REJECTION_WINDOW_MS = 48 * 3_600_000;
+
+export interface DailySweepSummary {
+  date: string;
+  overdueDispatches: number;
+  overdueRectifications: number;
+  rejectedRectifications: number;
+  cadres: number;
+  notifications: { created: number; existing: number };
+  emails: DeliverySummary;
+}
+
+interface Item {
+  key: string;
+  cadreId: string;
+  kind: 'overdue_dispatch' | 'overdue_rectification' | 'rectification_rejected';
+  title: string;
+  text: string;
+  deadline: string | null;
+  /** When the fact happened (the notification id starts with it, so a re-run finds the same item). */
+  stampAt: string;
+  dispatchId?: string;
+  problemIds?: string[];
+}
+
+export async function runDailySweep(deps: { now: Date; mailer?: Mailer }): Promise<DailySweepSummary> {
+  const { now } = deps;
+  const today = beijingDate(now);
+  const mailer = deps.mailer ?? createMailer();
+
+  const [rows, problems, verifications] = await Promise.all([
+    overdueDispatchRows(now),
+    overdueOpenProblems(today),
+    verificationsBetween(new Date(now.getTime() - REJECTION_WINDOW_MS), now),
+  ]);
+  const rejected = verifications.filter((v) => v.outcome === 'rejected');
+  const rejectedProblems = await getProblems([...new Set(rejected.map((v) => v.problemId))]);
+
+  const items: Item[] = [
+    ...rows.map((r) => ({
+      key: `sweep:${today}:dispatch:${r.dispatchId}:${r.cadreId}:${r.villageId}`,
+      cadreId: r.cadreId,
+      kind: 'overdue_dispatch' as const,
+      title: `任务逾期提醒：${r.number}`,
+      text: `任务派遣单 ${r.number}《${r.title}》（${r.villageName}）已于 ${beijingDateTime(new Date(r.deadline))} 到期，尚未报告完成，请尽快办结并报告。`,
+      deadline: beijingDate(new Date(r.deadline)),
+      stampAt: `${today}T00:00:00.000Z`,
+      dispatchId: r.dispatchId,
+    })),
+    ...problems.map((p) => ({
+      key: `sweep:${today}:problem:${p.id}`,
+      cadreId: p.cadreId,
+      kind: 'overdue_rectification' as const,
+      title: '整改逾期提醒',
+      text: `【${SEVERITY_LABELS[p.severity]}】${p.description}：整改期限 ${chineseDate(p.rectifyBy)} 已过，请立即整改并报告。`,
+      deadline: p.rectifyBy,
+      stampAt: `${today}T00:00:00.000Z`,
+      problemIds: [p.id],
+    })),
+    // A rejection is told once, whenever the sweep first sees it (keyed by the verification).
+    ...rejected.map((v) => {
+      const problem = rejectedProblems.get(v.problemId);
+      return {
+        key: `rejected:${v.problemId}:${v.id}`,
+        cadreId: v.cadreId,
+        kind: 'rectification_rejected' as const,
+        title: '整改未通过复核',
+        text: `问题“${problem?.description ?? v.problemId}”的整改经复核未通过（记为虚假整改）${v.note ? `，复核意见：${v.note}` : ''}。${
+          !problem
+            ? '请重新整改。'
+            : problem.rectifyBy < today
+              ? `原整改期限 ${chineseDate(problem.rectifyBy)} 已过，请立即重新整改。`
+              : `请在 ${chineseDate(problem.rectifyBy)} 前重新整改。`
+        }`,
+        deadline: problem?.rectifyBy ?? null,
+        stampAt: v.at,
+        problemIds: [v.problemId],
+      };
+    }),
+  ];
+
+  const notifications = { created: 0, existing: 0 };
+  const at = now.toISOString();
+  const byCadre = new Map<string, Item[]>();
+  for (const item of items) {
+    byCadre.set(item.cadreId, [...(byCadre.get(item.cadreId) ?? []), item]);
+    const written = await putNotification({
+      id: notificationId(item.stampAt, item.key),
+      cadreId: item.cadreId,
+      kind: item.kind,
+      title: item.title,
+      body: item.text,
+      ...(item.deadline ? { deadline: item.deadline } : {}),
+      ...(item.dispatchId ? { dispatchId: item.dispatchId } : {}),
+      ...(item.problemIds ? { problemIds: item.problemIds } : {}),
+      createdAt: at,
+    });
+    if (written) notifications.created++;
+    else notifications.existing++;
+  }
+
+  const emails: DeliverySummary = { sent: 0, alreadySent: 0, unconfirmed: 0, failed: 0, noAddress: 0 };
+  const cadres = await getCadres([...byCadre.keys()]);
+  const base = mailConfig().publicBaseUrl;
+  for (const [cadreId, list] of byCadre) {
+    const cadre = cadres.get(cadreId);
+    if (!cadre?.email) {
+      emails.noAddress++;
+      continue;
+    }
+    const subject = `包村工作提醒（${chineseDate(today)}，${list.length} 项）`;
+    const body = renderEmail('cadre-notice', {
+      subject,
+      authority: AUTHORITY,
+      title: subject,
+      greeting: `${cadre.name}同志：`,
+      paragraphs: ['以下事项需要您尽快办理：'],
+      // Each item's text already states its deadline.
+      items: list.map((i) => ({ text: i.text, deadline: null })),
+      deadline: null,
+      link: base ? `${base}/cadres/${encodeURIComponent(cadreId)}/notifications` : null,
+      footer: FOOTER,
+    });
+    const outcome = await mailer.deliver({
+      messageKey: `sweep:${today}:cadre:${cadreId}`,
+      to: { address: cadre.email, name: cadre.name, ref: `cadre:${cadreId}` },
+      subject,
+      ...body,
+    });
+    if (outcome === 'sent') emails.sent++;
+    else if (outcome === 'already-sent') emails.alreadySent++;
+    else if (outcome === 'unconfirmed') emails.unconfirmed++;
+    else emails.failed++;
+  }
+
+  return {
+    date: today,
+    overdueDispatches: rows.length,
+    overdueRectifications: problems.length,
+    rejectedRectifications: rejected.length,
+    cadres: byCadre.size,
+    notifications,
+    emails,
+  };
+}

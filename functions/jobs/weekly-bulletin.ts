@@ -1,0 +1,341 @@
+import { createHash } from 'node:crypto';
+import { documentStore } from '../adapters/documents/store.ts';
+import type { NoticeRecord } from '../adapters/dynamo/notices.ts';
+import { notificationId, putNotification } from '../adapters/dynamo/notifications.ts';
+import { activeRecipients } from '../adapters/dynamo/recipients.ts';
+import { getProblems } from '../adapters/dynamo/problems.ts';
+import { getCadres, listTownships } from '../adapters/dynamo/roster.ts';
+import { mailConfig } from '../adapters/mail/config.ts';
+import { createMailer, type DeliveryOutcome, type Mailer } from '../adapters/mail/mailer.ts';
+import type { MailAttachment } from '../adapters/mail/message.ts';
+import { renderEmail } from '../adapters/mail/templates.ts';
+import { previousIsoWeek } from '../core/rules/calendar.ts';
+import type { WeeklyEvaluation } from '../core/rules/evaluation.ts';
+import { SEVERITY_LABELS, TIER_LABELS } from '../core/rules/terms.ts';
+import { addDays, chineseDate, isoWeekOfInstant } from '../core/time.ts';
+import type { StoredEvaluation } from '../schemas/bulletins.ts';
+
+/**
+ * The weekly bulletin job (Monday 08:00 Beijing, for the week just ended):
+ *  1. evaluate and store the week (evaluateAndStoreWeek; a late record makes a new revision);
+ *  2. render the bulletin and the notices (renderWeekDocuments; idempotent per revision);
+ *  3. email the bulletin (HTML + text, documents linked, the PDF attached when small) to the
+ *     recipients — a revision is sent again, marked as such; a provisional view is not sent;
+ *  4. tell the cadres concerned: a talk notice, or new problems to rectify, with the deadline, on
+ *     their page (GET /cadres/{id}/notifications) and by email where their address is known.
+ * Every email goes through the delivery ledger and every notification has a stable id, so running
+ * the job twice, or retrying it after a crash, sends and writes each one once.
+ */
+export const AUTHORITY = '县包村工作指挥部';
+const FOOTER = '本邮件由包村系统自动发送，请勿直接回复。';
+
+export interface DeliverySummary {
+  sent: number;
+  alreadySent: number;
+  unconfirmed: number;
+  failed: number;
+  /** Cadres to notify who have no email address on file (they still see it on their page). */
+  noAddress: number;
+}
+
+export interface WeeklyBulletinSummary {
+  week: string;
+  revision: number;
+  revised: boolean;
+  provisional: boolean;
+  ruleSetVersion: number;
+  documents: { bulletin: string; notices: number };
+  bulletinEmails: DeliverySummary & { recipients: number; skipped?: 'provisional' };
+  cadreEmails: DeliverySummary;
+  notifications: { created: number; existing: number };
+}
+
+const emptyDelivery = (): DeliverySummary => ({ sent: 0, alreadySent: 0, unconfirmed: 0, failed: 0, noAddress: 0 });
+
+function count(summary: DeliverySummary, outcome: DeliveryOutcome): void {
+  if (outcome === 'sent') summary.sent++;
+  else if (outcome === 'already-sent') summary.alreadySent++;
+  else if (outcome === 'unconfirmed') summary.unconfirmed++;
+  else summary.failed++;
+}
+
+/** The week a run is for: the one given, else the week before the one `at` falls in (Beijing). */
+export function weekToReport(at: Date, week?: string): string {
+  return week ?? previousIsoWeek(isoWeekOfInstant(at));
+}
+
+function weekLabel(week: string): string {
+  const [year, num] = week.split('-W');
+  return `${year}年第${Number(num)}周`;
+}
+
+function figures(evaluation: WeeklyEvaluation, cadreIds?: Set<string>) {
+  const n = (ids: string[]) => (cadreIds ? ids.filter((id) => cadreIds.has(id)).length : ids.length);
+  const { tiers, circle } = evaluation;
+  const rows = [
+    { label: TIER_LABELS.commended, value: `${n(tiers.commended)} 人` },
+    { label: TIER_LABELS.selfCriticism, value: `${n(tiers.selfCriticism)} 人` },
+    { label: TIER_LABELS.reminderTalk, value: `${n(tiers.reminderTalk)} 人` },
+    { label: TIER_LABELS.admonishmentTalk, value: `${n(tiers.admonishmentTalk)} 人` },
+    { label: '本周进入严圈', value: `${n(circle.entered)} 人` },
+    { label: '本周退出严圈', value: `${n(circle.exited)} 人` },
+  ];
+  if (!cadreIds) {
+    const total = evaluation.colors.total;
+    rows.push(
+      { label: '红色事项（逾期或严重）', value: `${total.red} 项` },
+      { label: '黄色事项（3日内到期）', value: `${total.yellow} 项` },
+      { label: '绿色事项（已办结）', value: `${total.green} 项` },
+      { label: '逾期任务', value: `${evaluation.overdueDispatches.length} 项` },
+      { label: '重大失误', value: `${evaluation.majorFailures.length} 起` },
+    );
+  }
+  return rows;
+}
+
+function downloadUrl(record: NoticeRecord, format: 'pdf' | 'html'): string | null {
+  const base = mailConfig().publicBaseUrl;
+  return base ? `${base}/notices/${encodeURIComponent(record.id)}/download?format=${format}` : null;
+}
+
+async function bulletinAttachment(bulletin: NoticeRecord): Promise<MailAttachment | undefined> {
+  if (!bulletin.files.pdf) return undefined;
+  const file = await documentStore().get(bulletin.files.pdf);
+  if (!file || file.body.length > mailConfig().attachmentMaxBytes) return undefined;
+  return { filename: `${bulletin.fileName}.pdf`, content: file.body, contentType: 'application/pdf' };
+}
+
+export interface DeliverDependencies {
+  now: Date;
+  mailer?: Mailer;
+}
+
+/**
+ * Steps 3 and 4 on their own: given a stored evaluation and its rendered documents, send the
+ * bulletin and tell the cadres. Safe to call again with the same input.
+ */
+export async function deliverWeek(
+  stored: StoredEvaluation,
+  documents: { bulletin: NoticeRecord; notices: NoticeRecord[] },
+  deps: DeliverDependencies,
+): Promise<Omit<WeeklyBulletinSummary, 'documents'>> {
+  const mailer = deps.mailer ?? createMailer({ clock: () => new Date() });
+  const { evaluation, week } = stored;
+  const label = weekLabel(week);
+
+  // 3. The bulletin to the recipients.
+  const bulletinEmails: WeeklyBulletinSummary['bulletinEmails'] = { ...emptyDelivery(), recipients: 0 };
+  if (stored.provisional) {
+    bulletinEmails.skipped = 'provisional';
+  } else {
+    const recipients = await activeRecipients();
+    bulletinEmails.recipients = recipients.length;
+    const townshipNames = new Map<string, string>();
+    if (recipients.some((r) => r.scope === 'township')) {
+      let next: string | undefined;
+      do {
+        const page = await listTownships(100, next);
+        for (const t of page.items) townshipNames.set(t.id, t.name);
+        next = page.next;
+      } while (next);
+    }
+    const attachment = await bulletinAttachment(documents.bulletin);
+    const listed = [documents.bulletin, ...documents.notices].map((d) => ({
+      title: d.title,
+      number: d.number,
+      url: downloadUrl(d, 'pdf'),
+      attached: d === documents.bulletin && attachment !== undefined,
+    }));
+    const revised = stored.revision > 1;
+    const title = documents.bulletin.title || `${label}干部包村责任制落实情况通报`;
+    const subject = `${revised ? '【修订】' : ''}${title}`;
+    const seen = new Set<string>();
+    for (const r of recipients) {
+      const address = r.email.trim().toLowerCase();
+      if (seen.has(address)) continue; // one copy per address, whatever scopes it is listed under
+      seen.add(address);
+      const township =
+        r.scope === 'township' && r.townshipId
+          ? {
+              name: `${townshipNames.get(r.townshipId) ?? r.townshipId}情况`,
+              figures: figures(
+                evaluation,
+                new Set(evaluation.cadres.filter((c) => c.townshipId === r.townshipId).map((c) => c.cadreId)),
+              ),
+            }
+          : null;
+      const body = renderEmail('bulletin', {
+        subject,
+        authority: AUTHORITY,
+        title,
+        revisionNote: revised
+          ? `本通报为第 ${stored.revision} 次修订：周内补录了新的督查记录，以本版为准。`
+          : null,
+        provisionalNote: null,
+        greeting: `${r.name}${r.title ? ` ${r.title}` : ''}：`,
+        intro: `现将${label}（${chineseDate(evaluation.monday)}至${chineseDate(evaluation.sunday)}）干部包村责任制落实情况通报如下（规则版本 ${stored.ruleSetVersion}）。`,
+        figures: figures(evaluation),
+        township,
+        documents: listed,
+        footer: FOOTER,
+      });
+      const outcome = await mailer.deliver({
+        messageKey: `bulletin:${week}:r${stored.revision}`,
+        to: { address: r.email, name: r.name, ref: `recipient:${r.id}` },
+        subject,
+        ...body,
+        ...(attachment ? { attachments: [attachment] } : {}),
+      });
+      count(bulletinEmails, outcome);
+    }
+  }
+
+  // 4. The cadres concerned.
+  const cadreEmails = emptyDelivery();
+  const notifications = { created: 0, existing: 0 };
+  const messages = await cadreMessages(stored, documents.notices);
+  const cadres = await getCadres([...new Set(messages.map((m) => m.cadreId))]);
+  for (const m of messages) {
+    const written = await putNotification({
+      id: notificationId(stored.evaluatedAt, m.key),
+      cadreId: m.cadreId,
+      kind: m.kind,
+      title: m.title,
+      body: [...m.paragraphs, ...m.items.map((i) => `${i.text}${i.deadline ? `（期限：${i.deadline}）` : ''}`)].join('\n'),
+      deadline: m.deadline,
+      week,
+      ...(m.problemIds ? { problemIds: m.problemIds } : {}),
+      ...(m.noticeId ? { noticeId: m.noticeId } : {}),
+      createdAt: stored.evaluatedAt,
+    });
+    if (written) notifications.created++;
+    else notifications.existing++;
+    const cadre = cadres.get(m.cadreId);
+    if (!cadre?.email) {
+      cadreEmails.noAddress++;
+      continue;
+    }
+    const base = mailConfig().publicBaseUrl;
+    const body = renderEmail('cadre-notice', {
+      subject: m.title,
+      authority: AUTHORITY,
+      title: m.title,
+      greeting: `${cadre.name}同志：`,
+      paragraphs: m.paragraphs,
+      items: m.items,
+      deadline: m.deadlineText,
+      link: base ? `${base}/cadres/${encodeURIComponent(m.cadreId)}/notifications` : null,
+      footer: FOOTER,
+    });
+    count(
+      cadreEmails,
+      await mailer.deliver({
+        messageKey: m.key,
+        to: { address: cadre.email, name: cadre.name, ref: `cadre:${m.cadreId}` },
+        subject: m.title,
+        ...body,
+      }),
+    );
+  }
+
+  return {
+    week,
+    revision: stored.revision,
+    revised: stored.revised,
+    provisional: stored.provisional,
+    ruleSetVersion: stored.ruleSetVersion,
+    bulletinEmails,
+    cadreEmails,
+    notifications,
+  };
+}
+
+interface CadreMessage {
+  key: string;
+  cadreId: string;
+  kind: 'talk_notice' | 'rectification_notice';
+  title: string;
+  paragraphs: string[];
+  items: { text: string; deadline: string | null }[];
+  deadline: string;
+  deadlineText: string;
+  problemIds?: string[];
+  noticeId?: string;
+}
+
+const digest = (parts: string[]) => createHash('sha256').update(parts.join(',')).digest('hex').slice(0, 16);
+
+/** What each cadre is told this week; keys name the fact, not the run, so a re-run repeats nothing. */
+async function cadreMessages(stored: StoredEvaluation, notices: NoticeRecord[]): Promise<CadreMessage[]> {
+  const { evaluation, week } = stored;
+  if (stored.provisional) return [];
+  const label = weekLabel(week);
+  const noticeOf = (kind: string, cadreId: string) => notices.find((n) => n.kind === kind && n.cadreId === cadreId);
+  const byCadre = new Map(evaluation.cadres.map((c) => [c.cadreId, c]));
+  const messages: CadreMessage[] = [];
+
+  // Talks take place in the week after the evaluated one.
+  const talkBy = addDays(evaluation.sunday, 7);
+  for (const talk of evaluation.talkNotices) {
+    const tierLabel = TIER_LABELS[talk.tier];
+    const notice = noticeOf('talkNotice', talk.cadreId);
+    const decision = byCadre.get(talk.cadreId);
+    messages.push({
+      key: `talk:${week}:${talk.cadreId}:${talk.tier}`,
+      cadreId: talk.cadreId,
+      kind: 'talk_notice',
+      title: `${tierLabel}通知（${label}）`,
+      paragraphs: [
+        `根据${label}考评结果，您被列入“${tierLabel}”档次。${decision?.explanation ?? ''}`,
+        `请于${chineseDate(talkBy)}前到县包村工作指挥部参加${tierLabel}${notice ? `（${notice.number}）` : ''}，并抓紧整改未销号问题。`,
+      ],
+      items: [],
+      deadline: talkBy,
+      deadlineText: chineseDate(talkBy),
+      ...(notice ? { noticeId: notice.id } : {}),
+    });
+  }
+
+  const newProblems = evaluation.problems.filter((p) => p.isNew);
+  const details = await getProblems(newProblems.map((p) => p.problemId));
+  const grouped = new Map<string, typeof newProblems>();
+  for (const p of newProblems) grouped.set(p.cadreId, [...(grouped.get(p.cadreId) ?? []), p]);
+  for (const [cadreId, problems] of grouped) {
+    const ids = problems.map((p) => p.problemId).sort();
+    const deadline = problems.map((p) => p.rectifyBy).sort()[0] as string;
+    const notice = noticeOf('rectificationNotice', cadreId);
+    messages.push({
+      key: `rectify:${week}:${cadreId}:${digest(ids)}`,
+      cadreId,
+      kind: 'rectification_notice',
+      title: `整改通知（${label}，${problems.length} 个问题）`,
+      paragraphs: [
+        `${label}督查发现您包联村存在以下问题，请按期整改到位并在系统中报告整改情况${notice ? `（整改通知书 ${notice.number}）` : ''}：`,
+      ],
+      items: problems.map((p) => ({
+        text: `【${SEVERITY_LABELS[p.severity]}】${details.get(p.problemId)?.description ?? p.problemId}`,
+        deadline: chineseDate(p.rectifyBy),
+      })),
+      deadline,
+      deadlineText: chineseDate(deadline),
+      problemIds: ids,
+      ...(notice ? { noticeId: notice.id } : {}),
+    });
+  }
+  return messages;
+}
+
+/** Steps 1 to 4 for one week. */
+export async function runWeeklyBulletin(
+  input: { week?: string | undefined },
+  deps: DeliverDependencies,
+): Promise<WeeklyBulletinSummary> {
+  const week = weekToReport(deps.now, input.week);
+  // Loaded on demand: the daily sweep shares this bundle and needs neither.
+  const { evaluateAndStoreWeek } = await import('./evaluate-week.ts');
+  const { renderWeekDocuments } = await import('./render-week-documents.ts');
+  const stored = await evaluateAndStoreWeek(week, { now: deps.now });
+  const documents = await renderWeekDocuments(stored, { now: deps.now });
+  const delivered = await deliverWeek(stored, documents, deps);
+  return { ...delivered, documents: { bulletin: documents.bulletin.id, notices: documents.notices.length } };
+}

@@ -1,0 +1,105 @@
+import { documentStore } from '../adapters/documents/store.ts';
+import { downloadPath, getNotice, listNotices, type NoticeRecord } from '../adapters/dynamo/notices.ts';
+import { NotFoundError } from '../errors.ts';
+import { defineRoute, ok, type RawResponse } from '../http/route.ts';
+import { errorBody, idParams } from '../schemas/common.ts';
+import { downloadQuery, noticeListQuery, noticePage } from '../schemas/notices.ts';
+
+/** Rendered documents: listed and downloaded by admins (notices name cadres and their failings). */
+const TAGS = ['notices'];
+
+function view(r: NoticeRecord) {
+  return {
+    id: r.id,
+    kind: r.kind,
+    ...(r.week ? { week: r.week } : {}),
+    ...(r.cadreId ? { cadreId: r.cadreId } : {}),
+    ...(r.subjectId ? { subjectId: r.subjectId } : {}),
+    number: r.number,
+    title: r.title,
+    fileName: r.fileName,
+    ...(r.revision !== undefined ? { revision: r.revision } : {}),
+    createdAt: r.createdAt,
+    formats: r.files.pdf ? (['pdf', 'html'] as const) : (['html'] as const),
+    downloads: {
+      html: downloadPath(r.id, 'html'),
+      ...(r.files.pdf ? { pdf: downloadPath(r.id, 'pdf') } : {}),
+    },
+  };
+}
+
+/** RFC 5987 / 6266: an ASCII fallback plus the UTF-8 name, so 提醒谈话通知书-张三.pdf survives. */
+export function contentDisposition(fileName: string, fallback: string): string {
+  const encoded = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+export const noticesRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/notices',
+    summary: '文书列表（周通报、谈话通知书、整改通知书、通报批评、任命书；可按干部、类别、周次筛选）',
+    tags: TAGS,
+    roles: ['admin'],
+    query: noticeListQuery,
+    responses: { 200: noticePage, 400: errorBody },
+    async handle({ query }) {
+      const page = await listNotices(
+        { cadreId: query.cadreId, kind: query.kind, week: query.week },
+        query.limit,
+        query.next,
+      );
+      return ok({ items: page.items.map(view), ...(page.next ? { next: page.next } : {}) });
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/notices/{id}/download',
+    summary: '下载文书（format=pdf 或 html；本地直接返回文件，云上 302 跳转到短时有效的下载地址）',
+    tags: TAGS,
+    roles: ['admin'],
+    params: idParams,
+    query: downloadQuery,
+    responses: {
+      200: { description: '文件内容（Content-Disposition 带中文文件名）' },
+      302: { description: '跳转到短时有效的下载地址' },
+      404: errorBody,
+    },
+    async handle({ params, query }): Promise<RawResponse> {
+      const record = await getNotice(params.id);
+      if (!record) throw new NotFoundError('文书不存在');
+      const format = query.format ?? (record.files.pdf ? 'pdf' : 'html');
+      const key = format === 'pdf' ? record.files.pdf : record.files.html;
+      if (!key) throw new NotFoundError('该文书没有 PDF 文件，请下载 HTML 版');
+      const files = documentStore();
+      const contentType = format === 'pdf' ? 'application/pdf' : 'text/html; charset=utf-8';
+      const name = `${record.fileName}.${format}`;
+      if (files.downloadUrl) {
+        return {
+          raw: true,
+          statusCode: 302,
+          headers: { location: await files.downloadUrl(key, name, contentType), 'cache-control': 'no-store' },
+          body: '',
+        };
+      }
+      const file = await files.get(key);
+      if (!file) throw new NotFoundError('文书文件不存在，请重新生成');
+      return {
+        raw: true,
+        statusCode: 200,
+        headers: {
+          'content-type': contentType,
+          'content-disposition': contentDisposition(name, `notice-${record.id}.${format}`),
+          'content-length': String(file.body.length),
+          'cache-control': 'private, no-store',
+          'x-content-type-options': 'nosniff',
+        },
+        body: file.body.toString('base64'),
+        isBase64Encoded: true,
+      };
+    },
+  }),
+];

@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetMailConfig } from '../../functions/adapters/mail/config.ts';
+import { handler as scheduled } from '../../functions/api/scheduled.ts';
+import { runJob } from '../../functions/jobs/registry.ts';
+import { addDays, beijingDate, isoWeekOf, isoWeekRange } from '../../functions/core/time.ts';
+import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
+import { startSmtp, type TestSmtp } from '../support/mail.ts';
+
+/** The jobs run by hand (POST /jobs/{name}) and by a schedule event, end to end on the local stack. */
+let smtp: TestSmtp;
+let t: TestStack;
+let admin: Caller;
+let inspector: Caller;
+const tid = uid('T');
+const vid = uid('V');
+const cid = uid('C');
+const cadreMail = `${cid}@example.cn`.toLowerCase();
+const today = beijingDate(new Date());
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  process.env.SMTP_URL = smtp.url;
+  delete process.env.MAIL_TRANSPORT;
+  resetMailConfig();
+  t = await startTestStack();
+  admin = await t.as('admin');
+  inspector = await t.as('inspector');
+  expect((await admin.post('/townships', { id: tid, name: '桶井乡' })).status).toBe(201);
+  expect((await admin.post('/villages', { id: vid, name: '郑家村', townshipId: tid, category: 'deep' })).status).toBe(201);
+  expect(
+    (await admin.post('/cadres', { id: cid, name: '杨强', unit: '县教育局', rank: '科级', townshipId: tid, email: cadreMail }))
+      .status,
+  ).toBe(201);
+  expect((await admin.post('/assignments', { cadreId: cid, villageId: vid, role: 'member' })).status).toBe(201);
+});
+
+afterAll(async () => {
+  await t?.stop();
+  await smtp?.close();
+  delete process.env.SMTP_URL;
+  resetMailConfig();
+});
+
+describe('POST /jobs/{name}: refusals', () => {
+  it.each([
+    ['an unknown job', '/jobs/nightly', {}, 404, undefined],
+    ['a week for the daily sweep', '/jobs/daily-sweep', { week: '2026-W01' }, 400, 'NOT_ALLOWED'],
+    ['a malformed week', '/jobs/weekly-bulletin', { week: '2026-47' }, 400, 'INVALID_FORMAT'],
+    ['a week that does not exist', '/jobs/weekly-bulletin', { week: '2025-W53' }, 400, 'INVALID_WEEK'],
+    ['a week not yet begun', '/jobs/weekly-bulletin', { week: '2099-W01' }, 400, 'FUTURE_WEEK'],
+    ['an unknown field', '/jobs/weekly-bulletin', { weeks: '2026-W01' }, 400, 'UNKNOWN_FIELD'],
+  ])('refuses %s', async (_what, path, body, status, code) => {
+    const res = await admin.post(path, body);
+    expect(res.status).toBe(status);
+    if (code) expect(res.body.error.fields.map((f: { code: string }) => f.code)).toContain(code);
+  });
+
+  it.each(['inspector', 'cadre'] as const)('is for admins only (%s: 403)', async (role) => {
+    const caller = await t.as(role);
+    expect((await caller.post('/jobs/daily-sweep')).status).toBe(403);
+    expect((await caller.get('/jobs')).status).toBe(403);
+  });
+
+  it('lists the jobs with their Beijing-time schedules', async () => {
+    const res = await admin.get('/jobs');
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((j: { name: string; schedule: { cron: string; timeZone: string } }) => [j.name, j.schedule.cron, j.schedule.timeZone])).toEqual([
+      ['weekly-bulletin', 'cron(0 8 ? * MON *)', 'Asia/Shanghai'],
+      ['daily-sweep', 'cron(0 7 ? * * *)', 'Asia/Shanghai'],
+    ]);
+  });
+});
+
+describe('the daily sweep', () => {
+  let problemId: string;
+
+  beforeAll(async () => {
+    // Found a month ago with the default deadline (minor: 14 days): overdue now.
+    const res = await inspector.post('/inspections', {
+      villageId: vid,
+      date: addDays(today, -30),
+      mode: 'open',
+      findings: [
+        {
+          cadreId: cid,
+          present: true,
+          commend: false,
+          problems: [
+            { description: '水窖未清淤', severity: 'minor' },
+            { description: '台账不全', severity: 'minor' },
+          ],
+        },
+      ],
+    });
+    expect(res.status).toBe(201);
+    [problemId] = res.body.problemIds;
+    // A rectification the inspector rejects: the cadre must hear back.
+    const cadre = await t.as('cadre', cid);
+    expect((await cadre.post(`/problems/${res.body.problemIds[1]}/rectifications`, { note: '已补齐' })).status).toBe(201);
+    expect(
+      (await inspector.post(`/problems/${res.body.problemIds[1]}/verifications`, { outcome: 'rejected', note: '未补齐' }))
+        .status,
+    ).toBe(201);
+  });
+
+  it('reminds the cadre of an overdue rectification and a rejected one once, however often it runs that day', async () => {
+    const first = await admin.post('/jobs/daily-sweep');
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ job: 'daily-sweep', status: 'succeeded', trigger: 'api' });
+    expect(first.body.summary).toMatchObject({
+      date: today,
+      // The rejected one is open again and past its date too.
+      overdueRectifications: 2,
+      rejectedRectifications: 1,
+      notifications: { created: 3, existing: 0 },
+      emails: { sent: 1, failed: 0 },
+    });
+    const again = await admin.post('/jobs/daily-sweep');
+    expect(again.body.summary).toMatchObject({
+      notifications: { created: 0, existing: 3 },
+      emails: { sent: 0, alreadySent: 1 },
+    });
+
+    const mails = smtp.to(cadreMail);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toContain('包村工作提醒');
+    expect(mails[0]!.text).toContain('水窖未清淤');
+    expect(mails[0]!.text).toContain('经复核未通过');
+
+    const page = await (await t.as('cadre', cid)).get(`/cadres/${cid}/notifications`);
+    expect(page.body.items.map((n: { kind: string }) => n.kind).sort()).toEqual([
+      'overdue_rectification',
+      'overdue_rectification',
+      'rectification_rejected',
+    ]);
+    const overdue = page.body.items.find(
+      (n: { kind: string; problemIds: string[] }) => n.kind === 'overdue_rectification' && n.problemIds[0] === problemId,
+    );
+    expect(overdue).toMatchObject({ problemIds: [problemId], deadline: addDays(today, -16) });
+
+    const runs = await admin.get('/jobs/daily-sweep/runs');
+    expect(runs.body.items).toHaveLength(2);
+  });
+
+  it('runs a schedule event once per scheduled time, however often Scheduler delivers it', async () => {
+    const event = { job: 'daily-sweep', scheduledTime: '2026-11-23T23:00:00Z' };
+    const first = await scheduled(event);
+    const second = await scheduled(event);
+    expect(first).toMatchObject({ ran: true, status: 'succeeded', runKey: '2026-11-23T23:00:00.000Z' });
+    expect(second).toMatchObject({ ran: false, status: 'succeeded', runKey: '2026-11-23T23:00:00.000Z' });
+    await expect(scheduled({ job: 'nope' })).rejects.toThrow(/unknown job/);
+  });
+});
+
+describe('the weekly bulletin job', () => {
+  it('evaluates last week, renders its documents and mails the bulletin once across a re-run', async () => {
+    const lastWeek = isoWeekOf(addDays(today, -7));
+    const { monday } = isoWeekRange(lastWeek);
+    const county = `county-${uid('m')}@example.cn`.toLowerCase();
+    expect((await admin.post('/recipients', { name: '李县长', email: county, scope: 'county' })).status).toBe(201);
+    const res = await inspector.post('/inspections', {
+      villageId: vid,
+      date: monday,
+      mode: 'covert',
+      findings: [{ cadreId: cid, present: true, commend: false, problems: [{ description: '路灯损坏', severity: 'major' }] }],
+    });
+    expect(res.status).toBe(201);
+
+    // In-process rather than over HTTP: rendering PDFs with Chromium can outlast the local gateway's
+    // 29 s limit (API Gateway's) when the suites run side by side.
+    const first = (await runJob('weekly-bulletin', { trigger: 'cli', now: new Date(), week: lastWeek })).run;
+    expect(first.error).toBeUndefined();
+    expect(first).toMatchObject({ status: 'succeeded', week: lastWeek });
+    const summary = first.summary as Record<string, any>;
+    expect(summary.bulletinEmails).toMatchObject({ recipients: 1, sent: 1 });
+    // A rectification notice for the new problem, and a talk notice (with the sweep's problems, one
+    // rejected: four weighted open problems).
+    expect(summary.cadreEmails).toMatchObject({ sent: 2, failed: 0 });
+    const again = (await runJob('weekly-bulletin', { trigger: 'cli', now: new Date(), week: lastWeek })).run;
+    expect((again.summary as Record<string, any>).bulletinEmails).toMatchObject({ sent: 0, alreadySent: 1 });
+
+    const mails = smtp.to(county);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.text).toContain('通报');
+    expect(mails[0]!.html).toContain('<html');
+    expect(mails[0]!.attachments.map((a) => a.contentType)).toEqual(['application/pdf']);
+    expect(mails[0]!.attachments[0]!.body.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+    const bulletin = await admin.get(`/notices?week=${lastWeek}&kind=bulletin`);
+    expect(bulletin.status).toBe(200);
+    expect(bulletin.body.items[0].id).toBe(summary.documents.bulletin);
+    const rectification = smtp.to(cadreMail).filter((m) => m.headers['x-baocun-message']?.startsWith(`rectify:${lastWeek}`));
+    expect(rectification).toHaveLength(1);
+    expect(rectification[0]!.text).toContain('路灯损坏');
+  }, 240_000);
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { cronExpression, nextFireTime, previousFireTime } from '../../functions/core/schedule.ts';
+import { JOBS } from '../../functions/jobs/registry.ts';
+import { startLocalScheduler } from '../../infra/local/scheduler.ts';
+
+const weekly = JOBS['weekly-bulletin'].schedule;
+const daily = JOBS['daily-sweep'].schedule;
+
+describe('the fixed schedules in Beijing time', () => {
+  it.each([
+    // after (UTC)                 weekly: next Monday 08:00 Beijing = 00:00 UTC
+    ['2026-11-23T00:00:00.000Z', '2026-11-30T00:00:00.000Z'], // exactly at a firing → the next one
+    ['2026-11-22T23:59:59.999Z', '2026-11-23T00:00:00.000Z'], // Monday 07:59 Beijing
+    ['2026-11-22T15:00:00.000Z', '2026-11-23T00:00:00.000Z'], // Sunday 23:00 Beijing, Sunday in UTC too
+    ['2026-11-25T12:00:00.000Z', '2026-11-30T00:00:00.000Z'],
+    ['2026-12-28T00:00:01.000Z', '2027-01-04T00:00:00.000Z'], // across the year
+  ])('fires the weekly bulletin after %s at %s', (after, expected) => {
+    expect(nextFireTime(weekly, new Date(after)).toISOString()).toBe(expected);
+  });
+
+  it.each([
+    ['2026-11-24T22:59:59.000Z', '2026-11-24T23:00:00.000Z'], // 06:59 Beijing on the 25th
+    ['2026-11-24T23:00:00.000Z', '2026-11-25T23:00:00.000Z'],
+    ['2026-11-24T16:30:00.000Z', '2026-11-24T23:00:00.000Z'], // 00:30 Beijing, still the 24th in UTC
+  ])('fires the daily sweep after %s at %s', (after, expected) => {
+    expect(nextFireTime(daily, new Date(after)).toISOString()).toBe(expected);
+  });
+
+  it('finds the latest firing at or before an instant', () => {
+    expect(previousFireTime(weekly, new Date('2026-11-23T00:00:00.000Z')).toISOString()).toBe('2026-11-23T00:00:00.000Z');
+    expect(previousFireTime(weekly, new Date('2026-11-29T12:00:00.000Z')).toISOString()).toBe('2026-11-23T00:00:00.000Z');
+    expect(previousFireTime(daily, new Date('2026-11-24T22:00:00.000Z')).toISOString()).toBe('2026-11-23T23:00:00.000Z');
+  });
+
+  it('writes the EventBridge Scheduler cron expressions', () => {
+    expect(cronExpression(weekly)).toBe('cron(0 8 ? * MON *)');
+    expect(cronExpression(daily)).toBe('cron(0 7 ? * * *)');
+  });
+});
+
+describe('the local scheduler', () => {
+  it('arms each job for its next firing and runs it keyed by the scheduled time', async () => {
+    const runs: [string, string][] = [];
+    // 1 ms before the daily sweep fires.
+    let now = new Date('2026-11-24T22:59:59.999Z');
+    const scheduler = startLocalScheduler({
+      clock: () => now,
+      log: () => {},
+      run: async (name, at) => {
+        runs.push([name, at.toISOString()]);
+      },
+    });
+    try {
+      expect(scheduler.next()['weekly-bulletin'].toISOString()).toBe('2026-11-30T00:00:00.000Z');
+      expect(scheduler.next()['daily-sweep'].toISOString()).toBe('2026-11-24T23:00:00.000Z');
+      now = new Date('2026-11-24T23:00:00.000Z');
+      await new Promise((r) => setTimeout(r, 30));
+      expect(runs).toEqual([['daily-sweep', '2026-11-24T23:00:00.000Z']]);
+      expect(scheduler.next()['daily-sweep'].toISOString()).toBe('2026-11-25T23:00:00.000Z');
+    } finally {
+      scheduler.stop();
+    }
+  });
+});
