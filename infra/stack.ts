@@ -16,6 +16,7 @@ import type { Construct } from 'constructs';
 import type { RouteGroup } from '../functions/routes/index.ts';
 import { ApiFunction } from './constructs/api-function.ts';
 import { Auth } from './constructs/auth.ts';
+import { Delivery } from './constructs/delivery.ts';
 import { DataTable, type TableAccess } from './constructs/table.ts';
 
 /** Repository root: entries in `routeGroups` are relative to it. */
@@ -55,6 +56,7 @@ export class BaocunStack extends Stack {
   readonly data: DataTable;
   readonly auth: Auth;
   readonly api: HttpApi;
+  readonly delivery: Delivery;
   readonly functions = new Map<string, ApiFunction>();
 
   constructor(scope: Construct, id: string, props: BaocunStackProps) {
@@ -109,10 +111,23 @@ export class BaocunStack extends Stack {
       this.addRouteGroup(group, jwt);
     }
 
+    // Documents, email and the schedules; the API's jobs and notices groups get what they use of it.
+    this.delivery = new Delivery(this, 'Delivery', {
+      data: this.data,
+      projectRoot: PROJECT_ROOT,
+      mailFrom: (this.node.tryGetContext('mailFrom') as string | undefined) ?? 'noreply@baocun.example.cn',
+      publicBaseUrl: this.api.apiEndpoint,
+    });
+    const jobsApi = this.functions.get('jobs');
+    if (jobsApi) this.delivery.bindJobRunner(jobsApi);
+    const noticesApi = this.functions.get('notices');
+    if (noticesApi) this.delivery.bindDocumentReader(noticesApi);
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'DocumentsBucket', { value: this.delivery.bucket.bucketName });
   }
 
   private addRouteGroup(group: RouteGroup, jwt: IHttpRouteAuthorizer): void {

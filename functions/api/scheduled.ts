@@ -34,9 +34,15 @@ export async function handler(event: ScheduledEvent, context?: { awsRequestId?: 
       runKey: result.run.runKey,
       status: result.run.status,
     });
-    return { ran: result.ran, runKey: result.run.runKey, status: result.run.status, summary: result.run.summary };
+    return {
+      ran: result.ran,
+      runKey: result.run.runKey,
+      status: result.run.status,
+      summary: result.run.summary,
+    };
   } catch (error) {
-    if (error instanceof JobFailedError) log.error('job failed', { runKey: error.run.runKey, error: error.run.error });
+    if (error instanceof JobFailedError)
+      log.error('job failed', { runKey: error.run.runKey, error: error.run.error });
     throw error;
   }
 }

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { claimJobRun, finishJobRun, type JobRunRecord, type JobTrigger } from '../adapters/dynamo/job-runs.ts';
+import {
+  claimJobRun,
+  finishJobRun,
+  type JobRunRecord,
+  type JobTrigger,
+} from '../adapters/dynamo/job-runs.ts';
 import type { FixedSchedule } from '../core/schedule.ts';
 import { runDailySweep } from './daily-sweep.ts';
 import { runWeeklyBulletin } from './weekly-bulletin.ts';

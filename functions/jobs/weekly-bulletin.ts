@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { documentStore } from '../adapters/documents/store.ts';
 import type { NoticeRecord } from '../adapters/dynamo/notices.ts';
 import { notificationId, putNotification } from '../adapters/dynamo/notifications.ts';
-import { activeRecipients } from '../adapters/dynamo/recipients.ts';
 import { getProblems } from '../adapters/dynamo/problems.ts';
+import { activeRecipients } from '../adapters/dynamo/recipients.ts';
 import { getCadres, listTownships } from '../adapters/dynamo/roster.ts';
 import { mailConfig } from '../adapters/mail/config.ts';
 import { createMailer, type DeliveryOutcome, type Mailer } from '../adapters/mail/mailer.ts';
@@ -50,7 +50,13 @@ export interface WeeklyBulletinSummary {
   notifications: { created: number; existing: number };
 }
 
-const emptyDelivery = (): DeliverySummary => ({ sent: 0, alreadySent: 0, unconfirmed: 0, failed: 0, noAddress: 0 });
+const emptyDelivery = (): DeliverySummary => ({
+  sent: 0,
+  alreadySent: 0,
+  unconfirmed: 0,
+  failed: 0,
+  noAddress: 0,
+});
 
 function count(summary: DeliverySummary, outcome: DeliveryOutcome): void {
   if (outcome === 'sent') summary.sent++;
@@ -201,7 +207,10 @@ export async function deliverWeek(
       cadreId: m.cadreId,
       kind: m.kind,
       title: m.title,
-      body: [...m.paragraphs, ...m.items.map((i) => `${i.text}${i.deadline ? `（期限：${i.deadline}）` : ''}`)].join('\n'),
+      body: [
+        ...m.paragraphs,
+        ...m.items.map((i) => `${i.text}${i.deadline ? `（期限：${i.deadline}）` : ''}`),
+      ].join('\n'),
       deadline: m.deadline,
       week,
       ...(m.problemIds ? { problemIds: m.problemIds } : {}),
@@ -270,7 +279,8 @@ async function cadreMessages(stored: StoredEvaluation, notices: NoticeRecord[]):
   const { evaluation, week } = stored;
   if (stored.provisional) return [];
   const label = weekLabel(week);
-  const noticeOf = (kind: string, cadreId: string) => notices.find((n) => n.kind === kind && n.cadreId === cadreId);
+  const noticeOf = (kind: string, cadreId: string) =>
+    notices.find((n) => n.kind === kind && n.cadreId === cadreId);
   const byCadre = new Map(evaluation.cadres.map((c) => [c.cadreId, c]));
   const messages: CadreMessage[] = [];
 

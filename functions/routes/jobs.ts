@@ -3,7 +3,7 @@ import { cronExpression, nextFireTime, SCHEDULE_TIME_ZONE } from '../core/schedu
 import { isoWeekOfInstant } from '../core/time.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { defineRoute, ok } from '../http/route.ts';
-import { isJobName, JOB_NAMES, JobFailedError, JOBS, runJob } from '../jobs/registry.ts';
+import { isJobName, JOB_NAMES, JOBS, JobFailedError, runJob } from '../jobs/registry.ts';
 import { errorBody } from '../schemas/common.ts';
 import { jobList, jobParams, jobRun, jobRunPage, jobRunsQuery, runJobBody } from '../schemas/jobs.ts';
 
@@ -20,7 +20,9 @@ function jobOf(name: string) {
 }
 
 function weekIssue(message: string, code: string): ValidationError {
-  return new ValidationError('请求内容有误，请按提示修改', { fields: [{ path: 'body.week', code, message }] });
+  return new ValidationError('请求内容有误，请按提示修改', {
+    fields: [{ path: 'body.week', code, message }],
+  });
 }
 
 export const jobsRoutes = [

@@ -3,7 +3,12 @@ import { NotFoundError } from '../errors.ts';
 import { requireSelfOrStaff } from '../http/auth.ts';
 import { defineRoute, ok } from '../http/route.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
-import { notification, notificationPage, notificationParams, notificationQuery } from '../schemas/notifications.ts';
+import {
+  notification,
+  notificationPage,
+  notificationParams,
+  notificationQuery,
+} from '../schemas/notifications.ts';
 
 /** What the jobs tell a cadre, on their page: the cadre reads their own; staff read anyone's. */
 const TAGS = ['notifications'];

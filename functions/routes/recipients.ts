@@ -28,7 +28,9 @@ async function checkReferences(body: RecipientInput, id: string): Promise<void> 
       fields: [{ path: 'body.townshipId', code: 'UNKNOWN_REFERENCE', message: '乡镇不存在' }],
     });
   }
-  if (await store.emailTakenInScope({ id, email: body.email, scope: body.scope, townshipId: body.townshipId })) {
+  if (
+    await store.emailTakenInScope({ id, email: body.email, scope: body.scope, townshipId: body.townshipId })
+  ) {
     throw new ConflictError('DUPLICATE_EMAIL', '同一范围内已有使用该邮箱的接收人', {
       fields: [{ path: 'body.email', code: 'DUPLICATE_EMAIL', message: '该范围内已有此邮箱' }],
     });
@@ -42,7 +44,9 @@ function auditChanges(body: RecipientInput): Record<string, unknown> {
 
 function recipientId(ctx: RequestContext): string {
   // A retried create with the same Idempotency-Key lands on the same id.
-  return ctx.idempotencyKey ? `R${derivedId(ctx.actor.sub, ctx.idempotencyKey, 'recipient')}` : `R${newId(ctx.now)}`;
+  return ctx.idempotencyKey
+    ? `R${derivedId(ctx.actor.sub, ctx.idempotencyKey, 'recipient')}`
+    : `R${newId(ctx.now)}`;
 }
 
 export const recipientsRoutes = [
@@ -63,7 +67,12 @@ export const recipientsRoutes = [
         const existing = await store.getRecipient(id);
         if (existing) return created(existing);
       }
-      await ctx.audit({ entityType: 'recipient', entityId: id, action: 'create', changes: auditChanges(body) });
+      await ctx.audit({
+        entityType: 'recipient',
+        entityId: id,
+        action: 'create',
+        changes: auditChanges(body),
+      });
       return created(record);
     },
   }),
@@ -113,7 +122,12 @@ export const recipientsRoutes = [
         updatedAt: ctx.now.toISOString(),
       };
       if (!(await store.replaceRecipient(record))) throw new NotFoundError('接收人不存在');
-      await ctx.audit({ entityType: 'recipient', entityId: params.id, action: 'update', changes: auditChanges(body) });
+      await ctx.audit({
+        entityType: 'recipient',
+        entityId: params.id,
+        action: 'update',
+        changes: auditChanges(body),
+      });
       return ok(record);
     },
   }),

@@ -25,6 +25,9 @@ export interface ApiFunctionProps {
   projectRoot: string;
   environment: Record<string, string>;
   description?: string;
+  /** Overrides for functions not behind API Gateway (the scheduled jobs); API functions keep the defaults. */
+  timeout?: Duration;
+  memorySize?: number;
 }
 
 export const API_FUNCTION_DEFAULTS = {
@@ -61,8 +64,8 @@ export class ApiFunction extends Construct {
       depsLockFilePath: `${props.projectRoot}/package-lock.json`,
       runtime: API_FUNCTION_DEFAULTS.runtime,
       architecture: API_FUNCTION_DEFAULTS.architecture,
-      memorySize: API_FUNCTION_DEFAULTS.memorySize,
-      timeout: API_FUNCTION_DEFAULTS.timeout,
+      memorySize: props.memorySize ?? API_FUNCTION_DEFAULTS.memorySize,
+      timeout: props.timeout ?? API_FUNCTION_DEFAULTS.timeout,
       logGroup: this.logGroup,
       role: this.role,
       ...(props.description ? { description: props.description } : {}),

@@ -1,5 +1,5 @@
 import { nextFireTime } from '../../functions/core/schedule.ts';
-import { JOB_NAMES, type JobName, JOBS, runJob } from '../../functions/jobs/registry.ts';
+import { JOB_NAMES, JOBS, type JobName, runJob } from '../../functions/jobs/registry.ts';
 
 /**
  * The in-process scheduler of the local stack: the same jobs at the same Beijing times as
@@ -26,7 +26,8 @@ export function startLocalScheduler(options: LocalSchedulerOptions = {}): LocalS
   const log = options.log ?? ((line) => console.log(JSON.stringify(line)));
   const run =
     options.run ??
-    ((name: JobName, scheduledFor: Date) => runJob(name, { trigger: 'local-scheduler', now: clock(), scheduledFor }));
+    ((name: JobName, scheduledFor: Date) =>
+      runJob(name, { trigger: 'local-scheduler', now: clock(), scheduledFor }));
   const timers = new Map<JobName, NodeJS.Timeout>();
   const upcoming = new Map<JobName, Date>();
   let stopped = false;
@@ -39,7 +40,14 @@ export function startLocalScheduler(options: LocalSchedulerOptions = {}): LocalS
       () => {
         // A timer may fire a little early or (after a laptop's sleep) late; the run is keyed by `at` either way.
         void run(name, at).then(
-          (result) => log({ level: 'info', msg: 'scheduled job finished', job: name, scheduledFor: at.toISOString(), result }),
+          (result) =>
+            log({
+              level: 'info',
+              msg: 'scheduled job finished',
+              job: name,
+              scheduledFor: at.toISOString(),
+              result,
+            }),
           (error: unknown) =>
             log({
               level: 'error',

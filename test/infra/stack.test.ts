@@ -247,8 +247,8 @@ describe('HTTP API', () => {
 });
 
 describe('Lambda functions', () => {
-  it('are one per route group that has routes, and nothing else', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(groupsWithRoutes.length);
+  it('are one per route group that has routes, plus the scheduled-jobs function, and nothing else', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(groupsWithRoutes.length + 1);
     expect([...stack.functions.keys()].sort()).toEqual(groupsWithRoutes.map((g) => g.name).sort());
   });
 
@@ -395,5 +395,121 @@ describe('cdk-nag AwsSolutions', () => {
     });
     const report = new AwsSolutionsChecks().validateScope(probe);
     expect(report.violations.map((v) => v.ruleName)).toContain('AwsSolutions-COG2');
+  });
+});
+
+describe('delivery: documents bucket, schedules, dead-letter queue', () => {
+  const delivery = () => stack.delivery;
+
+  it('keeps documents in a private, encrypted, SSL-only, versioned bucket that is retained', () => {
+    const id = logicalId(delivery().bucket);
+    const bucket = resources[id];
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(delivery().accessLogs) } },
+    });
+    const [, policy] = ofType('AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === id) as [
+      string,
+      Json,
+    ];
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  });
+
+  it('fires each job at its Beijing time with retries and a dead-letter queue, passing the scheduled time', () => {
+    const fnId = logicalId(delivery().jobs.fn);
+    const queueId = logicalId(delivery().deadLetterQueue);
+    const schedules = ofType('AWS::Scheduler::Schedule').map(([, s]) => s.Properties);
+    expect(schedules.map((s) => [s.ScheduleExpression, s.ScheduleExpressionTimezone]).sort()).toEqual([
+      ['cron(0 7 ? * * *)', 'Asia/Shanghai'],
+      ['cron(0 8 ? * MON *)', 'Asia/Shanghai'],
+    ]);
+    for (const s of schedules) {
+      expect(s.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+      expect(s.Target.Arn).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+      expect(s.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 });
+      expect(s.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+      const input = JSON.parse(s.Target.Input);
+      expect(['weekly-bulletin', 'daily-sweep']).toContain(input.job);
+      expect(input.scheduledTime).toBe('<aws.scheduler.scheduled-time>');
+    }
+  });
+
+  it('has an encrypted, SSL-only dead-letter queue that keeps failed events for 14 days', () => {
+    const queue = resources[logicalId(delivery().deadLetterQueue)];
+    expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+    const policy = ofType('AWS::SQS::QueuePolicy').find(([, p]) =>
+      JSON.stringify(p.Properties.Queues).includes(logicalId(delivery().deadLetterQueue)),
+    );
+    expect(JSON.stringify(policy?.[1].Properties.PolicyDocument)).toContain('aws:SecureTransport');
+  });
+
+  it('runs the scheduled jobs on 512 MB for up to 15 minutes, sending through SES', () => {
+    const fn = resources[logicalId(delivery().jobs.fn)].Properties;
+    expect(fn).toMatchObject({
+      MemorySize: 512,
+      Timeout: 900,
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+    });
+    expect(fn.Environment.Variables).toMatchObject({
+      MAIL_TRANSPORT: 'ses',
+      DOCUMENTS_BUCKET: { Ref: logicalId(delivery().bucket) },
+    });
+  });
+
+  it('grants each role exactly what it does with documents, SES and the schedules', () => {
+    const table = [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS];
+    const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    const runner = [
+      ...table,
+      ...logs,
+      's3:GetObject',
+      's3:PutObject',
+      'ses:SendEmail',
+      'ses:SendRawEmail',
+    ].sort();
+    expect(actionsOfRole(logicalId(delivery().jobs.role)).sort()).toEqual(runner);
+    expect(actionsOfRole(logicalId(functionOf('jobs').role)).sort()).toEqual(runner);
+    const notices = actionsOfRole(logicalId(functionOf('notices').role));
+    expect(notices).toContain('s3:GetObject');
+    expect(notices).not.toContain('s3:PutObject');
+    for (const group of groupsWithRoutes.filter((g) => !['jobs', 'notices'].includes(g.name))) {
+      const actions = actionsOfRole(logicalId(functionOf(group.name).role));
+      expect(
+        actions.filter((a) => /^(s3|ses):/.test(a)),
+        group.name,
+      ).toEqual([]);
+    }
+    expect(actionsOfRole(logicalId(delivery().schedulerRole)).sort()).toEqual([
+      'lambda:InvokeFunction',
+      'sqs:SendMessage',
+    ]);
+
+    const ses = ofType('AWS::IAM::Policy')
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((s: Json) => [s.Action].flat().includes('ses:SendEmail'));
+    expect(ses.length).toBe(2);
+    for (const statement of ses) {
+      expect(JSON.stringify(statement.Resource)).toContain(':identity/baocun.example.cn');
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'ses:FromAddress': 'noreply@baocun.example.cn' },
+      });
+    }
   });
 });

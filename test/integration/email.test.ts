@@ -83,8 +83,17 @@ function evaluation(week: string): WeeklyEvaluation {
     asOf: '2026-10-04T15:59:59.999Z',
     provisional: false,
     ruleSetVersion: 1,
-    cadres: [cadre(talkCadre, 'reminderTalk'), cadre(problemCadre, 'selfCriticism'), cadre(silentCadre, 'selfCriticism')],
-    tiers: { commended: [], selfCriticism: [problemCadre, silentCadre], reminderTalk: [talkCadre], admonishmentTalk: [] },
+    cadres: [
+      cadre(talkCadre, 'reminderTalk'),
+      cadre(problemCadre, 'selfCriticism'),
+      cadre(silentCadre, 'selfCriticism'),
+    ],
+    tiers: {
+      commended: [],
+      selfCriticism: [problemCadre, silentCadre],
+      reminderTalk: [talkCadre],
+      admonishmentTalk: [],
+    },
     circle: { members: [talkCadre], entered: [talkCadre], stayed: [], deepened: [], exited: [] },
     remedialTraining: [talkCadre],
     talkNotices: [{ cadreId: talkCadre, tier: 'reminderTalk' }],
@@ -121,9 +130,13 @@ function stored(week: string, revision = 1, provisional = false): StoredEvaluati
   };
 }
 
-async function documents(week: string, withPdf = true): Promise<{ bulletin: NoticeRecord; notices: NoticeRecord[] }> {
+async function documents(
+  week: string,
+  withPdf = true,
+): Promise<{ bulletin: NoticeRecord; notices: NoticeRecord[] }> {
   const pdfKey = `test/${week}/bulletin.pdf`;
-  if (withPdf) await documentStore().put(pdfKey, Buffer.from('%PDF-1.7\n% test bulletin\n%%EOF\n'), 'application/pdf');
+  if (withPdf)
+    await documentStore().put(pdfKey, Buffer.from('%PDF-1.7\n% test bulletin\n%%EOF\n'), 'application/pdf');
   return {
     bulletin: {
       id: `BUL-${week}`,
@@ -196,14 +209,19 @@ describe('the weekly bulletin email', () => {
     await deliverWeek(stored(week, 1), docs, { now });
     const revised = await deliverWeek(stored(week, 2), docs, { now });
     expect(revised.bulletinEmails.sent).toBe(2);
-    const subjects = smtp.to(county).map((m) => m.subject).filter((s) => s.includes('通报'));
+    const subjects = smtp
+      .to(county)
+      .map((m) => m.subject)
+      .filter((s) => s.includes('通报'));
     expect(subjects.filter((s) => s.startsWith('【修订】'))).toHaveLength(1);
     const revisedMail = smtp.to(county).find((m) => m.subject.startsWith('【修订】'))!;
     expect(revisedMail.text).toContain('第 2 次修订');
     expect(revisedMail.attachments).toEqual([]);
 
     const before = smtp.received.length;
-    const provisional = await deliverWeek(stored('2026-W42', 0, true), await documents('2026-W42', false), { now });
+    const provisional = await deliverWeek(stored('2026-W42', 0, true), await documents('2026-W42', false), {
+      now,
+    });
     expect(provisional.bulletinEmails).toMatchObject({ skipped: 'provisional', sent: 0 });
     expect(smtp.received.length).toBe(before);
   });
@@ -260,7 +278,9 @@ describe('what the cadres concerned hear', () => {
     expect(talk[0]!.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;同志');
     expect(talk[0]!.html).not.toContain('<script>');
 
-    const rectify = smtp.to(problemMail).filter((m) => m.headers['x-baocun-message']?.startsWith(`rectify:${week}`));
+    const rectify = smtp
+      .to(problemMail)
+      .filter((m) => m.headers['x-baocun-message']?.startsWith(`rectify:${week}`));
     expect(rectify).toHaveLength(1);
     expect(rectify[0]!.text).toContain('2026年10月9日');
     expect(rectify[0]!.text).toContain('2026年10月16日');
@@ -269,9 +289,16 @@ describe('what the cadres concerned hear', () => {
     const page = await self.get(`/cadres/${silentCadre}/notifications`);
     expect(page.status).toBe(200);
     expect(page.body.items.filter((n: { week: string }) => n.week === week)).toEqual([
-      expect.objectContaining({ kind: 'rectification_notice', week, deadline: '2026-10-16', problemIds: ['P-3'] }),
+      expect.objectContaining({
+        kind: 'rectification_notice',
+        week,
+        deadline: '2026-10-16',
+        problemIds: ['P-3'],
+      }),
     ]);
-    const talkPage = await (await t.as('cadre', talkCadre)).get(`/cadres/${talkCadre}/notifications?kind=talk_notice`);
+    const talkPage = await (await t.as('cadre', talkCadre)).get(
+      `/cadres/${talkCadre}/notifications?kind=talk_notice`,
+    );
     const talks = talkPage.body.items.filter((n: { week: string }) => n.week === week);
     expect(talks).toHaveLength(1);
     expect(talks[0]).toMatchObject({ deadline: '2026-10-11', noticeId: `TALK-${week}` });

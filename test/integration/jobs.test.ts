@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetMailConfig } from '../../functions/adapters/mail/config.ts';
 import { handler as scheduled } from '../../functions/api/scheduled.ts';
-import { runJob } from '../../functions/jobs/registry.ts';
 import { addDays, beijingDate, isoWeekOf, isoWeekRange } from '../../functions/core/time.ts';
+import { runJob } from '../../functions/jobs/registry.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 import { startSmtp, type TestSmtp } from '../support/mail.ts';
 
@@ -26,12 +26,24 @@ beforeAll(async () => {
   admin = await t.as('admin');
   inspector = await t.as('inspector');
   expect((await admin.post('/townships', { id: tid, name: '桶井乡' })).status).toBe(201);
-  expect((await admin.post('/villages', { id: vid, name: '郑家村', townshipId: tid, category: 'deep' })).status).toBe(201);
   expect(
-    (await admin.post('/cadres', { id: cid, name: '杨强', unit: '县教育局', rank: '科级', townshipId: tid, email: cadreMail }))
-      .status,
+    (await admin.post('/villages', { id: vid, name: '郑家村', townshipId: tid, category: 'deep' })).status,
   ).toBe(201);
-  expect((await admin.post('/assignments', { cadreId: cid, villageId: vid, role: 'member' })).status).toBe(201);
+  expect(
+    (
+      await admin.post('/cadres', {
+        id: cid,
+        name: '杨强',
+        unit: '县教育局',
+        rank: '科级',
+        townshipId: tid,
+        email: cadreMail,
+      })
+    ).status,
+  ).toBe(201);
+  expect((await admin.post('/assignments', { cadreId: cid, villageId: vid, role: 'member' })).status).toBe(
+    201,
+  );
 });
 
 afterAll(async () => {
@@ -64,7 +76,13 @@ describe('POST /jobs/{name}: refusals', () => {
   it('lists the jobs with their Beijing-time schedules', async () => {
     const res = await admin.get('/jobs');
     expect(res.status).toBe(200);
-    expect(res.body.items.map((j: { name: string; schedule: { cron: string; timeZone: string } }) => [j.name, j.schedule.cron, j.schedule.timeZone])).toEqual([
+    expect(
+      res.body.items.map((j: { name: string; schedule: { cron: string; timeZone: string } }) => [
+        j.name,
+        j.schedule.cron,
+        j.schedule.timeZone,
+      ]),
+    ).toEqual([
       ['weekly-bulletin', 'cron(0 8 ? * MON *)', 'Asia/Shanghai'],
       ['daily-sweep', 'cron(0 7 ? * * *)', 'Asia/Shanghai'],
     ]);
@@ -96,10 +114,16 @@ describe('the daily sweep', () => {
     [problemId] = res.body.problemIds;
     // A rectification the inspector rejects: the cadre must hear back.
     const cadre = await t.as('cadre', cid);
-    expect((await cadre.post(`/problems/${res.body.problemIds[1]}/rectifications`, { note: '已补齐' })).status).toBe(201);
     expect(
-      (await inspector.post(`/problems/${res.body.problemIds[1]}/verifications`, { outcome: 'rejected', note: '未补齐' }))
-        .status,
+      (await cadre.post(`/problems/${res.body.problemIds[1]}/rectifications`, { note: '已补齐' })).status,
+    ).toBe(201);
+    expect(
+      (
+        await inspector.post(`/problems/${res.body.problemIds[1]}/verifications`, {
+          outcome: 'rejected',
+          note: '未补齐',
+        })
+      ).status,
     ).toBe(201);
   });
 
@@ -134,7 +158,8 @@ describe('the daily sweep', () => {
       'rectification_rejected',
     ]);
     const overdue = page.body.items.find(
-      (n: { kind: string; problemIds: string[] }) => n.kind === 'overdue_rectification' && n.problemIds[0] === problemId,
+      (n: { kind: string; problemIds: string[] }) =>
+        n.kind === 'overdue_rectification' && n.problemIds[0] === problemId,
     );
     expect(overdue).toMatchObject({ problemIds: [problemId], deadline: addDays(today, -16) });
 
@@ -157,12 +182,21 @@ describe('the weekly bulletin job', () => {
     const lastWeek = isoWeekOf(addDays(today, -7));
     const { monday } = isoWeekRange(lastWeek);
     const county = `county-${uid('m')}@example.cn`.toLowerCase();
-    expect((await admin.post('/recipients', { name: '李县长', email: county, scope: 'county' })).status).toBe(201);
+    expect((await admin.post('/recipients', { name: '李县长', email: county, scope: 'county' })).status).toBe(
+      201,
+    );
     const res = await inspector.post('/inspections', {
       villageId: vid,
       date: monday,
       mode: 'covert',
-      findings: [{ cadreId: cid, present: true, commend: false, problems: [{ description: '路灯损坏', severity: 'major' }] }],
+      findings: [
+        {
+          cadreId: cid,
+          present: true,
+          commend: false,
+          problems: [{ description: '路灯损坏', severity: 'major' }],
+        },
+      ],
     });
     expect(res.status).toBe(201);
 
@@ -189,7 +223,9 @@ describe('the weekly bulletin job', () => {
     const bulletin = await admin.get(`/notices?week=${lastWeek}&kind=bulletin`);
     expect(bulletin.status).toBe(200);
     expect(bulletin.body.items[0].id).toBe(summary.documents.bulletin);
-    const rectification = smtp.to(cadreMail).filter((m) => m.headers['x-baocun-message']?.startsWith(`rectify:${lastWeek}`));
+    const rectification = smtp
+      .to(cadreMail)
+      .filter((m) => m.headers['x-baocun-message']?.startsWith(`rectify:${lastWeek}`));
     expect(rectification).toHaveLength(1);
     expect(rectification[0]!.text).toContain('路灯损坏');
   }, 240_000);

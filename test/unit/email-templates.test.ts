@@ -50,8 +50,16 @@ describe('MIME messages', () => {
     const to = { address: 'Li@Example.cn', name: '李县长', ref: 'recipient:R1' };
     const mail = { subject: '2026年第47周通报', text: '正文', html: '<p>正文</p>' };
     const date = new Date('2026-11-23T00:00:00Z');
-    const one = parseMail((await buildMime(mail, { from: '包村办公室 <noreply@baocun.local>', to, messageKey: 'k', date })).toString());
-    const two = parseMail((await buildMime(mail, { from: '包村办公室 <noreply@baocun.local>', to, messageKey: 'k', date })).toString());
+    const one = parseMail(
+      (
+        await buildMime(mail, { from: '包村办公室 <noreply@baocun.local>', to, messageKey: 'k', date })
+      ).toString(),
+    );
+    const two = parseMail(
+      (
+        await buildMime(mail, { from: '包村办公室 <noreply@baocun.local>', to, messageKey: 'k', date })
+      ).toString(),
+    );
     expect(one.subject).toBe('2026年第47周通报');
     expect(one.headers['content-type']).toMatch(/^multipart\/alternative/);
     expect(one.text).toBe('正文');

@@ -27,9 +27,15 @@ describe('the fixed schedules in Beijing time', () => {
   });
 
   it('finds the latest firing at or before an instant', () => {
-    expect(previousFireTime(weekly, new Date('2026-11-23T00:00:00.000Z')).toISOString()).toBe('2026-11-23T00:00:00.000Z');
-    expect(previousFireTime(weekly, new Date('2026-11-29T12:00:00.000Z')).toISOString()).toBe('2026-11-23T00:00:00.000Z');
-    expect(previousFireTime(daily, new Date('2026-11-24T22:00:00.000Z')).toISOString()).toBe('2026-11-23T23:00:00.000Z');
+    expect(previousFireTime(weekly, new Date('2026-11-23T00:00:00.000Z')).toISOString()).toBe(
+      '2026-11-23T00:00:00.000Z',
+    );
+    expect(previousFireTime(weekly, new Date('2026-11-29T12:00:00.000Z')).toISOString()).toBe(
+      '2026-11-23T00:00:00.000Z',
+    );
+    expect(previousFireTime(daily, new Date('2026-11-24T22:00:00.000Z')).toISOString()).toBe(
+      '2026-11-23T23:00:00.000Z',
+    );
   });
 
   it('writes the EventBridge Scheduler cron expressions', () => {

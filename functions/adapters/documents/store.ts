@@ -1,11 +1,12 @@
 import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
+import { S3DocumentStore } from './s3.ts';
 
 /**
  * Where rendered files live. Locally: a folder (DATA_DIR/documents, or DOCUMENTS_DIR), served by the
  * download route itself. On AWS: the private documents bucket, downloaded through a short-lived
- * presigned URL (see the report for the S3 adapter plan; DOCUMENTS_BUCKET selects it).
+ * presigned URL (s3.ts; the DOCUMENTS_BUCKET setting selects it).
  * Keys are relative paths such as `2026/W47/<id>.pdf`.
  */
 export interface StoredFile {
@@ -44,7 +45,7 @@ export class LocalDocumentStore implements DocumentStore {
     return path;
   }
 
-  async put(key: string, body: Buffer | string): Promise<void> {
+  async put(key: string, body: Buffer | string, _contentType?: string): Promise<void> {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
     // Write then rename: a reader never sees half a file, a crash leaves the old one.
@@ -89,7 +90,15 @@ let shared: { root: string; store: DocumentStore } | undefined;
 
 /** The process's store; rebuilt when the folder setting changes (tests start several stacks). */
 export function documentStore(): DocumentStore {
-  const root = documentsRoot();
-  if (shared?.root !== root) shared = { root, store: new LocalDocumentStore(root) };
+  const bucket = process.env.DOCUMENTS_BUCKET;
+  const root = bucket ? `s3://${bucket}` : documentsRoot();
+  if (shared?.root !== root) {
+    shared = {
+      root,
+      store: bucket
+        ? new S3DocumentStore({ bucket, region: process.env.AWS_REGION ?? 'cn-northwest-1' })
+        : new LocalDocumentStore(root),
+    };
+  }
   return shared.store;
 }

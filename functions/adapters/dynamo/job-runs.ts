@@ -1,5 +1,14 @@
 import { keys } from './keys.ts';
-import { ConditionFailed, getItem, type Item, type Page, putIfAbsent, queryPage, updateItem, withoutKeys } from './table.ts';
+import {
+  ConditionFailed,
+  getItem,
+  type Item,
+  type Page,
+  putIfAbsent,
+  queryPage,
+  updateItem,
+  withoutKeys,
+} from './table.ts';
 
 /**
  * One item per job run, keyed by job name and run key. A scheduled run's key is its scheduled time,
@@ -39,7 +48,8 @@ export async function claimJobRun(
   const existing = await getItem<Item>(key);
   if (!existing) throw new Error('job run claim vanished');
   const current = toRecord(existing);
-  const stale = current.status === 'running' && Date.parse(current.startedAt) + leaseMs < Date.parse(run.startedAt);
+  const stale =
+    current.status === 'running' && Date.parse(current.startedAt) + leaseMs < Date.parse(run.startedAt);
   if (current.status !== 'failed' && !stale) return { claimed: false, run: current };
   try {
     const updated = await updateItem<Item>({

@@ -1,5 +1,13 @@
 import { keys } from './keys.ts';
-import { ConditionFailed, getItem, type Item, putIfAbsent, queryAll, updateItem, withoutKeys } from './table.ts';
+import {
+  ConditionFailed,
+  getItem,
+  type Item,
+  putIfAbsent,
+  queryAll,
+  updateItem,
+  withoutKeys,
+} from './table.ts';
 
 /**
  * The delivery ledger. SES has no idempotency token, so before an email leaves, its (message,

@@ -1,6 +1,14 @@
 import { derivedId } from '../../core/ids.ts';
 import { keys } from './keys.ts';
-import { ConditionFailed, type Item, type Page, putIfAbsent, queryPage, updateItem, withoutKeys } from './table.ts';
+import {
+  ConditionFailed,
+  type Item,
+  type Page,
+  putIfAbsent,
+  queryPage,
+  updateItem,
+  withoutKeys,
+} from './table.ts';
 
 /**
  * What a cadre sees on their page (GET /cadres/{id}/notifications): talk notices, new problems to
@@ -41,7 +49,11 @@ export function notificationId(at: string, sourceKey: string): string {
 
 /** Writes the notification unless it exists; true when it is new. */
 export function putNotification(record: NotificationRecord): Promise<boolean> {
-  return putIfAbsent({ ...keys.cadreNotification(record.cadreId, record.id), entity: 'notification', ...record });
+  return putIfAbsent({
+    ...keys.cadreNotification(record.cadreId, record.id),
+    entity: 'notification',
+    ...record,
+  });
 }
 
 export async function listNotifications(

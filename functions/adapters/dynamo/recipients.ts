@@ -23,7 +23,13 @@ function scopeSortKey(r: Pick<Recipient, 'id' | 'scope' | 'townshipId'>): string
 }
 
 function item(r: Recipient): Item {
-  return { ...keys.recipient(r.id), GSI1PK: keys.recipientList(), GSI1SK: scopeSortKey(r), entity: 'recipient', ...r };
+  return {
+    ...keys.recipient(r.id),
+    GSI1PK: keys.recipientList(),
+    GSI1SK: scopeSortKey(r),
+    entity: 'recipient',
+    ...r,
+  };
 }
 
 /** False when the id is taken. */
@@ -63,7 +69,10 @@ export async function getRecipient(id: string): Promise<Recipient | undefined> {
   return found && strip(found);
 }
 
-function prefixOf(filter: { scope?: string | undefined; townshipId?: string | undefined }): string | undefined {
+function prefixOf(filter: {
+  scope?: string | undefined;
+  townshipId?: string | undefined;
+}): string | undefined {
   if (filter.scope === 'county') return 'COUNTY#';
   if (filter.townshipId) return `TSHP#${filter.townshipId}#`;
   if (filter.scope === 'township') return 'TSHP#';
@@ -93,7 +102,9 @@ export async function activeRecipients(): Promise<Recipient[]> {
 }
 
 /** Whether another recipient in the same scope already has this address. */
-export async function emailTakenInScope(r: Pick<Recipient, 'id' | 'email' | 'scope' | 'townshipId'>): Promise<boolean> {
+export async function emailTakenInScope(
+  r: Pick<Recipient, 'id' | 'email' | 'scope' | 'townshipId'>,
+): Promise<boolean> {
   const prefix = r.scope === 'county' ? 'COUNTY#' : `TSHP#${r.townshipId}#`;
   const items = await queryAll<Item>({
     index: 'GSI1',

@@ -1,6 +1,12 @@
 import { claimDelivery, markFailed, markSent } from '../dynamo/mail-ledger.ts';
 import { mailConfig } from './config.ts';
-import { buildMime, envelopeAddress, type MailRecipient, type OutgoingMail, recipientHash } from './message.ts';
+import {
+  buildMime,
+  envelopeAddress,
+  type MailRecipient,
+  type OutgoingMail,
+  recipientHash,
+} from './message.ts';
 import { type MailTransport, mailTransport } from './transport.ts';
 
 /**
@@ -63,7 +69,11 @@ export function createMailer(options: MailerOptions = {}): Mailer {
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         // The address may appear in a transport's error text; the ledger and log keep the ref only.
         const scrubbed = message.split(mail.to.address).join('<recipient>');
-        options.log?.('email not sent', { messageKey: mail.messageKey, recipient: mail.to.ref, error: scrubbed });
+        options.log?.('email not sent', {
+          messageKey: mail.messageKey,
+          recipient: mail.to.ref,
+          error: scrubbed,
+        });
         await markFailed(mail.messageKey, hash, { now: clock(), error: scrubbed });
         return 'failed';
       }

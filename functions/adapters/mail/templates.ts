@@ -21,9 +21,13 @@ let compiled: Map<string, Template> | undefined;
 function template(name: string): Template {
   if (!compiled) {
     const hb = (HandlebarsRuntime as unknown as Runtime).create();
-    for (const [helper, fn] of Object.entries(helpers)) hb.registerHelper(helper, fn as (...args: unknown[]) => unknown);
+    for (const [helper, fn] of Object.entries(helpers))
+      hb.registerHelper(helper, fn as (...args: unknown[]) => unknown);
     compiled = new Map(
-      Object.entries(emailTemplateSpecs as Record<string, unknown>).map(([n, spec]) => [n, hb.template(spec)]),
+      Object.entries(emailTemplateSpecs as Record<string, unknown>).map(([n, spec]) => [
+        n,
+        hb.template(spec),
+      ]),
     );
   }
   const found = compiled.get(name);

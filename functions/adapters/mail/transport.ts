@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import nodemailer from 'nodemailer';
 import { type MailConfig, mailConfig } from './config.ts';
 
@@ -10,7 +10,10 @@ import { type MailConfig, mailConfig } from './config.ts';
  */
 export interface MailTransport {
   readonly kind: 'ses' | 'smtp' | 'outbox';
-  send(raw: Buffer, envelope: { from: string; to: string; fileStem: string }): Promise<{ providerId?: string }>;
+  send(
+    raw: Buffer,
+    envelope: { from: string; to: string; fileStem: string },
+  ): Promise<{ providerId?: string }>;
 }
 
 export function smtpTransport(url: string): MailTransport {

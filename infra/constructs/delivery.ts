@@ -1,0 +1,212 @@
+import { Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Effect, type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleTargetInput,
+  TimeWindow,
+} from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct, type IConstruct } from 'constructs';
+import { cronExpression } from '../../functions/core/schedule.ts';
+import { JOB_NAMES, JOBS, type JobName } from '../../functions/jobs/registry.ts';
+import { ApiFunction } from './api-function.ts';
+import type { DataTable } from './table.ts';
+
+/**
+ * Delivery and scheduling on AWS:
+ * - the documents bucket (rendered bulletins and notices): private, encrypted, SSL only, versioned
+ *   (a re-render never loses the file an official already downloaded), retained with the stack;
+ *   its server access logs go to a bucket of their own;
+ * - the scheduled-jobs function (functions/api/scheduled.ts), 512 MB, up to 15 minutes;
+ * - one EventBridge Scheduler schedule per job, at the registry's times in Asia/Shanghai, with a
+ *   retry policy and an SQS dead-letter queue for events that still fail;
+ * - grants that name exactly what each caller does: objects of the bucket only, SES sending only
+ *   from the configured identity and address.
+ */
+export interface DeliveryProps {
+  data: DataTable;
+  projectRoot: string;
+  /** The From address, e.g. `noreply@baocun.example.cn`; its domain is the SES identity. */
+  mailFrom: string;
+  /** Base URL of the API, for links in emails. */
+  publicBaseUrl: string;
+}
+
+export const SCHEDULED_FUNCTION_MEMORY_MB = 512;
+export const SCHEDULED_FUNCTION_TIMEOUT = Duration.minutes(15);
+export const SCHEDULE_RETRY_ATTEMPTS = 3;
+export const SCHEDULE_MAX_EVENT_AGE = Duration.hours(2);
+
+export class Delivery extends Construct {
+  readonly bucket: Bucket;
+  readonly accessLogs: Bucket;
+  readonly deadLetterQueue: Queue;
+  readonly jobs: ApiFunction;
+  readonly schedules = new Map<JobName, Schedule>();
+  /** The role EventBridge Scheduler assumes to invoke the function and to fill the DLQ. */
+  readonly schedulerRole: Role;
+  readonly sesIdentityArn: string;
+  private readonly props: DeliveryProps;
+
+  constructor(scope: Construct, id: string, props: DeliveryProps) {
+    super(scope, id);
+    this.props = props;
+    const stack = Stack.of(this);
+
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This bucket receives the documents bucket’s server access logs; logging it into itself (or a third ' +
+        'bucket) would only log the logging. It is private, encrypted and SSL-only.',
+    });
+
+    this.bucket = new Bucket(this, 'Documents', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'documents/',
+      // Old versions of re-rendered files stay a year, then go; current files stay.
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.deadLetterQueue = new Queue(this, 'ScheduleDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the EventBridge Scheduler schedules (set on their ' +
+        'targets, which cdk-nag does not see); a DLQ of a DLQ would hide failures one level deeper.',
+    });
+
+    const domain = props.mailFrom.split('@')[1] ?? props.mailFrom;
+    this.sesIdentityArn = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: domain });
+
+    this.jobs = new ApiFunction(this, 'ScheduledJobs', {
+      entry: `${props.projectRoot}/functions/api/scheduled.ts`,
+      projectRoot: props.projectRoot,
+      description: `Baocun scheduled jobs: ${JOB_NAMES.join(', ')}`,
+      timeout: SCHEDULED_FUNCTION_TIMEOUT,
+      memorySize: SCHEDULED_FUNCTION_MEMORY_MB,
+      environment: { TABLE_NAME: props.data.table.tableName, LOG_LEVEL: 'info' },
+    });
+    props.data.grant(this.jobs.role, 'readwrite');
+    this.bindJobRunner(this.jobs);
+
+    this.schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: 'EventBridge Scheduler: invoke the scheduled-jobs function, send failed events to the DLQ',
+    });
+    const functionId = stack.getLogicalId(this.jobs.fn.node.defaultChild as CfnFunction);
+    Validations.of(this.schedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
+      reason:
+        'lambda:InvokeFunction on the function’s ARN and its qualified ARNs (`:*`, versions and aliases) as ' +
+        'granted by grantInvoke; the wildcard covers qualifiers of this one function only.',
+    });
+
+    for (const name of JOB_NAMES) {
+      const job = JOBS[name];
+      const schedule = new Schedule(this, `${pascal(name)}Schedule`, {
+        description: job.description,
+        schedule: ScheduleExpression.expression(cronExpression(job.schedule), TimeZone.ASIA_SHANGHAI),
+        timeWindow: TimeWindow.off(),
+        target: new LambdaInvoke(this.jobs.fn, {
+          // The scheduled time keys the run, so a repeated delivery does not run the job twice.
+          input: ScheduleTargetInput.fromObject({ job: name, scheduledTime: ContextAttribute.scheduledTime }),
+          retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
+          maxEventAge: SCHEDULE_MAX_EVENT_AGE,
+          deadLetterQueue: this.deadLetterQueue,
+          role: this.schedulerRole,
+        }),
+      });
+      this.schedules.set(name, schedule);
+    }
+  }
+
+  /** What running the jobs needs besides the table (granted per route group): the documents and SES. */
+  bindJobRunner(fn: ApiFunction): void {
+    this.grantDocuments(fn.role, 'readwrite');
+    this.grantSend(fn.role);
+    for (const [key, value] of Object.entries(this.environment())) fn.fn.addEnvironment(key, value);
+  }
+
+  /** Reading rendered files (the download route presigns GETs with this role). */
+  bindDocumentReader(fn: ApiFunction): void {
+    this.grantDocuments(fn.role, 'read');
+    fn.fn.addEnvironment('DOCUMENTS_BUCKET', this.bucket.bucketName);
+  }
+
+  environment(): Record<string, string> {
+    return {
+      DOCUMENTS_BUCKET: this.bucket.bucketName,
+      MAIL_TRANSPORT: 'ses',
+      MAIL_FROM: `包村办公室 <${this.props.mailFrom}>`,
+      PUBLIC_BASE_URL: this.props.publicBaseUrl,
+    };
+  }
+
+  /** Exactly GetObject (and PutObject to write) on the bucket's objects: no listing, no deleting. */
+  grantDocuments(grantee: IGrantable, access: 'read' | 'readwrite'): void {
+    const statement = new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject'],
+      resources: [this.bucket.arnForObjects('*')],
+    });
+    grantee.grantPrincipal.addToPrincipalPolicy(statement);
+    const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    Validations.of(grantee.grantPrincipal as unknown as IConstruct).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+      reason:
+        'Object-level actions (GetObject, PutObject) on the objects of the documents bucket: object keys are ' +
+        'made per week and document at run time, so the resource is the bucket’s objects, nothing wider.',
+    });
+  }
+
+  /** Sending from the configured identity and From address only. */
+  grantSend(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [this.sesIdentityArn],
+        conditions: { StringEquals: { 'ses:FromAddress': this.props.mailFrom } },
+      }),
+    );
+  }
+}
+
+function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}
