@@ -29,7 +29,14 @@ export function chromiumPath(): string | undefined {
 export class ChromiumPdfRenderer implements PdfRenderer {
   private browser: Promise<{ browser: Browser; context: BrowserContext }> | undefined;
 
-  constructor(private readonly executablePath: string) {}
+  private active = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly executablePath: string,
+    /** Close the browser after this long without work (0: only on close()). */
+    private readonly idleMs = 5_000,
+  ) {}
 
   private launch(): Promise<{ browser: Browser; context: BrowserContext }> {
     this.browser ??= (async () => {
@@ -49,17 +56,29 @@ export class ChromiumPdfRenderer implements PdfRenderer {
   }
 
   async toPdf(html: string): Promise<Buffer> {
-    const { context } = await this.launch();
-    const page = await context.newPage();
+    clearTimeout(this.idleTimer);
+    this.active++;
     try {
-      await page.setContent(html, { waitUntil: 'load' });
-      return await page.pdf({ preferCSSPageSize: true, printBackground: true });
+      const { context } = await this.launch();
+      const page = await context.newPage();
+      try {
+        await page.setContent(html, { waitUntil: 'load' });
+        return await page.pdf({ preferCSSPageSize: true, printBackground: true });
+      } finally {
+        await page.close();
+      }
     } finally {
-      await page.close();
+      this.active--;
+      // An idle browser holds memory and keeps a CLI process (npm run job) alive: close it soon.
+      if (this.active === 0 && this.idleMs > 0) {
+        this.idleTimer = setTimeout(() => void this.close().catch(() => undefined), this.idleMs);
+        this.idleTimer.unref();
+      }
     }
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
     const started = this.browser;
     this.browser = undefined;
     if (started) await (await started).browser.close();
