@@ -64,8 +64,9 @@ export const recipientsRoutes = [
       const now = ctx.now.toISOString();
       const record: Recipient = { id, ...body, createdAt: now, updatedAt: now };
       if (!(await store.createRecipient(record))) {
+        // A retry of a create that already landed (its Idempotency-Key record has expired): 200, as the roster does.
         const existing = await store.getRecipient(id);
-        if (existing) return created(existing);
+        if (existing) return ok(existing);
       }
       await ctx.audit({
         entityType: 'recipient',

@@ -245,6 +245,26 @@ async function villagesWithoutChief(api: Api): Promise<Set<string>> {
 
 async function seedRoster(api: Api, roster: DemoRoster): Promise<void> {
   await all(roster.townships, (t) => api.create('/townships', ADMIN, t, `township:${t.id}`));
+  // Who receives the weekly bulletin (fictional addresses): the county office and each township.
+  await api.create(
+    '/recipients',
+    ADMIN,
+    { name: '县委办公室', email: 'xianwei@qinglan.example', scope: 'county' },
+    'recipient:county',
+  );
+  await all(roster.townships, (t) =>
+    api.create(
+      '/recipients',
+      ADMIN,
+      {
+        name: `${t.name}党委`,
+        email: `${t.id.toLowerCase()}@qinglan.example`,
+        scope: 'township',
+        townshipId: t.id,
+      },
+      `recipient:${t.id}`,
+    ),
+  );
   await all(
     roster.cadres.filter((c) => c.townshipId === undefined),
     (c) => api.create('/cadres', ADMIN, c, `cadre:${c.id}`),

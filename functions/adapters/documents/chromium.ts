@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import type { PdfRenderer } from '../../documents/render.ts';
 
 /**
@@ -40,6 +40,8 @@ export class ChromiumPdfRenderer implements PdfRenderer {
 
   private launch(): Promise<{ browser: Browser; context: BrowserContext }> {
     this.browser ??= (async () => {
+      // Loaded on first use: processes that never print a PDF never load playwright-core.
+      const { chromium } = await import('playwright-core');
       const browser = await chromium.launch({
         executablePath: this.executablePath,
         args: CHROMIUM_ARGS,
