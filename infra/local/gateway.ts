@@ -24,6 +24,8 @@ export interface GatewayRoute {
   authorized: boolean;
   functionName: string;
   handler: LambdaHandler;
+  /** Overrides API Gateway's 29 s limit (only the local jobs route: it runs a whole job before answering). */
+  timeoutMs?: number;
 }
 
 export interface GatewayOptions {
@@ -197,7 +199,8 @@ export async function startGateway(
         if (!claims) return send(res, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
       }
       const event = buildEvent(req, url, route, match, body, claims);
-      const deadline = Date.now() + TIMEOUT_MS;
+      const timeoutMs = route.timeoutMs ?? TIMEOUT_MS;
+      const deadline = Date.now() + timeoutMs;
       const context: LambdaContextLike = {
         awsRequestId: event.requestContext.requestId,
         functionName: route.functionName,
@@ -208,7 +211,7 @@ export async function startGateway(
       const result = await Promise.race([
         route.handler(event, context),
         new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), TIMEOUT_MS);
+          timer = setTimeout(() => resolve('timeout'), timeoutMs);
         }),
       ]).finally(() => clearTimeout(timer));
       if (result === 'timeout') return send(res, 503, { message: 'Service Unavailable' });

@@ -82,6 +82,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           authorized: !PUBLIC_ROUTES.has(routeKey(route)),
           functionName: `baocun-${group.name}`,
           handler: module.handler,
+          // POST /jobs/{name} answers when the job has finished; locally that may take minutes (PDFs).
+          ...(group.name === 'jobs' ? { timeoutMs: 15 * 60_000 } : {}),
         });
       }
     }

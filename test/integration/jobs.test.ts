@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimJobRun, finishJobRun } from '../../functions/adapters/dynamo/job-runs.ts';
 import { resetMailConfig } from '../../functions/adapters/mail/config.ts';
 import { handler as scheduled } from '../../functions/api/scheduled.ts';
 import { addDays, beijingDate, isoWeekOf, isoWeekRange } from '../../functions/core/time.ts';
@@ -177,6 +178,34 @@ describe('the daily sweep', () => {
   });
 });
 
+describe('the job-run ledger', () => {
+  it('lets one attempt run a scheduled time, again only after a failure or a lease that ran out', async () => {
+    const base = {
+      job: 'daily-sweep',
+      runKey: `2026-01-01T23:00:00.000Z-${uid('k')}`,
+      trigger: 'schedule' as const,
+    };
+    const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 0, minutes)).toISOString();
+    const lease = 20 * 60_000;
+    const first = await claimJobRun({ ...base, startedAt: at(0) }, lease);
+    expect(first).toMatchObject({ claimed: true, run: { attempts: 1, status: 'running' } });
+    expect(await claimJobRun({ ...base, startedAt: at(5) }, lease)).toMatchObject({ claimed: false });
+    // The first attempt's process died: past the lease, the run is claimed again.
+    const second = await claimJobRun({ ...base, startedAt: at(30) }, lease);
+    expect(second).toMatchObject({ claimed: true, run: { attempts: 2 } });
+    // The dead attempt cannot record an end over the live one.
+    await expect(finishJobRun(first.run, { status: 'succeeded', at: new Date() })).rejects.toThrow();
+    await finishJobRun(second.run, { status: 'failed', at: new Date(), error: 'boom' });
+    const third = await claimJobRun({ ...base, startedAt: at(31) }, lease);
+    expect(third).toMatchObject({ claimed: true, run: { attempts: 3 } });
+    await finishJobRun(third.run, { status: 'succeeded', at: new Date(), summary: { ok: 1 } });
+    expect(await claimJobRun({ ...base, startedAt: at(90) }, lease)).toMatchObject({
+      claimed: false,
+      run: { status: 'succeeded', attempts: 3, summary: { ok: 1 } },
+    });
+  });
+});
+
 describe('the weekly bulletin job', () => {
   it('evaluates last week, renders its documents and mails the bulletin once across a re-run', async () => {
     const lastWeek = isoWeekOf(addDays(today, -7));
@@ -200,16 +229,18 @@ describe('the weekly bulletin job', () => {
     });
     expect(res.status).toBe(201);
 
-    // In-process rather than over HTTP: rendering PDFs with Chromium can outlast the local gateway's
-    // 29 s limit (API Gateway's) when the suites run side by side.
-    const first = (await runJob('weekly-bulletin', { trigger: 'cli', now: new Date(), week: lastWeek })).run;
+    // Over HTTP: POST /jobs/{name} answers when the job has finished (rendering PDFs takes a while).
+    const res1 = await admin.post('/jobs/weekly-bulletin', { week: lastWeek });
+    expect(res1.status).toBe(200);
+    const first = res1.body;
     expect(first.error).toBeUndefined();
-    expect(first).toMatchObject({ status: 'succeeded', week: lastWeek });
+    expect(first).toMatchObject({ status: 'succeeded', week: lastWeek, trigger: 'api' });
     const summary = first.summary as Record<string, any>;
     expect(summary.bulletinEmails).toMatchObject({ recipients: 1, sent: 1 });
     // A rectification notice for the new problem, and a talk notice (with the sweep's problems, one
     // rejected: four weighted open problems).
     expect(summary.cadreEmails).toMatchObject({ sent: 2, failed: 0 });
+    // The same run from the command line's entry point: nothing is sent twice.
     const again = (await runJob('weekly-bulletin', { trigger: 'cli', now: new Date(), week: lastWeek })).run;
     expect((again.summary as Record<string, any>).bulletinEmails).toMatchObject({ sent: 0, alreadySent: 1 });
 
