@@ -26,7 +26,12 @@ interface State {
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
-function jsonResult(statusCode: number, body: unknown, requestId: string, extra?: Record<string, string>): ApiResult {
+function jsonResult(
+  statusCode: number,
+  body: unknown,
+  requestId: string,
+  extra?: Record<string, string>,
+): ApiResult {
   return {
     statusCode,
     headers: { ...JSON_HEADERS, 'x-request-id': requestId, ...extra },
@@ -40,14 +45,21 @@ export function errorResult(error: unknown, requestId: string, log: Logger): Api
     return jsonResult(
       error.status,
       {
-        error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) },
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.fields ? { fields: error.fields } : {}),
+        },
         requestId,
       },
       requestId,
     );
   }
   log.error('request failed', {
-    error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+    error:
+      error instanceof Error
+        ? { name: error.name, message: error.message, stack: error.stack }
+        : String(error),
   });
   return jsonResult(
     500,
@@ -75,15 +87,26 @@ export function createApiHandler(routes: AnyRoute[], options: { clock?: () => Da
 
     let actor: Actor = { sub: 'anonymous', roles: [], cadreId: '' };
     if (route.roles !== 'public') {
-      actor = actorFromClaims(event.requestContext?.authorizer?.jwt?.claims as Record<string, unknown> | undefined);
+      actor = actorFromClaims(
+        event.requestContext?.authorizer?.jwt?.claims as Record<string, unknown> | undefined,
+      );
       requireRole(actor, route.roles);
     }
 
-    const params = route.params ? parseOrThrow(route.params, event.pathParameters ?? {}, 'params') : undefined;
-    const query = route.query ? parseOrThrow(route.query, event.queryStringParameters ?? {}, 'query') : undefined;
+    const params = route.params
+      ? parseOrThrow(route.params, event.pathParameters ?? {}, 'params')
+      : undefined;
+    const query = route.query
+      ? parseOrThrow(route.query, event.queryStringParameters ?? {}, 'query')
+      : undefined;
     let rawBody: unknown;
     if (route.body) {
-      rawBody = parseJsonBody(event.body, event.isBase64Encoded, header(event, 'content-type'), config().maxBodyBytes);
+      rawBody = parseJsonBody(
+        event.body,
+        event.isBase64Encoded,
+        header(event, 'content-type'),
+        config().maxBodyBytes,
+      );
       if (rawBody === undefined && !route.optionalBody) {
         throw new BadRequestError('EMPTY_BODY', '请求内容不能为空');
       }
@@ -118,12 +141,25 @@ export function createApiHandler(routes: AnyRoute[], options: { clock?: () => Da
       try {
         const out = await route.handle({ body, query, params }, ctx);
         if ('raw' in out) {
-          return { statusCode: out.statusCode, headers: { 'x-request-id': requestId, ...out.headers }, body: out.body, isBase64Encoded: out.isBase64Encoded ?? false };
+          return {
+            statusCode: out.statusCode,
+            headers: { 'x-request-id': requestId, ...out.headers },
+            body: out.body,
+            isBase64Encoded: out.isBase64Encoded ?? false,
+          };
         }
-        return { statusCode: out.status, headers: { ...JSON_HEADERS, 'x-request-id': requestId, ...out.headers }, body: JSON.stringify(out.body) };
+        return {
+          statusCode: out.status,
+          headers: { ...JSON_HEADERS, 'x-request-id': requestId, ...out.headers },
+          body: JSON.stringify(out.body),
+        };
       } catch (error) {
         if (error instanceof AppError && error.status < 500) {
-          return errorResult(error, requestId, log) as { statusCode: number; headers: Record<string, string>; body: string };
+          return errorResult(error, requestId, log) as {
+            statusCode: number;
+            headers: Record<string, string>;
+            body: string;
+          };
         }
         throw error;
       }
@@ -146,7 +182,11 @@ export function createApiHandler(routes: AnyRoute[], options: { clock?: () => Da
     );
     return {
       statusCode: result.statusCode,
-      headers: { ...result.headers, 'x-request-id': requestId, ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}) },
+      headers: {
+        ...result.headers,
+        'x-request-id': requestId,
+        ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}),
+      },
       body: result.body,
     };
   };
@@ -154,13 +194,17 @@ export function createApiHandler(routes: AnyRoute[], options: { clock?: () => Da
   return middy<ApiEvent, ApiResult>()
     .use({
       before: (request) => {
-        const requestId = request.event.requestContext?.requestId ?? request.context?.awsRequestId ?? randomUUID();
+        const requestId =
+          request.event.requestContext?.requestId ?? request.context?.awsRequestId ?? randomUUID();
         const log = createLogger({ requestId, routeKey: request.event.routeKey }, config().logLevel);
         states.set(request.event, { requestId, log, startedAt: Date.now() });
       },
       after: (request) => {
         const state = states.get(request.event);
-        state?.log.info('request done', { status: request.response?.statusCode, ms: Date.now() - state.startedAt });
+        state?.log.info('request done', {
+          status: request.response?.statusCode,
+          ms: Date.now() - state.startedAt,
+        });
       },
       onError: (request) => {
         const state = states.get(request.event) ?? {

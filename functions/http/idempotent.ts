@@ -34,7 +34,9 @@ function canonical(value: unknown): string {
 }
 
 export function requestFingerprint(routeKey: string, params: unknown, body: unknown): string {
-  return createHash('sha256').update(canonical([routeKey, params ?? null, body ?? null])).digest('base64url');
+  return createHash('sha256')
+    .update(canonical([routeKey, params ?? null, body ?? null]))
+    .digest('base64url');
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

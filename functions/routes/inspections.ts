@@ -1,6 +1,6 @@
+import { auditItem } from '../adapters/dynamo/audit.ts';
 import * as store from '../adapters/dynamo/inspections.ts';
 import { getProblems } from '../adapters/dynamo/problems.ts';
-import { auditItem } from '../adapters/dynamo/audit.ts';
 import { derivedId, newId } from '../core/ids.ts';
 import {
   INSPECTION_MODE_LABELS,
@@ -212,7 +212,10 @@ export const inspectionsRoutes = [
       // audit trail first, then the header that makes the inspection visible, so a listed inspection is
       // complete; one that already wrote the header writes nothing.
       if (ctx.firstAttempt) {
-        await store.writeNewInspection(record, audits.map((e) => auditItem(ctx.auditRecord(e))));
+        await store.writeNewInspection(
+          record,
+          audits.map((e) => auditItem(ctx.auditRecord(e))),
+        );
       } else if (!alreadyWritten) {
         await Promise.all([store.writeInspectionDetails(record), auditAll(ctx, audits)]);
         await store.writeInspectionHeader(record.header);

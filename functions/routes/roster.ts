@@ -36,7 +36,9 @@ function settle<T extends object>(result: { created: boolean; item: T }, input: 
 }
 
 function unknownReference(path: string, message: string): ValidationError {
-  return new ValidationError('请求内容有误，请按提示修改', { fields: [{ path, code: 'UNKNOWN_REFERENCE', message }] });
+  return new ValidationError('请求内容有误，请按提示修改', {
+    fields: [{ path, code: 'UNKNOWN_REFERENCE', message }],
+  });
 }
 
 export const rosterRoutes = [
@@ -51,7 +53,8 @@ export const rosterRoutes = [
     async handle({ body }, ctx) {
       const now = ctx.now.toISOString();
       const result = await store.createTownship({ ...body, createdAt: now, updatedAt: now });
-      if (result.created) await ctx.audit({ entityType: 'township', entityId: body.id, action: 'create', changes: body });
+      if (result.created)
+        await ctx.audit({ entityType: 'township', entityId: body.id, action: 'create', changes: body });
       return settle(result, body, '乡镇');
     },
   }),
@@ -90,7 +93,8 @@ export const rosterRoutes = [
     body: createVillage,
     responses: { 201: village, 200: village, 400: errorBody, 409: errorBody },
     async handle({ body }, ctx) {
-      if (!(await store.getTownship(body.townshipId))) throw unknownReference('body.townshipId', '乡镇不存在');
+      if (!(await store.getTownship(body.townshipId)))
+        throw unknownReference('body.townshipId', '乡镇不存在');
       const now = ctx.now.toISOString();
       const result = await store.createVillage({
         ...body,
@@ -98,7 +102,8 @@ export const rosterRoutes = [
         createdAt: now,
         updatedAt: now,
       });
-      if (result.created) await ctx.audit({ entityType: 'village', entityId: body.id, action: 'create', changes: body });
+      if (result.created)
+        await ctx.audit({ entityType: 'village', entityId: body.id, action: 'create', changes: body });
       return settle(result, body, '村');
     },
   }),
@@ -141,7 +146,12 @@ export const rosterRoutes = [
         throw unknownReference('body.townshipId', '乡镇不存在');
       }
       const now = ctx.now.toISOString();
-      const result = await store.createCadre({ ...body, rankLabel: CADRE_RANK_LABELS[body.rank], createdAt: now, updatedAt: now });
+      const result = await store.createCadre({
+        ...body,
+        rankLabel: CADRE_RANK_LABELS[body.rank],
+        createdAt: now,
+        updatedAt: now,
+      });
       if (result.created) {
         // Contact details are personal data: the audit trail notes that they were set, not their values.
         const { email, phone, ...rest } = body;

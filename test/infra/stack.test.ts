@@ -24,7 +24,6 @@ import { type BaocunStack, tableAccessFor } from '../../infra/stack.ts';
  * The CDK app exactly as `cdk synth` builds it (the same buildApp, cdk-nag included), synthesized
  * once: the esbuild bundles (one per route group) are the slow part, so the hook gets a long timeout.
  */
-// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
 type Json = any;
 
 let outdir: string;
