@@ -1,3 +1,9 @@
+import {
+  clearPendingAppointmentLetter,
+  listPendingAppointmentLetters,
+} from '../adapters/dynamo/appointment-letters.ts';
+import { getAssignment } from '../adapters/dynamo/assignments.ts';
+import { getNotice } from '../adapters/dynamo/notices.ts';
 import { notificationId, putNotification } from '../adapters/dynamo/notifications.ts';
 import { getProblems } from '../adapters/dynamo/problems.ts';
 import { getCadres } from '../adapters/dynamo/roster.ts';
@@ -6,7 +12,9 @@ import { mailConfig } from '../adapters/mail/config.ts';
 import { createMailer, type Mailer } from '../adapters/mail/mailer.ts';
 import { renderEmail } from '../adapters/mail/templates.ts';
 import { SEVERITY_LABELS } from '../core/rules/terms.ts';
+import { derivedId } from '../core/ids.ts';
 import { beijingDate, beijingDateTime, chineseDate } from '../core/time.ts';
+import { renderAppointmentLetter } from './render-week-documents.ts';
 import { AUTHORITY, type DeliverySummary } from './weekly-bulletin.ts';
 
 /**
@@ -17,6 +25,8 @@ import { AUTHORITY, type DeliverySummary } from './weekly-bulletin.ts';
  * and tells each cadre concerned: one notification per item per day on their page, one email per
  * cadre per day listing their items. Keys carry the Beijing date, so a second run the same day
  * repeats nothing and the next day's run reminds again.
+ * It also renders the appointment letters (任命书) of chief assignments created since it last ran
+ * (Chromium takes seconds, so not on the request path); see renderPendingAppointmentLetters.
  */
 const FOOTER = '本邮件由包村系统自动发送，请勿直接回复。';
 const REJECTION_WINDOW_MS = 48 * 3_600_000;
@@ -29,6 +39,13 @@ export interface DailySweepSummary {
   cadres: number;
   notifications: { created: number; existing: number };
   emails: DeliverySummary;
+  appointmentLetters: AppointmentLetterSummary;
+}
+
+export interface AppointmentLetterSummary {
+  rendered: number;
+  existing: number;
+  failed: number;
 }
 
 interface Item {
@@ -154,8 +171,11 @@ export async function runDailySweep(deps: { now: Date; mailer?: Mailer }): Promi
     else emails.failed++;
   }
 
+  const appointmentLetters = await renderPendingAppointmentLetters(now);
+
   return {
     date: today,
+    appointmentLetters,
     overdueDispatches: rows.length,
     overdueRectifications: problems.length,
     rejectedRectifications: rejected.length,
@@ -163,4 +183,37 @@ export async function runDailySweep(deps: { now: Date; mailer?: Mailer }): Promi
     notifications,
     emails,
   };
+}
+
+/** A marker whose assignment never appeared is kept this long (a crashed create may still be retried). */
+const ORPHAN_MARKER_MS = 3 * 24 * 3_600_000;
+
+/**
+ * One letter per chief assignment: the notice record id derives from the assignment id, so a letter
+ * already issued is found and not issued again, and the pending marker is removed only once the
+ * letter exists. A failed rendering keeps its marker for the next run.
+ */
+export async function renderPendingAppointmentLetters(now: Date): Promise<AppointmentLetterSummary> {
+  const summary: AppointmentLetterSummary = { rendered: 0, existing: 0, failed: 0 };
+  for (const pending of await listPendingAppointmentLetters()) {
+    const assignment = await getAssignment(pending.assignmentId);
+    if (!assignment || assignment.role !== 'chief') {
+      if (assignment || now.getTime() - Date.parse(pending.markedAt) > ORPHAN_MARKER_MS)
+        await clearPendingAppointmentLetter(pending.assignmentId);
+      continue;
+    }
+    const existing = await getNotice(derivedId('notice', 'appointmentLetter', assignment.id));
+    if (existing?.files.pdf) summary.existing++;
+    else {
+      try {
+        await renderAppointmentLetter(assignment, { now });
+        summary.rendered++;
+      } catch {
+        summary.failed++;
+        continue;
+      }
+    }
+    await clearPendingAppointmentLetter(pending.assignmentId);
+  }
+  return summary;
 }

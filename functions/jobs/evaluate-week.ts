@@ -305,6 +305,7 @@ async function compute(week: string, asOf: string, now: Date, meter: ReadMeter):
     ...problemFacts.map((p) => p.cadreId),
     ...dispatchFacts.map((d) => d.cadreId),
     ...reportFacts.map((r) => r.cadreId),
+    ...items.majorFailures.flatMap((m) => m.cadreIds),
   ]);
   const cadres = roster
     .filter((c) => !c.createdAt || Date.parse(c.createdAt) <= asOfMs || named.has(c.id))
@@ -319,7 +320,7 @@ async function compute(week: string, asOf: string, now: Date, meter: ReadMeter):
     findings: items.findings,
     dispatches: dispatchFacts,
     directReports: reportFacts,
-    majorFailures: [],
+    majorFailures: items.majorFailures,
     previous,
   });
   const carry = carryOver(

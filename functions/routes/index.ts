@@ -6,6 +6,7 @@ import { directReportsRoutes } from './direct-reports.ts';
 import { dispatchesRoutes } from './dispatches.ts';
 import { inspectionsRoutes } from './inspections.ts';
 import { jobsRoutes } from './jobs.ts';
+import { majorFailuresRoutes } from './major-failures.ts';
 import { healthRoute, openApiRoute } from './meta.ts';
 import { noticesRoutes } from './notices.ts';
 import { notificationsRoutes } from './notifications.ts';
@@ -33,6 +34,7 @@ const apiRoutes: RouteGroup[] = [
   { name: 'problems', entry: 'functions/api/problems.ts', routes: problemsRoutes },
   { name: 'direct-reports', entry: 'functions/api/direct-reports.ts', routes: directReportsRoutes },
   { name: 'audit', entry: 'functions/api/audit.ts', routes: auditRoutes },
+  { name: 'major-failures', entry: 'functions/api/major-failures.ts', routes: majorFailuresRoutes },
   { name: 'rules', entry: 'functions/api/rules.ts', routes: rulesRoutes },
   { name: 'bulletins', entry: 'functions/api/bulletins.ts', routes: bulletinsRoutes },
   { name: 'notices', entry: 'functions/api/notices.ts', routes: noticesRoutes },

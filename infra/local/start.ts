@@ -6,6 +6,8 @@ import { startLocalStack } from './runtime.ts';
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');
 process.env.LOG_LEVEL ??= 'warn';
+// Node 20 is supported here; the SDK's advance notice about dropping it is noise for operators.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 try {
   const started = Date.now();

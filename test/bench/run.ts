@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { routeGroups } from '../../functions/routes/index.ts';
 import { type DynamoDbLocal, javaAvailable, startDynamoDbLocal } from '../support/dynamodb-local.ts';
 import { buildBundles, timeImports } from './bundles.ts';
+import { benchEvaluation } from './evaluation.ts';
 import type { LoadResult } from './load.ts';
 import { kb, ms, ratio, table } from './stats.ts';
 import { benchSubmission } from './submission.ts';
@@ -17,6 +18,8 @@ import { benchSubmission } from './submission.ts';
  *   --runs N                    fresh processes per bundle (default 15)
  *   --quick                     fewer runs and requests (a smoke test of the bench itself)
  *   --dynamo ddb-local          run the submission half against DynamoDB Local (needs Java)
+ *   --only evaluation           the weekly evaluation at provincial scale (not in the default run)
+ *   --scale F                   with --only evaluation: a fraction of the provincial size (default 1)
  */
 const IMPORT_TARGET = 1.3;
 const SUBMISSION_TARGET = 3;
@@ -28,6 +31,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string' },
     quick: { type: 'boolean', default: false },
     dynamo: { type: 'string', default: 'dynalite' },
+    scale: { type: 'string' },
   },
 });
 
@@ -219,6 +223,86 @@ async function submissionSection(): Promise<boolean> {
   }
 }
 
+const READ_TARGET = 1.2;
+const MEMORY_TARGET_MB = 512;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+async function evaluationSection(): Promise<boolean> {
+  const started = performance.now();
+  const scale = Number(args.scale ?? 1);
+  if (!(scale > 0 && scale <= 1)) throw new Error('--scale must be in (0, 1]');
+  console.log(
+    `\n3. Weekly evaluation at ${scale === 1 ? 'provincial scale' : `scale ${scale} of provincial scale`} (in-process dynalite, evaluation in a fresh child process)`,
+  );
+  const r = await benchEvaluation({ scale, problemRate: 0.1, earlierWeeks: 10 }, (l) => console.log(l));
+  const c = r.counts;
+  console.log(
+    `   data: ${c.cadres.toLocaleString('en')} cadres, ${c.villages.toLocaleString('en')} villages, ` +
+      `${c.weekFindings.toLocaleString('en')} findings in ${r.week}, ${c.earlierFindings.toLocaleString('en')} in the 10 weeks before; ` +
+      `${c.items.toLocaleString('en')} items written in ${ms(r.load.ms / 1000)} s (${ms(r.load.perItemMs, 3)} ms per item, BatchWriteItem into dynalite)`,
+  );
+  const row = (label: string, w: typeof r.steady) => [
+    label,
+    w.week,
+    ms(w.evaluatedMs / 1000, 2),
+    ms(w.renderMs, 0),
+    mb(w.baselineRss),
+    mb(w.peakRss),
+    mb(w.maxRss),
+    mb(w.peakHeap),
+    ms(w.reads.capacityUnits, 1),
+    String(w.reads.items),
+    String(w.reads.requests),
+  ];
+  console.log(
+    table([
+      [
+        'run',
+        'week',
+        'evaluate s',
+        'bulletin HTML ms',
+        'RSS at start',
+        'peak RSS (sampled)',
+        'peak RSS (kernel)',
+        'peak heap',
+        'RCU',
+        'items read',
+        'requests',
+      ],
+      row('cold start (no earlier evaluation)', r.bootstrap),
+      row('steady state (carry-over stored)', r.steady),
+    ]),
+  );
+  const bySource = (w: typeof r.steady) =>
+    Object.entries(w.reads.bySource)
+      .map(([s, v]) => `${s} ${v.capacityUnits} RCU / ${v.items} items / ${v.requests} req`)
+      .join('; ');
+  console.log(`   cold start reads by source: ${bySource(r.bootstrap)}`);
+  console.log(`   steady state reads by source: ${bySource(r.steady)}`);
+  const m = r.minimum;
+  const week = r.steady.reads.bySource.week?.capacityUnits ?? 0;
+  const total = r.steady.reads.capacityUnits;
+  const needed = m.units + r.rosterMinimum.units;
+  console.log(
+    [
+      `   minimum for ${r.week}: its ${m.items.toLocaleString('en')} fact items (${kb(m.bytes)}; the ${m.skippedHeaders} INSPECTION# headers are not needed)`,
+      `   as one eventually consistent Query: ${m.pages} pages of ≤ 1 MB, each ceil(page bytes / 4 KB) × 0.5 RCU = ${m.units} RCU.`,
+      `   Item sizes are DynamoDB's: attribute names + UTF-8 strings + numbers by digits + 3 bytes per list/map (+1 per element).`,
+      `   The roster it must also read (GSI1 CADRS, ${r.rosterMinimum.items} cadres, ${kb(r.rosterMinimum.bytes)}) is at least ${r.rosterMinimum.units} RCU.`,
+      `   consumed: week partition ${week} RCU = ${ratio(week, m.units)} of its minimum; whole job ${total} RCU = ${ratio(total, m.units)} of the week's minimum, ${ratio(total, needed)} of week + roster minimum.`,
+      `   bulletin: ${kb(r.steady.htmlBytes)} of HTML via renderDocumentHtml (no PDF: Chromium not included; notices not rendered).`,
+    ].join('\n'),
+  );
+  const readsOk = total <= READ_TARGET * m.units;
+  const memOk = Math.max(r.steady.maxRss, r.bootstrap.maxRss) <= MEMORY_TARGET_MB * 1024 * 1024;
+  console.log(
+    `   Targets: read capacity ≤ ${READ_TARGET}× the week's minimum: ${readsOk ? 'ok' : 'OVER'} (${ratio(total, m.units)}); ` +
+      `evaluation + rendering ≤ ${MEMORY_TARGET_MB} MB: ${memOk ? 'ok' : 'OVER'} (peak ${mb(Math.max(r.steady.maxRss, r.bootstrap.maxRss))}). ` +
+      `(${ms((performance.now() - started) / 1000)} s)`,
+  );
+  return readsOk && memOk;
+}
+
 async function main() {
   process.chdir(ROOT);
   console.log(
@@ -230,6 +314,8 @@ async function main() {
   if (args.only === undefined || args.only === 'submission') {
     verdicts.push(`submission: ${(await submissionSection()) ? 'within target' : 'OVER target'}`);
   }
+  if (args.only === 'evaluation')
+    verdicts.push(`evaluation: ${(await evaluationSection()) ? 'within target' : 'OVER target'}`);
   console.log(`\n${verdicts.join('; ')}`);
 }
 

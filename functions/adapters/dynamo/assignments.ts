@@ -15,6 +15,7 @@ import {
   type Assignment,
   type AssignmentRole,
 } from '../../schemas/assignments.ts';
+import { markAppointmentLetterPending } from './appointment-letters.ts';
 import { keys } from './keys.ts';
 import {
   ConditionFailed,
@@ -274,6 +275,9 @@ export async function createAssignment(a: NewAssignment, now: Date): Promise<Cre
     return { kind: 'period_clash', clash };
   }
   // 4. The assignment itself; an existing item under this id is our own earlier attempt or a void.
+  // A chief's appointment letter is rendered later by the daily sweep: mark it pending first, so a
+  // crash after the item is written cannot lose the letter (a marker without an item is dropped).
+  if (a.role === 'chief') await markAppointmentLetterPending(a.id, a.createdAt);
   try {
     await putItem(assignmentItem(a), { expression: 'attribute_not_exists(PK)' });
     return { kind: 'created', assignment: toAssignment(assignmentItem(a)) };

@@ -24,6 +24,13 @@ export const keys = {
   /** The village's chief slot: at most one item, so at most one chief (conditional put). */
   chiefSlot: (villageId: string) => ({ PK: `VILL#${villageId}`, SK: 'CHIEF' }),
 
+  /**
+   * A chief assignment still waiting for its appointment letter (任命书): written before the assignment
+   * itself, removed by the daily sweep once the letter exists, so that partition stays small.
+   */
+  pendingAppointmentLetter: (assignmentId: string) => ({ PK: 'APPT#PENDING', SK: `ASGN#${assignmentId}` }),
+  pendingAppointmentLetters: () => 'APPT#PENDING',
+
   counter: (series: string, year: number) => ({ PK: `CNTR#${series}#${year}`, SK: 'A' }),
 
   dispatch: (id: string) => ({ PK: `DISP#${id}`, SK: 'A' }),
@@ -68,6 +75,14 @@ export const keys = {
   directReportAck: (id: string, at: string) => ({ PK: `DRPT#${id}`, SK: `ACK#${at}` }),
   directReportWeekSort: (createdAt: string, id: string) => `DIRECT#${createdAt}#${id}`,
   directReportAckWeekSort: (at: string, id: string) => `DIRECTACK#${at}#${id}`,
+
+  /** Major failures (重大失误): all (GSI1), per village (GSI3), the week (GSI4); per cadre via link items (GSI2). */
+  majorFailure: (id: string) => ({ PK: `MFAIL#${id}`, SK: 'A' }),
+  majorFailureCadreLink: (id: string, cadreId: string) => ({ PK: `MFAIL#${id}`, SK: `CADR#${cadreId}` }),
+  majorFailureList: () => 'MFAILS',
+  cadreMajorFailures: (cadreId: string) => `CADR#${cadreId}#MFAIL`,
+  villageMajorFailures: (villageId: string) => `VILL#${villageId}#MFAIL`,
+  majorFailureWeekSort: (date: string, id: string) => `MAJOR#${date}#${id}`,
 
   /** Rendered documents (周通报, notices, 任命书): by id; all (GSI1), per cadre (GSI2), per week (GSI3). */
   notice: (id: string) => ({ PK: `NOTC#${id}`, SK: 'A' }),

@@ -5,6 +5,7 @@ import type {
   DirectReportFact,
   DispatchAssigneeFact,
   FindingFact,
+  MajorFailureFact,
   ProblemEvent,
   ProblemFact,
 } from '../../core/rules/facts.ts';
@@ -180,6 +181,19 @@ function normalizeDeadline(deadline: string): string {
   return /^\d{4}-\d{2}-\d{2}$/.test(deadline) ? beijingDayEnd(deadline).toISOString() : deadline;
 }
 
+function majorFailureFact(item: Item): MajorFailureFact {
+  return {
+    id: String(item.id),
+    type: String(item.type),
+    occurredOn: String(item.date),
+    villageId: String(item.villageId),
+    townshipId: String(item.townshipId),
+    cadreIds: Array.isArray(item.cadreIds) ? item.cadreIds.map(String) : [],
+    serious: item.serious === true,
+    summary: str(item.description),
+  };
+}
+
 function directReportFact(item: Item): DirectReportFact {
   return {
     id: String(item.id ?? item.directReportId),
@@ -203,6 +217,7 @@ export const WEEK_FACT_KINDS = [
   'DREPORT#',
   'DIRECT#',
   'DIRECTACK#',
+  'MAJOR#',
 ] as const;
 
 export interface WeekItems {
@@ -216,11 +231,13 @@ export interface WeekItems {
   /** Progress reports of the week: the ones saying done finish a row. */
   reports: { dispatchId: string; cadreId: string; villageId: string; status: string; at: string }[];
   directReports: DirectReportFact[];
+  /** Major failures dated in the week. */
+  majorFailures: MajorFailureFact[];
 }
 
 export async function readWeekItems(week: string, meter: ReadMeter): Promise<WeekItems> {
   const partition = keys.week(week);
-  const [findings, problems, rects, verifies, dispatches, reports, directs, acks] = await Promise.all(
+  const [findings, problems, rects, verifies, dispatches, reports, directs, acks, majors] = await Promise.all(
     WEEK_FACT_KINDS.map((kind) =>
       meteredQuery(meter, 'week', { index: 'GSI4', partition, beginsWith: kind }),
     ),
@@ -254,6 +271,7 @@ export async function readWeekItems(week: string, meter: ReadMeter): Promise<Wee
     })),
     // A report filed in the week, and (as a fact of its own) an acknowledgement of an older one.
     directReports: [...(directs ?? []), ...(acks ?? [])].map(directReportFact),
+    majorFailures: (majors ?? []).map(majorFailureFact),
   };
 }
 

@@ -1,0 +1,4 @@
+import { createApiHandler } from '../http/api-handler.ts';
+import { majorFailuresRoutes } from '../routes/major-failures.ts';
+
+export const handler = createApiHandler(majorFailuresRoutes);
