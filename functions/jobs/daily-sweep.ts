@@ -11,8 +11,8 @@ import { overdueDispatchRows, overdueOpenProblems, verificationsBetween } from '
 import { mailConfig } from '../adapters/mail/config.ts';
 import { createMailer, type Mailer } from '../adapters/mail/mailer.ts';
 import { renderEmail } from '../adapters/mail/templates.ts';
-import { SEVERITY_LABELS } from '../core/rules/terms.ts';
 import { derivedId } from '../core/ids.ts';
+import { SEVERITY_LABELS } from '../core/rules/terms.ts';
 import { beijingDate, beijingDateTime, chineseDate } from '../core/time.ts';
 import { renderAppointmentLetter } from './render-week-documents.ts';
 import { AUTHORITY, type DeliverySummary } from './weekly-bulletin.ts';
@@ -197,7 +197,7 @@ export async function renderPendingAppointmentLetters(now: Date): Promise<Appoin
   const summary: AppointmentLetterSummary = { rendered: 0, existing: 0, failed: 0 };
   for (const pending of await listPendingAppointmentLetters()) {
     const assignment = await getAssignment(pending.assignmentId);
-    if (!assignment || assignment.role !== 'chief') {
+    if (assignment?.role !== 'chief') {
       if (assignment || now.getTime() - Date.parse(pending.markedAt) > ORPHAN_MARKER_MS)
         await clearPendingAppointmentLetter(pending.assignmentId);
       continue;

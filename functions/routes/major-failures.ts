@@ -1,6 +1,6 @@
 import * as store from '../adapters/dynamo/major-failures.ts';
-import { listRuleSets } from '../adapters/dynamo/rule-sets.ts';
 import { getCadres, getVillage } from '../adapters/dynamo/roster.ts';
+import { listRuleSets } from '../adapters/dynamo/rule-sets.ts';
 import { derivedId, newId } from '../core/ids.ts';
 import { selectRuleSet } from '../core/rules/rule-set.ts';
 import { CONSEQUENCE_LABELS } from '../core/rules/terms.ts';
@@ -36,7 +36,9 @@ export const majorFailuresRoutes = [
     responses: { 201: majorFailure, 400: errorBody, 403: errorBody },
     async handle({ body }, ctx) {
       if (body.date > beijingDate(ctx.now))
-        throw invalid([{ path: 'body.date', code: 'FUTURE_DATE', message: '发生日期不能晚于今天（北京时间）' }]);
+        throw invalid([
+          { path: 'body.date', code: 'FUTURE_DATE', message: '发生日期不能晚于今天（北京时间）' },
+        ]);
 
       // The rule set in force for the incident's week decides which types exist and what follows.
       const week = isoWeekOf(body.date);
@@ -117,7 +119,13 @@ export const majorFailuresRoutes = [
     async handle({ query }) {
       return ok(
         await store.listMajorFailures(
-          { villageId: query.villageId, cadreId: query.cadreId, type: query.type, from: query.from, to: query.to },
+          {
+            villageId: query.villageId,
+            cadreId: query.cadreId,
+            type: query.type,
+            from: query.from,
+            to: query.to,
+          },
           query.limit,
           query.next,
         ),

@@ -11,7 +11,11 @@ export const MAX_RESPONSIBLE_CADRES = 50;
 export const createMajorFailure = z.strictObject({
   type: z
     .string({ message: '失误类型须为文字' })
-    .check(z.minLength(1, '不能为空'), z.maxLength(40, '不能超过 40 个字符'), z.describe('规则中事先界定的重大失误类型代码')),
+    .check(
+      z.minLength(1, '不能为空'),
+      z.maxLength(40, '不能超过 40 个字符'),
+      z.describe('规则中事先界定的重大失误类型代码'),
+    ),
   villageId: entityId.check(z.describe('发生失误的村')),
   cadreIds: z
     .array(entityId)

@@ -83,8 +83,12 @@ describe('POST /major-failures', () => {
 
   it('stores one record for a retried request with the same Idempotency-Key', async () => {
     const key = uid('k');
-    const first = await admin.post('/major-failures', valid({ villageId: otherVid }), { 'idempotency-key': key });
-    const second = await admin.post('/major-failures', valid({ villageId: otherVid }), { 'idempotency-key': key });
+    const first = await admin.post('/major-failures', valid({ villageId: otherVid }), {
+      'idempotency-key': key,
+    });
+    const second = await admin.post('/major-failures', valid({ villageId: otherVid }), {
+      'idempotency-key': key,
+    });
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.body.id).toBe(first.body.id);
@@ -173,7 +177,12 @@ describe('major failures in the weekly evaluation', () => {
 
     const res = await inspector.post(
       '/major-failures',
-      valid({ type: 'water_dispute', date: lateDate, cadreIds: [c2], description: '灌溉水源纠纷引发群体冲突' }),
+      valid({
+        type: 'water_dispute',
+        date: lateDate,
+        cadreIds: [c2],
+        description: '灌溉水源纠纷引发群体冲突',
+      }),
     );
     expect(res.status).toBe(201);
 

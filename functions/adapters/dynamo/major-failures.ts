@@ -1,7 +1,16 @@
 import { addDays, isoWeekOf } from '../../core/time.ts';
 import type { MajorFailure } from '../../schemas/major-failures.ts';
 import { keys } from './keys.ts';
-import { getItem, type Item, type Page, putIfAbsent, putItem, type QuerySpec, queryPage, withoutKeys } from './table.ts';
+import {
+  getItem,
+  type Item,
+  type Page,
+  putIfAbsent,
+  putItem,
+  type QuerySpec,
+  queryPage,
+  withoutKeys,
+} from './table.ts';
 
 /**
  * Major failures (重大失误). A record is written once and never edited. The main item is listed for all
@@ -106,4 +115,3 @@ export async function listMajorFailures(
   );
   return { items: page.items.map(strip), ...(page.next ? { next: page.next } : {}) };
 }
-
