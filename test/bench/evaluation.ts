@@ -48,6 +48,8 @@ export interface MinimumRead {
   bytes: number;
   pages: number;
   units: number;
+  /** The same minimum with dynalite's string sizes (what its ConsumedCapacity is comparable with). */
+  dynaliteUnits: number;
   skippedHeaders: number;
 }
 
@@ -73,23 +75,31 @@ const pad = (n: number, width = 5) => String(n).padStart(width, '0');
 
 // ---------- DynamoDB item size and read units ----------
 
-/** Size of one attribute value as DynamoDB counts it (UTF-8 strings, numbers by digits, 3-byte containers). */
-function valueSize(v: unknown): number {
+/**
+ * How strings are counted: DynamoDB charges UTF-8 bytes (3 per Chinese character); dynalite counts
+ * UTF-16 code units (1 per Chinese character), so it undercharges Chinese text. The bench computes
+ * both so the consumed figure is compared like with like.
+ */
+type StringRule = 'utf8' | 'dynalite';
+const strLen = (s: string, rule: StringRule) => (rule === 'utf8' ? Buffer.byteLength(s) : s.length);
+
+/** Size of one attribute value as DynamoDB counts it (strings, numbers by digits, 3-byte containers). */
+function valueSize(v: unknown, rule: StringRule): number {
   if (v === null || v === undefined || typeof v === 'boolean') return 1;
-  if (typeof v === 'string') return Buffer.byteLength(v);
+  if (typeof v === 'string') return strLen(v, rule);
   if (typeof v === 'number') {
     const digits = String(Math.abs(v)).replace('.', '').replace(/^0+/, '').length || 1;
     return Math.ceil(digits / 2) + 1;
   }
-  if (Array.isArray(v)) return 3 + v.reduce((sum: number, x) => sum + 1 + valueSize(x), 0);
+  if (Array.isArray(v)) return 3 + v.reduce((sum: number, x) => sum + 1 + valueSize(x, rule), 0);
   const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-  return 3 + entries.length + entries.reduce((sum, [k, x]) => sum + Buffer.byteLength(k) + valueSize(x), 0);
+  return 3 + entries.length + entries.reduce((sum, [k, x]) => sum + strLen(k, rule) + valueSize(x, rule), 0);
 }
 
-export function itemSize(item: Item): number {
+export function itemSize(item: Item, rule: StringRule = 'utf8'): number {
   return Object.entries(item)
     .filter(([, v]) => v !== undefined)
-    .reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + valueSize(v), 0);
+    .reduce((sum, [k, v]) => sum + strLen(k, rule) + valueSize(v, rule), 0);
 }
 
 /**
@@ -309,13 +319,17 @@ function runWorker(week: string, now: Date, env: NodeJS.ProcessEnv): Promise<Wor
 
 async function measureRead(week: string, kinds: readonly string[]): Promise<MinimumRead> {
   const sizes: number[] = [];
+  const local: number[] = [];
   for (const kind of kinds) {
     const items = await queryAll<Item>({
       index: 'GSI4',
       partition: keys.week(week),
       sort: { beginsWith: kind },
     });
-    for (const item of items) sizes.push(itemSize(item));
+    for (const item of items) {
+      sizes.push(itemSize(item));
+      local.push(itemSize(item, 'dynalite'));
+    }
   }
   const headers = await queryAll<Item>({
     index: 'GSI4',
@@ -328,6 +342,7 @@ async function measureRead(week: string, kinds: readonly string[]): Promise<Mini
     bytes: sizes.reduce((a, b) => a + b, 0),
     pages,
     units,
+    dynaliteUnits: minimumQueryUnits(local).units,
     skippedHeaders: headers.length,
   };
 }
@@ -390,8 +405,10 @@ export async function benchEvaluation(
       'DIRECT#',
       'DIRECTACK#',
     ]);
-    const rosterSizes = (await queryAll<Item>({ index: 'GSI1', partition: keys.cadreList() })).map(itemSize);
+    const rosterItems_ = await queryAll<Item>({ index: 'GSI1', partition: keys.cadreList() });
+    const rosterSizes = rosterItems_.map((i) => itemSize(i));
     const rosterRead = minimumQueryUnits(rosterSizes);
+    const rosterLocal = minimumQueryUnits(rosterItems_.map((i) => itemSize(i, 'dynalite'))).units;
     return {
       plan,
       counts: {
@@ -410,6 +427,7 @@ export async function benchEvaluation(
         items: rosterSizes.length,
         bytes: rosterSizes.reduce((a, b) => a + b, 0),
         ...rosterRead,
+        dynaliteUnits: rosterLocal,
         skippedHeaders: 0,
       },
     };
