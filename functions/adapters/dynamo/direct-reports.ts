@@ -3,12 +3,13 @@ import type { DirectReport, DirectReportKind, DirectReportStatus } from '../../s
 import { keys } from './keys.ts';
 import {
   ConditionFailed,
+  equalityFilter,
   getItem,
   type Page,
   putIfAbsent,
   putItem,
-  type QuerySpec,
   queryPage,
+  sortRange,
   updateItem,
   withoutKeys,
 } from './table.ts';
@@ -149,23 +150,12 @@ export async function listDirectReports(
       ? (['GSI3', keys.villageDirectReports(filter.villageId)] as const)
       : (['GSI1', keys.directReportList()] as const);
 
-  const clauses: string[] = [];
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const equal = (attribute: string, value: string | undefined) => {
-    if (value === undefined) return;
-    clauses.push(`#${attribute} = :${attribute}`);
-    names[`#${attribute}`] = attribute;
-    values[`:${attribute}`] = value;
-  };
-  equal('kind', filter.kind);
-  equal('status', filter.status);
-  if (index === 'GSI2') equal('villageId', filter.villageId);
-
-  let sort: QuerySpec['sort'];
-  if (filter.fromAt && filter.beforeAt) sort = { between: [filter.fromAt, filter.beforeAt] };
-  else if (filter.fromAt) sort = { gte: filter.fromAt };
-  else if (filter.beforeAt) sort = { lt: filter.beforeAt };
+  const where = equalityFilter({
+    kind: filter.kind,
+    status: filter.status,
+    villageId: index === 'GSI2' ? filter.villageId : undefined,
+  });
+  const sort = sortRange(filter.fromAt, filter.beforeAt);
 
   const page = await queryPage<Stored>(
     {
@@ -173,7 +163,7 @@ export async function listDirectReports(
       partition,
       descending: true,
       ...(sort ? { sort } : {}),
-      ...(clauses.length ? { filter: { expression: clauses.join(' AND '), names, values } } : {}),
+      ...(where ? { filter: where } : {}),
     },
     limit,
     next,

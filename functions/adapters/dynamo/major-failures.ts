@@ -2,13 +2,14 @@ import { addDays, isoWeekOf } from '../../core/time.ts';
 import type { MajorFailure } from '../../schemas/major-failures.ts';
 import { keys } from './keys.ts';
 import {
+  equalityFilter,
   getItem,
   type Item,
   type Page,
   putIfAbsent,
   putItem,
-  type QuerySpec,
   queryPage,
+  sortRange,
   withoutKeys,
 } from './table.ts';
 
@@ -83,24 +84,12 @@ export async function listMajorFailures(
       ? (['GSI3', keys.villageMajorFailures(filter.villageId)] as const)
       : (['GSI1', keys.majorFailureList()] as const);
 
-  const clauses: string[] = [];
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const equal = (attribute: string, value: string | undefined) => {
-    if (value === undefined) return;
-    clauses.push(`#${attribute} = :${attribute}`);
-    names[`#${attribute}`] = attribute;
-    values[`:${attribute}`] = value;
-  };
-  equal('type', filter.type);
-  if (index === 'GSI2') equal('villageId', filter.villageId);
-
+  const where = equalityFilter({
+    type: filter.type,
+    villageId: index === 'GSI2' ? filter.villageId : undefined,
+  });
   // Sort keys are `<date>#<id>`: "to" is inclusive, so the bound is the next day's bare date.
-  const upper = filter.to ? addDays(filter.to, 1) : undefined;
-  let sort: QuerySpec['sort'];
-  if (filter.from && upper) sort = { between: [filter.from, upper] };
-  else if (filter.from) sort = { gte: filter.from };
-  else if (upper) sort = { lt: upper };
+  const sort = sortRange(filter.from, filter.to ? addDays(filter.to, 1) : undefined);
 
   const page = await queryPage<Item>(
     {
@@ -108,7 +97,7 @@ export async function listMajorFailures(
       partition,
       descending: true,
       ...(sort ? { sort } : {}),
-      ...(clauses.length ? { filter: { expression: clauses.join(' AND '), names, values } } : {}),
+      ...(where ? { filter: where } : {}),
     },
     limit,
     next,

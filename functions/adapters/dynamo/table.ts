@@ -168,6 +168,25 @@ export interface QuerySpec {
   consistent?: boolean;
 }
 
+/** `attr = :value AND …` for the attributes given a value; undefined when none is. */
+export function equalityFilter(criteria: Record<string, string | undefined>): QuerySpec['filter'] {
+  const given = Object.entries(criteria).filter((c): c is [string, string] => c[1] !== undefined);
+  if (given.length === 0) return undefined;
+  return {
+    expression: given.map(([name]) => `#${name} = :${name}`).join(' AND '),
+    names: Object.fromEntries(given.map(([name]) => [`#${name}`, name])),
+    values: Object.fromEntries(given.map(([name, value]) => [`:${name}`, value])),
+  };
+}
+
+/** A sort-key range from an inclusive lower bound and an exclusive upper bound, either optional. */
+export function sortRange(from: string | undefined, before: string | undefined): QuerySpec['sort'] {
+  if (from && before) return { between: [from, before] };
+  if (from) return { gte: from };
+  if (before) return { lt: before };
+  return undefined;
+}
+
 export interface Page<T> {
   items: T[];
   next?: string;
