@@ -101,6 +101,11 @@ function send(
   res.end(JSON.stringify(body));
 }
 
+/** API Gateway names an ANY route `ANY /path`; others by method and path. */
+function routeKeyOf(route: { method: string; path: string }): string {
+  return `${route.method} ${route.path}`;
+}
+
 export function buildEvent(
   req: IncomingMessage,
   url: URL,
@@ -131,7 +136,7 @@ export function buildEvent(
   const requestId = randomUUID();
   return {
     version: '2.0',
-    routeKey: `${route.method} ${route.path}`,
+    routeKey: routeKeyOf(route),
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     ...(cookies.length ? { cookies } : {}),
@@ -154,7 +159,7 @@ export function buildEvent(
         userAgent: headers['user-agent'] ?? '',
       },
       requestId,
-      routeKey: `${route.method} ${route.path}`,
+      routeKey: routeKeyOf(route),
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
@@ -179,7 +184,9 @@ export async function startGateway(
       const method = (req.method ?? 'GET').toUpperCase();
       let matched: { route: CompiledRoute; match: RegExpExecArray } | undefined;
       for (const route of routes) {
-        if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
+        const methodMatches =
+          route.method === 'ANY' || route.method === method || (method === 'HEAD' && route.method === 'GET');
+        if (!methodMatches) continue;
         const match = route.pattern.exec(url.pathname);
         if (match) {
           matched = { route, match };

@@ -3,13 +3,16 @@ import { resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { documentsFolder } from '../../functions/adapters/documents/store.ts';
 import { resetDocumentClient } from '../../functions/adapters/dynamo/client.ts';
+import { getCadre } from '../../functions/adapters/dynamo/roster.ts';
 import { resetMailConfig } from '../../functions/adapters/mail/config.ts';
 import { resetConfig } from '../../functions/config.ts';
 import { ROLES } from '../../functions/core/roles.ts';
 import { routeKey } from '../../functions/http/route.ts';
 import { routeGroups } from '../../functions/routes/index.ts';
 import { entityId } from '../../functions/schemas/common.ts';
+import { homeOf, SESSION_COOKIE, safeNext, serializeCookie } from '../../functions/web/session.ts';
 import { lockDataFolder } from './data-lock.ts';
+import { DEMO_ADMIN, DEMO_INSPECTORS } from './demo-county.ts';
 import { ensureTable, startDynalite } from './dynamo-local.ts';
 import { type GatewayRoute, type LambdaHandler, startGateway } from './gateway.ts';
 import { issueLocalToken, loadSigningKey, verifyLocalToken } from './local-auth.ts';
@@ -42,6 +45,23 @@ export interface LocalStack {
 
 const PUBLIC_ROUTES = new Set(['GET /healthz', 'GET /openapi.json']);
 
+/** A browser session from the local sign-in page lasts a week (Cognito's refresh token does this on AWS). */
+const BROWSER_SESSION_SECONDS = 7 * 24 * 3600;
+
+/** The demo users the local sign-in page offers besides the roster's cadres. */
+const LOCAL_USERS = [
+  { sub: DEMO_ADMIN, role: 'admin', name: '县指挥部管理员' },
+  { sub: DEMO_INSPECTORS[0], role: 'inspector', name: '督查一组' },
+  { sub: DEMO_INSPECTORS[1], role: 'inspector', name: '督查二组' },
+];
+
+/** The web front end's routes on the gateway, as on API Gateway (functions/routes/web.ts mirrors them). */
+export const WEB_ROUTES = [
+  { method: 'GET', path: '/' },
+  { method: 'ANY', path: '/app' },
+  { method: 'ANY', path: '/app/{proxy+}' },
+] as const;
+
 const tokenRequest = z.strictObject({
   sub: entityId,
   role: z.enum(ROLES),
@@ -62,6 +82,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Rendered documents live beside the data (DATA_DIR/documents); in-memory stacks use a temp folder.
     process.env.DOCUMENTS_DIR = documentsFolder(dataDir, tableName);
     process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+    const key = loadSigningKey(dataDir);
+    // The pages verify their session cookie with the same key the gateway checks bearer tokens with.
+    process.env.LOCAL_JWT_KEY = Buffer.from(key).toString('base64');
+    process.env.LOCAL_USERS = JSON.stringify(LOCAL_USERS);
     process.env.AWS_REGION ??= 'cn-northwest-1';
     // Without SMTP_URL, email lands as .eml files in the data folder's outbox (DATA_DIR/outbox).
     if (dataDir) process.env.DATA_DIR = dataDir;
@@ -69,7 +93,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     resetMailConfig();
     resetDocumentClient();
 
-    const key = loadSigningKey(dataDir);
     const routes: GatewayRoute[] = [];
     for (const group of routeGroups) {
       const module = (await import(resolve(import.meta.dirname, '../..', group.entry))) as {
@@ -88,9 +111,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
     }
 
+    const web = (await import(resolve(import.meta.dirname, '../../functions/api/web.ts'))) as {
+      handler: LambdaHandler;
+    };
+    for (const route of WEB_ROUTES) {
+      routes.push({ ...route, authorized: false, functionName: 'baocun-web', handler: web.handler });
+    }
+
     const fallback = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname !== '/local/token' || req.method !== 'POST') return false;
+      if (/^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) {
+        await signInBrowser(res, body);
+        return true;
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(body.toString('utf8'));
@@ -119,6 +153,36 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       res.writeHead(200);
       res.end(JSON.stringify({ token: await issueLocalToken(key, result.data) }));
       return true;
+    };
+
+    /** The local sign-in page posts here: a session cookie, then the person's home page. */
+    const signInBrowser = async (res: ServerResponse, body: Buffer) => {
+      const form = new URLSearchParams(body.toString('utf8'));
+      const result = tokenRequest.safeParse({ sub: form.get('sub')?.trim(), role: form.get('role') });
+      if (!result.success) {
+        res.writeHead(303, { location: '/app/login?error=1' });
+        res.end();
+        return;
+      }
+      const { sub, role } = result.data;
+      const name =
+        role === 'cadre'
+          ? (await getCadre(sub).catch(() => undefined))?.name
+          : LOCAL_USERS.find((u) => u.sub === sub && u.role === role)?.name;
+      const token = await issueLocalToken(
+        key,
+        { sub, role, ...(name ? { name } : {}) },
+        BROWSER_SESSION_SECONDS,
+      );
+      res.writeHead(303, {
+        location: safeNext(form.get('next')) ?? homeOf(role),
+        'set-cookie': serializeCookie(SESSION_COOKIE, token, {
+          secure: false,
+          maxAgeSeconds: BROWSER_SESSION_SECONDS,
+        }),
+        'cache-control': 'no-store',
+      });
+      res.end();
     };
 
     const gateway = await startGateway({

@@ -1,0 +1,4 @@
+import { inspectorForms } from '../../forms/inspector.ts';
+import { boot } from '../app.ts';
+
+boot(inspectorForms);

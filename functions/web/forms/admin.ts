@@ -1,0 +1,4 @@
+import type { FormRegistry } from './registry.ts';
+
+/** HQ's forms. */
+export const adminForms = {} satisfies FormRegistry;

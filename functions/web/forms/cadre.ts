@@ -1,0 +1,11 @@
+import { createDirectReport } from '../../schemas/direct-reports.ts';
+import { createReport } from '../../schemas/dispatches.ts';
+import { createRectification } from '../../schemas/problems.ts';
+import type { FormRegistry } from './registry.ts';
+
+/** The cadre's forms: progress on a dispatch, a rectification, a direct report. */
+export const cadreForms = {
+  'dispatch-report': { schema: createReport },
+  rectification: { schema: createRectification },
+  'direct-report': { schema: createDirectReport },
+} satisfies FormRegistry;

@@ -1,0 +1,427 @@
+import { SEVERITY_LABELS, STATUS_LABELS } from '../../core/problems.ts';
+import type { RuleSet } from '../../core/rules/rule-set.ts';
+import { ASSIGNMENT_ROLE_LABELS } from '../../schemas/assignments.ts';
+import { DIRECT_REPORT_KIND_LABELS, DIRECT_REPORT_KINDS } from '../../schemas/direct-reports.ts';
+import type { DispatchDetail, DispatchListItem } from '../../schemas/dispatches.ts';
+import type { Problem } from '../../schemas/problems.ts';
+import type { ApiClient } from '../api-client.ts';
+import { cadreForms } from '../forms/cadre.ts';
+import { choices, type FormState, field, formView, freshForm, ticked } from '../forms/state.ts';
+import { definePage, type PageContext, page } from '../route.ts';
+import { submitForm } from '../submit.ts';
+import { dispatchColor, problemColor } from '../view/colors.ts';
+import { shortDate, shortDateTime } from '../view/format.ts';
+
+/**
+ * The cadre's pages (mobile first): my villages and open dispatches with deadlines and colours, a
+ * progress report per dispatch, my open problems with a rectification form, direct reports to HQ,
+ * my standing. Every form goes through the device's outbox (data-queue), so it works with no signal.
+ */
+const ROLES = ['cadre'] as const;
+
+interface Assignment {
+  id: string;
+  villageId: string;
+  role: 'chief' | 'member';
+  from: string;
+}
+
+interface Village {
+  id: string;
+  name: string;
+  townshipId: string;
+  categoryLabel: string;
+}
+
+async function currentRules(api: ApiClient): Promise<RuleSet> {
+  return (await api.get<{ current: RuleSet }>('/rules')).current;
+}
+
+async function myVillages(api: ApiClient, cadreId: string) {
+  const assignments = await api.all<Assignment>('/assignments', { query: { cadreId, active: 'true' } }, 100);
+  const villages = await Promise.all(
+    assignments.map((a) => api.get<Village>('/villages/{id}', { params: { id: a.villageId } })),
+  );
+  return assignments.map((a, i) => ({
+    id: a.villageId,
+    name: villages[i]!.name,
+    category: villages[i]!.categoryLabel,
+    role: ASSIGNMENT_ROLE_LABELS[a.role],
+    isChief: a.role === 'chief',
+    since: shortDate(a.from),
+  }));
+}
+
+function dispatchRow(d: DispatchListItem, now: Date, rules: RuleSet) {
+  const color = dispatchColor(d, now, rules);
+  return {
+    id: d.id,
+    number: d.number,
+    title: d.title,
+    category: d.category,
+    villageId: d.villageId ?? '',
+    villageName: d.villageName ?? '',
+    deadline: shortDateTime(d.deadline),
+    done: d.assigneeStatus === 'done',
+    started: d.assigneeStatus === 'in_progress',
+    lastReportAt: shortDateTime(d.lastReportAt),
+    color,
+    overdue: color.daysOverdue > 0,
+    href: `/app/cadre/dispatches/${encodeURIComponent(d.id)}${d.villageId ? `?village=${encodeURIComponent(d.villageId)}` : ''}`,
+  };
+}
+
+function problemRow(p: Problem, now: Date, rules: RuleSet, villageNames: Map<string, string>) {
+  const color = problemColor(p, now, rules);
+  return {
+    id: p.id,
+    description: p.description,
+    severity: SEVERITY_LABELS[p.severity],
+    status: STATUS_LABELS[p.status],
+    awaiting: p.status === 'awaiting_verification',
+    closed: p.status === 'closed',
+    foundOn: shortDate(p.foundOn),
+    rectifyBy: shortDate(p.rectifyBy),
+    villageName: villageNames.get(p.villageId) ?? p.villageId,
+    falseRectifications: p.falseRectifications,
+    color,
+    href: `/app/cadre/problems/${encodeURIComponent(p.id)}`,
+  };
+}
+
+async function openProblems(api: ApiClient, cadreId: string): Promise<Problem[]> {
+  const [open, awaiting] = await Promise.all([
+    api.all<Problem>('/problems', { query: { cadreId, status: 'open' } }, 500),
+    api.all<Problem>('/problems', { query: { cadreId, status: 'awaiting_verification' } }, 500),
+  ]);
+  return [...open, ...awaiting].sort(
+    (a, b) => a.rectifyBy.localeCompare(b.rectifyBy) || a.id.localeCompare(b.id),
+  );
+}
+
+function me(ctx: PageContext): string {
+  return ctx.session!.cadreId;
+}
+
+/** `?done=` after a redirect → the flag its confirmation is shown by (wording is in the template). */
+const DONE_MESSAGES: Record<string, string> = {
+  report: 'report',
+  rectification: 'rectification',
+  'direct-report': 'directReport',
+};
+
+function doneFlag(query: URLSearchParams): Record<string, boolean> {
+  const flag = DONE_MESSAGES[query.get('done') ?? ''];
+  return flag ? { [flag]: true } : {};
+}
+
+async function dispatchPage(
+  ctx: PageContext,
+  id: string,
+  villageHint: string | null,
+  state: FormState | undefined,
+  status?: number,
+) {
+  const [dispatch, rules] = await Promise.all([
+    ctx.api.get<DispatchDetail>('/dispatches/{id}', { params: { id } }),
+    currentRules(ctx.api),
+  ]);
+  const mine = dispatch.assignees.filter((a) => a.cadreId === me(ctx));
+  const open = mine.filter((a) => a.status !== 'done');
+  const form = state ?? freshForm({ villageId: villageHint ?? open[0]?.villageId, status: 'in_progress' });
+  const rows = mine.map((a) => ({
+    villageId: a.villageId,
+    villageName: a.villageName,
+    status: a.status,
+    done: a.status === 'done',
+    lastNote: a.lastNote ?? '',
+    lastReportAt: shortDateTime(a.lastReportAt),
+    color: dispatchColor(
+      { ...dispatch, villageId: a.villageId, assigneeStatus: a.status, doneAt: a.doneAt },
+      ctx.now,
+      rules,
+    ),
+  }));
+  return page(
+    'cadre/dispatch',
+    `${dispatch.number} ${dispatch.title}`,
+    {
+      dispatch: {
+        id: dispatch.id,
+        number: dispatch.number,
+        title: dispatch.title,
+        category: dispatch.category,
+        description: dispatch.description,
+        deadline: shortDateTime(dispatch.deadline),
+      },
+      rows,
+      canReport: open.length > 0,
+      severalVillages: open.length > 1,
+      singleVillage: open.length === 1 ? open[0]!.villageId : '',
+      myReports: dispatch.reports
+        .filter((r) => r.cadreId === me(ctx))
+        .map((r) => ({
+          at: shortDateTime(r.at),
+          note: r.note,
+          done: r.status === 'done',
+          late: r.late,
+          villageName: mine.find((a) => a.villageId === r.villageId)?.villageName ?? r.villageId,
+        })),
+      form: formView(form),
+      fields: {
+        status: choices(form, 'status', [
+          { value: 'in_progress', label: '推进中' },
+          { value: 'done', label: '已完成' },
+        ]),
+        statusField: field(form, 'status'),
+        note: field(form, 'note'),
+        villageId: field(form, 'villageId'),
+        villages: choices(
+          form,
+          'villageId',
+          open.map((a) => ({ value: a.villageId, label: a.villageName })),
+        ),
+      },
+      action: `/app/cadre/dispatches/${encodeURIComponent(dispatch.id)}/report`,
+    },
+    { nav: 'home', ...(status ? { status } : {}) },
+  );
+}
+
+async function problemPage(ctx: PageContext, id: string, state: FormState | undefined, status?: number) {
+  const [problem, rules] = await Promise.all([
+    ctx.api.get<Problem & { events: Array<{ kind: string; note: string; at: string; outcome?: string }> }>(
+      '/problems/{id}',
+      { params: { id } },
+    ),
+    currentRules(ctx.api),
+  ]);
+  const village = await ctx.api.get<Village>('/villages/{id}', { params: { id: problem.villageId } });
+  const form = state ?? freshForm();
+  return page(
+    'cadre/problem',
+    '问题整改',
+    {
+      problem: problemRow(problem, ctx.now, rules, new Map([[village.id, village.name]])),
+      canRectify: problem.status === 'open' && problem.cadreId === me(ctx),
+      events: problem.events.map((e) => ({
+        at: shortDateTime(e.at),
+        note: e.note,
+        isRectification: e.kind === 'rectification',
+        accepted: e.outcome === 'accepted',
+        rejected: e.outcome === 'rejected',
+      })),
+      form: formView(form),
+      fields: { note: field(form, 'note') },
+      action: `/app/cadre/problems/${encodeURIComponent(problem.id)}/rectify`,
+    },
+    { nav: 'problems', ...(status ? { status } : {}) },
+  );
+}
+
+async function directReportPage(ctx: PageContext, state: FormState | undefined, status?: number) {
+  const [villages, recent] = await Promise.all([
+    myVillages(ctx.api, me(ctx)),
+    ctx.api.get<{
+      items: Array<{
+        id: string;
+        kindLabel: string;
+        summary: string;
+        createdAt: string;
+        status: string;
+        acknowledgementNote?: string | null;
+        responseMinutes?: number;
+      }>;
+    }>('/direct-reports', { query: { cadreId: me(ctx), limit: 10 } }),
+  ]);
+  const form = state ?? freshForm({ villageId: villages[0]?.id, kind: 'situation' });
+  return page(
+    'cadre/direct-report',
+    '信息直报',
+    {
+      hasVillages: villages.length > 0,
+      form: formView(form),
+      fields: {
+        villageId: field(form, 'villageId'),
+        villages: choices(
+          form,
+          'villageId',
+          villages.map((v) => ({ value: v.id, label: v.name })),
+        ),
+        kind: field(form, 'kind'),
+        kinds: choices(
+          form,
+          'kind',
+          DIRECT_REPORT_KINDS.map((k) => ({ value: k, label: DIRECT_REPORT_KIND_LABELS[k] })),
+        ),
+        summary: field(form, 'summary'),
+        details: field(form, 'details'),
+        skipLevels: field(form, 'skipLevels'),
+        skipLevelsTicked: ticked(form, 'skipLevels'),
+      },
+      recent: recent.items.map((r) => ({
+        kind: r.kindLabel,
+        summary: r.summary,
+        at: shortDateTime(r.createdAt),
+        acknowledged: r.status === 'acknowledged',
+        reply: r.acknowledgementNote ?? '',
+        minutes: r.responseMinutes ?? null,
+      })),
+      done: doneFlag(new URLSearchParams()),
+    },
+    { nav: 'direct', ...(status ? { status } : {}) },
+  );
+}
+
+export const cadrePages = [
+  definePage({
+    method: 'GET',
+    path: '/app/cadre',
+    roles: ROLES,
+    async handle(input, ctx) {
+      const id = me(ctx);
+      const [villages, dispatches, problems, standing, notifications, rules] = await Promise.all([
+        myVillages(ctx.api, id),
+        ctx.api.all<DispatchListItem>('/dispatches', { query: { cadreId: id } }, 300),
+        openProblems(ctx.api, id),
+        ctx.api.get<{
+          counts: {
+            openProblems: number;
+            overdueProblems: number;
+            overdueDispatches: number;
+            falseRectifications: number;
+          };
+        }>('/cadres/{id}/standing', { params: { id } }),
+        ctx.api.get<{
+          items: Array<{ id: string; title: string; body: string; createdAt: string; readAt?: string }>;
+        }>('/cadres/{id}/notifications', { params: { id }, query: { limit: 5 } }),
+        currentRules(ctx.api),
+      ]);
+      const names = new Map(villages.map((v) => [v.id, v.name]));
+      const rows = dispatches.map((d) => dispatchRow(d, ctx.now, rules));
+      const open = rows
+        .filter((r) => !r.done)
+        .sort((a, b) => b.color.daysOverdue - a.color.daysOverdue || a.color.daysLeft - b.color.daysLeft);
+      const problemRows = problems.map((p) => problemRow(p, ctx.now, rules, names));
+      return page(
+        'cadre/home',
+        '我的任务',
+        {
+          villages,
+          open,
+          doneCount: rows.length - open.length,
+          problems: problemRows.slice(0, 5),
+          problemCount: problemRows.length,
+          moreProblems: problemRows.length > 5,
+          counts: standing.counts,
+          notifications: notifications.items
+            .filter((n) => !n.readAt)
+            .map((n) => ({ title: n.title, body: n.body, at: shortDateTime(n.createdAt) })),
+          done: doneFlag(input.query),
+        },
+        {
+          nav: 'home',
+          warm: [
+            ...open.map((r) => r.href),
+            ...problemRows.filter((p) => !p.awaiting).map((p) => p.href),
+            '/app/cadre/problems',
+            '/app/cadre/direct-reports/new',
+            '/app/cadre/standing',
+          ],
+        },
+      );
+    },
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/cadre/dispatches/{id}',
+    roles: ROLES,
+    handle: (input, ctx) => dispatchPage(ctx, input.params.id!, input.query.get('village'), undefined),
+  }),
+  definePage({
+    method: 'POST',
+    path: '/app/cadre/dispatches/{id}/report',
+    roles: ROLES,
+    handle: (input, ctx) =>
+      submitForm(input, ctx, {
+        form: cadreForms['dispatch-report'],
+        path: '/dispatches/{id}/reports',
+        params: { id: input.params.id! },
+        success: () => '/app/cadre?done=report',
+        refused: (state, status) => dispatchPage(ctx, input.params.id!, null, state, status),
+      }),
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/cadre/problems',
+    roles: ROLES,
+    async handle(input, ctx) {
+      const id = me(ctx);
+      const [problems, villages, rules, closed] = await Promise.all([
+        openProblems(ctx.api, id),
+        myVillages(ctx.api, id),
+        currentRules(ctx.api),
+        ctx.api.get<{ items: Problem[] }>('/problems', {
+          query: { cadreId: id, status: 'closed', limit: 10 },
+        }),
+      ]);
+      const names = new Map(villages.map((v) => [v.id, v.name]));
+      return page(
+        'cadre/problems',
+        '我的问题',
+        {
+          open: problems.map((p) => problemRow(p, ctx.now, rules, names)),
+          closed: closed.items.map((p) => problemRow(p, ctx.now, rules, names)),
+          done: doneFlag(input.query),
+        },
+        {
+          nav: 'problems',
+          warm: problems
+            .filter((p) => p.status === 'open')
+            .map((p) => `/app/cadre/problems/${encodeURIComponent(p.id)}`),
+        },
+      );
+    },
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/cadre/problems/{id}',
+    roles: ROLES,
+    handle: (input, ctx) => problemPage(ctx, input.params.id!, undefined),
+  }),
+  definePage({
+    method: 'POST',
+    path: '/app/cadre/problems/{id}/rectify',
+    roles: ROLES,
+    handle: (input, ctx) =>
+      submitForm(input, ctx, {
+        form: cadreForms.rectification,
+        path: '/problems/{id}/rectifications',
+        params: { id: input.params.id! },
+        success: () => '/app/cadre/problems?done=rectification',
+        refused: (state, status) => problemPage(ctx, input.params.id!, state, status),
+      }),
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/cadre/direct-reports/new',
+    roles: ROLES,
+    async handle(input, ctx) {
+      const result = await directReportPage(ctx, undefined);
+      result.view.done = doneFlag(input.query);
+      return result;
+    },
+  }),
+  definePage({
+    method: 'POST',
+    path: '/app/cadre/direct-reports',
+    roles: ROLES,
+    handle: (input, ctx) =>
+      submitForm(input, ctx, {
+        form: cadreForms['direct-report'],
+        path: '/direct-reports',
+        success: () => '/app/cadre/direct-reports/new?done=direct-report',
+        refused: (state, status) => directReportPage(ctx, state, status),
+      }),
+  }),
+];

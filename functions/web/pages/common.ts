@@ -1,0 +1,307 @@
+import type { ApiResult } from '../../http/api-handler.ts';
+import { ASSETS_VERSION, assetEntries, assetFiles, serviceWorkerScript } from '../assets.generated.ts';
+import { authProvider, pkcePair } from '../auth/provider.ts';
+import { compress, type Encoding, SECURITY_HEADERS, toResult } from '../respond.ts';
+import { definePage, type PageContext, type PageResult, page, redirect } from '../route.ts';
+import {
+  clearCookie,
+  homeOf,
+  LOGIN_COOKIE,
+  parseCookies,
+  REFRESH_COOKIE,
+  SESSION_COOKIE,
+  safeNext,
+  serializeCookie,
+} from '../session.ts';
+
+/**
+ * Pages every visitor meets: the way in (local demo sign-in, or Cognito's hosted UI on AWS), the way
+ * out, the offline page, and the static files (assets, service worker, manifest).
+ */
+
+interface LocalUser {
+  sub: string;
+  role: string;
+  name: string;
+}
+
+/** Demo admins and inspectors the local runtime announces (LOCAL_USERS); cadres come from the roster. */
+function localUsers(): LocalUser[] {
+  try {
+    const parsed = JSON.parse(process.env.LOCAL_USERS ?? '[]') as LocalUser[];
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
+}
+
+async function localLogin(ctx: PageContext, next: string | undefined): Promise<PageResult> {
+  const api = ctx.systemApi();
+  const [townships, cadres] = await Promise.all([
+    api.all<{ id: string; name: string }>('/townships'),
+    api.all<{ id: string; name: string; townshipId?: string; unit: string }>('/cadres', {}, 300),
+  ]);
+  const groups = new Map<string, { name: string; cadres: typeof cadres }>();
+  for (const c of cadres) {
+    const key = c.townshipId ?? '';
+    const name = townships.find((t) => t.id === key)?.name ?? '县直单位';
+    const group = groups.get(key) ?? { name, cadres: [] };
+    group.cadres.push(c);
+    groups.set(key, group);
+  }
+  const users = localUsers();
+  return page(
+    'login',
+    '登录',
+    {
+      local: true,
+      next: next ?? '',
+      admins: users.filter((u) => u.role === 'admin'),
+      inspectors: users.filter((u) => u.role === 'inspector'),
+      townships: [...groups.values()],
+      hasCadres: cadres.length > 0,
+    },
+    { offline: false },
+  );
+}
+
+const LOGIN_TTL_SECONDS = 600;
+
+export const commonPages = [
+  definePage({
+    method: 'GET',
+    path: '/',
+    roles: 'public',
+    handle: async (_input, ctx) => redirect(ctx.session ? homeOf(ctx.session.role) : '/app/login'),
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app',
+    roles: 'public',
+    handle: async (_input, ctx) => ({
+      type: 'redirect',
+      location: ctx.session ? homeOf(ctx.session.role) : '/app/login',
+      status: 302,
+    }),
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/login',
+    roles: 'public',
+    async handle(input, ctx) {
+      const next = safeNext(input.query.get('next'));
+      if (ctx.session && input.query.get('switch') !== '1') {
+        return { type: 'redirect', location: next ?? homeOf(ctx.session.role), status: 302 };
+      }
+      const provider = authProvider();
+      if (provider.kind === 'local') return localLogin(ctx, next);
+      // Cognito's hosted UI, authorization code + PKCE; state and verifier wait in a short cookie.
+      const { verifier, challenge } = pkcePair();
+      const state = verifier.slice(0, 16) + Math.random().toString(36).slice(2, 10);
+      const secure = ctx.origin.startsWith('https:');
+      const cookie = serializeCookie(LOGIN_COOKIE, JSON.stringify({ state, verifier, next: next ?? '' }), {
+        secure,
+        path: '/app/auth',
+        maxAgeSeconds: LOGIN_TTL_SECONDS,
+      });
+      return {
+        type: 'redirect',
+        status: 302,
+        location: provider.authorizeUrl({
+          redirectUri: `${ctx.origin}/app/auth/callback`,
+          state,
+          codeChallenge: challenge,
+        }),
+        cookies: [cookie],
+      };
+    },
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/auth/callback',
+    roles: 'public',
+    async handle(input, ctx) {
+      const provider = authProvider();
+      if (provider.kind !== 'cognito') return redirect('/app/login');
+      const secure = ctx.origin.startsWith('https:');
+      const cookies = parseCookies(undefined, input.headers.cookie);
+      let pending: { state?: string; verifier?: string; next?: string } = {};
+      try {
+        pending = JSON.parse(cookies.get(LOGIN_COOKIE) ?? '{}');
+      } catch {
+        pending = {};
+      }
+      const code = input.query.get('code');
+      if (!code || !pending.state || pending.state !== input.query.get('state') || !pending.verifier) {
+        return page(
+          'error',
+          '登录未完成',
+          {
+            status: 400,
+            code: 'LOGIN_FAILED',
+            message: '登录未完成或已过期，请重新登录',
+            isNotFound: false,
+            isForbidden: false,
+          },
+          { status: 400, offline: false },
+        );
+      }
+      const tokens = await provider.exchangeCode({
+        code,
+        redirectUri: `${ctx.origin}/app/auth/callback`,
+        codeVerifier: pending.verifier,
+      });
+      const payload = await provider.verify(tokens.idToken);
+      const groups = String(payload?.['cognito:groups'] ?? '');
+      const role = (['admin', 'inspector', 'cadre'] as const).find((r) => groups.includes(r));
+      const out = [
+        serializeCookie(SESSION_COOKIE, tokens.idToken, { secure, maxAgeSeconds: tokens.expiresInSeconds }),
+        clearCookie(LOGIN_COOKIE, secure, '/app/auth'),
+      ];
+      if (tokens.refreshToken) {
+        out.push(
+          serializeCookie(REFRESH_COOKIE, tokens.refreshToken, {
+            secure,
+            path: '/app',
+            maxAgeSeconds: 30 * 86400,
+          }),
+        );
+      }
+      if (!role) {
+        return page(
+          'error',
+          '账号未分配角色',
+          {
+            status: 403,
+            code: 'NO_ROLE',
+            message: '您的账号尚未分配角色，请联系管理员',
+            isNotFound: false,
+            isForbidden: true,
+          },
+          { status: 403, offline: false, cookies: out },
+        );
+      }
+      return redirect(safeNext(pending.next) ?? homeOf(role), out);
+    },
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/logout',
+    roles: 'public',
+    async handle(_input, ctx) {
+      const secure = ctx.origin.startsWith('https:');
+      const cookies = [clearCookie(SESSION_COOKIE, secure), clearCookie(REFRESH_COOKIE, secure, '/app')];
+      const provider = authProvider();
+      if (provider.kind === 'cognito') {
+        return {
+          type: 'redirect',
+          status: 302,
+          location: provider.logoutUrl(`${ctx.origin}/app/login`),
+          cookies,
+        };
+      }
+      return { type: 'redirect', status: 302, location: '/app/login', cookies };
+    },
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/offline',
+    roles: 'public',
+    // The service worker keeps this page at install: it must not depend on who asks.
+    handle: async () => page('offline', '离线', {}, { offline: false }),
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/static/{file}',
+    roles: 'public',
+    async handle(input) {
+      const file = assetFiles[input.params.file ?? ''];
+      if (!file)
+        return staticResult(404, 'text/plain; charset=utf-8', 'not found', 'no-store', input.headers);
+      return staticResult(
+        200,
+        file.type,
+        file.body,
+        'public, max-age=31536000, immutable',
+        input.headers,
+        input.params.file,
+      );
+    },
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/sw.js',
+    roles: 'public',
+    handle: async (input) =>
+      staticResult(
+        200,
+        'text/javascript; charset=utf-8',
+        serviceWorkerScript,
+        'no-cache',
+        input.headers,
+        `sw-${ASSETS_VERSION}`,
+        {
+          'service-worker-allowed': '/app/',
+        },
+      ),
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/manifest.webmanifest',
+    roles: 'public',
+    handle: async (input) =>
+      staticResult(
+        200,
+        'application/manifest+json; charset=utf-8',
+        JSON.stringify({
+          name: '包村 · 干部包村责任制',
+          short_name: '包村',
+          lang: 'zh-CN',
+          start_url: '/app/',
+          scope: '/app/',
+          display: 'standalone',
+          background_color: '#f6f8fa',
+          theme_color: '#9f1d1d',
+          icons: [{ src: `/app/static/${assetEntries.icon}`, sizes: 'any', type: 'image/svg+xml' }],
+        }),
+        'public, max-age=3600',
+        input.headers,
+      ),
+  }),
+];
+
+/** Compressed bytes of each static file, made once per container. */
+const encodedCache = new Map<string, Buffer>();
+
+function staticResult(
+  status: number,
+  type: string,
+  body: string,
+  cacheControl: string,
+  headers: Record<string, string>,
+  cacheKey?: string,
+  extra: Record<string, string> = {},
+): PageResult {
+  const result: ApiResult = toResult(
+    {
+      status,
+      headers: { 'content-type': type, 'cache-control': cacheControl, ...SECURITY_HEADERS, ...extra },
+      body,
+      ...(cacheKey
+        ? {
+            encoded: (encoding: Encoding) => {
+              const key = `${cacheKey}:${encoding}`;
+              let bytes = encodedCache.get(key);
+              if (!bytes) {
+                bytes = compress(Buffer.from(body, 'utf8'), encoding, 'best');
+                encodedCache.set(key, bytes);
+              }
+              return bytes;
+            },
+          }
+        : {}),
+    },
+    headers['accept-encoding'],
+  );
+  return { type: 'raw', result };
+}

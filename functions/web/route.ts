@@ -1,0 +1,113 @@
+import type { Role } from '../core/roles.ts';
+import type { ApiResult } from '../http/api-handler.ts';
+import type { Logger } from '../http/logger.ts';
+import type { ApiClient } from './api-client.ts';
+import type { FormEntries } from './form-data.ts';
+import type { Session } from './session.ts';
+import type { PageTemplateName } from './templates.ts';
+
+/**
+ * A page is data like an API route: method, path, who may open it, and a handler that reads through
+ * the API client and answers with a template and its view model (or a redirect). The web handler
+ * (handler.ts) does sessions, origin checks, body parsing, layout, compression and error pages.
+ */
+export type PageMethod = 'GET' | 'POST';
+
+export interface UploadedFile {
+  field: string;
+  fileName: string;
+  contentType: string;
+  body: Buffer;
+}
+
+export interface PageInput {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** Form fields of a POST (urlencoded or multipart), in order. */
+  form: FormEntries;
+  files: UploadedFile[];
+  /** The client is the page's script (or the offline queue) and wants JSON, not a redirect. */
+  wantsJson: boolean;
+  /** Idempotency-Key header (made on the device) or the form's `_key` field. */
+  idempotencyKey: string | undefined;
+  headers: Record<string, string>;
+}
+
+export interface PageContext {
+  /** Present on every page but the public ones. */
+  session: Session | undefined;
+  api: ApiClient;
+  /** The API client as the system itself (local sign-in page only: lists the demo users). */
+  systemApi: () => ApiClient;
+  now: Date;
+  requestId: string;
+  log: Logger;
+  /** Scheme + host the browser used, e.g. `http://127.0.0.1:3000`. */
+  origin: string;
+}
+
+export interface PageView {
+  type: 'page';
+  template: PageTemplateName;
+  /** Page title (the layout adds the product name). */
+  title: string;
+  view: Record<string, unknown>;
+  status?: number;
+  /** Kept by the service worker for offline use (default: true for GET pages of cadres and inspectors). */
+  offline?: boolean;
+  /** Extra links the service worker fetches ahead so they open offline (forms linked from a list). */
+  warm?: string[];
+  /** The main tab of the navigation this page belongs to. */
+  nav?: string;
+  cookies?: string[];
+}
+
+export interface Redirect {
+  type: 'redirect';
+  location: string;
+  status?: 302 | 303;
+  cookies?: string[];
+}
+
+export interface JsonResult {
+  type: 'json';
+  status: number;
+  body: unknown;
+  cookies?: string[];
+}
+
+export interface RawResult {
+  type: 'raw';
+  result: ApiResult;
+}
+
+export type PageResult = PageView | Redirect | JsonResult | RawResult;
+
+export interface PageDef {
+  method: PageMethod;
+  /** Under /app, with `{name}` segments. */
+  path: string;
+  /** `public`: no sign-in needed; otherwise the roles allowed. Per-record checks are the API's. */
+  roles: readonly Role[] | 'public';
+  /** Largest body accepted (default 256 KB; file uploads say more). */
+  maxBodyBytes?: number;
+  handle(input: PageInput, ctx: PageContext): Promise<PageResult>;
+}
+
+export function definePage(def: PageDef): PageDef {
+  return def;
+}
+
+export const page = (
+  template: PageTemplateName,
+  title: string,
+  view: Record<string, unknown>,
+  extra: Partial<Omit<PageView, 'type' | 'template' | 'title' | 'view'>> = {},
+): PageView => ({ type: 'page', template, title, view, ...extra });
+
+export const redirect = (location: string, cookies?: string[]): Redirect => ({
+  type: 'redirect',
+  location,
+  status: 303,
+  ...(cookies ? { cookies } : {}),
+});
