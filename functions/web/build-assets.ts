@@ -1,7 +1,7 @@
 /**
  * Builds the pages' static assets into functions/web/assets.generated.ts, so the web Lambda serves
  * them from memory (no file system, no CDN needed) under content-hashed, immutable URLs:
- * - the stylesheet templates/pages/assets/app.css (minified);
+ * - one stylesheet from templates/pages/assets/*.css (app.css first, then one file per area), minified;
  * - one script per audience (functions/web/browser/entries/*.ts: cadre, inspector, admin, common),
  *   ES modules with the shared code (zod/mini, the schemas, the outbox) split into common chunks;
  * - the service worker (functions/web/browser/sw.ts), told which files to keep;
@@ -63,9 +63,17 @@ async function scripts(): Promise<{ files: Record<string, AssetFile>; entries: R
   return { files, entries };
 }
 
+/** app.css first, then every other stylesheet of templates/pages/assets (one per area), as one file. */
 async function stylesheet(): Promise<{ name: string; file: AssetFile }> {
+  const sheets = readdirSync(ASSET_DIR)
+    .filter((f) => f.endsWith('.css'))
+    .sort((a, b) => (a === 'app.css' ? -1 : b === 'app.css' ? 1 : a.localeCompare(b)));
   const result = await build({
-    entryPoints: [join(ASSET_DIR, 'app.css')],
+    stdin: {
+      contents: sheets.map((f) => `@import "./${f}";`).join('\n'),
+      resolveDir: ASSET_DIR,
+      loader: 'css',
+    },
     bundle: true,
     minify: true,
     write: false,

@@ -1,4 +1,8 @@
+import { dispatchForms } from './admin-dispatches.ts';
+import { reportForms } from './admin-reports.ts';
+import { rosterForms } from './admin-roster.ts';
+import { taskForms } from './admin-tasks.ts';
 import type { FormRegistry } from './registry.ts';
 
-/** HQ's forms. */
-export const adminForms = {} satisfies FormRegistry;
+/** HQ's forms, one registry per area (bundled together into the admin script). */
+export const adminForms: FormRegistry = { ...rosterForms, ...dispatchForms, ...reportForms, ...taskForms };

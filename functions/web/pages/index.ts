@@ -1,5 +1,5 @@
 import type { PageDef } from '../route.ts';
-import { adminPages } from './admin.ts';
+import { adminPages } from './admin/index.ts';
 import { cadrePages } from './cadre.ts';
 import { commonPages } from './common.ts';
 import { inspectorPages } from './inspector.ts';

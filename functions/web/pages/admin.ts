@@ -1,4 +1,0 @@
-import type { PageDef } from '../route.ts';
-
-/** HQ's pages (desktop). */
-export const adminPages: PageDef[] = [];

@@ -1,0 +1,25 @@
+import type { PageDef } from '../../route.ts';
+import { boardPages } from './board.ts';
+import { bulletinPages } from './bulletins.ts';
+import { circlePages } from './circle.ts';
+import { directReportPages } from './direct-reports.ts';
+import { dispatchPages } from './dispatches.ts';
+import { homePages } from './home.ts';
+import { jobPages } from './jobs.ts';
+import { noticePages } from './notices.ts';
+import { rosterPages } from './roster.ts';
+import { taskPages } from './tasks.ts';
+
+/** HQ's pages (desktop), one module per area. */
+export const adminPages: PageDef[] = [
+  ...homePages,
+  ...rosterPages,
+  ...dispatchPages,
+  ...directReportPages,
+  ...boardPages,
+  ...circlePages,
+  ...bulletinPages,
+  ...noticePages,
+  ...jobPages,
+  ...taskPages,
+];
