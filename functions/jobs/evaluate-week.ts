@@ -14,8 +14,12 @@
  * at its end, with last week's standings. When there is none, the gap is filled from the latest
  * evaluated week (up to MAX_GAP_WEEKS), or else the open matters are bootstrapped from the status
  * indexes (GSI3) and corrected with the matters closed since the week began.
+ *
+ * Writes: a final revision's chunks and head (evaluations.ts) and, before the head, one small item
+ * per cadre (`CADR#<id>` / `EVAL#<week>`, cadre-evaluations.ts) that the cadre's standing reads.
  */
 import { createHash } from 'node:crypto';
+import { cadreWeekRevision, putCadreWeekRecords } from '../adapters/dynamo/cadre-evaluations.ts';
 import {
   getFinalHead,
   getProvisionalHead,
@@ -372,14 +376,31 @@ async function fillGap(week: string, now: Date, meter: ReadMeter): Promise<void>
   for (const w of missing) await finalize(w, now, meter);
 }
 
+/**
+ * A stored revision whose per-cadre items are missing (stored before they existed) gets them now: one
+ * GetItem on the first cadre's item tells, so an unchanged re-run costs a single small read.
+ */
+async function ensureCadreRecords(
+  evaluation: WeeklyEvaluation,
+  head: { revision: number; evaluatedAt: string },
+): Promise<void> {
+  const first = evaluation.cadres[0];
+  if (!first || (await cadreWeekRevision(first.cadreId, evaluation.week)) === head.revision) return;
+  await putCadreWeekRecords(evaluation, { revision: head.revision, evaluatedAt: head.evaluatedAt });
+}
+
 async function finalize(week: string, now: Date, meter: ReadMeter): Promise<StoredEvaluation> {
   await fillGap(week, now, meter);
   const computed = await compute(week, weekEndInstant(week), now, meter);
   const evaluatedAt = now.toISOString();
   for (let attempt = 0; attempt < 5; attempt++) {
     const head = await getFinalHead(week);
-    if (head && head.fingerprint === computed.fingerprint && head.carryDigest === computed.carryDigest)
+    if (head && head.fingerprint === computed.fingerprint && head.carryDigest === computed.carryDigest) {
+      await ensureCadreRecords(computed.evaluation, head);
       return stored(head, computed.evaluation, false);
+    }
+    // Each cadre's copy of this revision first, the head last (see putCadreWeekRecords).
+    await putCadreWeekRecords(computed.evaluation, { revision: (head?.revision ?? 0) + 1, evaluatedAt });
     const written = await putFinalRevision(head, { ...computed, evaluatedAt });
     if (written) return stored(written, computed.evaluation, head !== undefined);
     // Another run stored a revision meanwhile: compare with that one.

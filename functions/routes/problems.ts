@@ -1,3 +1,4 @@
+import { latestCadreWeekRecord } from '../adapters/dynamo/cadre-evaluations.ts';
 import * as store from '../adapters/dynamo/problems.ts';
 import { getCadre } from '../adapters/dynamo/roster.ts';
 import * as standingStore from '../adapters/dynamo/standing.ts';
@@ -223,7 +224,7 @@ export const problemsRoutes = [
   defineRoute({
     method: 'GET',
     path: '/cadres/{id}/standing',
-    summary: '干部当前状况：未销号问题、虚假整改次数、逾期未完成的派遣任务',
+    summary: '干部当前状况：未销号问题、虚假整改次数、逾期未完成的派遣任务，及最近一周考评的档次与进退严圈',
     tags: TAGS,
     roles: EVERYONE,
     params: idParams,
@@ -231,11 +232,12 @@ export const problemsRoutes = [
     async handle({ params }, ctx) {
       requireSelfOrStaff(ctx.actor, params.id);
       const asOf = ctx.now.toISOString();
-      const [cadre, unresolved, closed, overdue] = await Promise.all([
+      const [cadre, unresolved, closed, overdue, evaluation] = await Promise.all([
         getCadre(params.id),
         standingStore.cadreProblems(params.id, 'unresolved'),
         standingStore.cadreProblems(params.id, 'closed'),
         standingStore.overdueDispatches(params.id, asOf),
+        latestCadreWeekRecord(params.id),
       ]);
       if (!cadre) throw new NotFoundError('干部不存在');
       const counts = summarizeStanding(unresolved, closed, overdue.length, beijingDate(ctx.now));
@@ -253,6 +255,7 @@ export const problemsRoutes = [
         },
         overdueDispatches: overdue,
         counts,
+        evaluation: evaluation ?? null,
       });
     },
   }),

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { PROBLEM_SEVERITIES, PROBLEM_STATUSES, VERIFICATION_OUTCOMES } from '../core/problems.ts';
+import { PENALTY_TIERS, TIERS } from '../core/rules/terms.ts';
 import {
   calendarDate,
   dateRangeQuery,
@@ -123,6 +124,63 @@ export const problemListQuery = z
 
 export const problemPage = page(problem);
 
+const weekTier = z.enum(TIERS);
+const penaltyTier = z.enum(PENALTY_TIERS);
+
+/** One reason behind a cadre's tier: an open problem (a false rectification weighs more), an absence, a commendation. */
+export const tierReason = z.union([
+  z.object({
+    kind: z.literal('openProblem'),
+    problemId: z.string(),
+    severity,
+    falseRectification: z.boolean().check(z.describe('是否有虚假整改（按加权计）')),
+    falseRectifications: z.number().check(z.int(), z.describe('虚假整改次数')),
+    weight: z.number().check(z.describe('计入档次的个数')),
+  }),
+  z.object({
+    kind: z.literal('absence'),
+    inspectionId: z.string(),
+    date: z.string(),
+    severity,
+    weight: z.number(),
+  }),
+  z.object({ kind: z.literal('commendation'), inspectionId: z.string(), date: z.string() }),
+]);
+
+/** A cadre's result in the latest finished week, as the weekly evaluation decided it. */
+export const cadreWeekEvaluation = z.object({
+  cadreId: z.string(),
+  week: z.string().check(z.describe('ISO 周次（北京时间），如 2026-W47')),
+  monday: z.string(),
+  sunday: z.string(),
+  asOf: z.string().check(z.describe('评定截至时刻（该周周日 24:00 北京时间，UTC）')),
+  revision: z.number().check(z.int(), z.describe('修订号：1 为首次评定，之后每次修订加 1')),
+  provisional: z.literal(false),
+  ruleSetVersion: z.number().check(z.int()),
+  evaluatedAt: z.string(),
+  tier: weekTier,
+  tierLabel: z.string().check(z.describe('档次（充分肯定、未列档次、检讨发言、提醒谈话、诫勉谈话）')),
+  weightedCount: z.number().check(z.describe('加权问题数（虚假整改按规则加权）')),
+  band: z.nullable(z.object({ min: z.number(), max: z.nullable(z.number()) })),
+  explanation: z.string().check(z.describe('定档理由（一句话）')),
+  reasons: z.array(tierReason),
+  reasonsOmitted: z.number().check(z.int(), z.describe('超出上限未列出的理由条数')),
+  circle: z.object({
+    member: z.boolean().check(z.describe('是否在严圈内（进退严圈）')),
+    movement: z.enum(['entered', 'stayed', 'deepened', 'eased', 'exited', 'outside']),
+    movementLabel: z.string(),
+    weeks: z.number().check(z.int(), z.describe('连续在圈周数（含本周）')),
+    previousTier: z.nullable(weekTier),
+    previousTierLabel: z.nullable(z.string()),
+  }),
+  remedialTraining: z
+    .array(z.enum(['tier', 'consecutiveWeeks']))
+    .check(z.describe('列为干部营养餐培训对象的原因')),
+  talkNotice: z.nullable(penaltyTier),
+  overdueDispatches: z.number().check(z.int()),
+  majorFailureIds: z.array(z.string()),
+});
+
 export const standing = z.object({
   cadreId: z.string(),
   asOf: z.string().check(z.describe('计算时刻（UTC）')),
@@ -156,6 +214,9 @@ export const standing = z.object({
     falseRectifications: z.number().check(z.int()),
     overdueDispatches: z.number().check(z.int()),
   }),
+  evaluation: z
+    .nullable(cadreWeekEvaluation)
+    .check(z.describe('最近一个已结束周的考评（档次、进退严圈及理由）；尚无考评时为 null')),
 });
 
 export type NewProblem = z.output<typeof newProblem>;
@@ -163,3 +224,4 @@ export type Problem = z.output<typeof problem>;
 export type ProblemEvent = z.output<typeof problemEvent>;
 export type ProblemListQuery = z.output<typeof problemListQuery>;
 export type Standing = z.output<typeof standing>;
+export type CadreWeekEvaluation = z.output<typeof cadreWeekEvaluation>;

@@ -185,7 +185,9 @@ export function createWebHandler(options: WebHandlerOptions) {
           'content-type': 'text/html; charset=utf-8',
           // Personal pages: never in a shared cache; the service worker keeps its own copy.
           'cache-control': 'private, no-cache',
-          ...(layout.offline === 'keep' ? { 'x-offline': 'keep' } : {}),
+          ...(layout.offline === 'keep' && session
+            ? { 'x-offline': 'keep', 'x-offline-user': session.sub }
+            : {}),
           ...SECURITY_HEADERS,
         },
         body: html,

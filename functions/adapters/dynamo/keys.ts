@@ -130,4 +130,10 @@ export const keys = {
   }),
   /** Final evaluations newest first (GSI1, SK = the ISO week, which sorts in time order). */
   evaluationList: () => 'EVALS',
+  /**
+   * One cadre's result in one finished week (tier, circle, reasons), copied from each final revision
+   * so the cadre's standing reads one small item; the latest week is the last `EVAL#` key.
+   */
+  cadreEvaluation: (cadreId: string, week: string) => ({ PK: `CADR#${cadreId}`, SK: `EVAL#${week}` }),
+  cadreEvaluationPrefix: () => 'EVAL#',
 } as const;

@@ -3,7 +3,9 @@ import { flush, outbox } from './outbox.ts';
 
 /**
  * The service worker (scope /app/):
- * - assets (content-hashed, immutable) are kept on install and served from the cache;
+ * - assets (content-hashed, immutable) are served from the cache: the offline page and what it needs
+ *   are kept at install; each page hands over the scripts it loaded (from the HTTP cache, no second
+ *   download), so a cadre's phone never downloads HQ's script;
  * - pages are fetched from the network first and kept, per person, for offline use; with no signal
  *   (or a network slower than NETWORK_TIMEOUT_MS) the kept copy is served, else the offline page;
  * - forms that page scripts could not send are sent by background sync when the signal returns;
@@ -50,11 +52,18 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-/** Pages say on their response whether they may be kept (`x-offline: keep`); sign-in pages may not. */
+/**
+ * Pages say on their response whether they may be kept (`x-offline: keep`, sign-in pages may not) and
+ * for whom (`x-offline-user`): a page of someone else than the pages kept so far drops those first.
+ */
 async function keep(request: Request | string, response: Response): Promise<void> {
-  if (!response.ok || response.headers.get('x-offline') !== 'keep') return;
-  const user = await outbox.currentUser();
-  if (!user) return;
+  const user = response.headers.get('x-offline-user');
+  if (!response.ok || response.headers.get('x-offline') !== 'keep' || !user) return;
+  const current = await outbox.currentUser();
+  if (current !== user) {
+    if (current) await caches.delete(PAGES);
+    await outbox.setCurrentUser(user);
+  }
   const cache = await caches.open(PAGES);
   const url = typeof request === 'string' ? request : request.url;
   await cache.put(pageKey(url), response);
@@ -104,10 +113,22 @@ async function notifyClients(): Promise<void> {
 }
 
 self.addEventListener('message', (event) => {
-  const data = event.data as { type?: string; user?: string; keep?: string[]; warm?: string[] } | null;
+  const data = event.data as {
+    type?: string;
+    user?: string;
+    keep?: string[];
+    warm?: string[];
+    assets?: string[];
+  } | null;
   if (data?.type !== 'hello') return;
   event.waitUntil(
     (async () => {
+      const assets = await caches.open(ASSETS);
+      for (const url of (data.assets ?? []).filter((u) =>
+        new URL(u, self.location.origin).pathname.startsWith('/app/static/'),
+      )) {
+        if (!(await assets.match(url))) await assets.add(url).catch(() => {});
+      }
       const previous = await outbox.currentUser();
       await outbox.setCurrentUser(data.user ?? '');
       if (!data.user || (previous && previous !== data.user)) {
