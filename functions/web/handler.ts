@@ -48,6 +48,11 @@ function compile(page: PageDef): CompiledPage {
 function headerMap(event: ApiEvent): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
+  // Payload 2.0 moves the Cookie header into `event.cookies` (API Gateway and the local gateway alike);
+  // pages read cookies from the headers (the sign-in callback, sign-out), so it is put back here.
+  if (event.cookies?.length) {
+    out.cookie = [...event.cookies, ...(out.cookie ? [out.cookie] : [])].join('; ');
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@ import { type DynamoDbLocal, javaAvailable, startDynamoDbLocal } from '../suppor
 import { buildBundles, timeImports } from './bundles.ts';
 import { benchEvaluation } from './evaluation.ts';
 import type { LoadResult } from './load.ts';
+import { benchPages, CADRE_PAGE_BUDGET_BYTES, PROFILES, pagesTable } from './pages.ts';
 import { kb, ms, ratio, table } from './stats.ts';
 import { benchSubmission } from './submission.ts';
 
@@ -20,6 +21,7 @@ import { benchSubmission } from './submission.ts';
  *   --dynamo ddb-local          run the submission half against DynamoDB Local (needs Java)
  *   --only evaluation           the weekly evaluation at provincial scale (not in the default run)
  *   --scale F                   with --only evaluation: a fraction of the provincial size (default 1)
+ *   --only pages                the web pages in Chromium on slow networks: bytes and time to interactive
  */
 const IMPORT_TARGET = 1.3;
 const SUBMISSION_TARGET = 3;
@@ -306,6 +308,29 @@ async function evaluationSection(): Promise<boolean> {
   return readsOk && memOk;
 }
 
+async function pagesSection(): Promise<boolean> {
+  const started = performance.now();
+  const pageRuns = Number(args.runs ?? (args.quick ? 1 : 3));
+  console.log(
+    `\n4. Web pages, first visit with an empty cache, phone viewport, real Chromium (median of ${pageRuns} visits per page)`,
+  );
+  console.log(`   networks: ${PROFILES.map((p) => p.name).join('; ')} (CDP emulation)`);
+  const results = await benchPages({ runs: pageRuns, log: (l) => console.log(l) });
+  console.log(pagesTable(results));
+  const cadre = results.filter((r) => r.target.role === 'cadre');
+  const heaviest = Math.max(...cadre.map((r) => r.pageBytes));
+  const ok = heaviest < CADRE_PAGE_BUDGET_BYTES;
+  console.log(
+    [
+      '   transferred = every byte on the wire for the page (headers included) until it is interactive;',
+      '   then in background = what the service worker fetches afterwards to work offline (offline page, linked forms).',
+      '   interactive = the page script has wired its forms (performance mark), or load where there is no script.',
+      `   Target: every cadre page < ${kb(CADRE_PAGE_BUDGET_BYTES)} transferred before cache: ${ok ? 'ok' : 'OVER'} (heaviest ${kb(heaviest)}). (${ms((performance.now() - started) / 1000)} s)`,
+    ].join('\n'),
+  );
+  return ok;
+}
+
 async function main() {
   process.chdir(ROOT);
   console.log(
@@ -317,6 +342,8 @@ async function main() {
   if (args.only === undefined || args.only === 'submission') {
     verdicts.push(`submission: ${(await submissionSection()) ? 'within target' : 'OVER target'}`);
   }
+  if (args.only === 'pages')
+    verdicts.push(`pages: ${(await pagesSection()) ? 'within target' : 'OVER target'}`);
   if (args.only === 'evaluation')
     verdicts.push(`evaluation: ${(await evaluationSection()) ? 'within target' : 'OVER target'}`);
   console.log(`\n${verdicts.join('; ')}`);

@@ -27,6 +27,8 @@ export interface CognitoAuth {
   authorizeUrl(args: { redirectUri: string; state: string; codeChallenge: string }): string;
   exchangeCode(args: { code: string; redirectUri: string; codeVerifier: string }): Promise<TokenSet>;
   refresh(refreshToken: string): Promise<TokenSet | undefined>;
+  /** Ends the refresh token (and the tokens made from it) at sign-out; best effort, never throws. */
+  revoke(refreshToken: string): Promise<boolean>;
   logoutUrl(logoutUri: string): string;
 }
 
@@ -130,6 +132,21 @@ export function cognitoAuth(settings: CognitoSettings): CognitoAuth {
         throw error;
       }
     },
+    async revoke(refreshToken) {
+      try {
+        const res = await fetch(`${domain}/oauth2/revoke`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          // A public client names itself in the body; there is no secret for an Authorization header.
+          body: new URLSearchParams({ token: refreshToken, client_id: settings.clientId }).toString(),
+          signal: AbortSignal.timeout(5_000),
+        });
+        await res.arrayBuffer().catch(() => undefined);
+        return res.ok;
+      } catch {
+        return false;
+      }
+    },
     logoutUrl(logoutUri) {
       return `${domain}/logout?${new URLSearchParams({ client_id: settings.clientId, logout_uri: logoutUri })}`;
     },
@@ -150,6 +167,14 @@ export class CognitoTokenError extends Error {
 export function pkcePair(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+/**
+ * The OAuth `state`: random on its own. It travels in URLs (history, logs, Referer), so it must not
+ * give away anything of the PKCE verifier.
+ */
+export function randomState(): string {
+  return randomBytes(24).toString('base64url');
 }
 
 let cached: { signature: string; provider: AuthProvider } | undefined;

@@ -1,4 +1,70 @@
+import * as z from 'zod/mini';
+import type { DocumentKind } from '../../documents/render.ts';
+import { isoWeek } from '../../schemas/bulletins.ts';
+import { entityId } from '../../schemas/common.ts';
+import { type FieldMessage, fieldMessages, formToBody, issuesOf } from '../form-data.ts';
 import type { FormRegistry } from './registry.ts';
 
-/** HQ's forms: board, circle, bulletins and notices filters. */
-export const reportForms = {} satisfies FormRegistry;
+/**
+ * HQ's report filters (board, circle, bulletins, notices). They are GET forms: the values become the
+ * page's query and, from there, the API's query, so the fields are named by the API's query
+ * parameters. The schemas check a hand-edited or stale link the same way in the browser and on the
+ * server; a value that fails is shown beside its field and left out, and the page shows its default.
+ */
+
+// Listed here rather than imported: the document module carries the templates, far too heavy for the
+// admin script. The type below fails to compile when a kind is added there and not here.
+export const NOTICE_KINDS = [
+  'bulletin',
+  'talkNotice',
+  'rectificationNotice',
+  'criticismNotice',
+  'appointmentLetter',
+] as const satisfies readonly DocumentKind[];
+type MissingKind = Exclude<DocumentKind, (typeof NOTICE_KINDS)[number]>;
+const _everyKind: [MissingKind] extends [never] ? true : never = true;
+void _everyKind;
+
+export const boardFilters = z.strictObject({ townshipId: z.optional(entityId) });
+
+export const weekFilters = z.strictObject({ week: z.optional(isoWeek) });
+
+export const noticeFilters = z.strictObject({
+  kind: z.optional(z.enum(NOTICE_KINDS, { message: '请从列表中选择文书类别' })),
+  week: z.optional(isoWeek),
+  cadreId: z.optional(entityId),
+});
+
+export const reportForms = {
+  'board-filters': { schema: boardFilters },
+  'circle-filters': { schema: weekFilters },
+  'notice-filters': { schema: noticeFilters },
+} satisfies FormRegistry;
+
+export interface FilterReading {
+  /** The values that passed, by field name (absent or invalid ones are left out). */
+  values: Record<string, string>;
+  /** Raw values as given, to show in the form again. */
+  given: Record<string, string>;
+  errors: FieldMessage[];
+}
+
+/**
+ * Reads the named query parameters through a filter schema. Other parameters (a page cursor) are the
+ * page's own and are not looked at here.
+ */
+export function readFilters(schema: z.ZodMiniType, query: URLSearchParams, names: readonly string[]) {
+  const given: Record<string, string> = {};
+  const entries: Array<[string, string]> = [];
+  for (const name of names) {
+    const value = query.get(name)?.trim() ?? '';
+    given[name] = value;
+    if (value !== '') entries.push([name, value]);
+  }
+  const { body, paths } = formToBody(schema, entries);
+  const result = z.safeParse(schema, body);
+  const errors = result.success ? [] : fieldMessages(issuesOf(result.error), paths);
+  const values: Record<string, string> = {};
+  for (const [name, value] of entries) if (!errors.some((e) => e.name === name)) values[name] = value;
+  return { values, given, errors } satisfies FilterReading;
+}

@@ -3,7 +3,7 @@ import type { RuleSet } from '../../core/rules/rule-set.ts';
 import { ASSIGNMENT_ROLE_LABELS } from '../../schemas/assignments.ts';
 import { DIRECT_REPORT_KIND_LABELS, DIRECT_REPORT_KINDS } from '../../schemas/direct-reports.ts';
 import type { DispatchDetail, DispatchListItem } from '../../schemas/dispatches.ts';
-import type { Problem } from '../../schemas/problems.ts';
+import type { CadreWeekEvaluation, Problem, Standing } from '../../schemas/problems.ts';
 import type { ApiClient } from '../api-client.ts';
 import { cadreForms } from '../forms/cadre.ts';
 import { choices, type FormState, field, formView, freshForm, ticked } from '../forms/state.ts';
@@ -108,6 +108,7 @@ const DONE_MESSAGES: Record<string, string> = {
   report: 'report',
   rectification: 'rectification',
   'direct-report': 'directReport',
+  read: 'read',
 };
 
 function doneFlag(query: URLSearchParams): Record<string, boolean> {
@@ -273,6 +274,132 @@ async function directReportPage(ctx: PageContext, state: FormState | undefined, 
   );
 }
 
+interface NotificationItem {
+  id: string;
+  kind: string;
+  title: string;
+  body: string;
+  deadline?: string;
+  createdAt: string;
+  readAt?: string;
+}
+
+/** Where "标为已读" may send the person back to (never an address taken from outside). */
+const READ_RETURNS = new Set(['/app/cadre', '/app/cadre/standing']);
+
+function notificationRow(n: NotificationItem, back: string) {
+  return {
+    id: n.id,
+    title: n.title,
+    body: n.body,
+    at: shortDateTime(n.createdAt),
+    deadline: shortDate(n.deadline),
+    unread: !n.readAt,
+    readAt: shortDateTime(n.readAt),
+    action: `/app/cadre/notifications/${encodeURIComponent(n.id)}/read`,
+    back,
+    key: freshForm().key,
+  };
+}
+
+/** `2026-W47` → 2026 and 47, for "2026年第47周". */
+function weekParts(week: string) {
+  const [year, num] = week.split('-W');
+  return { year: year ?? '', number: String(Number(num)) };
+}
+
+/** The evaluation's reasons as lines a cadre can follow: which problem, how it was counted. */
+async function reasonRows(ctx: PageContext, e: CadreWeekEvaluation, open: Problem[]) {
+  const known = new Map(open.map((p) => [p.id, p]));
+  const missing = [
+    ...new Set(e.reasons.flatMap((r) => (r.kind === 'openProblem' && !known.has(r.problemId) ? [r.problemId] : []))),
+  ].slice(0, 20);
+  // Problems closed since the week ended are no longer among the open ones: read those few by id.
+  const found = await Promise.all(
+    missing.map((id) => ctx.api.call<Problem>('GET', '/problems/{id}', { params: { id } })),
+  );
+  for (const res of found) if (res.status === 200) known.set(res.body.id, res.body);
+  return e.reasons.map((r) => {
+    if (r.kind === 'openProblem') {
+      const p = known.get(r.problemId);
+      return {
+        isProblem: true,
+        description: p?.description ?? '',
+        href: `/app/cadre/problems/${encodeURIComponent(r.problemId)}`,
+        severity: SEVERITY_LABELS[r.severity],
+        falseRectification: r.falseRectification,
+        falseRectifications: r.falseRectifications,
+        weight: r.weight,
+        closedNow: p?.status === 'closed',
+      };
+    }
+    if (r.kind === 'absence') {
+      return { isAbsence: true, date: shortDate(r.date), severity: SEVERITY_LABELS[r.severity], weight: r.weight };
+    }
+    return { isCommendation: true, date: shortDate(r.date) };
+  });
+}
+
+async function standingPage(ctx: PageContext, query: URLSearchParams, readError?: string, status?: number) {
+  const id = me(ctx);
+  const [standing, notifications] = await Promise.all([
+    ctx.api.get<Standing>('/cadres/{id}/standing', { params: { id } }),
+    ctx.api.get<{ items: NotificationItem[] }>('/cadres/{id}/notifications', {
+      params: { id },
+      query: { limit: 20 },
+    }),
+  ]);
+  const e = standing.evaluation;
+  const week = e
+    ? {
+        ...weekParts(e.week),
+        monday: shortDate(e.monday),
+        sunday: shortDate(e.sunday),
+        evaluatedAt: shortDateTime(e.evaluatedAt),
+        revision: e.revision,
+        revised: e.revision > 1,
+      }
+    : null;
+  const evaluation = e
+    ? {
+        tier: e.tier,
+        weightedCount: e.weightedCount,
+        explanation: e.explanation,
+        penalty: e.tier === 'selfCriticism' || e.tier === 'reminderTalk' || e.tier === 'admonishmentTalk',
+        circle: {
+          member: e.circle.member,
+          weeks: e.circle.weeks,
+          movement: e.circle.movement,
+          previousTier: e.circle.previousTier ?? '',
+        },
+        remedialTraining: e.remedialTraining.length > 0,
+        remedialForTier: e.remedialTraining.includes('tier'),
+        remedialForWeeks: e.remedialTraining.includes('consecutiveWeeks'),
+        talkNotice: e.talkNotice ?? '',
+        reasons: await reasonRows(ctx, e, standing.openProblems),
+        reasonsOmitted: e.reasonsOmitted,
+        overdueDispatches: e.overdueDispatches,
+        majorFailures: e.majorFailureIds.length,
+      }
+    : null;
+  const rows = notifications.items.map((n) => notificationRow(n, '/app/cadre/standing'));
+  return page(
+    'cadre/standing',
+    '我的档次',
+    {
+      week,
+      evaluation,
+      counts: standing.counts,
+      falseOnOpen: standing.falseRectifications.onOpenProblems,
+      notifications: rows,
+      unreadCount: rows.filter((n) => n.unread).length,
+      done: { read: query.get('done') === 'read' },
+      readError: readError ?? '',
+    },
+    { nav: 'standing', ...(status ? { status } : {}) },
+  );
+}
+
 export const cadrePages = [
   definePage({
     method: 'GET',
@@ -292,9 +419,10 @@ export const cadrePages = [
             falseRectifications: number;
           };
         }>('/cadres/{id}/standing', { params: { id } }),
-        ctx.api.get<{
-          items: Array<{ id: string; title: string; body: string; createdAt: string; readAt?: string }>;
-        }>('/cadres/{id}/notifications', { params: { id }, query: { limit: 5 } }),
+        ctx.api.get<{ items: NotificationItem[] }>('/cadres/{id}/notifications', {
+          params: { id },
+          query: { limit: 5, unread: 'true' },
+        }),
         currentRules(ctx.api),
       ]);
       const names = new Map(villages.map((v) => [v.id, v.name]));
@@ -316,7 +444,7 @@ export const cadrePages = [
           counts: standing.counts,
           notifications: notifications.items
             .filter((n) => !n.readAt)
-            .map((n) => ({ title: n.title, body: n.body, at: shortDateTime(n.createdAt) })),
+            .map((n) => notificationRow(n as NotificationItem, '/app/cadre')),
           done: doneFlag(input.query),
         },
         {
@@ -401,6 +529,28 @@ export const cadrePages = [
         success: () => '/app/cadre/problems?done=rectification',
         refused: (state, status) => problemPage(ctx, input.params.id!, state, status),
       }),
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/cadre/standing',
+    roles: ROLES,
+    handle: (input, ctx) => standingPage(ctx, input.query),
+  }),
+  definePage({
+    method: 'POST',
+    path: '/app/cadre/notifications/{id}/read',
+    roles: ROLES,
+    handle(input, ctx) {
+      const asked = input.form.find(([name]) => name === '_back')?.[1] ?? '';
+      const back = READ_RETURNS.has(asked) ? asked : '/app/cadre/standing';
+      return submitForm(input, ctx, {
+        form: cadreForms['notification-read'],
+        path: '/cadres/{id}/notifications/{notificationId}/read',
+        params: { id: me(ctx), notificationId: input.params.id! },
+        success: () => `${back}?done=read`,
+        refused: (state, status) => standingPage(ctx, new URLSearchParams(), state.error?.message, status),
+      });
+    },
   }),
   definePage({
     method: 'GET',

@@ -1,6 +1,6 @@
 import type { ApiResult } from '../../http/api-handler.ts';
 import { ASSETS_VERSION, assetEntries, assetFiles, serviceWorkerScript } from '../assets.generated.ts';
-import { authProvider, pkcePair } from '../auth/provider.ts';
+import { authProvider, CognitoTokenError, pkcePair, randomState } from '../auth/provider.ts';
 import { compress, type Encoding, SECURITY_HEADERS, toResult } from '../respond.ts';
 import { definePage, type PageContext, type PageResult, page, redirect } from '../route.ts';
 import {
@@ -12,6 +12,7 @@ import {
   SESSION_COOKIE,
   safeNext,
   serializeCookie,
+  sessionFromPayload,
 } from '../session.ts';
 
 /**
@@ -67,6 +68,22 @@ async function localLogin(ctx: PageContext, next: string | undefined): Promise<P
 
 const LOGIN_TTL_SECONDS = 600;
 
+/** The answer to a sign-in that cannot be completed: say so, and forget the pending attempt. */
+function loginFailed(secure: boolean): PageResult {
+  return page(
+    'error',
+    '登录未完成',
+    {
+      status: 400,
+      code: 'LOGIN_FAILED',
+      message: '登录未完成或已过期，请重新登录',
+      isNotFound: false,
+      isForbidden: false,
+    },
+    { status: 400, offline: false, cookies: [clearCookie(LOGIN_COOKIE, secure, '/app/auth')] },
+  );
+}
+
 export const commonPages = [
   definePage({
     method: 'GET',
@@ -97,7 +114,7 @@ export const commonPages = [
       if (provider.kind === 'local') return localLogin(ctx, next);
       // Cognito's hosted UI, authorization code + PKCE; state and verifier wait in a short cookie.
       const { verifier, challenge } = pkcePair();
-      const state = verifier.slice(0, 16) + Math.random().toString(36).slice(2, 10);
+      const state = randomState();
       const secure = ctx.origin.startsWith('https:');
       const cookie = serializeCookie(LOGIN_COOKIE, JSON.stringify({ state, verifier, next: next ?? '' }), {
         secure,
@@ -133,27 +150,42 @@ export const commonPages = [
       }
       const code = input.query.get('code');
       if (!code || !pending.state || pending.state !== input.query.get('state') || !pending.verifier) {
+        return loginFailed(secure);
+      }
+      let tokens: Awaited<ReturnType<typeof provider.exchangeCode>>;
+      try {
+        tokens = await provider.exchangeCode({
+          code,
+          redirectUri: `${ctx.origin}/app/auth/callback`,
+          codeVerifier: pending.verifier,
+        });
+      } catch (error) {
+        // A code used twice (reload, back button) or expired: sign in again. Cognito being down is a 500.
+        if (error instanceof CognitoTokenError && error.status < 500) return loginFailed(secure);
+        throw error;
+      }
+      // The same checks and the same role rule as every later request (handler.ts readSession).
+      const payload = await provider.verify(tokens.idToken);
+      if (!payload) {
+        ctx.log.warn('token endpoint returned an ID token that does not verify');
+        return loginFailed(secure);
+      }
+      const session = sessionFromPayload(payload as Record<string, unknown>);
+      if (!session) {
         return page(
           'error',
-          '登录未完成',
+          '账号未分配角色',
           {
-            status: 400,
-            code: 'LOGIN_FAILED',
-            message: '登录未完成或已过期，请重新登录',
+            status: 403,
+            code: 'NO_ROLE',
+            message: '您的账号尚未分配角色，请联系管理员',
             isNotFound: false,
-            isForbidden: false,
+            isForbidden: true,
           },
-          { status: 400, offline: false },
+          // No session cookies: a token without a role would only be refreshed and refused on every page.
+          { status: 403, offline: false, cookies: [clearCookie(LOGIN_COOKIE, secure, '/app/auth')] },
         );
       }
-      const tokens = await provider.exchangeCode({
-        code,
-        redirectUri: `${ctx.origin}/app/auth/callback`,
-        codeVerifier: pending.verifier,
-      });
-      const payload = await provider.verify(tokens.idToken);
-      const groups = String(payload?.['cognito:groups'] ?? '');
-      const role = (['admin', 'inspector', 'cadre'] as const).find((r) => groups.includes(r));
       const out = [
         serializeCookie(SESSION_COOKIE, tokens.idToken, { secure, maxAgeSeconds: tokens.expiresInSeconds }),
         clearCookie(LOGIN_COOKIE, secure, '/app/auth'),
@@ -167,32 +199,24 @@ export const commonPages = [
           }),
         );
       }
-      if (!role) {
-        return page(
-          'error',
-          '账号未分配角色',
-          {
-            status: 403,
-            code: 'NO_ROLE',
-            message: '您的账号尚未分配角色，请联系管理员',
-            isNotFound: false,
-            isForbidden: true,
-          },
-          { status: 403, offline: false, cookies: out },
-        );
-      }
-      return redirect(safeNext(pending.next) ?? homeOf(role), out);
+      return redirect(safeNext(pending.next) ?? homeOf(session.role), out);
     },
   }),
   definePage({
     method: 'GET',
     path: '/app/logout',
     roles: 'public',
-    async handle(_input, ctx) {
+    async handle(input, ctx) {
       const secure = ctx.origin.startsWith('https:');
       const cookies = [clearCookie(SESSION_COOKIE, secure), clearCookie(REFRESH_COOKIE, secure, '/app')];
       const provider = authProvider();
       if (provider.kind === 'cognito') {
+        // Cognito's /logout ends the managed-login session only; the refresh token would stay good for
+        // 30 days, so it is revoked here (best effort: the cookies go either way).
+        const refreshToken = parseCookies(undefined, input.headers.cookie).get(REFRESH_COOKIE);
+        if (refreshToken && !(await provider.revoke(refreshToken))) {
+          ctx.log.warn('refresh token revocation failed at sign-out');
+        }
         return {
           type: 'redirect',
           status: 302,

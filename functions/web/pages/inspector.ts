@@ -1,4 +1,466 @@
-import type { PageDef } from '../route.ts';
+import { INSPECTION_MODE_LABELS, INSPECTION_MODES } from '../../core/inspections.ts';
+import { DEFAULT_RECTIFY_DAYS, PROBLEM_SEVERITIES, SEVERITY_LABELS } from '../../core/problems.ts';
+import type { RuleSet } from '../../core/rules/rule-set.ts';
+import { beijingDate } from '../../core/time.ts';
+import { ASSIGNMENT_ROLE_LABELS } from '../../schemas/assignments.ts';
+import type { DispatchListItem } from '../../schemas/dispatches.ts';
+import type { Problem, ProblemEvent } from '../../schemas/problems.ts';
+import type { Cadre, Township, Village } from '../../schemas/roster.ts';
+import type { ApiClient } from '../api-client.ts';
+import { inspectorForms } from '../forms/inspector.ts';
+import {
+  choices,
+  type FieldView,
+  type FormState,
+  field,
+  fieldId,
+  formView,
+  freshForm,
+  ticked,
+} from '../forms/state.ts';
+import { definePage, type PageContext, type PageDef, page } from '../route.ts';
+import { submitForm } from '../submit.ts';
+import { dispatchColor, problemColor } from '../view/colors.ts';
+import { shortDate, shortDateTime } from '../view/format.ts';
 
-/** The inspector's pages (mobile first). */
-export const inspectorPages: PageDef[] = [];
+/**
+ * The inspector's pages (mobile first, 360 px phones on a bad line): pick a village (grouped by
+ * township, searchable without script), record one inspection there (heads counted, tasks checked,
+ * problems per cadre), and verify the rectifications cadres have handed in. Both forms go through
+ * the device's outbox (data-queue), so an inspection typed in a village with no signal is kept and
+ * sent once the phone has signal again, exactly once.
+ */
+const ROLES = ['inspector'] as const;
+
+/** Blank problem rows under each cadre for a post without script (blank rows are dropped). */
+const SPARE_PROBLEM_ROWS = 2;
+/** The verification queue lists at most this many (oldest handed-in first). */
+const QUEUE_MAX = 200;
+/** A narrowed village search small enough that its pages are fetched ahead for offline use. */
+const WARM_SEARCH_MAX = 12;
+
+interface Assignment {
+  id: string;
+  cadreId: string;
+  villageId: string;
+  role: 'chief' | 'member';
+  from: string;
+}
+
+async function currentRules(api: ApiClient): Promise<RuleSet> {
+  return (await api.get<{ current: RuleSet }>('/rules')).current;
+}
+
+/** Reads each id once per request, however many rows name it. */
+function lookup<T>(load: (id: string) => Promise<T>) {
+  const seen = new Map<string, Promise<T>>();
+  return (id: string): Promise<T> => {
+    let hit = seen.get(id);
+    if (!hit) {
+      hit = load(id);
+      seen.set(id, hit);
+    }
+    return hit;
+  };
+}
+
+/** `?done=` after a redirect → the flag its confirmation is shown by (wording is in the template). */
+function doneFlag(query: URLSearchParams, known: readonly string[]): Record<string, boolean> {
+  const done = query.get('done') ?? '';
+  return known.includes(done) ? { [done]: true } : {};
+}
+
+const villageHref = (id: string) => `/app/inspector/villages/${encodeURIComponent(id)}`;
+
+/** Case-insensitive match on a village's name or id, the same rule the page script applies. */
+export function villageMatches(village: { id: string; name: string }, q: string): boolean {
+  const needle = q.trim().toLowerCase();
+  return needle === '' || `${village.name} ${village.id}`.toLowerCase().includes(needle);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Pick a village
+
+async function villageListPage(ctx: PageContext, query: URLSearchParams) {
+  const q = (query.get('q') ?? '').trim().slice(0, 50);
+  const [townships, villages, awaiting] = await Promise.all([
+    ctx.api.all<Township>('/townships'),
+    ctx.api.all<Village>('/villages', {}, 5000),
+    ctx.api.all<Problem>('/problems', { query: { status: 'awaiting_verification' } }, 1000),
+  ]);
+  const shown = villages.filter((v) => villageMatches(v, q));
+  const groups = new Map<string, { id: string; name: string; villages: unknown[] }>();
+  for (const t of townships) groups.set(t.id, { id: t.id, name: t.name, villages: [] });
+  for (const v of [...shown].sort((a, b) => a.id.localeCompare(b.id))) {
+    let group = groups.get(v.townshipId);
+    if (!group) {
+      group = { id: v.townshipId, name: v.townshipId, villages: [] };
+      groups.set(v.townshipId, group);
+    }
+    group.villages.push({
+      id: v.id,
+      name: v.name,
+      category: v.categoryLabel,
+      href: villageHref(v.id),
+      search: `${v.name} ${v.id}`.toLowerCase(),
+    });
+  }
+  const list = [...groups.values()]
+    .filter((g) => g.villages.length > 0)
+    .map((g) => ({ ...g, count: g.villages.length, headingId: fieldId(`township-${g.id}`) }));
+  return page(
+    'inspector/villages',
+    '选择村',
+    {
+      q,
+      searching: q !== '',
+      groups: list,
+      total: villages.length,
+      shown: shown.length,
+      awaiting: awaiting.length,
+      done: doneFlag(query, ['inspection']),
+    },
+    {
+      nav: 'villages',
+      warm: [
+        '/app/inspector/verifications',
+        ...(q && shown.length <= WARM_SEARCH_MAX ? shown.map((v) => villageHref(v.id)) : []),
+      ],
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. A village and its inspection form
+
+function problemRow(form: FormState, base: string, index: number) {
+  const name = (key: string) => `${base}.${index}.${key}`;
+  return {
+    number: index + 1,
+    description: field(form, name('description')),
+    severity: field(form, name('severity')),
+    severities: choices(
+      form,
+      name('severity'),
+      PROBLEM_SEVERITIES.map((s) => ({ value: s, label: SEVERITY_LABELS[s] })),
+    ),
+    rectifyBy: field(form, name('rectifyBy')),
+  };
+}
+
+/** Rows typed so far (after a refusal) plus the spare blank ones. */
+function problemRowCount(form: FormState, base: string): number {
+  let last = -1;
+  const prefix = `${base}.`;
+  for (const [name, values] of form.values) {
+    if (!name.startsWith(prefix)) continue;
+    const index = Number(name.slice(prefix.length).split('.')[0]);
+    if (Number.isInteger(index) && values.some((v) => v.trim() !== '')) last = Math.max(last, index);
+  }
+  return last + 1 + SPARE_PROBLEM_ROWS;
+}
+
+async function villagePage(ctx: PageContext, id: string, state: FormState | undefined, status?: number) {
+  const [village, assignments, dispatches, rules] = await Promise.all([
+    ctx.api.get<Village>('/villages/{id}', { params: { id } }),
+    ctx.api.all<Assignment>('/assignments', { query: { villageId: id, active: 'true' } }, 200),
+    ctx.api.all<DispatchListItem>('/dispatches', { query: { villageId: id } }, 500),
+    currentRules(ctx.api),
+  ]);
+  const [township, cadres] = await Promise.all([
+    ctx.api.get<Township>('/townships/{id}', { params: { id: village.townshipId } }),
+    Promise.all(assignments.map((a) => ctx.api.get<Cadre>('/cadres/{id}', { params: { id: a.cadreId } }))),
+  ]);
+  const today = beijingDate(ctx.now);
+  const form = state ?? freshForm({ villageId: village.id, mode: 'open', date: today });
+  const open = dispatches.filter((d) => d.assigneeStatus !== 'done');
+
+  const people = assignments
+    .map((a, i) => ({ a, cadre: cadres[i]! }))
+    // The chief (总队长) first, then members in the order they joined.
+    .sort(
+      (x, y) =>
+        Number(y.a.role === 'chief') - Number(x.a.role === 'chief') ||
+        x.a.from.localeCompare(y.a.from) ||
+        x.cadre.id.localeCompare(y.cadre.id),
+    )
+    // One finding per cadre, even if the roster lists someone twice.
+    .filter((p, i, all) => all.findIndex((q) => q.cadre.id === p.cadre.id) === i);
+
+  const findings = people.map(({ a, cadre }, i) => {
+    const base = `findings.${i}`;
+    const mine = open.filter((d) => d.cadreId === cadre.id);
+    const problemsBase = `${base}.problems`;
+    return {
+      index: i,
+      id: cadre.id,
+      name: cadre.name,
+      unit: cadre.unit,
+      rank: cadre.rankLabel,
+      role: ASSIGNMENT_ROLE_LABELS[a.role],
+      isChief: a.role === 'chief',
+      legendId: fieldId(`${base}-legend`),
+      fields: {
+        cadreId: field(form, `${base}.cadreId`),
+        present: field(form, `${base}.present`),
+        presentTicked: ticked(form, `${base}.present`),
+        commend: field(form, `${base}.commend`),
+        commendTicked: ticked(form, `${base}.commend`),
+        note: field(form, `${base}.note`),
+        dispatchId: field(form, `${base}.dispatchId`),
+        dispatches: choices(
+          form,
+          `${base}.dispatchId`,
+          mine.map((d) => ({ value: d.id, label: `${d.number} ${d.title}` })),
+        ),
+        hasDispatches: mine.length > 0,
+        problems: field(form, problemsBase),
+      },
+      problems: Array.from({ length: problemRowCount(form, problemsBase) }, (_, j) =>
+        problemRow(form, problemsBase, j),
+      ),
+    };
+  });
+
+  // The village's open tasks, one entry per dispatch with each assignee's progress.
+  const byDispatch = new Map<string, { d: DispatchListItem; rows: DispatchListItem[] }>();
+  for (const d of open) {
+    const entry = byDispatch.get(d.id) ?? { d, rows: [] };
+    entry.rows.push(d);
+    byDispatch.set(d.id, entry);
+  }
+  const tasks = [...byDispatch.values()]
+    .map(({ d, rows }) => {
+      const colors = rows.map((r) => dispatchColor(r, ctx.now, rules));
+      // The badge shows the row furthest behind: most days overdue, else least time left.
+      const worst = colors.reduce((w, c) =>
+        c.daysOverdue > w.daysOverdue || (c.daysOverdue === w.daysOverdue && c.daysLeft < w.daysLeft) ? c : w,
+      );
+      return {
+        id: d.id,
+        number: d.number,
+        title: d.title,
+        category: d.category,
+        deadline: shortDateTime(d.deadline),
+        deadlineAt: d.deadline,
+        color: worst,
+        assignees: rows.map((r) => ({
+          name: r.cadreName ?? r.cadreId ?? '',
+          started: r.assigneeStatus === 'in_progress',
+          lastReportAt: shortDateTime(r.lastReportAt),
+        })),
+      };
+    })
+    .sort((a, b) => a.deadlineAt.localeCompare(b.deadlineAt));
+
+  return page(
+    'inspector/village',
+    `${village.name} · 督查`,
+    {
+      village: {
+        id: village.id,
+        name: village.name,
+        category: village.categoryLabel,
+        townshipName: township.name,
+      },
+      tasks,
+      findings,
+      hasCadres: findings.length > 0,
+      form: formView(form),
+      fields: {
+        villageId: village.id,
+        mode: field(form, 'mode'),
+        modes: choices(
+          form,
+          'mode',
+          INSPECTION_MODES.map((m) => ({ value: m, label: INSPECTION_MODE_LABELS[m] })),
+        ),
+        date: field(form, 'date', today),
+        note: field(form, 'note'),
+      },
+      today,
+      rectifyDays: DEFAULT_RECTIFY_DAYS,
+      templateRow: problemRow(freshForm(), 'findings.__F__.problems', 0),
+      action: `${villageHref(village.id)}/inspections`,
+    },
+    { nav: 'villages', ...(status ? { status } : {}) },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. The verification queue
+
+/** One form per item on the page: field ids carry the problem's id so none repeats. */
+function scoped(f: FieldView, scope: string): FieldView {
+  const id = fieldId(`${scope}-${f.name}`);
+  return { ...f, id, errorId: `${id}-error` };
+}
+
+/** formView() for a form whose field ids are scoped(): the summary links to the scoped ids. */
+function scopedFormView(state: FormState, scope: string) {
+  const errorId = fieldId(`${scope}-form-error`);
+  return {
+    ...formView(state),
+    summaryId: fieldId(`${scope}-summary`),
+    errorId,
+    summary: state.errors
+      .filter((e) => e.message !== state.error?.message)
+      .map((e) => {
+        // The outcome is a radio group: its message links to the first choice.
+        const target = e.name === 'outcome' ? `${fieldId(`${scope}-outcome`)}-accepted` : fieldId(`${scope}-${e.name}`);
+        return { href: `#${e.name ? target : errorId}`, message: e.message };
+      }),
+  };
+}
+
+interface Refusal {
+  problemId: string;
+  state: FormState;
+}
+
+async function verificationsPage(
+  ctx: PageContext,
+  query: URLSearchParams,
+  refusal?: Refusal,
+  status?: number,
+) {
+  const townshipId = (query.get('township') ?? '').trim();
+  const [townships, rules] = await Promise.all([
+    ctx.api.all<Township>('/townships'),
+    currentRules(ctx.api),
+  ]);
+  const filter = townships.some((t) => t.id === townshipId) ? townshipId : '';
+  const waiting = await ctx.api.all<Problem>(
+    '/problems',
+    { query: { status: 'awaiting_verification', ...(filter ? { townshipId: filter } : {}) } },
+    QUEUE_MAX,
+  );
+  // Oldest hand-in first: the cadre who reported first has waited longest for the re-check.
+  const queue = waiting
+    .slice(0, QUEUE_MAX)
+    .sort(
+      (a, b) =>
+        (a.rectifiedAt ?? a.updatedAt).localeCompare(b.rectifiedAt ?? b.updatedAt) || a.id.localeCompare(b.id),
+    );
+  const cadre = lookup((id) => ctx.api.get<Cadre>('/cadres/{id}', { params: { id } }));
+  const village = lookup((id) => ctx.api.get<Village>('/villages/{id}', { params: { id } }));
+  const townshipNames = new Map(townships.map((t) => [t.id, t.name]));
+  const items = await Promise.all(
+    queue.map(async (p) => {
+      const [detail, c, v] = await Promise.all([
+        ctx.api.get<Problem & { events: ProblemEvent[] }>('/problems/{id}', { params: { id: p.id } }),
+        cadre(p.cadreId),
+        village(p.villageId),
+      ]);
+      const latest = detail.events
+        .filter((e) => e.kind === 'rectification')
+        .sort((a, b) => b.at.localeCompare(a.at))[0];
+      const form = refusal?.problemId === p.id ? refusal.state : freshForm();
+      const outcome = scoped(field(form, 'outcome'), p.id);
+      const choose = (value: string) => ({
+        id: `${outcome.id}-${value}`,
+        checked: field(form, 'outcome').value === value,
+      });
+      return {
+        id: p.id,
+        description: p.description,
+        severity: SEVERITY_LABELS[p.severity],
+        cadreName: c.name,
+        cadreUnit: c.unit,
+        villageName: v.name,
+        townshipName: townshipNames.get(p.townshipId) ?? p.townshipId,
+        foundOn: shortDate(p.foundOn),
+        rectifyBy: shortDate(p.rectifyBy),
+        rectifiedAt: shortDateTime(p.rectifiedAt ?? latest?.at),
+        rectificationNote: latest?.note ?? '',
+        falseRectifications: p.falseRectifications,
+        color: problemColor(p, ctx.now, rules),
+        headingId: fieldId(`problem-${p.id}`),
+        action: `/app/inspector/problems/${encodeURIComponent(p.id)}/verify`,
+        form: scopedFormView(form, p.id),
+        fields: {
+          outcome,
+          accepted: choose('accepted'),
+          rejected: choose('rejected'),
+          note: scoped(field(form, 'note'), p.id),
+        },
+      };
+    }),
+  );
+  const refusedElsewhere =
+    refusal && !queue.some((p) => p.id === refusal.problemId) ? (refusal.state.error?.message ?? '') : '';
+  return page(
+    'inspector/verifications',
+    '待复核的整改',
+    {
+      items,
+      count: items.length,
+      capped: waiting.length >= QUEUE_MAX,
+      max: QUEUE_MAX,
+      township: filter,
+      townshipName: townshipNames.get(filter) ?? '',
+      townships: townships.map((t) => ({ value: t.id, label: t.name, selected: t.id === filter })),
+      refusedElsewhere,
+      done: doneFlag(query, ['accepted', 'rejected']),
+    },
+    { nav: 'verifications', ...(status ? { status } : {}) },
+  );
+}
+
+export const inspectorPages: PageDef[] = [
+  definePage({
+    method: 'GET',
+    path: '/app/inspector',
+    roles: ROLES,
+    handle: (input, ctx) => villageListPage(ctx, input.query),
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/inspector/villages/{id}',
+    roles: ROLES,
+    handle: (input, ctx) => villagePage(ctx, input.params.id!, undefined),
+  }),
+  definePage({
+    method: 'POST',
+    path: '/app/inspector/villages/{id}/inspections',
+    roles: ROLES,
+    handle: (input, ctx) => {
+      const id = input.params.id!;
+      // The village is the page's, whatever the posted fields say.
+      const form = [...input.form.filter(([name]) => name !== 'villageId'), ['villageId', id] as const];
+      return submitForm({ ...input, form }, ctx, {
+        form: inspectorForms.inspection,
+        path: '/inspections',
+        success: () => '/app/inspector?done=inspection',
+        refused: (state, status) => villagePage(ctx, id, state, status),
+      });
+    },
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/inspector/verifications',
+    roles: ROLES,
+    handle: (input, ctx) => verificationsPage(ctx, input.query),
+  }),
+  definePage({
+    method: 'POST',
+    path: '/app/inspector/problems/{id}/verify',
+    roles: ROLES,
+    handle: (input, ctx) => {
+      const id = input.params.id!;
+      const township = input.form.find(([name]) => name === '_township')?.[1] ?? '';
+      const back = (extra: Record<string, string>) =>
+        new URLSearchParams({ ...(township ? { township } : {}), ...extra });
+      return submitForm(input, ctx, {
+        form: inspectorForms.verification,
+        path: '/problems/{id}/verifications',
+        params: { id },
+        success: (body) => {
+          const outcome = (body as { outcome?: string }).outcome === 'rejected' ? 'rejected' : 'accepted';
+          return `/app/inspector/verifications?${back({ done: outcome })}`;
+        },
+        refused: (state, status) => verificationsPage(ctx, back({}), { problemId: id, state }, status),
+      });
+    },
+  }),
+];

@@ -1,4 +1,278 @@
-import type { PageDef } from '../../route.ts';
+import type { CadreEvaluation, DispatchRow, ProblemRow } from '../../../core/rules/evaluation.ts';
+import { SEVERITY_LABELS } from '../../../core/rules/terms.ts';
+import { isoWeekOfInstant } from '../../../core/time.ts';
+import type { Problem } from '../../../schemas/problems.ts';
+import type { ApiClient } from '../../api-client.ts';
+import { boardFilters, readFilters } from '../../forms/admin-reports.ts';
+import { field, freshForm } from '../../forms/state.ts';
+import { definePage, page } from '../../route.ts';
+import { shortDate, shortDateTime } from '../../view/format.ts';
+import {
+  addCount,
+  type Bulletin,
+  bulletinHref,
+  emptyCounts,
+  evaluatedColor,
+  evaluatedWeeks,
+  matterTownship,
+  type PlaceNames,
+  placeNames,
+  readBulletin,
+  timing,
+  townshipsOf,
+  weekLabel,
+} from './bulletins.ts';
 
-/** HQ: 红黄绿三色清单. */
-export const boardPages: PageDef[] = [];
+/**
+ * HQ: the red / yellow / green board (红黄绿三色清单). Every matter still open — problems and dispatch
+ * assignee rows — triaged by colour, red first, with the reason, days overdue or left, the cadre,
+ * village and township; a township filter; counts per colour per township.
+ *
+ * The colours are the evaluation's, so the board, the bulletin and a cadre's page agree. GET
+ * /bulletins/{week} serves the current week only once its provisional evaluation has been stored (a
+ * weekly-bulletin run for the current week; nothing computes it on a read), so the board takes that
+ * when there is one and otherwise the latest finished week's final evaluation, and says which and
+ * as of when. Problem descriptions and what has happened since come from the live problem lists.
+ */
+const ROLES = ['admin'] as const;
+const DETAIL_LOOKUPS = 60;
+
+const RANK: Record<string, number> = { red: 0, yellow: 1, '': 2 };
+
+interface Source {
+  bulletin: Bulletin;
+  currentWeek: string;
+}
+
+async function boardSource(api: ApiClient, now: Date): Promise<Source | null> {
+  const currentWeek = isoWeekOfInstant(now);
+  const current = await readBulletin(api, currentWeek);
+  if (current) return { bulletin: current, currentWeek };
+  const [latest] = await evaluatedWeeks(api, 1);
+  if (!latest) return null;
+  const finished = await readBulletin(api, latest.week);
+  return finished ? { bulletin: finished, currentWeek } : null;
+}
+
+/** Open and awaiting problems as they stand now, plus any of `ids` not among them (closed since). */
+async function liveProblems(
+  api: ApiClient,
+  ids: string[],
+  townshipId: string | undefined,
+): Promise<Map<string, Problem>> {
+  const [open, awaiting] = await Promise.all([
+    api.all<Problem>('/problems', { query: { status: 'open', townshipId } }, 5000),
+    api.all<Problem>('/problems', { query: { status: 'awaiting_verification', townshipId } }, 5000),
+  ]);
+  const byId = new Map([...open, ...awaiting].map((p) => [p.id, p]));
+  const missing = ids.filter((id) => !byId.has(id)).slice(0, DETAIL_LOOKUPS);
+  const found = await Promise.all(
+    missing.map((id) => api.call<Problem>('GET', '/problems/{id}', { params: { id } })),
+  );
+  for (const res of found) if (res.status === 200) byId.set(res.body.id, res.body);
+  return byId;
+}
+
+interface BoardRow {
+  key: string;
+  isProblem: boolean;
+  rank: number;
+  townshipId: string;
+  township: string;
+  cadre: string;
+  village: string;
+  sortTownship: string;
+  [field: string]: unknown;
+}
+
+function problemRow(
+  p: ProblemRow,
+  live: Problem | undefined,
+  names: PlaceNames,
+  cadres: Map<string, CadreEvaluation>,
+): BoardRow {
+  const townshipId = matterTownship(p, names, cadres) ?? '';
+  const color = evaluatedColor(p);
+  return {
+    key: `p:${p.problemId}`,
+    isProblem: true,
+    rank: RANK[color.color] ?? 2,
+    townshipId,
+    township: names.township(townshipId || null),
+    sortTownship: townshipId,
+    cadre: cadres.get(p.cadreId)?.name ?? p.cadreId,
+    cadreId: p.cadreId,
+    village: names.village(p.villageId),
+    what: live?.description ?? '',
+    id: p.problemId,
+    severity: SEVERITY_LABELS[p.severity],
+    severe: p.severity === 'severe',
+    falseRectifications: p.falseRectifications,
+    foundOn: shortDate(p.foundOn),
+    deadline: shortDate(p.rectifyBy),
+    color,
+    timing: timing(p),
+    // What has happened since the evaluation, from the live record.
+    nowClosed: live?.status === 'closed',
+    nowAwaiting: p.state === 'open' && live?.status === 'awaiting_verification',
+    nowReopened: p.state === 'awaiting_verification' && live?.status === 'open',
+    href: '',
+  };
+}
+
+function dispatchRow(
+  d: DispatchRow,
+  names: PlaceNames,
+  cadres: Map<string, CadreEvaluation>,
+): BoardRow {
+  const townshipId = matterTownship(d, names, cadres) ?? '';
+  const color = evaluatedColor(d);
+  return {
+    key: `d:${d.dispatchId}:${d.cadreId}:${d.villageId}`,
+    isProblem: false,
+    rank: RANK[color.color] ?? 2,
+    townshipId,
+    township: names.township(townshipId || null),
+    sortTownship: townshipId,
+    cadre: cadres.get(d.cadreId)?.name ?? d.cadreId,
+    cadreId: d.cadreId,
+    village: names.village(d.villageId),
+    what: [d.number, d.title].filter(Boolean).join(' ') || d.dispatchId,
+    id: d.dispatchId,
+    severity: '',
+    severe: false,
+    falseRectifications: 0,
+    foundOn: '',
+    deadline: shortDateTime(d.deadline),
+    color,
+    timing: timing(d),
+    nowClosed: false,
+    nowAwaiting: false,
+    nowReopened: false,
+    href: `/app/admin/dispatches/${encodeURIComponent(d.dispatchId)}`,
+  };
+}
+
+/** Red first (most days overdue first), then yellow, then on track, soonest deadline first. */
+function byUrgency(a: BoardRow, b: BoardRow): number {
+  const ta = a.timing as ReturnType<typeof timing>;
+  const tb = b.timing as ReturnType<typeof timing>;
+  return (
+    a.rank - b.rank ||
+    tb.daysOverdue - ta.daysOverdue ||
+    ta.daysLeft - tb.daysLeft ||
+    a.sortTownship.localeCompare(b.sortTownship) ||
+    a.cadre.localeCompare(b.cadre, 'zh-CN') ||
+    a.key.localeCompare(b.key)
+  );
+}
+
+export const boardPages = [
+  definePage({
+    method: 'GET',
+    path: '/app/admin/board',
+    roles: ROLES,
+    async handle(input, ctx) {
+      const filters = readFilters(boardFilters, input.query, ['townshipId']);
+      const [source, names] = await Promise.all([boardSource(ctx.api, ctx.now), placeNames(ctx.api)]);
+      const form = freshForm(filters.given);
+      form.errors = filters.errors;
+      const township = filters.values.townshipId ?? '';
+      if (!source) {
+        return page(
+          'admin/board/index',
+          '红黄绿三色清单',
+          {
+            hasSource: false,
+            source: null,
+            filter: {
+              townshipId: field(form, 'townshipId'),
+              townships: names.townships.map((t) => ({ value: t.id, label: t.name, selected: t.id === township })),
+            },
+            red: [],
+            yellow: [],
+            onTrack: [],
+            counts: [],
+            total: emptyCounts(),
+            notInEvaluation: 0,
+            exportFilters: township ? [{ name: 'townshipId', value: township }] : [],
+          },
+          { nav: 'board' },
+        );
+      }
+      const b = source.bulletin;
+      const cadres = new Map(b.cadres.map((c) => [c.cadreId, c]));
+      const inTownship = (row: { townshipId?: string | null; villageId: string; cadreId: string }) =>
+        !township || (matterTownship(row, names, cadres) ?? '') === township;
+      const openProblems = b.problems.filter((p) => p.state !== 'closed' && inTownship(p));
+      const live = await liveProblems(
+        ctx.api,
+        openProblems.map((p) => p.problemId),
+        township || undefined,
+      );
+      const evaluatedIds = new Set(b.problems.map((p) => p.problemId));
+      const dispatchRows = b.dispatches ?? b.overdueDispatches;
+
+      // Counts per township cover every matter of the evaluation, green (closed this week) too.
+      const all = [
+        ...b.problems.map((p) => ({ color: p.color, townshipId: matterTownship(p, names, cadres) ?? '' })),
+        ...dispatchRows.map((d) => ({ color: d.color, townshipId: matterTownship(d, names, cadres) ?? '' })),
+      ];
+      const townships = townshipsOf(
+        names,
+        all.map((m) => m.townshipId || null),
+      );
+      const counts = townships
+        .map((t) => {
+          const c = emptyCounts();
+          for (const m of all) if (m.townshipId === t.id) addCount(c, m.color);
+          return { id: t.id, name: t.name, ...c, open: c.red + c.yellow + c.onTrack, selected: t.id === township };
+        })
+        .filter((t) => t.red + t.yellow + t.green + t.onTrack > 0 || t.selected);
+      const total = emptyCounts();
+      for (const m of all) addCount(total, m.color);
+
+      const rows = [
+        ...openProblems.map((p) => problemRow(p, live.get(p.problemId), names, cadres)),
+        ...dispatchRows
+          .filter((d) => d.doneAt === null && inTownship(d))
+          .map((d) => dispatchRow(d, names, cadres)),
+      ].sort(byUrgency);
+      const notInEvaluation = [...live.values()].filter(
+        (p) => p.status !== 'closed' && !evaluatedIds.has(p.id),
+      ).length;
+
+      return page(
+        'admin/board/index',
+        '红黄绿三色清单',
+        {
+          hasSource: true,
+          source: {
+            week: b.week,
+            label: weekLabel(b.week),
+            provisional: b.provisional,
+            asOf: shortDateTime(b.asOf),
+            sunday: shortDate(b.sunday),
+            currentWeek: source.currentWeek,
+            currentLabel: weekLabel(source.currentWeek),
+            currentMissing: b.week !== source.currentWeek,
+            href: bulletinHref(b.week),
+          },
+          filter: {
+            townshipId: field(form, 'townshipId'),
+            townships: names.townships.map((t) => ({ value: t.id, label: t.name, selected: t.id === township })),
+          },
+          townshipName: township ? names.township(township) : '',
+          red: rows.filter((r) => r.rank === 0),
+          yellow: rows.filter((r) => r.rank === 1),
+          onTrack: rows.filter((r) => r.rank === 2),
+          counts,
+          total: { ...total, open: total.red + total.yellow + total.onTrack },
+          notInEvaluation,
+          exportFilters: township ? [{ name: 'townshipId', value: township }] : [],
+        },
+        { nav: 'board' },
+      );
+    },
+  }),
+];

@@ -1,4 +1,570 @@
-import type { PageDef } from '../../route.ts';
+import { CIRCLE_MOVEMENT_LABELS } from '../../../core/rules/circle.ts';
+import { COLOR_REASON_LABELS, type ColorCounts } from '../../../core/rules/colours.ts';
+import type { Effectiveness, EffectivenessFigures } from '../../../core/rules/effectiveness.ts';
+import type {
+  AbsenceRow,
+  CadreEvaluation,
+  DispatchRow,
+  MajorFailureRow,
+  ProblemRow,
+  WeeklyEvaluation,
+} from '../../../core/rules/evaluation.ts';
+import { SEVERITY_LABELS, TIER_LABELS, type Tier } from '../../../core/rules/terms.ts';
+import { addDays, isoWeekOf, isoWeekRange } from '../../../core/time.ts';
+import { DOCUMENT_KIND_LABELS, type DocumentKind } from '../../../documents/render.ts';
+import { ApiCallError, type ApiClient, errorOf } from '../../api-client.ts';
+import { definePage, type PageContext, type PageView, page } from '../../route.ts';
+import { horizontalBars, lineChart } from '../../view/charts.ts';
+import { badgeOf, shortDate, shortDateTime } from '../../view/format.ts';
 
-/** HQ: 周通报（按周，含图表）. */
-export const bulletinPages: PageDef[] = [];
+/**
+ * HQ: the weekly bulletins (周通报). The list of evaluated weeks, newest first, with revision marks;
+ * and one week as a page: its figures, each tier with names, circle movement, colours, overdue
+ * dispatches, the township comparison, revisions, the week's documents, and three charts drawn on the
+ * server as inline SVG (view/charts.ts): problems by township, tiers over the last eight evaluated
+ * weeks, and rectification time by township beside last week.
+ *
+ * Also the reading helpers the board and the circle pages share: a week's evaluation through
+ * GET /bulletins/{week}, the evaluated weeks, place names, week labels.
+ */
+const ROLES = ['admin'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// What GET /bulletins and GET /bulletins/{week} answer
+
+export interface BulletinSummary {
+  week: string;
+  monday: string;
+  sunday: string;
+  revision: number;
+  revised: boolean;
+  provisional: boolean;
+  ruleSetVersion: number;
+  evaluatedAt: string;
+  asOf: string;
+  fingerprint: string;
+  counts: {
+    cadres: number;
+    commended: number;
+    selfCriticism: number;
+    reminderTalk: number;
+    admonishmentTalk: number;
+    circle: number;
+    entered: number;
+    exited: number;
+  };
+  colors: { red: number; yellow: number; green: number };
+}
+
+export interface BulletinDocument {
+  id: string;
+  kind: DocumentKind;
+  title: string;
+  cadreId?: string;
+  revision?: number;
+  html: string;
+  pdf?: string;
+}
+
+export interface Bulletin extends Omit<BulletinSummary, 'colors'> {
+  revisions: Array<{ revision: number; evaluatedAt: string; fingerprint: string }>;
+  tiers: WeeklyEvaluation['tiers'];
+  circle: WeeklyEvaluation['circle'];
+  colors: BulletinSummary['colors'] & WeeklyEvaluation['colors'];
+  remedialTraining: string[];
+  talkNotices: WeeklyEvaluation['talkNotices'];
+  overdueDispatches: DispatchRow[];
+  /** Every dispatch row (added beside overdueDispatches; older servers may lack it). */
+  dispatches?: DispatchRow[];
+  effectiveness: Effectiveness;
+  cadres: CadreEvaluation[];
+  problems: ProblemRow[];
+  absences: AbsenceRow[];
+  majorFailures: MajorFailureRow[];
+  documents: BulletinDocument[];
+}
+
+/** A week's evaluation (its latest revision, or `revision`); null when the week has none. */
+export async function readBulletin(api: ApiClient, week: string, revision?: string): Promise<Bulletin | null> {
+  const res = await api.call<Bulletin>('GET', '/bulletins/{week}', {
+    params: { week },
+    query: { revision },
+  });
+  if (res.status === 404) return null;
+  if (res.status >= 300) throw new ApiCallError(res.status, errorOf(res.body), 'GET /bulletins/{week}');
+  return res.body;
+}
+
+/** The evaluated (final) weeks, newest first, up to `to` when given. */
+export async function evaluatedWeeks(api: ApiClient, limit: number, to?: string): Promise<BulletinSummary[]> {
+  const res = await api.get<{ items: BulletinSummary[] }>('/bulletins', { query: { limit, to } });
+  return res.items;
+}
+
+export interface PlaceNames {
+  townships: Array<{ id: string; name: string }>;
+  township(id: string | null | undefined): string;
+  village(id: string | null | undefined): string;
+  villageTownship(id: string): string | undefined;
+}
+
+export async function placeNames(api: ApiClient): Promise<PlaceNames> {
+  const [townships, villages] = await Promise.all([
+    api.all<{ id: string; name: string }>('/townships', {}, 1000),
+    api.all<{ id: string; name: string; townshipId: string }>('/villages', {}, 5000),
+  ]);
+  const t = new Map(townships.map((x) => [x.id, x.name]));
+  const v = new Map(villages.map((x) => [x.id, x]));
+  return {
+    townships: townships.map((x) => ({ id: x.id, name: x.name })),
+    township: (id) => (id ? (t.get(id) ?? id) : '县直单位'),
+    village: (id) => (id ? (v.get(id)?.name ?? id) : ''),
+    villageTownship: (id) => v.get(id)?.townshipId,
+  };
+}
+
+/** 2026-W47 → 2026年第47周 */
+export function weekLabel(week: string): string {
+  const [year, num] = week.split('-W');
+  return `${year}年第${Number(num)}周`;
+}
+
+/** 11月16日至11月22日 */
+export function weekRange(week: string): string {
+  const { monday, sunday } = isoWeekRange(week);
+  return `${shortDate(monday)}至${shortDate(sunday)}`;
+}
+
+/** The week a run of `weeks` consecutive weeks ending with `week` began in. */
+export function sinceWeek(week: string, weeks: number): string {
+  return isoWeekOf(addDays(isoWeekRange(week).monday, -7 * Math.max(0, weeks - 1)));
+}
+
+export function downloadHref(id: string, format: 'pdf' | 'html'): string {
+  return `/app/admin/notices/${encodeURIComponent(id)}/download?format=${format}`;
+}
+
+export function bulletinHref(week: string, revision?: number): string {
+  return `/app/admin/bulletins/${encodeURIComponent(week)}${revision ? `?revision=${revision}` : ''}`;
+}
+
+/** The badge class of a tier (heavier tiers read warmer; the label always says which). */
+export function tierBadge(tier: Tier): string {
+  if (tier === 'commended') return 'green';
+  if (tier === 'admonishmentTalk') return 'red';
+  if (tier === 'reminderTalk' || tier === 'selfCriticism') return 'yellow';
+  return 'grey';
+}
+
+/** The colour view (as the color-badge partial takes it) of an evaluated matter. */
+export function evaluatedColor(row: {
+  color: 'red' | 'yellow' | 'green' | null;
+  colorReason: keyof typeof COLOR_REASON_LABELS;
+  daysLeft: number;
+  daysOverdue: number;
+}) {
+  return {
+    color: row.color ?? '',
+    badge: badgeOf(row.color),
+    reason: COLOR_REASON_LABELS[row.colorReason],
+    daysLeft: row.daysLeft,
+    daysOverdue: row.daysOverdue,
+  };
+}
+
+/** Where a matter is timed: overdue, awaiting verification past its date, due today, days left. */
+export function timing(row: { colorReason: string; daysLeft: number; daysOverdue: number }) {
+  return {
+    overdue: row.colorReason === 'overdue',
+    awaiting: row.colorReason === 'awaitingVerification',
+    dueToday: row.colorReason !== 'overdue' && row.daysLeft === 0,
+    daysLeft: row.daysLeft,
+    daysOverdue: row.daysOverdue,
+    pastDays: Math.max(0, -row.daysLeft),
+  };
+}
+
+export const emptyCounts = (): ColorCounts => ({ red: 0, yellow: 0, green: 0, onTrack: 0 });
+
+export function addCount(counts: ColorCounts, color: 'red' | 'yellow' | 'green' | null): void {
+  if (color) counts[color]++;
+  else counts.onTrack++;
+}
+
+/** The township a matter belongs to: its own, else its village's, else its cadre's. */
+export function matterTownship(
+  row: { townshipId?: string | null; villageId: string; cadreId: string },
+  names: PlaceNames,
+  cadres: Map<string, CadreEvaluation>,
+): string | null {
+  return row.townshipId || names.villageTownship(row.villageId) || cadres.get(row.cadreId)?.townshipId || null;
+}
+
+/** A township filter option list: every township of the roster, then any the evaluation alone knows. */
+export function townshipsOf(names: PlaceNames, extra: Iterable<string | null>): Array<{ id: string; name: string }> {
+  const out = [...names.townships];
+  const known = new Set(out.map((t) => t.id));
+  for (const id of extra) {
+    const key = id ?? '';
+    if (known.has(key)) continue;
+    known.add(key);
+    out.push({ id: key, name: names.township(id) });
+  }
+  return out;
+}
+
+export function notFoundPage(message: string): PageView {
+  return page(
+    'error',
+    message,
+    { status: 404, code: 'NOT_EVALUATED', message, isNotFound: true, isForbidden: false },
+    { status: 404 },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The list
+
+function summaryRow(b: BulletinSummary) {
+  return {
+    week: b.week,
+    label: weekLabel(b.week),
+    range: weekRange(b.week),
+    href: bulletinHref(b.week),
+    revision: b.revision,
+    revised: b.revision > 1,
+    ruleSetVersion: b.ruleSetVersion,
+    evaluatedAt: shortDateTime(b.evaluatedAt),
+    counts: b.counts,
+    colors: b.colors,
+  };
+}
+
+async function listPage(ctx: PageContext, next: string | null) {
+  const res = await ctx.api.call<{ items: BulletinSummary[]; next?: string }>('GET', '/bulletins', {
+    query: { limit: 20, next: next ?? undefined },
+  });
+  if (res.status >= 300) throw new ApiCallError(res.status, errorOf(res.body), 'GET /bulletins');
+  const { items, next: after } = res.body;
+  return page(
+    'admin/bulletins/index',
+    '周通报',
+    {
+      rows: items.map(summaryRow),
+      pager: {
+        show: Boolean(next || after),
+        first: next ? '/app/admin/bulletins' : '',
+        next: after ? `/app/admin/bulletins?next=${encodeURIComponent(after)}` : '',
+      },
+    },
+    { nav: 'bulletins' },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// One week
+
+const TIER_ORDER = ['commended', 'selfCriticism', 'reminderTalk', 'admonishmentTalk'] as const;
+const DAY_HOURS = 24;
+
+function person(c: CadreEvaluation | undefined, id: string, names: PlaceNames) {
+  return {
+    id,
+    name: c?.name ?? id,
+    township: names.township(c?.townshipId),
+    explanation: c?.explanation ?? '',
+    tier: c ? TIER_LABELS[c.tier] : '',
+    tierBadge: c ? tierBadge(c.tier) : 'grey',
+    previousTier: c?.circle.previousTier ? TIER_LABELS[c.circle.previousTier] : '',
+    movement: c ? CIRCLE_MOVEMENT_LABELS[c.circle.movement] : '',
+    weeks: c?.circle.weeks ?? 0,
+  };
+}
+
+const days = (hours: number | null | undefined) =>
+  hours === null || hours === undefined ? null : Math.round((hours / DAY_HOURS) * 10) / 10;
+
+const percent = (rate: number | null) => (rate === null ? '' : `${Math.round(rate * 1000) / 10}%`);
+
+function figuresText(f: EffectivenessFigures | null) {
+  return {
+    has: f !== null,
+    presence: f ? percent(f.presence.rate) : '',
+    presenceCounted: f?.presence.counted ?? 0,
+    rectificationDays: f ? (days(f.rectification.medianHours) ?? '') : '',
+    verified: f?.rectification.verified ?? 0,
+    reportsPerCadre: f?.directReports.perCadre ?? '',
+    ackMinutes: f?.acknowledgement.medianMinutes ?? '',
+    pending: f?.acknowledgement.pending ?? 0,
+  };
+}
+
+/** Tier counts of the last eight evaluated weeks up to this one, oldest first. */
+function tierHistory(b: Bulletin, history: BulletinSummary[]) {
+  const earlier = history.filter((h) => h.week < b.week);
+  return [{ week: b.week, counts: b.counts }, ...earlier.map((h) => ({ week: h.week, counts: h.counts }))]
+    .slice(0, 8)
+    .reverse();
+}
+
+/** The townships a week concerns (cadres placed there, or matters there), in roster order. */
+function weekTownships(b: Bulletin, names: PlaceNames) {
+  const cadres = new Map(b.cadres.map((c) => [c.cadreId, c]));
+  const keyOf = (row: { townshipId?: string | null; villageId: string; cadreId: string }) =>
+    matterTownship(row, names, cadres) ?? '';
+  const used = new Set<string>([...b.cadres.map((c) => c.townshipId ?? ''), ...b.problems.map(keyOf)]);
+  const list = townshipsOf(
+    names,
+    [...used].map((id) => id || null),
+  ).filter((t) => used.has(t.id));
+  return { list, keyOf };
+}
+
+function charts(b: Bulletin, names: PlaceNames, history: BulletinSummary[]) {
+  const { list: townships, keyOf } = weekTownships(b, names);
+
+  // 1. Problems by township: found this week, and still open at the week's end.
+  const problems = horizontalBars({
+    series: [
+      { key: 'new', label: '本周新发现' },
+      { key: 'open', label: '周末未销号' },
+    ],
+    categories: townships.map((t) => {
+      const rows = b.problems.filter((p) => keyOf(p) === t.id);
+      return {
+        label: t.name,
+        values: [rows.filter((p) => p.isNew).length, rows.filter((p) => p.state !== 'closed').length],
+      };
+    }),
+    integer: true,
+  });
+
+  // 2. Tiers week over week.
+  const weeks = tierHistory(b, history);
+  const tiers = lineChart({
+    labels: weeks.map((w) => `第${Number(w.week.slice(6))}周`),
+    series: TIER_ORDER.map((tier) => ({
+      key: tier,
+      label: TIER_LABELS[tier],
+      values: weeks.map((w) => w.counts[tier]),
+    })),
+    integer: true,
+  });
+
+  // 3. Rectification time: median days from finding to accepted verification, this week and last.
+  const eff = b.effectiveness;
+  const scopes = [
+    { label: '全县', figures: eff.county },
+    ...eff.townships.map((t) => ({ label: names.township(t.townshipId), figures: t })),
+  ];
+  const resolution = horizontalBars({
+    series: [
+      { key: 'current', label: '本周' },
+      { key: 'previous', label: '上周' },
+    ],
+    categories: scopes.map((s) => ({
+      label: s.label,
+      values: [
+        days(s.figures.current.rectification.medianHours),
+        s.figures.previous ? days(s.figures.previous.rectification.medianHours) : null,
+      ],
+    })),
+    format: (v) => `${Math.round(v * 10) / 10}`,
+  });
+
+  return {
+    problems: { id: 'chart-problems', chart: problems, kind: 'problems' },
+    tiers: {
+      id: 'chart-tiers',
+      chart: tiers,
+      weeks: weeks.map((w, i) => ({
+        label: tiers.xLabels[i]?.label ?? w.week,
+        week: w.week,
+        counts: w.counts,
+        href: bulletinHref(w.week),
+      })),
+    },
+    resolution: { id: 'chart-resolution', chart: resolution, kind: 'resolution' },
+  };
+}
+
+function townshipComparison(b: Bulletin, names: PlaceNames) {
+  const dispatches = b.dispatches ?? b.overdueDispatches;
+  const { list, keyOf } = weekTownships(b, names);
+  const eff = new Map(b.effectiveness.townships.map((t) => [t.townshipId, t.current]));
+  return list.map((t) => {
+    const members = b.cadres.filter((c) => (c.townshipId ?? '') === t.id);
+    const problems = b.problems.filter((p) => keyOf(p) === t.id);
+    const rows = dispatches.filter((d) => keyOf(d) === t.id);
+    const colors = emptyCounts();
+    for (const m of [...problems, ...rows]) addCount(colors, m.color);
+    const tier = (k: Tier) => members.filter((c) => c.tier === k).length;
+    return {
+      name: t.name,
+      cadres: members.length,
+      commended: tier('commended'),
+      selfCriticism: tier('selfCriticism'),
+      reminderTalk: tier('reminderTalk'),
+      admonishmentTalk: tier('admonishmentTalk'),
+      circle: members.filter((c) => c.circle.member).length,
+      entered: members.filter((c) => c.circle.movement === 'entered').length,
+      newProblems: problems.filter((p) => p.isNew).length,
+      openProblems: problems.filter((p) => p.state !== 'closed').length,
+      overdue: rows.filter((d) => d.colorReason === 'overdue').length,
+      colors,
+      figures: figuresText(eff.get(t.id) ?? null),
+    };
+  });
+}
+
+function documentsView(b: Bulletin) {
+  const cadres = new Map(b.cadres.map((c) => [c.cadreId, c]));
+  const bulletins = b.documents
+    .filter((d) => d.kind === 'bulletin')
+    .sort((x, y) => (y.revision ?? 0) - (x.revision ?? 0));
+  const own = bulletins.find((d) => d.revision === b.revision) ?? bulletins[0];
+  const link = (d: BulletinDocument) => ({
+    id: d.id,
+    title: d.title,
+    kind: DOCUMENT_KIND_LABELS[d.kind] ?? d.kind,
+    cadre: d.cadreId ? (cadres.get(d.cadreId)?.name ?? d.cadreId) : '',
+    revision: d.revision ?? null,
+    pdf: d.pdf ? downloadHref(d.id, 'pdf') : '',
+    html: downloadHref(d.id, 'html'),
+  });
+  return {
+    bulletin: own ? link(own) : null,
+    notices: b.documents.filter((d) => d.kind !== 'bulletin').map(link),
+    noticesHref: `/app/admin/notices?week=${encodeURIComponent(b.week)}`,
+  };
+}
+
+async function weekPage(ctx: PageContext, week: string, revision: string | null) {
+  const [b, names, history] = await Promise.all([
+    readBulletin(ctx.api, week, revision ?? undefined),
+    placeNames(ctx.api),
+    evaluatedWeeks(ctx.api, 9, week),
+  ]);
+  if (!b) return notFoundPage(`${weekLabel(week)}（${week}）尚未评定，没有周通报`);
+  const cadres = new Map(b.cadres.map((c) => [c.cadreId, c]));
+  const people = (ids: readonly string[]) => ids.map((id) => person(cadres.get(id), id, names));
+  const latest = b.revisions.at(-1)?.revision ?? b.revision;
+  const dispatches = b.dispatches ?? b.overdueDispatches;
+  const newProblems = b.problems.filter((p) => p.isNew).length;
+  const overdueRows = b.overdueDispatches
+    .map((d) => ({
+      dispatch: [d.number, d.title].filter(Boolean).join(' ') || d.dispatchId,
+      cadre: cadres.get(d.cadreId)?.name ?? d.cadreId,
+      village: names.village(d.villageId),
+      township: names.township(matterTownship(d, names, cadres)),
+      deadline: shortDateTime(d.deadline),
+      daysOverdue: d.daysOverdue,
+    }))
+    .sort((x, y) => y.daysOverdue - x.daysOverdue || x.dispatch.localeCompare(y.dispatch));
+  const stayedOnly = b.circle.stayed.filter((id) => !b.circle.deepened.includes(id));
+  const training = b.remedialTraining.map((id) => {
+    const c = cadres.get(id);
+    return {
+      ...person(c, id, names),
+      byTier: c?.remedialTraining.includes('tier') ?? false,
+      byWeeks: c?.remedialTraining.includes('consecutiveWeeks') ?? false,
+    };
+  });
+
+  return page(
+    'admin/bulletins/week',
+    `${weekLabel(b.week)}周通报`,
+    {
+      week: b.week,
+      label: weekLabel(b.week),
+      range: weekRange(b.week),
+      provisional: b.provisional,
+      revision: b.revision,
+      revised: b.revision > 1,
+      latestRevision: latest,
+      olderRevision: !b.provisional && b.revision < latest,
+      latestHref: bulletinHref(b.week),
+      ruleSetVersion: b.ruleSetVersion,
+      evaluatedAt: shortDateTime(b.evaluatedAt),
+      asOf: shortDateTime(b.asOf),
+      circleHref: `/app/admin/circle?week=${encodeURIComponent(b.week)}`,
+      figures: {
+        ...b.counts,
+        red: b.colors.total.red,
+        yellow: b.colors.total.yellow,
+        green: b.colors.total.green,
+        newProblems,
+        overdue: b.overdueDispatches.length,
+        majorFailures: b.majorFailures.length,
+        training: b.remedialTraining.length,
+      },
+      tiers: TIER_ORDER.map((tier) => ({
+        key: tier,
+        label: TIER_LABELS[tier],
+        badge: tierBadge(tier),
+        people: people(b.tiers[tier]),
+      })),
+      circle: {
+        entered: people(b.circle.entered),
+        deepened: people(b.circle.deepened),
+        stayed: people(stayedOnly),
+        exited: people(b.circle.exited),
+        members: b.circle.members.length,
+        training,
+      },
+      colors: [
+        { label: '问题整改', ...b.colors.problems },
+        { label: '派遣任务', ...b.colors.dispatches },
+        { label: '合计', ...b.colors.total, total: true },
+      ],
+      dispatchRows: dispatches.length,
+      overdue: overdueRows,
+      townships: townshipComparison(b, names),
+      county: figuresText(b.effectiveness.county.current),
+      countyPrevious: figuresText(b.effectiveness.county.previous),
+      majorFailures: b.majorFailures.map((m) => ({
+        name: m.name,
+        occurredOn: shortDate(m.occurredOn),
+        village: names.village(m.villageId),
+        township: names.township(m.townshipId),
+        cadres: m.cadreIds.map((id) => cadres.get(id)?.name ?? id).join('、'),
+        consequence: m.consequenceLabel,
+        serious: m.serious,
+        summary: m.summary ?? '',
+      })),
+      absences: b.absences.map((a) => ({
+        cadre: cadres.get(a.cadreId)?.name ?? a.cadreId,
+        village: names.village(a.villageId),
+        date: shortDate(a.date),
+        severity: SEVERITY_LABELS[a.severity],
+      })),
+      revisions: b.revisions
+        .map((r) => ({
+          revision: r.revision,
+          evaluatedAt: shortDateTime(r.evaluatedAt),
+          href: bulletinHref(b.week, r.revision),
+          current: r.revision === b.revision,
+          first: r.revision === 1,
+        }))
+        .reverse(),
+      documents: documentsView(b),
+      charts: charts(b, names, history),
+    },
+    { nav: 'bulletins' },
+  );
+}
+
+export const bulletinPages = [
+  definePage({
+    method: 'GET',
+    path: '/app/admin/bulletins',
+    roles: ROLES,
+    handle: (input, ctx) => listPage(ctx, input.query.get('next')),
+  }),
+  definePage({
+    method: 'GET',
+    path: '/app/admin/bulletins/{week}',
+    roles: ROLES,
+    handle: (input, ctx) => weekPage(ctx, input.params.week!, input.query.get('revision')),
+  }),
+];
