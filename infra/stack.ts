@@ -18,6 +18,7 @@ import { ApiFunction } from './constructs/api-function.ts';
 import { Auth } from './constructs/auth.ts';
 import { Delivery } from './constructs/delivery.ts';
 import { DataTable, type TableAccess } from './constructs/table.ts';
+import { Web } from './constructs/web.ts';
 
 /** Repository root: entries in `routeGroups` are relative to it. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,6 +44,37 @@ function pascal(name: string): string {
     .join('');
 }
 
+/** A context value given as a list: a JSON array, or comma-separated (`-c webBaseUrls=https://a,https://b`). */
+export function contextList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
+  const text = String(value).trim();
+  if (text.startsWith('[')) return contextList(JSON.parse(text) as unknown);
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
+/**
+ * A base URL the pages are served from: an origin only (the pages link to absolute `/app/…` paths, so
+ * an API mapping with a path could not serve them), https except http://localhost (Cognito's rule).
+ */
+export function webBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`webBaseUrls: "${value}" is not a URL`);
+  }
+  const local = url.protocol === 'http:' && url.hostname === 'localhost';
+  if (url.protocol !== 'https:' && !local) throw new Error(`webBaseUrls: "${value}" must be https`);
+  if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+    throw new Error(`webBaseUrls: "${value}" must be an origin such as https://baocun.example.cn (no path)`);
+  }
+  return url.origin;
+}
+
 export interface BaocunStackProps extends StackProps {
   /** The API's route groups (functions/routes/index.ts); one Lambda per group that has routes. */
   routeGroups: RouteGroup[];
@@ -57,13 +89,15 @@ export class BaocunStack extends Stack {
   readonly auth: Auth;
   readonly api: HttpApi;
   readonly delivery: Delivery;
+  readonly web: Web;
   readonly functions = new Map<string, ApiFunction>();
+  /** Where the pages are reached: the API's endpoint, then the custom domains of `webBaseUrls`. */
+  readonly webBaseUrls: string[];
 
   constructor(scope: Construct, id: string, props: BaocunStackProps) {
     super(scope, id, props);
 
     this.data = new DataTable(this, 'Data');
-    this.auth = new Auth(this, 'Auth');
 
     this.api = new HttpApi(this, 'Api', {
       apiName: 'baocun',
@@ -71,6 +105,19 @@ export class BaocunStack extends Stack {
       // The stage is declared below so it can carry access logging and throttling.
       createDefaultStage: false,
     });
+
+    // The app client's callback and logout URLs name the API's endpoint: the client depends on the API,
+    // the authorizer and the web function on the client, and nothing on them, so there is no cycle.
+    const customDomains = contextList(this.node.tryGetContext('webBaseUrls')).map(webBaseUrl);
+    this.webBaseUrls = [this.api.apiEndpoint, ...customDomains];
+    this.auth = new Auth(this, 'Auth', {
+      webBaseUrls: this.webBaseUrls,
+      // Prefix domains are unique per region across all of AWS: the account id makes the default so.
+      domainPrefix:
+        (this.node.tryGetContext('authDomainPrefix') as string | undefined) ?? `baocun-${this.account}`,
+    });
+    // Links in emails and task results point at the first custom domain when there is one.
+    const publicBaseUrl = customDomains[0] ?? this.api.apiEndpoint;
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_YEAR });
     new HttpStage(this, 'DefaultStage', {
@@ -116,14 +163,29 @@ export class BaocunStack extends Stack {
       data: this.data,
       projectRoot: PROJECT_ROOT,
       mailFrom: (this.node.tryGetContext('mailFrom') as string | undefined) ?? 'noreply@baocun.example.cn',
-      publicBaseUrl: this.api.apiEndpoint,
+      publicBaseUrl,
     });
     const jobsApi = this.functions.get('jobs');
     if (jobsApi) this.delivery.bindJobRunner(jobsApi);
     const noticesApi = this.functions.get('notices');
     if (noticesApi) this.delivery.bindDocumentReader(noticesApi);
 
+    // The pages (GET /, ANY /app, ANY /app/{proxy+}) and the background worker they start.
+    this.web = new Web(this, 'Web', {
+      api: this.api,
+      data: this.data,
+      delivery: this.delivery,
+      auth: this.auth,
+      projectRoot: PROJECT_ROOT,
+      publicBaseUrl,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'WebUrl', { value: `${this.api.apiEndpoint}/app/` });
+    new CfnOutput(this, 'CognitoDomainUrl', {
+      description: 'Base of the Cognito managed login pages and OAuth endpoints the web pages use',
+      value: this.auth.hostedUiUrl,
+    });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });

@@ -1,11 +1,50 @@
+import { documentStore } from '../adapters/documents/store.ts';
+import type { TaskRecord } from '../adapters/dynamo/tasks.ts';
+import { config } from '../config.ts';
+import { createApiHandler } from '../http/api-handler.ts';
+import { createLogger } from '../http/logger.ts';
+import { runTask } from '../tasks/runner.ts';
+import { ApiClient } from '../web/api-client.ts';
+import { webApiRoutes } from '../web/api-routes.ts';
+
 /**
  * The background worker Lambda: runs one background task (roster import, list export) by id, invoked
  * asynchronously by the web function (InvocationType Event) with `{ taskId }`. Up to 15 minutes.
+ * It reads and writes through the JSON API's own handlers in-process, as the person who created the
+ * task (their sub and roles), exactly like the pages do: validation, authorisation, idempotency and
+ * the audit trail are the API's. A repeated event (Lambda delivers at least once) finds the task
+ * claimed or finished and does nothing.
  */
 export interface WorkerEvent {
   taskId: string;
 }
 
-export async function handler(event: WorkerEvent): Promise<{ taskId: string; status: string }> {
-  throw new Error(`background tasks are not built yet (task ${String(event?.taskId)})`);
+const api = createApiHandler(webApiRoutes);
+
+/** Claims as API Gateway's JWT authorizer would forward them for the task's creator. */
+export function creatorClaims(task: Pick<TaskRecord, 'createdBy'>): Record<string, string> {
+  const { sub, roles, name } = task.createdBy;
+  return { sub, 'cognito:groups': `[${roles.join(' ')}]`, token_use: 'id', ...(name ? { name } : {}) };
+}
+
+export async function handler(
+  event: WorkerEvent,
+  context?: { awsRequestId?: string },
+): Promise<{ taskId: string; status: string }> {
+  const requestId = context?.awsRequestId ?? `worker-${Date.now().toString(36)}`;
+  const log = createLogger({ requestId, taskId: event?.taskId }, config().logLevel);
+  if (!event || typeof event.taskId !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(event.taskId)) {
+    // Retrying cannot fix a malformed event.
+    log.error('worker event without a task id', {});
+    return { taskId: String(event?.taskId), status: 'invalid' };
+  }
+  const result = await runTask(event.taskId, {
+    apiAs: (task) => new ApiClient(api, creatorClaims(task), `${requestId}-${task.attempt}`),
+    documents: documentStore(),
+    clock: () => new Date(),
+    log,
+    requestId,
+  });
+  log.info('task finished', result);
+  return result;
 }

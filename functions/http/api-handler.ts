@@ -105,7 +105,7 @@ export function createApiHandler(routes: AnyRoute[], options: { clock?: () => Da
         event.body,
         event.isBase64Encoded,
         header(event, 'content-type'),
-        config().maxBodyBytes,
+        route.maxBodyBytes ?? config().maxBodyBytes,
       );
       if (rawBody === undefined && !route.optionalBody) {
         throw new BadRequestError('EMPTY_BODY', '请求内容不能为空');

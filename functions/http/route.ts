@@ -74,6 +74,8 @@ export interface RouteDef<
   body?: B;
   /** The body may be left out entirely (every field optional); it is then parsed as `{}`. */
   optionalBody?: boolean;
+  /** Largest JSON body this route takes, in bytes (default: the MAX_BODY_BYTES setting, 256 KB). */
+  maxBodyBytes?: number;
   query?: Q;
   params?: P;
   /** Response schemas by status, for the OpenAPI document. */

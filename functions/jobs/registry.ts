@@ -5,7 +5,14 @@ import {
   type JobRunRecord,
   type JobTrigger,
 } from '../adapters/dynamo/job-runs.ts';
-import type { FixedSchedule } from '../core/schedule.ts';
+import {
+  isJobName,
+  JOB_CATALOGUE,
+  JOB_NAMES,
+  type JobInfo,
+  type JobName,
+  RUN_LEASE_MS,
+} from './catalogue.ts';
 import { runDailySweep } from './daily-sweep.ts';
 import { runWeeklyBulletin } from './weekly-bulletin.ts';
 
@@ -15,41 +22,23 @@ import { runWeeklyBulletin } from './weekly-bulletin.ts';
  * job` and the local scheduler. Each run is recorded in the job-run ledger; a scheduled run is keyed
  * by its scheduled time, so a second delivery of the same schedule event does not run it again.
  */
-export const JOB_NAMES = ['weekly-bulletin', 'daily-sweep'] as const;
-export type JobName = (typeof JOB_NAMES)[number];
+// Names, schedules and descriptions live in catalogue.ts (no job code), re-exported for the callers here.
+export { isJobName, JOB_NAMES, type JobName, RUN_LEASE_MS };
 
-export interface JobDefinition {
-  name: JobName;
-  description: string;
-  schedule: FixedSchedule;
-  /** Whether the job takes a week (`--week`, body `week`). */
-  takesWeek: boolean;
+export interface JobDefinition extends JobInfo {
   run(input: { week?: string | undefined }, deps: { now: Date }): Promise<Record<string, unknown>>;
 }
 
 export const JOBS: Record<JobName, JobDefinition> = {
   'weekly-bulletin': {
-    name: 'weekly-bulletin',
-    description: '每周一 08:00：上周考评、生成周通报和通知书、发送邮件和提醒',
-    schedule: { weekday: 1, hour: 8, minute: 0 },
-    takesWeek: true,
+    ...JOB_CATALOGUE['weekly-bulletin'],
     run: async (input, deps) => ({ ...(await runWeeklyBulletin(input, deps)) }),
   },
   'daily-sweep': {
-    name: 'daily-sweep',
-    description: '每天 07:00：逾期任务和逾期整改提醒、整改复核未通过告知',
-    schedule: { hour: 7, minute: 0 },
-    takesWeek: false,
+    ...JOB_CATALOGUE['daily-sweep'],
     run: async (_input, deps) => ({ ...(await runDailySweep(deps)) }),
   },
 };
-
-export function isJobName(name: string): name is JobName {
-  return (JOB_NAMES as readonly string[]).includes(name);
-}
-
-/** A run "running" longer than this is taken to have died with its process (Lambda's limit is 15 min). */
-export const RUN_LEASE_MS = 20 * 60_000;
 
 export interface RunRequest {
   trigger: JobTrigger;
@@ -58,6 +47,11 @@ export interface RunRequest {
   scheduledFor?: Date | undefined;
   week?: string | undefined;
   requestedBy?: string | undefined;
+  /**
+   * The run's key, chosen by whoever started it (a run started from the console in the background:
+   * the page already knows which run to show). Default: the scheduled time, else a fresh key.
+   */
+  runKey?: string | undefined;
 }
 
 export interface RunResult {
@@ -77,6 +71,7 @@ export class JobFailedError extends Error {
 }
 
 function runKeyOf(request: RunRequest): string {
+  if (request.runKey) return request.runKey;
   if (request.scheduledFor) return request.scheduledFor.toISOString();
   return `${request.now.toISOString()}-${request.trigger}-${randomUUID().slice(0, 8)}`;
 }

@@ -82,6 +82,7 @@ export const bulletinsRoutes = [
         remedialTraining: e.remedialTraining,
         talkNotices: e.talkNotices,
         overdueDispatches: e.overdueDispatches,
+        dispatches: e.dispatches,
         effectiveness: e.effectiveness,
         cadres: e.cadres,
         problems: e.problems,

@@ -1,11 +1,8 @@
-import { listJobRuns } from '../adapters/dynamo/job-runs.ts';
-import { cronExpression, nextFireTime, SCHEDULE_TIME_ZONE } from '../core/schedule.ts';
-import { isoWeekOfInstant } from '../core/time.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
 import { defineRoute, ok } from '../http/route.ts';
-import { isJobName, JOB_NAMES, JOBS, JobFailedError, runJob } from '../jobs/registry.ts';
+import { JOBS, JobFailedError, runJob } from '../jobs/registry.ts';
 import { errorBody } from '../schemas/common.ts';
-import { jobList, jobParams, jobRun, jobRunPage, jobRunsQuery, runJobBody } from '../schemas/jobs.ts';
+import { jobParams, jobRun, runJobBody } from '../schemas/jobs.ts';
+import { catalogueEntry, checkWeek, jobListRoute, jobRunsRoute } from './job-runs.ts';
 
 /**
  * The scheduled jobs, run by hand (admin): `POST /jobs/{name}` runs one now and answers when it has
@@ -15,42 +12,11 @@ import { jobList, jobParams, jobRun, jobRunPage, jobRunsQuery, runJobBody } from
 const TAGS = ['jobs'];
 
 function jobOf(name: string) {
-  if (!isJobName(name)) throw new NotFoundError(`没有这个任务：可用的任务有 ${JOB_NAMES.join('、')}`);
-  return JOBS[name];
-}
-
-function weekIssue(message: string, code: string): ValidationError {
-  return new ValidationError('请求内容有误，请按提示修改', {
-    fields: [{ path: 'body.week', code, message }],
-  });
+  return JOBS[catalogueEntry(name).name];
 }
 
 export const jobsRoutes = [
-  defineRoute({
-    method: 'GET',
-    path: '/jobs',
-    summary: '定时任务列表（含下次运行时间）',
-    tags: TAGS,
-    roles: ['admin'],
-    responses: { 200: jobList },
-    async handle(_input, ctx) {
-      return ok({
-        items: JOB_NAMES.map((name) => {
-          const job = JOBS[name];
-          return {
-            name,
-            description: job.description,
-            takesWeek: job.takesWeek,
-            schedule: {
-              cron: cronExpression(job.schedule),
-              timeZone: SCHEDULE_TIME_ZONE,
-              next: nextFireTime(job.schedule, ctx.now).toISOString(),
-            },
-          };
-        }),
-      });
-    },
-  }),
+  jobListRoute,
   defineRoute({
     method: 'POST',
     path: '/jobs/{name}',
@@ -63,10 +29,7 @@ export const jobsRoutes = [
     responses: { 200: jobRun, 400: errorBody, 404: errorBody },
     async handle({ params, body }, ctx) {
       const job = jobOf(params.name);
-      if (body.week !== undefined) {
-        if (!job.takesWeek) throw weekIssue(`任务 ${job.name} 不按周运行，不能指定周次`, 'NOT_ALLOWED');
-        if (body.week > isoWeekOfInstant(ctx.now)) throw weekIssue('不能考评尚未开始的周', 'FUTURE_WEEK');
-      }
+      checkWeek(job, body.week, ctx.now);
       let run: Awaited<ReturnType<typeof runJob>>['run'];
       try {
         ({ run } = await runJob(job.name, {
@@ -90,18 +53,5 @@ export const jobsRoutes = [
       return ok(run);
     },
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/jobs/{name}/runs',
-    summary: '任务运行记录（最新在前）',
-    tags: TAGS,
-    roles: ['admin'],
-    params: jobParams,
-    query: jobRunsQuery,
-    responses: { 200: jobRunPage, 404: errorBody },
-    async handle({ params, query }) {
-      const job = jobOf(params.name);
-      return ok(await listJobRuns(job.name, query.limit, query.next));
-    },
-  }),
+  jobRunsRoute,
 ];

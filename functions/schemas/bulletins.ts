@@ -106,6 +106,9 @@ export const bulletinDetail = z.object({
   remedialTraining: ids,
   talkNotices: z.array(z.object({ cadreId: z.string(), tier: z.string() })),
   overdueDispatches: z.array(z.looseObject({ dispatchId: z.string(), cadreId: z.string() })),
+  dispatches: z
+    .array(z.looseObject({ dispatchId: z.string(), cadreId: z.string() }))
+    .check(z.describe('派遣对象逐行的红黄绿（未完成的，及本周完成的）')),
   effectiveness: z.looseObject({}),
   cadres: z.array(z.looseObject({ cadreId: z.string(), tier: z.string() })),
   problems: z.array(z.looseObject({ problemId: z.string() })),

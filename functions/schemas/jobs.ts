@@ -26,7 +26,23 @@ export const jobRun = z.object({
   error: z.optional(z.string()),
 });
 
-export const jobRunPage = page(jobRun);
+/**
+ * A run as the ledger lists it: also those started from the jobs page (`console`), which
+ * POST /jobs/{name} never answers with (its own response stays `jobRun`).
+ */
+export const JOB_TRIGGERS = ['schedule', 'api', 'cli', 'local-scheduler', 'console'] as const;
+export const recordedJobRun = z.extend(jobRun, { trigger: z.enum(JOB_TRIGGERS) });
+export const jobRunPage = page(recordedJobRun);
+
+/** Starting a run in the background (from the jobs page): answered at once, before the job runs. */
+export const startJobRun = runJobBody;
+export const startedJobRun = z.object({
+  job: z.string(),
+  runKey: z.string().check(z.describe('运行记录的键：GET /jobs/{name}/runs 中出现后即开始运行')),
+  week: z.optional(z.string()),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+});
 export const jobRunsQuery = z.strictObject({ ...pageQuery });
 
 export const jobInfo = z.object({

@@ -190,6 +190,30 @@ export class Delivery extends Construct {
     });
   }
 
+  /**
+   * One object action on the keys under one prefix of the bucket (`imports/`, `exports/`): the web
+   * function stores uploads there, the worker reads them and writes its results beside them.
+   */
+  grantPrefix(grantee: IGrantable, access: 'read' | 'write', prefix: string): void {
+    if (!/^[a-z0-9-]+\/$/.test(prefix))
+      throw new Error(`grantPrefix: "${prefix}" is not a folder like "imports/"`);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: [access === 'read' ? 's3:GetObject' : 's3:PutObject'],
+        resources: [this.bucket.arnForObjects(`${prefix}*`)],
+      }),
+    );
+    const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    Validations.of(grantee.grantPrincipal as unknown as IConstruct).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+      reason:
+        `${access === 'read' ? 'GetObject' : 'PutObject'} on the objects under ${prefix} of the documents bucket only: ` +
+        'each upload or task result gets a key made at run time (task id, file name), so the resource is that ' +
+        'folder, nothing wider.',
+    });
+  }
+
   /** Sending from the configured identity and From address only. */
   grantSend(grantee: IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { documentsFolder } from '../../functions/adapters/documents/store.ts';
 import { resetDocumentClient } from '../../functions/adapters/dynamo/client.ts';
+import { installInvoker, uninstallInvoker } from '../../functions/adapters/invoke/index.ts';
+import { createLocalInvoker } from '../../functions/adapters/invoke/local.ts';
 import { getCadre } from '../../functions/adapters/dynamo/roster.ts';
 import { resetMailConfig } from '../../functions/adapters/mail/config.ts';
 import { resetConfig } from '../../functions/config.ts';
@@ -118,6 +120,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       routes.push({ ...route, authorized: false, functionName: 'baocun-web', handler: web.handler });
     }
 
+    // Background work (imports, exports, jobs started from the console) runs in this process, after
+    // the request that started it has been answered, as Lambda runs an asynchronous invoke.
+    const background = await import(resolve(import.meta.dirname, '../../functions/api/worker.ts'));
+    const jobs = await import(resolve(import.meta.dirname, '../../functions/api/scheduled.ts'));
+    const invoker = createLocalInvoker(
+      {
+        worker: (event) => background.handler(event as Parameters<typeof background.handler>[0]),
+        jobs: (event) => jobs.handler(event as Parameters<typeof jobs.handler>[0]),
+      },
+      options.log ?? ((line) => console.error(JSON.stringify(line))),
+    );
+    installInvoker(invoker);
+
     const fallback = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname !== '/local/token' || req.method !== 'POST') return false;
@@ -210,6 +225,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         stopped = true;
         scheduler?.stop();
         await gateway.close();
+        // Let background work started by the last requests finish before the database goes away.
+        await invoker.drain();
+        uninstallInvoker(invoker);
         resetDocumentClient();
         await dynamo.stop();
         unlock();

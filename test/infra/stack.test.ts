@@ -17,8 +17,11 @@ import { routeKey } from '../../functions/http/route.ts';
 import { allRoutes, routeGroups } from '../../functions/routes/index.ts';
 import { buildApp } from '../../infra/app.ts';
 import { ESM_REQUIRE_BANNER } from '../../infra/bundling.ts';
+import { Auth, validateDomainPrefix } from '../../infra/constructs/auth.ts';
 import { TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../infra/constructs/table.ts';
-import { type BaocunStack, tableAccessFor } from '../../infra/stack.ts';
+import { WEB_ROUTES } from '../../infra/constructs/web.ts';
+import { WEB_ROUTES as LOCAL_WEB_ROUTES } from '../../infra/local/runtime.ts';
+import { type BaocunStack, contextList, tableAccessFor, webBaseUrl } from '../../infra/stack.ts';
 
 /**
  * The CDK app exactly as `cdk synth` builds it (the same buildApp, cdk-nag included), synthesized
@@ -31,9 +34,11 @@ let app: App;
 let stack: BaocunStack;
 let template: Template;
 let resources: Record<string, Json>;
+let synthesized: Json;
 let synthError: unknown;
 
 const groupsWithRoutes = routeGroups.filter((g) => g.routes.length > 0);
+const webRouteKeys = WEB_ROUTES.map((r) => `${r.method} ${r.path}`);
 
 function ofType(type: string): [string, Json][] {
   return Object.entries(resources).filter(([, r]) => r.Type === type);
@@ -65,7 +70,8 @@ beforeAll(() => {
     // A failed validation still leaves the template and the report on disk; the cdk-nag test says why.
     synthError = error;
   }
-  resources = JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8')).Resources;
+  synthesized = JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8'));
+  resources = synthesized.Resources;
   template = Template.fromJSON({ Resources: resources });
 }, 300_000);
 
@@ -156,20 +162,65 @@ describe('Cognito user pool', () => {
     expect(client.Properties.WriteAttributes).not.toContain('custom:cadreId');
   });
 
-  it('has one public app client without a secret, SRP sign-in and no OAuth grants', () => {
+  it('has one public app client without a secret, SRP sign-in for API callers, and the token lifetimes', () => {
     template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
     const [[, client]] = ofType('AWS::Cognito::UserPoolClient') as [[string, Json]];
     expect(client.Properties.GenerateSecret).toBe(false);
     expect(client.Properties.ExplicitAuthFlows).toEqual(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
-    expect(client.Properties.AllowedOAuthFlows).toBeUndefined();
+    expect(client.Properties).toMatchObject({
+      IdTokenValidity: 60,
+      AccessTokenValidity: 60,
+      RefreshTokenValidity: 30 * 24 * 60,
+      TokenValidityUnits: { IdToken: 'minutes', AccessToken: 'minutes', RefreshToken: 'minutes' },
+      EnableTokenRevocation: true,
+      PreventUserExistenceErrors: 'ENABLED',
+    });
+  });
+
+  it('lets the web pages sign in through managed login with the authorization code grant only', () => {
+    const [[, client]] = ofType('AWS::Cognito::UserPoolClient') as [[string, Json]];
+    const [[apiId]] = ofType('AWS::ApiGatewayV2::Api') as [[string, Json]];
+    const endpoint = { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] };
+    expect(client.Properties).toMatchObject({
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      SupportedIdentityProviders: ['COGNITO'],
+      CallbackURLs: [{ 'Fn::Join': ['', [endpoint, '/app/auth/callback']] }],
+      LogoutURLs: [{ 'Fn::Join': ['', [endpoint, '/app/login']] }],
+    });
+    expect([...client.Properties.AllowedOAuthScopes].sort()).toEqual(['email', 'openid', 'profile']);
+    expect(client.Properties.DefaultRedirectURI).toBeUndefined();
+  });
+
+  it('has a Cognito prefix domain on managed login, with a branding style for the client', () => {
+    const [[poolId]] = ofType('AWS::Cognito::UserPool') as [[string, Json]];
+    const [[clientId]] = ofType('AWS::Cognito::UserPoolClient') as [[string, Json]];
+    const domains = ofType('AWS::Cognito::UserPoolDomain');
+    expect(domains).toHaveLength(1);
+    const [[domainId, domain]] = domains as [[string, Json]];
+    expect(domain.Properties).toEqual({
+      UserPoolId: { Ref: poolId },
+      // No authDomainPrefix in the context: baocun-<account id>, unique per region like the account.
+      Domain: { 'Fn::Join': ['', ['baocun-', { Ref: 'AWS::AccountId' }]] },
+      ManagedLoginVersion: 2,
+    });
+    const brandings = ofType('AWS::Cognito::ManagedLoginBranding');
+    expect(brandings).toHaveLength(1);
+    const [[, branding]] = brandings as [[string, Json]];
+    expect(branding.Properties).toEqual({
+      UserPoolId: { Ref: poolId },
+      ClientId: { Ref: clientId },
+      UseCognitoProvidedValues: true,
+    });
+    expect([branding.DependsOn].flat()).toContain(domainId);
   });
 });
 
 describe('HTTP API', () => {
   const routes = () => ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
 
-  it('exposes exactly the routes of routeGroups', () => {
-    const expected = allRoutes().map(routeKey);
+  it('exposes exactly the routes of routeGroups and the three web routes', () => {
+    const expected = [...allRoutes().map(routeKey), ...webRouteKeys];
     const actual = routes().map((r) => r.RouteKey);
     expect(actual).toHaveLength(expected.length);
     expect(new Set(actual)).toEqual(new Set(expected));
@@ -189,7 +240,7 @@ describe('HTTP API', () => {
     );
     expect(publicKeys).toEqual(new Set(['GET /healthz', 'GET /openapi.json']));
     for (const route of routes()) {
-      if (publicKeys.has(route.RouteKey)) {
+      if (publicKeys.has(route.RouteKey) || webRouteKeys.includes(route.RouteKey)) {
         expect([undefined, 'NONE'], route.RouteKey).toContain(route.AuthorizationType);
         expect(route.AuthorizerId, route.RouteKey).toBeUndefined();
       } else {
@@ -246,8 +297,8 @@ describe('HTTP API', () => {
 });
 
 describe('Lambda functions', () => {
-  it('are one per route group that has routes, plus the scheduled-jobs function, and nothing else', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(groupsWithRoutes.length + 1);
+  it('are one per route group that has routes, plus the scheduled jobs, the pages and the worker, and nothing else', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(groupsWithRoutes.length + 3);
     expect([...stack.functions.keys()].sort()).toEqual(groupsWithRoutes.map((g) => g.name).sort());
   });
 
@@ -510,5 +561,352 @@ describe('delivery: documents bucket, schedules, dead-letter queue', () => {
         StringEquals: { 'ses:FromAddress': 'noreply@baocun.example.cn' },
       });
     }
+  });
+});
+
+describe('web front end and background work', () => {
+  const web = () => stack.web;
+  const routes = () => ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+  const statementsOfRole = (roleId: string): Json[] =>
+    ofType('AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: Json) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+  const resourcesFor = (roleId: string, action: string): Json[] =>
+    statementsOfRole(roleId)
+      .filter((s) => [s.Action].flat().includes(action))
+      .flatMap((s) => [s.Resource].flat());
+  const bucketObjects = (suffix: string) => ({
+    'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack.delivery.bucket), 'Arn'] }, suffix]],
+  });
+
+  it('serves GET /, ANY /app and ANY /app/{proxy+} (the local gateway’s web routes) from the pages function, without an authorizer', () => {
+    expect(webRouteKeys).toEqual(LOCAL_WEB_ROUTES.map((r) => `${r.method} ${r.path}`));
+    const integrations = Object.fromEntries(ofType('AWS::ApiGatewayV2::Integration'));
+    const fnId = logicalId(web().pages.fn);
+    for (const key of webRouteKeys) {
+      const route = routes().find((r) => r.RouteKey === key);
+      expect(route, key).toBeDefined();
+      expect(route.AuthorizationType, key).toBe('NONE');
+      expect(route.AuthorizerId, key).toBeUndefined();
+      const integrationId = route.Target['Fn::Join'][1][1].Ref;
+      expect(integrations[integrationId].Properties, key).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      });
+    }
+    // Nothing else reaches the pages function, and it serves nothing but those routes.
+    const toWeb = Object.entries(integrations).filter(
+      ([, i]) =>
+        JSON.stringify(i.Properties.IntegrationUri) === JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] }),
+    );
+    const targets = new Set(toWeb.map(([id]) => id));
+    expect(
+      routes()
+        .filter((r) => targets.has(r.Target['Fn::Join'][1][1].Ref))
+        .map((r) => r.RouteKey)
+        .sort(),
+    ).toEqual([...webRouteKeys].sort());
+  });
+
+  it('keeps the JWT authorizer on every JSON API route that is not public', () => {
+    const [[authorizerId]] = ofType('AWS::ApiGatewayV2::Authorizer') as [[string, Json]];
+    const guarded = allRoutes().filter((r) => r.roles !== 'public');
+    expect(guarded.length).toBeGreaterThan(20);
+    for (const route of guarded) {
+      const cfn = routes().find((r) => r.RouteKey === routeKey(route));
+      expect(cfn, routeKey(route)).toMatchObject({
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: authorizerId },
+      });
+    }
+    const unguarded = routes()
+      .filter((r) => r.AuthorizationType !== 'JWT')
+      .map((r) => r.RouteKey)
+      .sort();
+    expect(unguarded).toEqual(['GET /healthz', 'GET /openapi.json', ...webRouteKeys].sort());
+  });
+
+  it('runs the pages on nodejs24.x arm64 (ESM bundle) with their whole configuration', () => {
+    const [[poolId]] = ofType('AWS::Cognito::UserPool') as [[string, Json]];
+    const [[clientId]] = ofType('AWS::Cognito::UserPoolClient') as [[string, Json]];
+    const [[domainId]] = ofType('AWS::Cognito::UserPoolDomain') as [[string, Json]];
+    const [[apiId]] = ofType('AWS::ApiGatewayV2::Api') as [[string, Json]];
+    const [mappingId] = Object.keys(synthesized.Mappings) as [string];
+    const fn = resources[logicalId(web().pages.fn)];
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: 28,
+    });
+    const assetDir = join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8').startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+
+    const env = fn.Properties.Environment.Variables;
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        'COGNITO_CLIENT_ID',
+        'COGNITO_DOMAIN',
+        'COGNITO_ISSUER',
+        'DOCUMENTS_BUCKET',
+        'JOBS_FUNCTION_NAME',
+        'LOG_LEVEL',
+        'NODE_OPTIONS',
+        'PUBLIC_BASE_URL',
+        'TABLE_NAME',
+        'WORKER_FUNCTION_NAME',
+      ].sort(),
+    );
+    expect(env).toMatchObject({
+      TABLE_NAME: { Ref: logicalId(stack.data.table) },
+      DOCUMENTS_BUCKET: { Ref: logicalId(stack.delivery.bucket) },
+      COGNITO_CLIENT_ID: { Ref: clientId },
+      JOBS_FUNCTION_NAME: { Ref: logicalId(stack.delivery.jobs.fn) },
+      WORKER_FUNCTION_NAME: { Ref: logicalId(web().worker.fn) },
+      PUBLIC_BASE_URL: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] },
+      LOG_LEVEL: 'info',
+    });
+    // https://<prefix>.auth.<region>.amazoncognito.com, `.com.cn` in the China partition.
+    expect(env.COGNITO_DOMAIN).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'https://',
+          { Ref: domainId },
+          '.',
+          { 'Fn::FindInMap': [mappingId, { Ref: 'AWS::Partition' }, 'label'] },
+          '.',
+          { Ref: 'AWS::Region' },
+          '.',
+          { 'Fn::FindInMap': [mappingId, { Ref: 'AWS::Partition' }, 'domain'] },
+        ],
+      ],
+    });
+    expect(env.COGNITO_ISSUER).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'https://cognito-idp.',
+          { Ref: 'AWS::Region' },
+          '.',
+          { Ref: 'AWS::URLSuffix' },
+          '/',
+          { Ref: poolId },
+        ],
+      ],
+    });
+    // The issuer is the one the JWT authorizer trusts.
+    const [[, authorizer]] = ofType('AWS::ApiGatewayV2::Authorizer') as [[string, Json]];
+    expect(authorizer.Properties.JwtConfiguration.Issuer).toEqual(env.COGNITO_ISSUER);
+  });
+
+  it('looks the managed-login host up by partition (amazoncognito.com.cn in China)', () => {
+    const [hosts] = Object.values(synthesized.Mappings) as [Json];
+    expect(hosts.aws).toEqual({ label: 'auth', domain: 'amazoncognito.com' });
+    expect(hosts['aws-cn']).toEqual({ label: 'auth', domain: 'amazoncognito.com.cn' });
+
+    // A stack pinned to a region resolves it at synth time (no deploy-time lookup).
+    const probe = new App();
+    const urls: Record<string, unknown> = {};
+    for (const region of ['cn-northwest-1', 'cn-north-1', 'eu-west-1']) {
+      const pinned = new Stack(probe, `Probe-${region}`, { env: { region, account: '111122223333' } });
+      const auth = new Auth(pinned, 'Auth', {
+        webBaseUrls: ['https://baocun.example.cn'],
+        domainPrefix: 'baocun-probe',
+      });
+      urls[region] = pinned.resolve(auth.hostedUiUrl);
+    }
+    const host = (region: string, suffix: string) => ({
+      'Fn::Join': [
+        '',
+        ['https://', expect.objectContaining({ Ref: expect.any(String) }), `.auth.${region}.${suffix}`],
+      ],
+    });
+    expect(urls['cn-northwest-1']).toEqual(host('cn-northwest-1', 'amazoncognito.com.cn'));
+    expect(urls['cn-north-1']).toEqual(host('cn-north-1', 'amazoncognito.com.cn'));
+    expect(urls['eu-west-1']).toEqual(host('eu-west-1', 'amazoncognito.com'));
+  });
+
+  it('registers the callback and logout URLs of every custom domain in webBaseUrls, and checks the context', () => {
+    const probe = new Stack(new App(), 'Probe');
+    const auth = new Auth(probe, 'Auth', {
+      webBaseUrls: ['https://abc.execute-api.cn-northwest-1.amazonaws.com.cn', 'https://baocun.example.cn'],
+      domainPrefix: 'baocun-test',
+    });
+    const [client] = Object.values(
+      Template.fromStack(probe).findResources('AWS::Cognito::UserPoolClient'),
+    ) as [Json];
+    expect(client.Properties.CallbackURLs).toEqual([
+      'https://abc.execute-api.cn-northwest-1.amazonaws.com.cn/app/auth/callback',
+      'https://baocun.example.cn/app/auth/callback',
+    ]);
+    expect(client.Properties.LogoutURLs).toEqual([
+      'https://abc.execute-api.cn-northwest-1.amazonaws.com.cn/app/login',
+      'https://baocun.example.cn/app/login',
+    ]);
+    expect(auth.callbackUrls).toHaveLength(2);
+
+    expect(contextList(undefined)).toEqual([]);
+    expect(contextList('https://a.example.cn, https://b.example.cn')).toEqual([
+      'https://a.example.cn',
+      'https://b.example.cn',
+    ]);
+    expect(contextList('["https://a.example.cn"]')).toEqual(['https://a.example.cn']);
+    expect(contextList(['https://a.example.cn'])).toEqual(['https://a.example.cn']);
+    expect(webBaseUrl('https://baocun.example.cn/')).toBe('https://baocun.example.cn');
+    expect(webBaseUrl('http://localhost:3000')).toBe('http://localhost:3000');
+    expect(() => webBaseUrl('http://baocun.example.cn')).toThrow(/https/);
+    expect(() => webBaseUrl('https://baocun.example.cn/app')).toThrow(/origin/);
+    expect(() => webBaseUrl('baocun.example.cn')).toThrow(/not a URL/);
+    expect(validateDomainPrefix('baocun-qinglan')).toBe('baocun-qinglan');
+    expect(() => validateDomainPrefix('Baocun')).toThrow(/lowercase/);
+    expect(() => validateDomainPrefix('baocun-cognito')).toThrow(/cognito/);
+  });
+
+  it('gives the pages the table access of a writing API group, documents, imports/ uploads and two invocations', () => {
+    const roleId = logicalId(web().pages.role);
+    const actions = actionsOfRole(roleId).sort();
+    expect(actions).toEqual(
+      [
+        ...TABLE_READ_ACTIONS,
+        ...TABLE_WRITE_ACTIONS,
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:GetObject',
+        's3:PutObject',
+        'lambda:InvokeFunction',
+      ].sort(),
+    );
+    expect(actions).not.toContain('dynamodb:Scan');
+    // The same statements as a route group with writes (the pages run those use cases in-process).
+    const writingGroup = groupsWithRoutes.find((g) => tableAccessFor(g) === 'readwrite')!;
+    const dynamo = (id: string) =>
+      statementsOfRole(id).filter((s) => String([s.Action].flat()[0]).startsWith('dynamodb:'));
+    expect(dynamo(roleId)).toEqual(dynamo(logicalId(functionOf(writingGroup.name).role)));
+
+    expect(resourcesFor(roleId, 's3:GetObject')).toEqual([bucketObjects('/*')]);
+    expect(resourcesFor(roleId, 's3:PutObject')).toEqual([bucketObjects('/imports/*')]);
+    // Unqualified ARNs of exactly the scheduled-jobs function and the worker: no `:*`, nothing else.
+    expect(resourcesFor(roleId, 'lambda:InvokeFunction')).toEqual([
+      { 'Fn::GetAtt': [logicalId(stack.delivery.jobs.fn), 'Arn'] },
+      { 'Fn::GetAtt': [logicalId(web().worker.fn), 'Arn'] },
+    ]);
+  });
+
+  it('runs the worker for up to 15 minutes on 1024 MB, reading imports/ and writing exports/ only', () => {
+    const fn = resources[logicalId(web().worker.fn)].Properties;
+    expect(fn).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 1024,
+      Timeout: 900,
+    });
+    expect(fn.Environment.Variables).toMatchObject({
+      TABLE_NAME: { Ref: logicalId(stack.data.table) },
+      DOCUMENTS_BUCKET: { Ref: logicalId(stack.delivery.bucket) },
+    });
+    const roleId = logicalId(web().worker.role);
+    expect(actionsOfRole(roleId).sort()).toEqual(
+      [
+        ...TABLE_READ_ACTIONS,
+        ...TABLE_WRITE_ACTIONS,
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:GetObject',
+        's3:PutObject',
+      ].sort(),
+    );
+    expect(resourcesFor(roleId, 's3:GetObject')).toEqual([bucketObjects('/imports/*')]);
+    expect(resourcesFor(roleId, 's3:PutObject')).toEqual([bucketObjects('/exports/*')]);
+  });
+
+  it('lets only the pages and EventBridge Scheduler invoke functions', () => {
+    const invokers = ofType('AWS::IAM::Policy')
+      .filter(([, p]) =>
+        p.Properties.PolicyDocument.Statement.some((s: Json) =>
+          [s.Action].flat().includes('lambda:InvokeFunction'),
+        ),
+      )
+      .flatMap(([, p]) => p.Properties.Roles.map((r: Json) => r.Ref))
+      .sort();
+    expect(invokers).toEqual([logicalId(web().pages.role), logicalId(stack.delivery.schedulerRole)].sort());
+  });
+
+  it('has no dependency cycle between the API, the authorizer, the app client and the functions', () => {
+    const deps = new Map<string, Set<string>>();
+    const refs = (value: Json, out: Set<string>) => {
+      if (Array.isArray(value)) for (const v of value) refs(v, out);
+      else if (value && typeof value === 'object') {
+        if (typeof value.Ref === 'string' && resources[value.Ref]) out.add(value.Ref);
+        const att = value['Fn::GetAtt'];
+        if (att) out.add(Array.isArray(att) ? att[0] : String(att).split('.')[0]);
+        for (const v of Object.values(value)) refs(v, out);
+      }
+    };
+    for (const [id, r] of Object.entries(resources)) {
+      const out = new Set<string>([r.DependsOn ?? []].flat());
+      refs(r.Properties ?? {}, out);
+      deps.set(id, out);
+    }
+    const state = new Map<string, 'open' | 'done'>();
+    const cycle: string[] = [];
+    const visit = (id: string, path: string[]): boolean => {
+      if (state.get(id) === 'open') {
+        cycle.push(...path, id);
+        return true;
+      }
+      if (state.get(id) === 'done') return false;
+      state.set(id, 'open');
+      for (const next of deps.get(id) ?? []) if (visit(next, [...path, id])) return true;
+      state.set(id, 'done');
+      return false;
+    };
+    for (const id of deps.keys()) if (visit(id, [])) break;
+    expect(cycle).toEqual([]);
+
+    const [[clientId]] = ofType('AWS::Cognito::UserPoolClient') as [[string, Json]];
+    const [[apiId]] = ofType('AWS::ApiGatewayV2::Api') as [[string, Json]];
+    const [[authorizerId]] = ofType('AWS::ApiGatewayV2::Authorizer') as [[string, Json]];
+    expect(deps.get(clientId)).toContain(apiId);
+    expect(deps.get(authorizerId)).toContain(clientId);
+    expect(deps.get(apiId)).toEqual(new Set());
+  });
+
+  it('outputs the web URL and the managed-login base', () => {
+    const outputs = synthesized.Outputs;
+    const [[apiId]] = ofType('AWS::ApiGatewayV2::Api') as [[string, Json]];
+    expect(outputs.WebUrl.Value).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }, '/app/']],
+    });
+    expect(outputs.CognitoDomainUrl.Value).toEqual(
+      resources[logicalId(web().pages.fn)].Properties.Environment.Variables.COGNITO_DOMAIN,
+    );
+  });
+
+  it('acknowledges AwsSolutions-APIG4 on the three web routes and IAM5 on the two folders, with reasons', () => {
+    const acknowledged = (construct: IConstruct): Record<string, string> =>
+      Object.assign(
+        {},
+        ...construct.node.metadata
+          .filter((e) => e.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .map((e) => e.data as Record<string, string>),
+      );
+    expect(web().routes).toHaveLength(3);
+    for (const route of web().routes) {
+      expect(acknowledged(route)['AwsSolutions-APIG4']).toMatch(/cookie/);
+    }
+    const bucketId = logicalId(stack.delivery.bucket);
+    expect(Object.keys(acknowledged(web().pages.role))).toContain(
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/imports/*]`,
+    );
+    expect(Object.keys(acknowledged(web().worker.role))).toEqual(
+      expect.arrayContaining([
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/imports/*]`,
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/exports/*]`,
+      ]),
+    );
   });
 });

@@ -17,7 +17,8 @@ import {
  * died), may be claimed again. Manual runs get a key of their own.
  */
 export type JobRunStatus = 'running' | 'succeeded' | 'failed';
-export type JobTrigger = 'schedule' | 'api' | 'cli' | 'local-scheduler';
+/** `console`: started from the jobs page, run in the background by the scheduled-jobs function. */
+export type JobTrigger = 'schedule' | 'api' | 'cli' | 'local-scheduler' | 'console';
 
 export interface JobRunRecord {
   job: string;

@@ -113,6 +113,10 @@ export const keys = {
   /** A cadre's notifications (their page), newest first: ids sort by time. */
   cadreNotification: (cadreId: string, id: string) => ({ PK: `CADR#${cadreId}#NTFY`, SK: `N#${id}` }),
   cadreNotifications: (cadreId: string) => `CADR#${cadreId}#NTFY`,
+  /** Background tasks (imports, exports): by id; all, newest first (GSI1); one person's (GSI2). */
+  task: (id: string) => ({ PK: `TASK#${id}`, SK: 'A' }),
+  taskList: () => 'TASKS',
+  creatorTasks: (sub: string) => `TASKS#BY#${sub}`,
   /** Job runs by job and run key (scheduled time, or start time of a manual run), newest last. */
   jobRun: (job: string, runKey: string) => ({ PK: `JOB#${job}`, SK: `RUN#${runKey}` }),
   jobRuns: (job: string) => `JOB#${job}`,

@@ -1,7 +1,7 @@
+import * as z from 'zod/mini';
 import { createDirectReport } from '../../schemas/direct-reports.ts';
 import { createReport } from '../../schemas/dispatches.ts';
 import { createRectification } from '../../schemas/problems.ts';
-import * as z from 'zod/mini';
 import type { FormRegistry } from './registry.ts';
 
 /** The cadre's forms: progress on a dispatch, a rectification, a direct report, "标为已读" (no fields). */

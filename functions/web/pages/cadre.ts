@@ -312,7 +312,9 @@ function weekParts(week: string) {
 async function reasonRows(ctx: PageContext, e: CadreWeekEvaluation, open: Problem[]) {
   const known = new Map(open.map((p) => [p.id, p]));
   const missing = [
-    ...new Set(e.reasons.flatMap((r) => (r.kind === 'openProblem' && !known.has(r.problemId) ? [r.problemId] : []))),
+    ...new Set(
+      e.reasons.flatMap((r) => (r.kind === 'openProblem' && !known.has(r.problemId) ? [r.problemId] : [])),
+    ),
   ].slice(0, 20);
   // Problems closed since the week ended are no longer among the open ones: read those few by id.
   const found = await Promise.all(
@@ -334,7 +336,12 @@ async function reasonRows(ctx: PageContext, e: CadreWeekEvaluation, open: Proble
       };
     }
     if (r.kind === 'absence') {
-      return { isAbsence: true, date: shortDate(r.date), severity: SEVERITY_LABELS[r.severity], weight: r.weight };
+      return {
+        isAbsence: true,
+        date: shortDate(r.date),
+        severity: SEVERITY_LABELS[r.severity],
+        weight: r.weight,
+      };
     }
     return { isCommendation: true, date: shortDate(r.date) };
   });

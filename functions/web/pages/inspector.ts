@@ -73,7 +73,7 @@ function doneFlag(query: URLSearchParams, known: readonly string[]): Record<stri
 const villageHref = (id: string) => `/app/inspector/villages/${encodeURIComponent(id)}`;
 
 /** Case-insensitive match on a village's name or id, the same rule the page script applies. */
-export function villageMatches(village: { id: string; name: string }, q: string): boolean {
+function villageMatches(village: { id: string; name: string }, q: string): boolean {
   const needle = q.trim().toLowerCase();
   return needle === '' || `${village.name} ${village.id}`.toLowerCase().includes(needle);
 }
@@ -161,17 +161,19 @@ function problemRowCount(form: FormState, base: string): number {
 }
 
 async function villagePage(ctx: PageContext, id: string, state: FormState | undefined, status?: number) {
-  const [village, assignments, dispatches, rules] = await Promise.all([
+  const today = beijingDate(ctx.now);
+  const [village, active, dispatches, rules] = await Promise.all([
     ctx.api.get<Village>('/villages/{id}', { params: { id } }),
     ctx.api.all<Assignment>('/assignments', { query: { villageId: id, active: 'true' } }, 200),
     ctx.api.all<DispatchListItem>('/dispatches', { query: { villageId: id } }, 500),
     currentRules(ctx.api),
   ]);
+  // Not ended, and already begun: someone appointed from next Monday is not inspected today.
+  const assignments = active.filter((a) => a.from <= today);
   const [township, cadres] = await Promise.all([
     ctx.api.get<Township>('/townships/{id}', { params: { id: village.townshipId } }),
     Promise.all(assignments.map((a) => ctx.api.get<Cadre>('/cadres/{id}', { params: { id: a.cadreId } }))),
   ]);
-  const today = beijingDate(ctx.now);
   const form = state ?? freshForm({ villageId: village.id, mode: 'open', date: today });
   const open = dispatches.filter((d) => d.assigneeStatus !== 'done');
 
@@ -307,7 +309,8 @@ function scopedFormView(state: FormState, scope: string) {
       .filter((e) => e.message !== state.error?.message)
       .map((e) => {
         // The outcome is a radio group: its message links to the first choice.
-        const target = e.name === 'outcome' ? `${fieldId(`${scope}-outcome`)}-accepted` : fieldId(`${scope}-${e.name}`);
+        const target =
+          e.name === 'outcome' ? `${fieldId(`${scope}-outcome`)}-accepted` : fieldId(`${scope}-${e.name}`);
         return { href: `#${e.name ? target : errorId}`, message: e.message };
       }),
   };
@@ -325,10 +328,7 @@ async function verificationsPage(
   status?: number,
 ) {
   const townshipId = (query.get('township') ?? '').trim();
-  const [townships, rules] = await Promise.all([
-    ctx.api.all<Township>('/townships'),
-    currentRules(ctx.api),
-  ]);
+  const [townships, rules] = await Promise.all([ctx.api.all<Township>('/townships'), currentRules(ctx.api)]);
   const filter = townships.some((t) => t.id === townshipId) ? townshipId : '';
   const waiting = await ctx.api.all<Problem>(
     '/problems',
@@ -340,7 +340,8 @@ async function verificationsPage(
     .slice(0, QUEUE_MAX)
     .sort(
       (a, b) =>
-        (a.rectifiedAt ?? a.updatedAt).localeCompare(b.rectifiedAt ?? b.updatedAt) || a.id.localeCompare(b.id),
+        (a.rectifiedAt ?? a.updatedAt).localeCompare(b.rectifiedAt ?? b.updatedAt) ||
+        a.id.localeCompare(b.id),
     );
   const cadre = lookup((id) => ctx.api.get<Cadre>('/cadres/{id}', { params: { id } }));
   const village = lookup((id) => ctx.api.get<Village>('/villages/{id}', { params: { id } }));

@@ -120,11 +120,7 @@ function problemRow(
   };
 }
 
-function dispatchRow(
-  d: DispatchRow,
-  names: PlaceNames,
-  cadres: Map<string, CadreEvaluation>,
-): BoardRow {
+function dispatchRow(d: DispatchRow, names: PlaceNames, cadres: Map<string, CadreEvaluation>): BoardRow {
   const townshipId = matterTownship(d, names, cadres) ?? '';
   const color = evaluatedColor(d);
   return {
@@ -187,7 +183,11 @@ export const boardPages = [
             source: null,
             filter: {
               townshipId: field(form, 'townshipId'),
-              townships: names.townships.map((t) => ({ value: t.id, label: t.name, selected: t.id === township })),
+              townships: names.townships.map((t) => ({
+                value: t.id,
+                label: t.name,
+                selected: t.id === township,
+              })),
             },
             red: [],
             yellow: [],
@@ -226,7 +226,13 @@ export const boardPages = [
         .map((t) => {
           const c = emptyCounts();
           for (const m of all) if (m.townshipId === t.id) addCount(c, m.color);
-          return { id: t.id, name: t.name, ...c, open: c.red + c.yellow + c.onTrack, selected: t.id === township };
+          return {
+            id: t.id,
+            name: t.name,
+            ...c,
+            open: c.red + c.yellow + c.onTrack,
+            selected: t.id === township,
+          };
         })
         .filter((t) => t.red + t.yellow + t.green + t.onTrack > 0 || t.selected);
       const total = emptyCounts();
@@ -260,7 +266,11 @@ export const boardPages = [
           },
           filter: {
             townshipId: field(form, 'townshipId'),
-            townships: names.townships.map((t) => ({ value: t.id, label: t.name, selected: t.id === township })),
+            townships: names.townships.map((t) => ({
+              value: t.id,
+              label: t.name,
+              selected: t.id === township,
+            })),
           },
           townshipName: township ? names.township(township) : '',
           red: rows.filter((r) => r.rank === 0),

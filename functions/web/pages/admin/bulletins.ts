@@ -85,7 +85,11 @@ export interface Bulletin extends Omit<BulletinSummary, 'colors'> {
 }
 
 /** A week's evaluation (its latest revision, or `revision`); null when the week has none. */
-export async function readBulletin(api: ApiClient, week: string, revision?: string): Promise<Bulletin | null> {
+export async function readBulletin(
+  api: ApiClient,
+  week: string,
+  revision?: string,
+): Promise<Bulletin | null> {
   const res = await api.call<Bulletin>('GET', '/bulletins/{week}', {
     params: { week },
     query: { revision },
@@ -197,11 +201,16 @@ export function matterTownship(
   names: PlaceNames,
   cadres: Map<string, CadreEvaluation>,
 ): string | null {
-  return row.townshipId || names.villageTownship(row.villageId) || cadres.get(row.cadreId)?.townshipId || null;
+  return (
+    row.townshipId || names.villageTownship(row.villageId) || cadres.get(row.cadreId)?.townshipId || null
+  );
 }
 
 /** A township filter option list: every township of the roster, then any the evaluation alone knows. */
-export function townshipsOf(names: PlaceNames, extra: Iterable<string | null>): Array<{ id: string; name: string }> {
+export function townshipsOf(
+  names: PlaceNames,
+  extra: Iterable<string | null>,
+): Array<{ id: string; name: string }> {
   const out = [...names.townships];
   const known = new Set(out.map((t) => t.id));
   for (const id of extra) {

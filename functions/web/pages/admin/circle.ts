@@ -59,10 +59,7 @@ export const circlePages = [
     roles: ROLES,
     async handle(input, ctx) {
       const filters = readFilters(weekFilters, input.query, ['week']);
-      const [weeks, names] = await Promise.all([
-        evaluatedWeeks(ctx.api, WEEKS_OFFERED),
-        placeNames(ctx.api),
-      ]);
+      const [weeks, names] = await Promise.all([evaluatedWeeks(ctx.api, WEEKS_OFFERED), placeNames(ctx.api)]);
       const week = filters.values.week ?? weeks[0]?.week;
       const form = freshForm({ week: filters.given.week || week });
       form.errors = filters.errors;
@@ -83,7 +80,11 @@ export const circlePages = [
       const b = await readBulletin(ctx.api, week);
       if (!b) return notFoundPage(`${weekLabel(week)}（${week}）尚未评定，没有进退严圈名单`);
       if (!options.some((o) => o.value === b.week))
-        options.unshift({ value: b.week, label: `${weekLabel(b.week)}（${weekRange(b.week)}）`, selected: true });
+        options.unshift({
+          value: b.week,
+          label: `${weekLabel(b.week)}（${weekRange(b.week)}）`,
+          selected: true,
+        });
       const rows = b.cadres.map((c) => row(c, b.week, names));
       const byId = new Map(rows.map((r) => [r.id, r]));
       const pick = (ids: readonly string[]) => ids.flatMap((id) => byId.get(id) ?? []);

@@ -1,0 +1,45 @@
+import { safeParse } from 'zod/v4/core';
+import type { FieldIssue } from '../errors.ts';
+import { fieldIssues } from '../http/validation.ts';
+import { assignmentListQuery } from '../schemas/assignments.ts';
+import { directReportListQuery } from '../schemas/direct-reports.ts';
+import { dispatchListQuery } from '../schemas/dispatches.ts';
+import { noticeListQuery } from '../schemas/notices.ts';
+import { problemListQuery } from '../schemas/problems.ts';
+import { cadreListQuery, townshipListQuery, villageListQuery } from '../schemas/roster.ts';
+import type { ExportList } from '../schemas/tasks.ts';
+
+/**
+ * The lists that can be exported: the API list route each is paged through, and that route's own
+ * query schema, which decides which filters an export takes (the same as the list page's).
+ */
+export const LIST_SOURCES: Record<ExportList, { path: string; query: Parameters<typeof safeParse>[0] }> = {
+  townships: { path: '/townships', query: townshipListQuery },
+  villages: { path: '/villages', query: villageListQuery },
+  cadres: { path: '/cadres', query: cadreListQuery },
+  assignments: { path: '/assignments', query: assignmentListQuery },
+  dispatches: { path: '/dispatches', query: dispatchListQuery },
+  problems: { path: '/problems', query: problemListQuery },
+  'direct-reports': { path: '/direct-reports', query: directReportListQuery },
+  notices: { path: '/notices', query: noticeListQuery },
+};
+
+const PAGING = new Set(['limit', 'next']);
+
+/** Filters of an export, checked by the list's own query schema; issues at `body.filters.<name>`. */
+export function filterIssues(list: ExportList, filters: Record<string, string>): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const name of Object.keys(filters)) {
+    if (PAGING.has(name)) {
+      issues.push({
+        path: `body.filters.${name}`,
+        code: 'NOT_ALLOWED',
+        message: '导出包含全部页，不能指定分页参数',
+      });
+    }
+  }
+  const query = Object.fromEntries(Object.entries(filters).filter(([name]) => !PAGING.has(name)));
+  const result = safeParse(LIST_SOURCES[list].query, query);
+  if (!result.success) issues.push(...fieldIssues(result.error, 'body.filters'));
+  return issues;
+}
