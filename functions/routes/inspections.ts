@@ -1,6 +1,8 @@
 import { auditItem } from '../adapters/dynamo/audit.ts';
 import * as store from '../adapters/dynamo/inspections.ts';
 import { getProblems } from '../adapters/dynamo/problems.ts';
+import { listRuleSets } from '../adapters/dynamo/rule-sets.ts';
+import { DEFAULT_RULE_SET, selectRuleSet } from '../core/rules/rule-set.ts';
 import { derivedId, newId } from '../core/ids.ts';
 import {
   INSPECTION_MODE_LABELS,
@@ -183,7 +185,7 @@ export const inspectionsRoutes = [
       // 1. The date must not be in the future (Beijing) and every id named must be on record.
       const dispatchIds = [...new Set(body.findings.flatMap((f) => (f.dispatchId ? [f.dispatchId] : [])))];
       const ids = idsFor(ctx);
-      const [refs, alreadyWritten] = await Promise.all([
+      const [refs, alreadyWritten, ruleSets] = await Promise.all([
         store.loadReferences(
           body.villageId,
           body.findings.map((f) => f.cadreId),
@@ -191,6 +193,8 @@ export const inspectionsRoutes = [
         ),
         // Only a re-run with the same Idempotency-Key can find its inspection already there.
         ctx.firstAttempt ? false : store.inspectionExists(ids.inspectionId),
+        // The default deadlines by severity are the rule set's for the day inspected (rules are data).
+        listRuleSets(),
       ]);
       const village = refs.village;
       const issues = [
@@ -204,7 +208,8 @@ export const inspectionsRoutes = [
       if (issues.length || !village) throw new ValidationError(INVALID, { fields: issues });
 
       // 2. Plan the facts (core), with ids a retry reproduces.
-      const plan = planInspection(body, ids);
+      const rules = selectRuleSet(ruleSets, body.date) ?? DEFAULT_RULE_SET;
+      const plan = planInspection(body, ids, rules.rectificationDays);
       const record = toRecord(body, plan, village.townshipId, ctx);
       const audits = auditEntries(body, record);
 

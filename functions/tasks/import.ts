@@ -68,6 +68,8 @@ interface Row {
   /** The row's own id (or cadre|village for assignments), as typed. */
   key: string;
   present: boolean;
+  /** Body paths with a problem of their own (their references are not checked again). */
+  bad: Set<string>;
 }
 
 interface Sheet {
@@ -146,6 +148,7 @@ function fileSheets(file: ImportFile, raw: SheetRows[], report: Report): Sheet[]
         value: undefined,
         key: '',
         present: false,
+        bad: new Set<string>(),
       })),
       counts,
     });
@@ -226,6 +229,7 @@ function validateRows(sheet: Sheet, report: Report): void {
       continue;
     }
     for (const issue of fieldMessages(fieldIssues(result.error, 'body'), paths)) {
+      row.bad.add(issue.name);
       report.add(sheet.name, row.row, headerOf(sheet.spec, issue.name), issue.code, issue.message);
     }
   }
@@ -363,18 +367,28 @@ async function databaseChecks(sheets: Sheet[], api: ApiClient, report: Report): 
   const fileVillages = inFile('villages');
   const fileCadres = inFile('cadres');
 
+  /**
+   * A reference a row makes (`townshipId`, `cadreId`, `villageId`), checked even when another cell
+   * of the row is wrong, so one upload reports everything; not when that cell is wrong itself.
+   */
+  const ref = (row: Row, path: string): string => {
+    if (row.bad.has(path)) return '';
+    const v = (row.value ?? row.body)[path];
+    return typeof v === 'string' ? v.trim() : '';
+  };
+  const rows = (kind: ImportKind) => byKind.get(kind)?.rows ?? [];
   const townshipIds = [
     ...valid('townships').map((r) => r.key),
-    ...valid('villages').map((r) => String(r.value!.townshipId)),
-    ...valid('cadres').flatMap((r) => (r.value!.townshipId ? [String(r.value!.townshipId)] : [])),
+    ...rows('villages').map((r) => ref(r, 'townshipId')),
+    ...rows('cadres').map((r) => ref(r, 'townshipId')),
   ];
   const villageIds = [
     ...valid('villages').map((r) => r.key),
-    ...valid('assignments').map((r) => String(r.value!.villageId)),
+    ...rows('assignments').map((r) => ref(r, 'villageId')),
   ];
   const cadreIds = [
     ...valid('cadres').map((r) => r.key),
-    ...valid('assignments').map((r) => String(r.value!.cadreId)),
+    ...rows('assignments').map((r) => ref(r, 'cadreId')),
   ];
   const [townships, villages, cadres, assignments] = await Promise.all([
     recordsById<{ id: string } & Record<string, unknown>>(api, 'townships', townshipIds),
@@ -397,37 +411,33 @@ async function databaseChecks(sheets: Sheet[], api: ApiClient, report: Report): 
       if (existing) compareExisting(sheet!, row, existing, report);
     }
   }
-  const villageSheet = byKind.get('villages');
-  for (const row of valid('villages')) {
-    const id = String(row.value!.townshipId);
-    if (!fileTownships.has(id) && !townships.has(id)) {
-      missing(villageSheet!, row, '所属乡镇编号', `乡镇 ${id} 不存在：本文件「乡镇」表和系统中都没有`);
+  const unknownTownship = (kind: 'villages' | 'cadres', column: string) => {
+    for (const row of rows(kind)) {
+      const id = ref(row, 'townshipId');
+      if (id && !fileTownships.has(id) && !townships.has(id)) {
+        missing(byKind.get(kind)!, row, column, `乡镇 ${id} 不存在：本文件「乡镇」表和系统中都没有`);
+      }
     }
-  }
-  const cadreSheet = byKind.get('cadres');
-  for (const row of valid('cadres')) {
-    const id = row.value!.townshipId ? String(row.value!.townshipId) : '';
-    if (id && !fileTownships.has(id) && !townships.has(id)) {
-      missing(cadreSheet!, row, '所在乡镇编号', `乡镇 ${id} 不存在：本文件「乡镇」表和系统中都没有`);
-    }
-  }
+  };
+  unknownTownship('villages', '所属乡镇编号');
+  unknownTownship('cadres', '所在乡镇编号');
   const assignmentSheet = byKind.get('assignments');
   const byVillage = new Map<string, ActiveAssignment[]>();
   for (const a of assignments) byVillage.set(a.villageId, [...(byVillage.get(a.villageId) ?? []), a]);
-  for (const row of valid('assignments')) {
-    const cadreId = String(row.value!.cadreId);
-    const villageId = String(row.value!.villageId);
-    const role = row.value!.role as 'chief' | 'member';
+  for (const row of rows('assignments')) {
+    const cadreId = ref(row, 'cadreId');
+    const villageId = ref(row, 'villageId');
     let known = true;
-    if (!fileCadres.has(cadreId) && !cadres.has(cadreId)) {
+    if (cadreId && !fileCadres.has(cadreId) && !cadres.has(cadreId)) {
       missing(assignmentSheet!, row, '干部编号', `干部 ${cadreId} 不存在：本文件「干部」表和系统中都没有`);
       known = false;
     }
-    if (!fileVillages.has(villageId) && !villages.has(villageId)) {
+    if (villageId && !fileVillages.has(villageId) && !villages.has(villageId)) {
       missing(assignmentSheet!, row, '村编号', `村 ${villageId} 不存在：本文件「村」表和系统中都没有`);
       known = false;
     }
-    if (!known) continue;
+    if (!known || !row.value) continue;
+    const role = row.value.role as 'chief' | 'member';
     const running = byVillage.get(villageId) ?? [];
     const own = running.find((a) => a.cadreId === cadreId);
     if (own) {

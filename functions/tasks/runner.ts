@@ -58,12 +58,17 @@ async function audit(task: TaskRecord, action: string, deps: RunnerDeps, changes
 }
 
 /** Progress writes, at most one per interval (and always the last), each also the heartbeat. */
-function progressWriter(holder: { task: TaskRecord }, deps: RunnerDeps) {
+function progressWriter(
+  holder: { task: TaskRecord; progress?: { done: number; total: number } },
+  deps: RunnerDeps,
+) {
   const every = deps.progressEveryMs ?? 1000;
   let last = 0;
-  return async (done: number, total: number, force = false) => {
+  return async (done: number, total: number) => {
+    // Kept even when not written, so the outcome records how far the attempt got.
+    holder.progress = { done, total };
     const now = deps.clock();
-    if (!force && now.getTime() - last < every && done !== total) return;
+    if (now.getTime() - last < every && done !== total) return;
     last = now.getTime();
     if (!(await recordProgress(holder.task, { done, total }, now))) throw new LostTaskError(holder.task.id);
   };
@@ -115,7 +120,7 @@ export async function runTask(taskId: string, deps: RunnerDeps): Promise<{ taskI
     deps.log.info('task not claimed', { taskId, status: current?.status ?? 'missing' });
     return { taskId, status: current?.status ?? 'missing' };
   }
-  const holder = { task: claimed };
+  const holder: { task: TaskRecord; progress?: { done: number; total: number } } = { task: claimed };
   await audit(claimed, 'start', deps, { attempt: claimed.attempt, kind: claimed.kind });
   const progress = progressWriter(holder, deps);
   const finish = async (status: 'succeeded' | 'failed' | 'refused', result?: TaskResult, error?: string) => {
@@ -124,6 +129,7 @@ export async function runTask(taskId: string, deps: RunnerDeps): Promise<{ taskI
       now: deps.clock(),
       ...(result ? { result } : {}),
       ...(error ? { error } : {}),
+      ...(holder.progress ? { progress: holder.progress } : {}),
     });
     if (!done) throw new LostTaskError(taskId);
     await audit(done, status, deps, {

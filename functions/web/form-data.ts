@@ -123,6 +123,10 @@ function convert(
   if (kind === 'object') {
     const shape = resolved?.schema._zod.def.shape ?? {};
     const out: Record<string, unknown> = {};
+    // A field the form did not send at all (no radio chosen) still has a place for its message.
+    for (const key of Object.keys(shape)) {
+      if (!node.children.has(key)) paths.set(join(bodyPath, key), join(formPath, key));
+    }
     for (const [key, child] of node.children) {
       const value = convert(shape[key], child, join(formPath, key), join(bodyPath, key), paths);
       if (value !== SKIP) out[key] = value;

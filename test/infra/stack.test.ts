@@ -892,7 +892,9 @@ describe('web front end and background work', () => {
         {},
         ...construct.node.metadata
           .filter((e) => e.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-          .map((e) => e.data as Record<string, string>),
+          .flatMap((e) => Object.entries(e.data as Record<string, string>))
+          // Stored as `Annotation::<rule id>`.
+          .map(([id, reason]) => ({ [id.replace(/^Annotation::/, '')]: reason })),
       );
     expect(web().routes).toHaveLength(3);
     for (const route of web().routes) {

@@ -22,7 +22,11 @@ const member = uid('C');
 
 /** Attribute values as the browser reads them (the template build escapes `=` and `&`). */
 const decode = (html: string) =>
-  html.replace(/&#x3D;/g, '=').replace(/&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  html
+    .replace(/&#x3D;/g, '=')
+    .replace(/&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 const keyOf = (html: string) => /name="_key" value="([^"]+)"/.exec(html)?.[1] ?? '';
 const later = (days: number) => addDays(beijingDate(new Date()), days);
 
@@ -67,9 +71,7 @@ describe('roster: coverage gaps first', () => {
     const gapTable = html.slice(gaps, html.indexOf('兼任多村总队长的干部（'));
     expect(gapTable).toContain('石门村');
     expect(gapTable).not.toContain('红旗村');
-    expect(gapTable).toContain(
-      `href="/app/admin/roster/assignments/new?villageId=${uncovered}&role=chief"`,
-    );
+    expect(gapTable).toContain(`href="/app/admin/roster/assignments/new?villageId=${uncovered}&role=chief"`);
     expect(gapTable).toContain('安排总队长');
     const several = html.slice(html.indexOf('兼任多村总队长的干部（'), html.indexOf('各乡镇'));
     expect(several).toContain('李明');

@@ -3,7 +3,7 @@ import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assetEntries } from '../../functions/web/assets.generated.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
-import { pageClient, type PageClient, signInPages, textOf } from '../support/pages.ts';
+import { type PageClient, pageClient, signInPages, textOf } from '../support/pages.ts';
 
 /**
  * The web front end's foundation over real HTTP on the local stack: sessions, roles, same-origin
@@ -74,7 +74,9 @@ describe('signing in and out', () => {
     });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/app/cadre');
-    expect(res.headers.get('set-cookie')).toMatch(/^bc_session=[^;]+; Path=\/; SameSite=Lax; HttpOnly; Max-Age=\d+$/);
+    expect(res.headers.get('set-cookie')).toMatch(
+      /^bc_session=[^;]+; Path=\/; SameSite=Lax; HttpOnly; Max-Age=\d+$/,
+    );
   });
 
   it.each([
@@ -133,7 +135,12 @@ describe('a progress report posted as a plain form', () => {
 
   it('re-renders the form with the API message beside the field and writes nothing when the note is empty', async () => {
     const before = await reportsOf(dispatchId);
-    const res = await cadrePage.post(path(), { _key: 'form-key-empty-1', villageId: village, status: 'in_progress', note: '  ' });
+    const res = await cadrePage.post(path(), {
+      _key: 'form-key-empty-1',
+      villageId: village,
+      status: 'in_progress',
+      note: '  ',
+    });
     expect(res.status).toBe(400);
     expect(textOf(res.text, { errorFor: 'note' })).toBe('不能为空');
     expect(res.text).toContain('aria-invalid="true"');
@@ -144,7 +151,12 @@ describe('a progress report posted as a plain form', () => {
 
   it('files the report once however often the same form is sent, then redirects with a confirmation', async () => {
     const before = await reportsOf(dispatchId);
-    const fields = { _key: uid('form-key-'), villageId: village, status: 'in_progress', note: '已入户核对 12 户' };
+    const fields = {
+      _key: uid('form-key-'),
+      villageId: village,
+      status: 'in_progress',
+      note: '已入户核对 12 户',
+    };
     const first = await cadrePage.post(path(), fields);
     const second = await cadrePage.post(path(), fields);
     expect(first.status).toBe(303);
@@ -210,8 +222,16 @@ describe('a progress report posted as a plain form', () => {
 
   it('refuses a post from another site and writes nothing', async () => {
     const before = await reportsOf(dispatchId);
-    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
-      const res = await cadrePage.post(path(), { _key: uid('k-'), villageId: village, status: 'done', note: 'csrf' }, headers);
+    const attempts: Array<Record<string, string>> = [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+    ];
+    for (const headers of attempts) {
+      const res = await cadrePage.post(
+        path(),
+        { _key: uid('k-'), villageId: village, status: 'done', note: 'csrf' },
+        headers,
+      );
       expect(res.status).toBe(403);
     }
     expect(await reportsOf(dispatchId)).toBe(before);
@@ -241,13 +261,17 @@ describe('what every page response carries', () => {
   });
 
   it('compressed bytes when the browser takes Brotli, the same page once decompressed', async () => {
-    const plain = await fetch(`${t.url}/app/cadre`, { headers: { cookie: cadrePage.cookie, 'accept-encoding': 'identity' } });
+    const plain = await fetch(`${t.url}/app/cadre`, {
+      headers: { cookie: cadrePage.cookie, 'accept-encoding': 'identity' },
+    });
     // node:http, because fetch would decompress on its own.
     const raw = await new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
       get(`${t.url}/app/cadre`, { headers: { cookie: cadrePage.cookie, 'accept-encoding': 'br' } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }),
+        );
       }).on('error', reject);
     });
     expect(raw.encoding).toBe('br');

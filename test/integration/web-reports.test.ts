@@ -298,7 +298,7 @@ describe('the bulletins', () => {
     expect(text).toMatch(/<th scope="row">东山乡<\/th><td class="num">0<\/td><td class="num">3<\/td>/);
   });
 
-  it('draws tiers over the evaluated weeks (one so far: a marker per tier) and an empty resolution chart', async () => {
+  it('draws tiers over the evaluated weeks (one so far: a marker per tier), and no resolution chart without data', async () => {
     const { text } = await page(`/app/admin/bulletins/${lastWeek}`);
     const tiers = chart(text, 'chart-tiers');
     expect(tiers).toContain('data-markers="4"');
@@ -310,11 +310,10 @@ describe('the bulletins', () => {
       ['reminderTalk', 1],
       ['admonishmentTalk', 0],
     ]);
-    // Nothing was verified last week: no bars, "无" for each.
-    const resolution = chart(text, 'chart-resolution');
-    expect(resolution).toContain('data-bars="0"');
-    expect(bars(resolution)).toEqual([]);
-    expect(resolution).toContain('>无</text>');
+    // Nothing was verified last week: no chart, a sentence, and the table says "无" for each.
+    expect(chart(text, 'chart-resolution')).toBe('');
+    expect(text).toContain('本周和上周都没有复核销号的问题，暂无整改用时。');
+    expect(text).toMatch(/<th scope="row">全县<\/th><td class="num">无<\/td><td class="num">无<\/td>/);
   });
 
   it('answers 404 for a week that has not been evaluated', async () => {

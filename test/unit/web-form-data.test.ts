@@ -157,3 +157,11 @@ describe('fieldMessages', () => {
     ]);
   });
 });
+
+describe('a field the form did not send', () => {
+  it('still gets its message beside it (a radio group with nothing chosen)', () => {
+    const { body, paths } = formToBody(createReport, [['note', '已完成']]);
+    const result = safeParse(createReport, body);
+    expect(fieldMessages(issuesOf(result.error!), paths).map((m) => m.name)).toEqual(['status']);
+  });
+});

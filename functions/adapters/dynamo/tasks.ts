@@ -219,14 +219,21 @@ export async function recordProgress(
 /** The attempt's outcome: succeeded, refused (bad rows, nothing written) or failed. */
 export function finishTask(
   task: TaskRecord,
-  outcome: { status: 'succeeded' | 'failed' | 'refused'; now: Date; result?: TaskResult; error?: string },
+  outcome: {
+    status: 'succeeded' | 'failed' | 'refused';
+    now: Date;
+    result?: TaskResult;
+    error?: string;
+    /** The last progress, when it is newer than the last written one. */
+    progress?: { done: number; total: number };
+  },
 ): Promise<TaskRecord | undefined> {
   const at = outcome.now.toISOString();
   return conditional(
     task.id,
     `SET #status = :status, finishedAt = :now, updatedAt = :now, heartbeatAt = :now${
       outcome.result ? ', #result = :result' : ''
-    }${outcome.error ? ', #error = :error' : ''}`,
+    }${outcome.error ? ', #error = :error' : ''}${outcome.progress ? ', progress = :progress' : ''}`,
     held,
     { ...(outcome.result ? { '#result': 'result' } : {}), ...(outcome.error ? { '#error': 'error' } : {}) },
     {
@@ -236,6 +243,7 @@ export function finishTask(
       ':now': at,
       ...(outcome.result ? { ':result': outcome.result } : {}),
       ...(outcome.error ? { ':error': outcome.error.slice(0, 1000) } : {}),
+      ...(outcome.progress ? { ':progress': outcome.progress } : {}),
     },
   );
 }

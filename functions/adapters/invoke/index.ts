@@ -34,9 +34,11 @@ export interface AsyncInvoker {
 
 let installed: AsyncInvoker | undefined;
 
-/** The local runtime (and tests) put their own invoker here. */
-export function installInvoker(invoker: AsyncInvoker): void {
+/** The local runtime (and tests) put their own invoker here; returns the one it replaces. */
+export function installInvoker(invoker: AsyncInvoker): AsyncInvoker | undefined {
+  const previous = installed;
   installed = invoker;
+  return previous;
 }
 
 /** Back to Lambda, unless another invoker has been installed since (a later local stack). */

@@ -1,5 +1,5 @@
 import { INSPECTION_MODE_LABELS, INSPECTION_MODES } from '../../core/inspections.ts';
-import { DEFAULT_RECTIFY_DAYS, PROBLEM_SEVERITIES, SEVERITY_LABELS } from '../../core/problems.ts';
+import { PROBLEM_SEVERITIES, SEVERITY_LABELS } from '../../core/problems.ts';
 import type { RuleSet } from '../../core/rules/rule-set.ts';
 import { beijingDate } from '../../core/time.ts';
 import { ASSIGNMENT_ROLE_LABELS } from '../../schemas/assignments.ts';
@@ -281,7 +281,7 @@ async function villagePage(ctx: PageContext, id: string, state: FormState | unde
         note: field(form, 'note'),
       },
       today,
-      rectifyDays: DEFAULT_RECTIFY_DAYS,
+      rectifyDays: rules.rectificationDays,
       templateRow: problemRow(freshForm(), 'findings.__F__.problems', 0),
       action: `${villageHref(village.id)}/inspections`,
     },

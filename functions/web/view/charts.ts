@@ -235,7 +235,8 @@ export function lineChart(input: LineInput): LineChart {
   const width = input.width ?? 560;
   const height = input.height ?? 240;
   const format = input.format ?? formatNumber;
-  const plot = { x: 40, y: 12, width: width - 40 - 16, height: height - 12 - 30 };
+  // Room at the right for the last week's label, centred on its point.
+  const plot = { x: 44, y: 12, width: width - 44 - 32, height: height - 12 - 30 };
   const values = input.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
   const scale = valueTicks(Math.max(0, ...values), 5, input.integer ?? false);
   const count = input.labels.length;

@@ -482,7 +482,7 @@ async function weekPage(ctx: PageContext, week: string, revision: string | null)
 
   return page(
     'admin/bulletins/week',
-    `${weekLabel(b.week)}周通报`,
+    `周通报 · ${weekLabel(b.week)}`,
     {
       week: b.week,
       label: weekLabel(b.week),
@@ -503,6 +503,7 @@ async function weekPage(ctx: PageContext, week: string, revision: string | null)
         yellow: b.colors.total.yellow,
         green: b.colors.total.green,
         newProblems,
+        openProblems: b.problems.filter((p) => p.state !== 'closed').length,
         overdue: b.overdueDispatches.length,
         majorFailures: b.majorFailures.length,
         training: b.remedialTraining.length,

@@ -12,6 +12,7 @@ import {
   ADMIN,
   cadreNames,
   doneFlags,
+  exportFilters,
   filterState,
   listPage,
   type Names,
@@ -124,6 +125,7 @@ async function listView(input: PageInput, ctx: PageContext) {
       emergencies: fresh.filter((r) => r.kind === 'emergency').length,
       done: done.map((r) => row(r, names, cadres, ctx.now)),
       pager: pager(BASE, filters, onlyNew ? waiting?.next : rest?.next, input.query),
+      exportFilters: exportFilters(filters),
     },
     { nav: 'direct' },
   );

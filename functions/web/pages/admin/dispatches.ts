@@ -13,6 +13,7 @@ import {
   ADMIN,
   cadreNames,
   doneFlags,
+  exportFilters,
   filterState,
   listPage,
   pager,
@@ -94,6 +95,7 @@ async function listView(input: PageInput, ctx: PageContext) {
         };
       }),
       pager: pager(BASE, filters, list.next, input.query),
+      exportFilters: exportFilters(filters),
     },
     { nav: 'dispatches' },
   );
