@@ -25,6 +25,15 @@ export const deadlineInput = z
     z.string().check(z.maxLength(40, '截止时间格式不正确')),
     // zod/mini hands a transform the bare parse payload (no addIssue): issues are pushed onto it.
     z.transform((value: string, ctx) => {
+      if (value.trim() === '') {
+        ctx.issues.push({
+          code: 'custom',
+          message: '请填写截止时间',
+          params: { code: 'REQUIRED' },
+          input: value,
+        });
+        return z.NEVER;
+      }
       const datePart = /^(\d{4}-\d{2}-\d{2})(T|$)/.exec(value)?.[1];
       if (datePart !== undefined && !isValidDate(datePart)) {
         ctx.issues.push({

@@ -34,6 +34,7 @@ export const EXPORT_LISTS = [
   'problems',
   'direct-reports',
   'notices',
+  'board',
 ] as const;
 export type ExportList = (typeof EXPORT_LISTS)[number];
 export const EXPORT_LIST_LABELS: Record<ExportList, string> = {
@@ -45,6 +46,7 @@ export const EXPORT_LIST_LABELS: Record<ExportList, string> = {
   problems: '问题清单',
   'direct-reports': '信息直报',
   notices: '文书',
+  board: '红黄绿清单',
 };
 
 /** Largest upload: a county's whole roster is a few hundred KB; Lambda takes 6 MB per request, base64 included. */

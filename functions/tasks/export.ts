@@ -1,4 +1,5 @@
 import { SEVERITY_LABELS, STATUS_LABELS } from '../core/problems.ts';
+import type { RuleSet } from '../core/rules/rule-set.ts';
 import { beijingDateTime } from '../core/time.ts';
 import { DOCUMENT_KIND_LABELS } from '../documents/render.ts';
 import { ASSIGNMENT_ROLE_LABELS } from '../schemas/assignments.ts';
@@ -8,6 +9,7 @@ import type { Problem } from '../schemas/problems.ts';
 import type { Cadre, Village } from '../schemas/roster.ts';
 import { EXPORT_LIST_LABELS, type ExportList } from '../schemas/tasks.ts';
 import type { ApiClient } from '../web/api-client.ts';
+import { problemColor } from '../web/view/colors.ts';
 import { LIST_SOURCES } from './lists.ts';
 import { namesById } from './lookup.ts';
 import { type OutColumn, type OutSheet, writeWorkbook } from './xlsx.ts';
@@ -34,6 +36,8 @@ interface ListFormat {
 
 const name = (map: Map<string, string>, id: unknown) => (typeof id === 'string' ? (map.get(id) ?? '') : '');
 
+const COLOR_LABELS: Record<string, string> = { red: '红', yellow: '黄', green: '绿' };
+const COLOR_ORDER: Record<string, number> = { red: 0, yellow: 1, green: 2 };
 const DISPATCH_STATE_LABELS: Record<string, string> = { open: '进行中', overdue: '已逾期', done: '已完成' };
 const ASSIGNEE_STATUS_LABELS: Record<string, string> = {
   pending: '未开始',
@@ -251,6 +255,50 @@ export const LIST_FORMATS: Record<ExportList, ListFormat> = {
       ];
     },
   },
+  board: {
+    columns: [
+      { header: '颜色', width: 6 },
+      { header: '原因', width: 18 },
+      { header: '剩余天数', width: 9 },
+      { header: '逾期天数', width: 9 },
+      { header: '乡镇', width: 12 },
+      { header: '村', width: 12 },
+      { header: '干部编号', width: 12 },
+      { header: '干部姓名', width: 10 },
+      { header: '问题描述', width: 40 },
+      { header: '等级', width: 8 },
+      { header: '状态', width: 10 },
+      { header: '发现日期', width: 12 },
+      { header: '整改期限', width: 12 },
+      { header: '虚假整改次数', width: 12 },
+    ],
+    needs: (p) => ({
+      cadres: p.cadreId as string,
+      villages: p.villageId as string,
+      townships: p.townshipId as string,
+    }),
+    row: (item, names) => {
+      const p = item as unknown as Problem & {
+        color: { color: string; reason: string; daysLeft: number; daysOverdue: number };
+      };
+      return [
+        COLOR_LABELS[p.color.color] ?? '',
+        p.color.reason,
+        p.color.daysOverdue > 0 ? '' : p.color.daysLeft,
+        p.color.daysOverdue || '',
+        name(names.townships, p.townshipId),
+        name(names.villages, p.villageId),
+        p.cadreId,
+        name(names.cadres, p.cadreId),
+        p.description,
+        SEVERITY_LABELS[p.severity],
+        STATUS_LABELS[p.status],
+        p.foundOn,
+        p.rectifyBy,
+        p.falseRectifications,
+      ];
+    },
+  },
   notices: {
     columns: [
       { header: '文号', width: 18 },
@@ -290,18 +338,45 @@ export interface ExportOutcome {
 }
 
 /** Every page of a list, as its route answers it. */
-async function allItems(api: ApiClient, list: ExportList, filters: Record<string, string>, deps: ExportDeps) {
-  const items: AnyItem[] = [];
+async function pages(
+  api: ApiClient,
+  path: string,
+  query: Record<string, string>,
+  deps: ExportDeps,
+  items: AnyItem[] = [],
+) {
   let next: string | undefined;
   do {
-    const page = await api.get<{ items: AnyItem[]; next?: string }>(LIST_SOURCES[list].path, {
-      query: { ...filters, limit: 100, ...(next ? { next } : {}) },
+    const page = await api.get<{ items: AnyItem[]; next?: string }>(path, {
+      query: { ...query, limit: 100, ...(next ? { next } : {}) },
     });
     items.push(...page.items);
     next = page.next;
     await deps.progress(items.length);
   } while (next);
   return items;
+}
+
+/** The board: open problems and those awaiting verification, coloured by the rules in force, red first. */
+async function boardItems(api: ApiClient, filters: Record<string, string>, deps: ExportDeps) {
+  const items = await pages(api, '/problems', { ...filters, status: 'open' }, deps);
+  await pages(api, '/problems', { ...filters, status: 'awaiting_verification' }, deps, items);
+  const rules = (await api.get<{ current: RuleSet }>('/rules')).current;
+  return items
+    .map((p) => ({
+      ...(p as unknown as Problem),
+      color: problemColor(p as unknown as Problem, deps.now, rules),
+    }))
+    .sort(
+      (a, b) =>
+        (COLOR_ORDER[a.color.color] ?? 3) - (COLOR_ORDER[b.color.color] ?? 3) ||
+        String(a.rectifyBy).localeCompare(String(b.rectifyBy)),
+    );
+}
+
+function allItems(api: ApiClient, list: ExportList, filters: Record<string, string>, deps: ExportDeps) {
+  if (list === 'board') return boardItems(api, filters, deps);
+  return pages(api, LIST_SOURCES[list].path, filters, deps);
 }
 
 export function exportFileName(list: ExportList, now: Date): string {

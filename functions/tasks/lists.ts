@@ -1,13 +1,18 @@
+import * as z from 'zod/mini';
 import { safeParse } from 'zod/v4/core';
 import type { FieldIssue } from '../errors.ts';
 import { fieldIssues } from '../http/validation.ts';
 import { assignmentListQuery } from '../schemas/assignments.ts';
+import { entityId } from '../schemas/common.ts';
 import { directReportListQuery } from '../schemas/direct-reports.ts';
 import { dispatchListQuery } from '../schemas/dispatches.ts';
 import { noticeListQuery } from '../schemas/notices.ts';
 import { problemListQuery } from '../schemas/problems.ts';
 import { cadreListQuery, townshipListQuery, villageListQuery } from '../schemas/roster.ts';
 import type { ExportList } from '../schemas/tasks.ts';
+
+/** The red/yellow/green board (红黄绿): every open problem, by township as the board page filters it. */
+export const boardQuery = z.strictObject({ townshipId: z.optional(entityId) });
 
 /**
  * The lists that can be exported: the API list route each is paged through, and that route's own
@@ -22,6 +27,8 @@ export const LIST_SOURCES: Record<ExportList, { path: string; query: Parameters<
   problems: { path: '/problems', query: problemListQuery },
   'direct-reports': { path: '/direct-reports', query: directReportListQuery },
   notices: { path: '/notices', query: noticeListQuery },
+  // The open problems (open and awaiting verification), coloured as the board colours them.
+  board: { path: '/problems', query: boardQuery },
 };
 
 const PAGING = new Set(['limit', 'next']);

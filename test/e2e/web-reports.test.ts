@@ -11,6 +11,7 @@ import {
   launchBrowser,
   newContext,
   PHONE,
+  SCREENSHOT_DIR,
   screenshot,
   signIn,
   unlabelledInputs,
@@ -270,4 +271,42 @@ describe('HQ reports on a 360 px phone', () => {
     },
     60_000,
   );
+});
+
+describe('the current week, provisionally', () => {
+  it('times a rectification verified this week in the resolution chart, beside last week', async () => {
+    const open = await api.get(`/problems?cadreId=${cadres.zhao}&status=open`);
+    const problem = open.body.items.find((p: { description: string }) => p.description === '公示栏破损');
+    const cadre = await t.as('cadre', cadres.zhao);
+    expect(
+      (await cadre.post(`/problems/${problem.id}/rectifications`, { note: '已更换公示栏' })).status,
+    ).toBe(201);
+    expect(
+      (await inspector.post(`/problems/${problem.id}/verifications`, { outcome: 'accepted', note: '属实' }))
+        .status,
+    ).toBe(201);
+    const currentWeek = isoWeekOf(today);
+    await evaluateAndStoreWeek(currentWeek, { now: new Date() });
+
+    for (const [size, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
+      const context = await newContext(browser, viewport);
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      await signIn(page, t.url, 'hq-admin', 'admin');
+      await page.goto(`${t.url}/app/admin/bulletins/${currentWeek}`);
+      await expect(
+        page.locator('svg[data-chart="chart-resolution"] rect[data-series]').count(),
+      ).resolves.toBe(2);
+      await expect(page.locator('svg[data-chart="chart-tiers"] path[data-series]').count()).resolves.toBe(16);
+      expect(await horizontalOverflow(page)).toBe(0);
+      await page
+        .locator('.report-charts')
+        .screenshot({ path: `${SCREENSHOT_DIR}/reports-charts-${size}.png` });
+      await check(page, `reports-bulletin-current-${size}`, errors);
+      await context.close();
+    }
+  }, 120_000);
 });

@@ -278,7 +278,9 @@ describe('the bulletins', () => {
     expect(section(text, 'h-tier-commended')).toContain('钱绿');
     expect(section(text, 'h-tier-selfCriticism')).toContain('孙严');
     expect(section(text, 'h-c-entered')).toContain('赵红');
-    expect(text).toMatch(/href="\/app\/admin\/notices\/[^"]+\/download\?format(?:=|&#x3D;)pdf" download>下载 PDF/);
+    expect(text).toMatch(
+      /href="\/app\/admin\/notices\/[^"]+\/download\?format(?:=|&#x3D;)pdf" download>下载 PDF/,
+    );
     expect(text).toContain('提醒谈话通知书（赵红）');
   });
 

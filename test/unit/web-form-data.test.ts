@@ -165,3 +165,17 @@ describe('a field the form did not send', () => {
     expect(fieldMessages(issuesOf(result.error!), paths).map((m) => m.name)).toEqual(['status']);
   });
 });
+
+describe('an empty deadline', () => {
+  it('is asked for in plain words, not with the ISO format rule', async () => {
+    const { createDispatch } = await import('../../functions/schemas/dispatches.ts');
+    const result = safeParse(createDispatch, {
+      title: '抗旱',
+      category: '防汛抗旱',
+      description: '逐户核实',
+      deadline: '',
+      assignees: [{ cadreId: 'C1', villageId: 'V1' }],
+    });
+    expect(issuesOf(result.error!)).toEqual([{ path: 'body.deadline', code: 'REQUIRED', message: '请填写截止时间' }]);
+  });
+});

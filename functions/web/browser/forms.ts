@@ -47,8 +47,10 @@ export function showMessages(form: HTMLFormElement, messages: FieldMessage[], on
   if (!summary) return;
   const list = summary.querySelector('ul');
   if (list) {
+    const seen = new Set<string>();
+    const firstPerField = messages.filter((m) => m.name === '' || (!seen.has(m.name) && seen.add(m.name)));
     list.replaceChildren(
-      ...messages.map((m) => {
+      ...firstPerField.map((m) => {
         const li = document.createElement('li');
         const target = m.name ? inputsFor(form, m.name)[0] : undefined;
         if (target?.id) {

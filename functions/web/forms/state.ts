@@ -78,10 +78,11 @@ export function ticked(state: FormState, name: string, value = 'true', fallback 
 
 /** The error summary at the top of a form: every message, linked to its field. */
 export function summary(state: FormState): Array<{ href: string; message: string }> {
-  return state.errors.map((e) => ({
-    href: e.name ? `#${fieldId(e.name)}` : '#form-error',
-    message: e.message,
-  }));
+  // One line per field: its first message, the one shown beside it.
+  const seen = new Set<string>();
+  return state.errors
+    .filter((e) => e.name === '' || (!seen.has(e.name) && seen.add(e.name)))
+    .map((e) => ({ href: e.name ? `#${fieldId(e.name)}` : '#form-error', message: e.message }));
 }
 
 /** Everything a form template needs besides its fields. */

@@ -114,8 +114,8 @@ export interface HBarChart {
 export function horizontalBars(input: HBarInput): HBarChart {
   const width = input.width ?? 560;
   const labelWidth = input.labelWidth ?? 104;
-  const barHeight = input.barHeight ?? 16;
-  const barGap = input.barGap ?? 3;
+  const barHeight = input.barHeight ?? 18;
+  const barGap = input.barGap ?? 4;
   const groupGap = input.groupGap ?? 14;
   const valueRoom = 56;
   const top = 8;
