@@ -56,8 +56,13 @@ function headerMap(event: ApiEvent): Record<string, string> {
   return out;
 }
 
+/**
+ * The site as the browser addressed it. Host, not X-Forwarded-Host: API Gateway sets Host to the
+ * domain actually used (its own or a custom one), while X-Forwarded-Host would be whatever a client
+ * sent. X-Forwarded-Proto is API Gateway's own.
+ */
 export function originOf(headers: Record<string, string>): string {
-  const host = headers['x-forwarded-host'] ?? headers.host ?? 'localhost';
+  const host = headers.host ?? 'localhost';
   const proto = headers['x-forwarded-proto'] ?? (/^(localhost|127\.|\[::1\])/.test(host) ? 'http' : 'https');
   return `${proto.split(',')[0]!.trim()}://${host}`;
 }

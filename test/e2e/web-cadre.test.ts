@@ -371,7 +371,6 @@ describe('the cadre on a phone, with JavaScript', () => {
     });
     // Retries the service worker makes (background sync) go past the page's routes: watch them here.
     await context.route(reportUrl, async (route) => {
-      console.log('CTX ROUTE', !!route.request().serviceWorker(), route.request().headers()['idempotency-key']);
       if (route.request().serviceWorker()) keys.push(route.request().headers()['idempotency-key'] ?? '');
       await route.continue();
     });
@@ -385,7 +384,6 @@ describe('the cadre on a phone, with JavaScript', () => {
       await expect
         .poll(async () => (await page.locator('#outbox').isVisible()) || keys.length < 2, { timeout: 45_000 })
         .toBe(false);
-      console.log('KEYS', keys);
       expect(keys.length).toBeGreaterThanOrEqual(2);
       expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
       expect(new Set(keys)).toEqual(new Set([keys[0]]));
@@ -451,6 +449,17 @@ describe('the cadre on a phone, with JavaScript off', () => {
     await page.locator('li.notice-unread button').first().click();
     await page.waitForURL((u) => u.searchParams.get('done') === 'read');
     expect(await page.locator('li.notice-unread').count()).toBe(unread - 1);
+  });
+
+  it('a notification that is not there: the standing page again, with the reason', async () => {
+    const res = await page.request.post(`${t.url}/app/cadre/notifications/20990101T000000Z-none/read`, {
+      form: { _key: `gone-${uid('k')}`, _back: '/app/cadre' },
+      maxRedirects: 0,
+    });
+    expect(res.status()).toBe(404);
+    const html = await res.text();
+    expect(html).toContain('通知不存在');
+    expect(html).toContain('我的档次');
   });
 
   it('had no page errors', () => {

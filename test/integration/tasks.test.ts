@@ -460,6 +460,12 @@ describe('exports', () => {
     ]);
   });
 
+  it('exports the red/yellow/green board of a township (the board page’s button)', async () => {
+    const { sheets } = await exportOf({ list: 'board', townshipId: 'TA' });
+    expect(sheets[0]!.name).toBe('红黄绿清单');
+    expect(sheets[0]!.rows.map((r) => r.cells.slice(0, 2))).toEqual([['颜色', '原因']]);
+  });
+
   it('refuses filters the list does not take, saying why', async () => {
     const res = await hq.post('/app/admin/exports', { list: 'villages', category: 'rich' });
     expect(res.status).toBe(400);
@@ -480,55 +486,6 @@ describe('exports', () => {
   });
 });
 
-describe('running a job from the jobs page', () => {
-  // The sweep renders the appointment letters of the chiefs imported above (Chromium): a few seconds each.
-  it('starts the run in the background and it finishes there', { timeout: 120_000 }, async () => {
-    const res = await hq.post('/app/admin/jobs/daily-sweep/run', { _key: 'job-start-key-1' });
-    expect(res.status).toBe(303);
-    const started = new URL(res.location!, t.url).searchParams.get('started')!;
-    const runKey = started.slice('daily-sweep.'.length);
-    expect(runKey).toMatch(/^\d{4}-\d\d-\d\dT.*-console-/);
-    const page = await hq.get(res.location!);
-    expect(page.status).toBe(200);
-    expect(page.text).toMatch(/data-job-pending|data-just-started/);
-    let run: { status: string; trigger: string; requestedBy: string } | undefined;
-    for (let i = 0; i < 1000 && run?.status !== 'succeeded'; i++) {
-      const runs = await api.get('/jobs/daily-sweep/runs?limit=10');
-      run = (runs.body.items as Array<typeof run & { runKey: string }>).find((r) => r?.runKey === runKey);
-      if (run?.status === 'failed') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(run).toMatchObject({ status: 'succeeded', trigger: 'console', requestedBy: 'hq-admin' });
-    const after = await hq.get(res.location!);
-    expect(after.text).toContain('data-just-started');
-    expect(after.text).not.toContain('http-equiv="refresh"');
-    const audit = await api.get('/audit?entityType=job&entityId=daily-sweep');
-    expect(audit.body.items[0]).toMatchObject({
-      action: 'start',
-      actor: 'hq-admin',
-      changes: { runKey, trigger: 'console' },
-    });
-  });
-
-  it('shows each job with its next run and refuses a week the job does not take', async () => {
-    const page = await hq.get('/app/admin/jobs');
-    expect(page.text).toContain('下次自动运行');
-    expect(page.text).toContain('立即运行');
-    const res = await hq.post('/app/admin/jobs/weekly-bulletin/run', {
-      week: '2999-W01',
-      _key: 'job-week-key-1',
-    });
-    expect(res.status).toBe(400);
-    expect(res.text).toContain('不能考评尚未开始的周');
-    const sweep = await hq.post('/app/admin/jobs/daily-sweep/run', {
-      week: '2026-W01',
-      _key: 'job-week-key-2',
-    });
-    expect(sweep.status).toBe(400);
-    expect(sweep.text).toContain('不按周运行');
-  });
-});
-
 describe('who may', () => {
   it.each([
     ['inspector', 'inspector-9'],
@@ -545,6 +502,7 @@ describe('who may', () => {
     }
     expect((await client.post('/app/admin/exports', { list: 'cadres' })).status).toBe(403);
     expect((await client.post('/app/admin/jobs/daily-sweep/run', {})).status).toBe(403);
+    expect((await client.get('/app/admin/tasks/00000000000000000000000000/download')).status).toBe(403);
     const res = await upload(t.url, client, {
       bytes: await workbook({ 乡镇: [TOWNSHIP_HEADERS, ['TX', '某乡']] }),
       name: 'a.xlsx',

@@ -52,6 +52,7 @@ async function pagesAs(sub: string, role: 'admin' | 'inspector' | 'cadre') {
   };
 }
 let page: Awaited<ReturnType<typeof pagesAs>>;
+let beforeEvaluation: Array<{ path: string; status: number; text: string }> = [];
 
 /** The markup of the `<section … aria-labelledby="…">` a heading names. */
 function section(html: string, labelledBy: string): string {
@@ -136,11 +137,20 @@ beforeAll(async () => {
   expect(during.status).toBe(201);
   [problemIds.severe] = during.body.problemIds;
 
+  page = await pagesAs('hq-admin', 'admin');
+  beforeEvaluation = await Promise.all(
+    ['/app/admin/board', '/app/admin/circle', '/app/admin/bulletins', '/app/admin/notices'].map(
+      async (path) => {
+        const res = await page(path);
+        return { path, status: res.status, text: res.text };
+      },
+    ),
+  );
+
   // The weekly job over HTTP: evaluation, bulletin, talk and rectification notices (PDFs), emails.
   const run = await admin.post('/jobs/weekly-bulletin', { week: lastWeek });
   expect(run.status).toBe(200);
   expect(run.body).toMatchObject({ status: 'succeeded', week: lastWeek });
-  page = await pagesAs('hq-admin', 'admin');
 }, 180_000);
 
 afterAll(async () => {
@@ -171,6 +181,27 @@ describe('who may open the report pages', () => {
     const res = await fetch(`${t.url}/app/admin/board`, { redirect: 'manual' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/app/login?next=%2Fapp%2Fadmin%2Fboard');
+  });
+});
+
+describe('before any week is evaluated', () => {
+  it('each report page says there is nothing yet instead of failing', () => {
+    expect(beforeEvaluation.map((p) => [p.path, p.status])).toEqual([
+      ['/app/admin/board', 200],
+      ['/app/admin/circle', 200],
+      ['/app/admin/bulletins', 200],
+      ['/app/admin/notices', 200],
+    ]);
+    const [board, circle, bulletins, notices] = beforeEvaluation.map((p) => p.text) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    expect(board).toContain('还没有评定过的周，暂无三色清单');
+    expect(circle).toContain('还没有评定过的周');
+    expect(bulletins).toContain('还没有评定过的周');
+    expect(notices).toContain('还没有生成任何文书');
   });
 });
 
@@ -335,6 +366,13 @@ describe('the documents list and downloads', () => {
     expect(text).toContain('<input type="hidden" name="kind" value="talkNotice">');
     expect(text).toContain(`<input type="hidden" name="week" value="${lastWeek}">`);
     expect(text).toMatch(/href="\/app\/admin\/notices\/[^"]+\/download\?format(?:=|&#x3D;)pdf"/);
+  });
+
+  it('says so when a page cursor is stale or damaged, instead of failing', async () => {
+    const { status, text } = await page('/app/admin/notices?kind=talkNotice&next=%21%21');
+    expect(status).toBe(200);
+    expect(text).toMatch(/<p class="banner banner-error" role="alert">[^<]+<\/p>/);
+    expect(text).not.toContain('data-notice=');
   });
 
   it('says which filter is wrong', async () => {

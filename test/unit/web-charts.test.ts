@@ -56,7 +56,8 @@ describe('horizontal grouped bars', () => {
   });
 
   it('makes bar lengths proportional to the values on an axis from zero', () => {
-    const [a, b] = chart.groups[0]!.bars as [{ width: number; x: number }, { width: number; x: number }];
+    const a = chart.groups[0]!.bars[0]!;
+    const b = chart.groups[0]!.bars[1]!;
     expect(b.width).toBeCloseTo(2 * a.width, 0);
     expect(a.x).toBe(chart.plot.x);
     // 4 is the axis' end: the longest bar fills the plot.
@@ -66,7 +67,8 @@ describe('horizontal grouped bars', () => {
   });
 
   it('stacks groups downwards, so more townships make a taller chart, never a narrower one', () => {
-    const [first, second] = chart.groups as [{ y: number; height: number }, { y: number }];
+    const first = chart.groups[0]!;
+    const second = chart.groups[1]!;
     expect(second.y).toBeGreaterThan(first.y + first.height);
     const taller = horizontalBars({
       series: [{ key: 'n', label: 'n' }],
@@ -112,10 +114,8 @@ describe('lines over weeks', () => {
   });
 
   it('puts higher values higher and the weeks left to right', () => {
-    const [one, three] = chart.series[0]!.markers as [
-      { y: number; value: number },
-      { y: number; value: number },
-    ];
+    const one = chart.series[0]!.markers[0]!;
+    const three = chart.series[0]!.markers[1]!;
     expect([one.value, three.value]).toEqual([1, 3]);
     expect(three.y).toBeLessThan(one.y);
     const xs = chart.xLabels.map((l) => l.x);

@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
-import type { DocumentKind } from '../../documents/render.ts';
-import { isoWeek } from '../../schemas/bulletins.ts';
+import { isValidIsoWeek } from '../../core/time.ts';
 import { entityId } from '../../schemas/common.ts';
 import { type FieldMessage, fieldMessages, formToBody, issuesOf } from '../form-data.ts';
 import type { FormRegistry } from './registry.ts';
@@ -12,18 +11,24 @@ import type { FormRegistry } from './registry.ts';
  * server; a value that fails is shown beside its field and left out, and the page shows its default.
  */
 
-// Listed here rather than imported: the document module carries the templates, far too heavy for the
-// admin script. The type below fails to compile when a kind is added there and not here.
+// Listed here rather than imported: the document module carries its templates, far too heavy for the
+// admin script (and not even type-checkable there). pages/admin/notices.ts fails to compile when the
+// two lists differ.
 export const NOTICE_KINDS = [
   'bulletin',
   'talkNotice',
   'rectificationNotice',
   'criticismNotice',
   'appointmentLetter',
-] as const satisfies readonly DocumentKind[];
-type MissingKind = Exclude<DocumentKind, (typeof NOTICE_KINDS)[number]>;
-const _everyKind: [MissingKind] extends [never] ? true : never = true;
-void _everyKind;
+] as const;
+
+// The API's week check (schemas/bulletins.ts), without that module's server-side types.
+const isoWeek = z
+  .string()
+  .check(
+    z.regex(/^\d{4}-W\d{2}$/, '周次格式应为 YYYY-Www，如 2026-W47'),
+    z.refine(isValidIsoWeek, { message: '该年没有这一周', params: { code: 'INVALID_WEEK' } }),
+  );
 
 export const boardFilters = z.strictObject({ townshipId: z.optional(entityId) });
 

@@ -370,9 +370,7 @@ async function standingPage(ctx: PageContext, query: URLSearchParams, readError?
   const evaluation = e
     ? {
         tier: e.tier,
-        weightedCount: e.weightedCount,
         explanation: e.explanation,
-        penalty: e.tier === 'selfCriticism' || e.tier === 'reminderTalk' || e.tier === 'admonishmentTalk',
         circle: {
           member: e.circle.member,
           weeks: e.circle.weeks,
@@ -451,7 +449,7 @@ export const cadrePages = [
           counts: standing.counts,
           notifications: notifications.items
             .filter((n) => !n.readAt)
-            .map((n) => notificationRow(n as NotificationItem, '/app/cadre')),
+            .map((n) => notificationRow(n, '/app/cadre')),
           done: doneFlag(input.query),
         },
         {

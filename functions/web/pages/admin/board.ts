@@ -73,16 +73,31 @@ async function liveProblems(
   return byId;
 }
 
+/** One matter on the board: a problem, or one assignee row (cadre × village) of a dispatch. */
 interface BoardRow {
   key: string;
   isProblem: boolean;
+  /** 0 red, 1 yellow, 2 on track. */
   rank: number;
   townshipId: string;
   township: string;
   cadre: string;
+  cadreId: string;
   village: string;
-  sortTownship: string;
-  [field: string]: unknown;
+  /** The problem's description, or the dispatch's number and title. */
+  what: string;
+  id: string;
+  severity: string;
+  falseRectifications: number;
+  foundOn: string;
+  deadline: string;
+  color: ReturnType<typeof evaluatedColor>;
+  timing: ReturnType<typeof timing>;
+  /** What has happened to a problem since the evaluation, from its live record. */
+  nowClosed: boolean;
+  nowAwaiting: boolean;
+  nowReopened: boolean;
+  href: string;
 }
 
 function problemRow(
@@ -99,20 +114,17 @@ function problemRow(
     rank: RANK[color.color] ?? 2,
     townshipId,
     township: names.township(townshipId || null),
-    sortTownship: townshipId,
     cadre: cadres.get(p.cadreId)?.name ?? p.cadreId,
     cadreId: p.cadreId,
     village: names.village(p.villageId),
     what: live?.description ?? '',
     id: p.problemId,
     severity: SEVERITY_LABELS[p.severity],
-    severe: p.severity === 'severe',
     falseRectifications: p.falseRectifications,
     foundOn: shortDate(p.foundOn),
     deadline: shortDate(p.rectifyBy),
     color,
     timing: timing(p),
-    // What has happened since the evaluation, from the live record.
     nowClosed: live?.status === 'closed',
     nowAwaiting: p.state === 'open' && live?.status === 'awaiting_verification',
     nowReopened: p.state === 'awaiting_verification' && live?.status === 'open',
@@ -129,14 +141,12 @@ function dispatchRow(d: DispatchRow, names: PlaceNames, cadres: Map<string, Cadr
     rank: RANK[color.color] ?? 2,
     townshipId,
     township: names.township(townshipId || null),
-    sortTownship: townshipId,
     cadre: cadres.get(d.cadreId)?.name ?? d.cadreId,
     cadreId: d.cadreId,
     village: names.village(d.villageId),
     what: [d.number, d.title].filter(Boolean).join(' ') || d.dispatchId,
     id: d.dispatchId,
     severity: '',
-    severe: false,
     falseRectifications: 0,
     foundOn: '',
     deadline: shortDateTime(d.deadline),
@@ -151,13 +161,11 @@ function dispatchRow(d: DispatchRow, names: PlaceNames, cadres: Map<string, Cadr
 
 /** Red first (most days overdue first), then yellow, then on track, soonest deadline first. */
 function byUrgency(a: BoardRow, b: BoardRow): number {
-  const ta = a.timing as ReturnType<typeof timing>;
-  const tb = b.timing as ReturnType<typeof timing>;
   return (
     a.rank - b.rank ||
-    tb.daysOverdue - ta.daysOverdue ||
-    ta.daysLeft - tb.daysLeft ||
-    a.sortTownship.localeCompare(b.sortTownship) ||
+    b.timing.daysOverdue - a.timing.daysOverdue ||
+    a.timing.daysLeft - b.timing.daysLeft ||
+    a.townshipId.localeCompare(b.townshipId) ||
     a.cadre.localeCompare(b.cadre, 'zh-CN') ||
     a.key.localeCompare(b.key)
   );

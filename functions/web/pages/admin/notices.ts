@@ -16,6 +16,11 @@ import { downloadHref, evaluatedWeeks, weekLabel, weekRange } from './bulletins.
  */
 const ROLES = ['admin'] as const;
 const PAGE_SIZE = 25;
+
+// The filter's list of kinds (kept apart from the document module for the browser) is every kind.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _sameKinds: Same<DocumentKind, (typeof NOTICE_KINDS)[number]> = true;
+void _sameKinds;
 const FILTERS = ['kind', 'week', 'cadreId'] as const;
 
 interface NoticeItem {
