@@ -13,7 +13,8 @@ import { createMailer, type Mailer } from '../adapters/mail/mailer.ts';
 import { renderEmail } from '../adapters/mail/templates.ts';
 import { derivedId } from '../core/ids.ts';
 import { SEVERITY_LABELS } from '../core/rules/terms.ts';
-import { beijingDate, beijingDateTime, chineseDate } from '../core/time.ts';
+import { beijingDate, beijingDateTime, chineseDate, isoWeekOfInstant } from '../core/time.ts';
+import { evaluateAndStoreWeek } from './evaluate-week.ts';
 import { renderAppointmentLetter } from './render-week-documents.ts';
 import { AUTHORITY, type DeliverySummary } from './weekly-bulletin.ts';
 
@@ -26,7 +27,9 @@ import { AUTHORITY, type DeliverySummary } from './weekly-bulletin.ts';
  * cadre per day listing their items. Keys carry the Beijing date, so a second run the same day
  * repeats nothing and the next day's run reminds again.
  * It also renders the appointment letters (任命书) of chief assignments created since it last ran
- * (Chromium takes seconds, so not on the request path); see renderPendingAppointmentLetters.
+ * (Chromium takes seconds, so not on the request path); see renderPendingAppointmentLetters; and
+ * refreshes the current week's provisional evaluation, so HQ's red/yellow/green board and circle are
+ * never more than a day behind (the weekly job evaluates the finished week on Monday).
  */
 const FOOTER = '本邮件由包村系统自动发送，请勿直接回复。';
 const REJECTION_WINDOW_MS = 48 * 3_600_000;
@@ -40,6 +43,8 @@ export interface DailySweepSummary {
   notifications: { created: number; existing: number };
   emails: DeliverySummary;
   appointmentLetters: AppointmentLetterSummary;
+  /** The current week's provisional evaluation as this run left it. */
+  provisional: { week: string; evaluatedAt: string; fingerprint: string };
 }
 
 export interface AppointmentLetterSummary {
@@ -172,10 +177,12 @@ export async function runDailySweep(deps: { now: Date; mailer?: Mailer }): Promi
   }
 
   const appointmentLetters = await renderPendingAppointmentLetters(now);
+  const current = await evaluateAndStoreWeek(isoWeekOfInstant(now), { now });
 
   return {
     date: today,
     appointmentLetters,
+    provisional: { week: current.week, evaluatedAt: current.evaluatedAt, fingerprint: current.fingerprint },
     overdueDispatches: rows.length,
     overdueRectifications: problems.length,
     rejectedRectifications: rejected.length,

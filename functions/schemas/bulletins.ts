@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import type { WeeklyEvaluation } from '../core/rules/evaluation.ts';
 import { isValidIsoWeek } from '../core/time.ts';
-import { pageQuery } from './common.ts';
+import { isoWeek, pageQuery } from './common.ts';
 
 export interface StoredEvaluation {
   week: string;
@@ -25,12 +25,7 @@ export interface StoredEvaluation {
   evaluation: WeeklyEvaluation;
 }
 
-export const isoWeek = z
-  .string()
-  .check(
-    z.regex(/^\d{4}-W\d{2}$/, '周次格式应为 YYYY-Www，如 2026-W47'),
-    z.refine(isValidIsoWeek, { message: '该年没有这一周', params: { code: 'INVALID_WEEK' } }),
-  );
+export { isoWeek } from './common.ts';
 
 export const weekParams = z.strictObject({ week: isoWeek });
 

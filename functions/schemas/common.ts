@@ -1,7 +1,7 @@
 import './locale.ts';
 import * as z from 'zod/mini';
 import { normalizeName, normalizeText } from '../core/text.ts';
-import { isValidDate } from '../core/time.ts';
+import { isValidDate, isValidIsoWeek } from '../core/time.ts';
 
 /** Building blocks shared by every request schema; limits are stated here once. */
 export const LIMITS = {
@@ -49,6 +49,14 @@ export const calendarDate = z
   .check(
     z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
     z.refine(isValidDate, { message: '日期不存在', params: { code: 'INVALID_DATE' } }),
+  );
+
+/** An ISO week in Beijing time, e.g. 2026-W47, that the year has. */
+export const isoWeek = z
+  .string()
+  .check(
+    z.regex(/^\d{4}-W\d{2}$/, '周次格式应为 YYYY-Www，如 2026-W47'),
+    z.refine(isValidIsoWeek, { message: '该年没有这一周', params: { code: 'INVALID_WEEK' } }),
   );
 
 /** An instant with an explicit offset (Z or ±hh:mm); stored as UTC. */

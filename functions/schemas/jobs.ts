@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
-import { isoWeek } from './bulletins.ts';
-import { page, pageQuery } from './common.ts';
+import { isoWeek, page, pageQuery } from './common.ts';
 
 /** Running the scheduled jobs by hand, and their run records. */
 export const jobParams = z.strictObject({
