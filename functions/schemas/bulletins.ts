@@ -5,7 +5,6 @@
  */
 import * as z from 'zod/mini';
 import type { WeeklyEvaluation } from '../core/rules/evaluation.ts';
-import { isValidIsoWeek } from '../core/time.ts';
 import { isoWeek, pageQuery } from './common.ts';
 
 export interface StoredEvaluation {

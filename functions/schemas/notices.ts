@@ -1,15 +1,9 @@
 import * as z from 'zod/mini';
-import { isValidIsoWeek } from '../core/time.ts';
 import { DOCUMENT_KINDS } from '../documents/render.ts';
-import { entityId, page, pageQuery } from './common.ts';
+import { entityId, isoWeek, page, pageQuery } from './common.ts';
 
 /** Rendered documents (notices and bulletins) as the API lists them, and their downloads. */
-const week = z
-  .string()
-  .check(
-    z.regex(/^\d{4}-W\d{2}$/, '周次格式应为 YYYY-Www，如 2026-W47'),
-    z.refine(isValidIsoWeek, { message: '该年没有这一周', params: { code: 'INVALID_WEEK' } }),
-  );
+const week = isoWeek;
 
 const kind = z.enum(DOCUMENT_KINDS, {
   message: `文书类别只能是：${DOCUMENT_KINDS.join('、')}`,

@@ -70,6 +70,8 @@ beforeAll(async () => {
   });
   expect(report.status).toBe(201);
   reportId = report.body.id;
+  // The daily sweep stores this week's provisional evaluation, which the board and circle show.
+  expect((await admin.post('/jobs/daily-sweep')).status).toBe(200);
   browser = await launchBrowser();
 }, 120_000);
 
