@@ -28,7 +28,7 @@ import {
 } from '../schemas/tasks.ts';
 import { filterIssues } from '../tasks/lists.ts';
 import { importKey, XLSX_TYPE } from '../tasks/paths.ts';
-import { looksLikeXlsx } from '../tasks/xlsx.ts';
+import { looksLikeXlsx } from '../tasks/xlsx-writer.ts';
 import { catalogueEntry, checkWeek } from './job-runs.ts';
 import { contentDisposition } from './notices.ts';
 

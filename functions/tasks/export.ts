@@ -12,7 +12,7 @@ import type { ApiClient } from '../web/api-client.ts';
 import { problemColor } from '../web/view/colors.ts';
 import { LIST_SOURCES } from './lists.ts';
 import { namesById } from './lookup.ts';
-import { type OutColumn, type OutSheet, writeWorkbook } from './xlsx.ts';
+import { type OutColumn, type OutSheet, writeWorkbook } from './xlsx-writer.ts';
 
 /**
  * A list exported to .xlsx: paged through the API's own list route with the filters given (as the
@@ -411,6 +411,6 @@ export async function runExport(
     columns: format.columns,
     rows: items.map((item) => format.row(item, names)),
   };
-  const body = await writeWorkbook([sheet], { creator: '包村', created: deps.now });
+  const body = writeWorkbook([sheet], { creator: '包村', created: deps.now });
   return { rows: items.length, body, fileName: exportFileName(input.list, deps.now) };
 }

@@ -22,7 +22,8 @@ import {
 } from './columns.ts';
 import { decodeText, parseCsv } from './csv.ts';
 import { mapLimit, ONE_BY_ONE_MAX, recordsById } from './lookup.ts';
-import { looksLikeXlsx, readWorkbook, type SheetRows, UnreadableFileError } from './xlsx.ts';
+import { readWorkbook, type SheetRows, UnreadableFileError } from './xlsx.ts';
+import { looksLikeXlsx } from './xlsx-writer.ts';
 
 /**
  * A roster import in two phases, both through the API as the person who asked for it:

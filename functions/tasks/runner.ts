@@ -16,7 +16,7 @@ import type { ApiClient } from '../web/api-client.ts';
 import { runExport } from './export.ts';
 import { type ImportOutcome, runImport } from './import.ts';
 import { exportKey, XLSX_TYPE } from './paths.ts';
-import { writeWorkbook } from './xlsx.ts';
+import { writeWorkbook } from './xlsx-writer.ts';
 
 /**
  * Runs one background task to its end: claims it (a repeated event, or one for a task another
@@ -86,7 +86,7 @@ async function issueReport(
   issues: RowIssue[],
   deps: RunnerDeps,
 ): Promise<Pick<TaskResult, 'fileKey' | 'fileName'>> {
-  const body = await writeWorkbook(
+  const body = writeWorkbook(
     [
       {
         name: '导入问题清单',

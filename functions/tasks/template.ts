@@ -1,5 +1,5 @@
 import { SHEET_ORDER, SHEETS } from './columns.ts';
-import { type OutSheet, writeWorkbook } from './xlsx.ts';
+import { type OutSheet, writeWorkbook } from './xlsx-writer.ts';
 
 /**
  * The import template (导入模板.xlsx): one sheet per kind with the headers the import reads and one
@@ -48,6 +48,6 @@ export function templateSheets(): OutSheet[] {
   return [...data, notes];
 }
 
-export function importTemplate(now: Date): Promise<Buffer> {
+export function importTemplate(now: Date): Buffer {
   return writeWorkbook(templateSheets(), { creator: '包村', created: now });
 }

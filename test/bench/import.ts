@@ -34,7 +34,7 @@ export interface ImportRun {
   validateMs: number;
   writeMs: number;
   totalMs: number;
-  /** Rows done per second while writing. */
+  /** Rows written per second while writing (0 when nothing was written). */
   rowsPerSecond: number;
 }
 
@@ -196,7 +196,7 @@ async function runOnce(url: string, bytes: Buffer, sub: string): Promise<ImportR
     validateMs: writingAt ? writingAt - (validatingAt || started + uploadMs) : finishedAt - startedAt,
     writeMs: written,
     totalMs: end - started,
-    rowsPerSecond: written ? (rows / written) * 1000 : 0,
+    rowsPerSecond: written ? (sheets.reduce((n, s) => n + s.created, 0) / written) * 1000 : 0,
   };
 }
 

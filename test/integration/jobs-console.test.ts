@@ -58,6 +58,22 @@ describe('立即运行', () => {
     });
   });
 
+  it('shows a requested run as starting until it is in the ledger, refreshing itself (no #fragment, so it reloads)', async () => {
+    const runKey = `${new Date().toISOString()}-console-notyet01`;
+    const started = encodeURIComponent(`daily-sweep.${runKey}`);
+    const page = await hq.get(`/app/admin/jobs?started=${started}`);
+    expect(page.text).toContain('data-job-pending');
+    expect(page.text).toContain(
+      `<meta http-equiv="refresh" content="3; url=/app/admin/jobs?started&#x3D;${started}">`,
+    );
+    const old = encodeURIComponent(
+      `daily-sweep.${new Date(Date.now() - 10 * 60_000).toISOString()}-console-lost0001`,
+    );
+    const late = await hq.get(`/app/admin/jobs?started=${old}`);
+    expect(late.text).toContain('请求的运行没有开始');
+    expect(late.text).not.toContain('http-equiv="refresh"');
+  });
+
   it('shows each job with its next run and refuses a week the job does not take', async () => {
     const page = await hq.get('/app/admin/jobs');
     expect(page.text).toContain('下次自动运行');

@@ -1,5 +1,5 @@
 import type { TaskView } from '../../functions/schemas/tasks.ts';
-import { writeWorkbook } from '../../functions/tasks/xlsx.ts';
+import { writeWorkbook } from '../../functions/tasks/xlsx-writer.ts';
 import type { PageClient } from './pages.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { PageClient } from './pages.ts';
 export type SheetSpec = Record<string, Array<Array<string | number>>>;
 
 /** Sheets by name; the first row of each is its header. */
-export function workbook(sheets: SheetSpec): Promise<Buffer> {
+export async function workbook(sheets: SheetSpec): Promise<Buffer> {
   return writeWorkbook(
     Object.entries(sheets).map(([name, [header = [], ...rows]]) => ({
       name,

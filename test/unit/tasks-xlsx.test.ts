@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { NOTES_SHEET, templateSheets } from '../../functions/tasks/template.ts';
-import { cellText, readWorkbook, safeCell, unguard, writeWorkbook } from '../../functions/tasks/xlsx.ts';
+import { cellText, readWorkbook } from '../../functions/tasks/xlsx.ts';
+import { safeCell, unguard, writeWorkbook } from '../../functions/tasks/xlsx-writer.ts';
 import { unzip } from '../support/zip.ts';
 
 /** Workbooks out (guarded against formula injection) and in (every cell as its text). */
@@ -44,16 +45,15 @@ describe('formula guard', () => {
     const files = unzip(bytes);
     const sheetXml = files.get('xl/worksheets/sheet1.xml')!.toString('utf8');
     expect(sheetXml).not.toMatch(/<f[\s>]/);
-    // Every cell is a string cell (shared strings), numbers included.
-    const cells = [...sheetXml.matchAll(/<c r="([A-Z]+\d+)"([^>]*)>/g)].map((m) => [
-      m[1],
-      /t="s"/.test(m[2]!),
-    ]);
-    expect(cells.length).toBe(6);
-    expect(cells.every(([, isString]) => isString)).toBe(true);
-    const shared = files.get('xl/sharedStrings.xml')!.toString('utf8');
-    expect(shared).toContain('<t>&apos;=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)</t>');
-    expect(shared).toContain('<t>42</t>');
+    // Every cell is an inline string, numbers included: nothing in the file is a formula or a number.
+    const cells = [...sheetXml.matchAll(/<c r="([A-Z]+\d+)"([^>]*)>/g)].map((m) => [m[1], m[2]]);
+    expect(cells.map(([ref]) => ref)).toEqual(['A1', 'B1', 'A2', 'B2', 'A3', 'B3']);
+    expect(cells.every(([, attributes]) => /t="inlineStr"/.test(attributes!))).toBe(true);
+    expect(sheetXml).toContain(
+      `<c r="B2" t="inlineStr"><is><t>'=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)</t></is></c>`,
+    );
+    expect(sheetXml).toContain('<c r="B3" t="inlineStr"><is><t>42</t></is></c>');
+    expect(files.has('xl/sharedStrings.xml')).toBe(false);
 
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(bytes as unknown as ExcelJS.Buffer);
@@ -81,6 +81,36 @@ describe('formula guard', () => {
     expect(sheetXml).toMatch(/<pane [^>]*ySplit="1"[^>]*state="frozen"/);
     expect(sheetXml).toMatch(/<col min="2" max="2" width="30"/);
     expect(sheetXml).toContain('<autoFilter ref="A1:B1"');
+  });
+});
+
+describe('the file itself', () => {
+  it('is the same bytes for the same input (no clock inside but the one given)', () => {
+    const sheet = { name: '乡镇名单', columns: [{ header: '编号', width: 10 }], rows: [['T01']] };
+    expect(
+      writeWorkbook([sheet], { creator: 'test', created }).equals(
+        writeWorkbook([sheet], { creator: 'test', created }),
+      ),
+    ).toBe(true);
+  });
+
+  it('drops characters XML cannot hold and keeps spaces and line breaks', async () => {
+    const bytes = writeWorkbook(
+      [
+        {
+          name: 'a/b:c',
+          columns: [{ header: '备注', width: 10 }],
+          rows: [[' 前后有空格 '], ['第一行\n第二行'], ['响\u0007铃']],
+        },
+      ],
+      { creator: 'test', created },
+    );
+    const [sheet] = await readWorkbook(bytes);
+    expect(sheet!.name).toBe('a_b_c');
+    expect(sheet!.rows.map((r) => r.cells[0])).toEqual(['备注', '前后有空格', '第一行\n第二行', '响铃']);
+    expect(unzip(bytes).get('xl/worksheets/sheet1.xml')!.toString('utf8')).toContain(
+      '<t xml:space="preserve"> 前后有空格 </t>',
+    );
   });
 });
 

@@ -168,7 +168,14 @@ async function jobsPage(
   return page(
     'admin/jobs/index',
     '定时任务',
-    { jobs, refresh: anyRunning, refreshSeconds: REFRESH_SECONDS },
+    {
+      jobs,
+      refresh: anyRunning,
+      refreshSeconds: REFRESH_SECONDS,
+      refreshUrl: started
+        ? `${BASE}?started=${encodeURIComponent(`${started.job}.${started.runKey}`)}`
+        : BASE,
+    },
     { nav: 'jobs', ...(refused ? { status: refused.status } : {}) },
   );
 }
@@ -193,7 +200,8 @@ export const jobPages = [
         idempotencyKey: input.idempotencyKey,
       });
       if (res.status < 300) {
-        const location = `${BASE}?started=${encodeURIComponent(`${res.body.job}.${res.body.runKey}`)}#job-${res.body.job}`;
+        // No #fragment: a page refreshing itself to a URL with one would only scroll, not reload.
+        const location = `${BASE}?started=${encodeURIComponent(`${res.body.job}.${res.body.runKey}`)}`;
         if (input.wantsJson)
           return { type: 'json', status: 200, body: { ok: true, location, runKey: res.body.runKey } };
         return { type: 'redirect', location, status: 303 };

@@ -9,6 +9,7 @@ import {
   type TaskView,
 } from '../../../schemas/tasks.ts';
 import { XLSX_TYPE } from '../../../tasks/paths.ts';
+import { importTemplate, TEMPLATE_FILE_NAME } from '../../../tasks/template.ts';
 import { errorOf } from '../../api-client.ts';
 import { fieldMessages } from '../../form-data.ts';
 import { exportBody } from '../../forms/admin-tasks.ts';
@@ -98,6 +99,7 @@ async function listPage(
       rows,
       anyRunning: rows.some((r) => r.running),
       refreshSeconds: REFRESH_SECONDS,
+      refreshUrl: mine ? BASE : `${BASE}?who=all`,
       refusal: refusal ?? null,
       exportForm: {
         form: formView(form),
@@ -188,6 +190,7 @@ async function detailPage(
       retryKey: freshForm().key,
       refresh: running(t),
       refreshSeconds: REFRESH_SECONDS,
+      refreshUrl: taskHref(t.id),
       retryRefused: notice?.retryRefused ?? '',
       retried: notice?.retried ?? false,
     },
@@ -235,9 +238,7 @@ export const taskPages = [
     path: `${BASE}/import/template`,
     roles: ROLES,
     async handle(_input, ctx) {
-      // exceljs comes in only here, on demand.
-      const { importTemplate, TEMPLATE_FILE_NAME } = await import('../../../tasks/template.ts');
-      const body = await importTemplate(ctx.now);
+      const body = importTemplate(ctx.now);
       return {
         type: 'raw',
         result: {
