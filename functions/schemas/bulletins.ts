@@ -126,3 +126,5 @@ export const ruleSetIndex = z.object({
   upcoming: z.nullable(z.looseObject({ version: z.number(), effectiveFrom: z.string() })),
   versions: z.array(z.looseObject({ version: z.number(), effectiveFrom: z.string() })),
 });
+
+export type BulletinSummary = z.output<typeof bulletinSummary>;

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jwtVerify, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import type { Role } from '../../functions/core/roles.ts';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, localAuth } from '../../functions/web/auth/provider.ts';
+import { gatewayClaims } from '../../functions/web/session.ts';
 
 /**
  * Local stand-in for Cognito + the HTTP API JWT authorizer: tokens signed with a key kept in the data
  * folder, and claims handed to handlers in the shape API Gateway sends (every value a string, groups
  * as "[admin inspector]").
  */
-export const LOCAL_ISSUER = 'baocun-local';
-export const LOCAL_AUDIENCE = 'baocun';
+export { LOCAL_AUDIENCE, LOCAL_ISSUER };
 
 export function loadSigningKey(dataDir: string | undefined): Uint8Array {
   if (!dataDir) return randomBytes(32);
@@ -43,28 +44,13 @@ export async function issueLocalToken(
 }
 
 /** Claims as API Gateway's JWT authorizer forwards them: strings only, arrays as "[a b]". */
-export function toGatewayClaims(payload: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(payload)) {
-    if (Array.isArray(value)) out[name] = `[${value.join(' ')}]`;
-    else if (value !== null && typeof value === 'object') out[name] = JSON.stringify(value);
-    else out[name] = String(value);
-  }
-  return out;
-}
+export const toGatewayClaims = gatewayClaims;
 
+/** The gateway's bearer check: the same verification the pages do on their session cookie. */
 export async function verifyLocalToken(
   key: Uint8Array,
   token: string,
 ): Promise<Record<string, string> | undefined> {
-  try {
-    const { payload } = await jwtVerify(token, key, {
-      issuer: LOCAL_ISSUER,
-      audience: LOCAL_AUDIENCE,
-      algorithms: ['HS256'],
-    });
-    return toGatewayClaims(payload as Record<string, unknown>);
-  } catch {
-    return undefined;
-  }
+  const payload = await localAuth(key).verify(token);
+  return payload ? gatewayClaims(payload as Record<string, unknown>) : undefined;
 }

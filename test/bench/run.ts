@@ -358,7 +358,7 @@ async function importSection(): Promise<boolean> {
       [
         `   file: ${kb(r.fileBytes)} (.xlsx, ${r.counts.townships} townships, ${r.counts.villages} villages, ${r.counts.cadres} cadres, ${r.counts.assignments} assignments)`,
         `   memory of the stack process (pages + API + worker): RSS ${mb(m.baselineRss)} before, peak ${mb(m.peakRss)} (+${mb(m.peakRss - m.baselineRss)}); heap ${mb(m.baselineHeap)} before, peak ${mb(m.peakHeap)}`,
-        `   CPU over both runs: stack process ${s(m.cpuMs)} s (${ms(m.cpuMs / Math.max(1, r.first.created + r.again.rows), 1)} ms a row)${
+        `   CPU over both runs: stack process ${s(m.cpuMs)} s (≈ ${ms(m.cpuMs / Math.max(1, r.first.created), 1)} ms per written row)${
           ddbLocal ? '' : `, dynalite ${s(r.dynamoCpuMs)} s`
         }. Writing is one POST per row through the API (its idempotency record, checks`,
         `   and audit entry: about 5 DynamoDB calls for a roster row, 10 for an assignment), 8 at a time; ${

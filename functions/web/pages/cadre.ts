@@ -1,15 +1,16 @@
 import { SEVERITY_LABELS, STATUS_LABELS } from '../../core/problems.ts';
 import type { RuleSet } from '../../core/rules/rule-set.ts';
-import { ASSIGNMENT_ROLE_LABELS } from '../../schemas/assignments.ts';
+import { ASSIGNMENT_ROLE_LABELS, type Assignment } from '../../schemas/assignments.ts';
 import { DIRECT_REPORT_KIND_LABELS, DIRECT_REPORT_KINDS } from '../../schemas/direct-reports.ts';
 import type { DispatchDetail, DispatchListItem } from '../../schemas/dispatches.ts';
 import type { CadreWeekEvaluation, Problem, Standing } from '../../schemas/problems.ts';
+import type { Village } from '../../schemas/roster.ts';
 import type { ApiClient } from '../api-client.ts';
 import { cadreForms } from '../forms/cadre.ts';
 import { choices, type FormState, field, formView, freshForm, ticked } from '../forms/state.ts';
 import { definePage, type PageContext, page } from '../route.ts';
 import { submitForm } from '../submit.ts';
-import { dispatchColor, problemColor } from '../view/colors.ts';
+import { currentRules, dispatchColor, problemColor } from '../view/colors.ts';
 import { shortDate, shortDateTime } from '../view/format.ts';
 
 /**
@@ -18,24 +19,6 @@ import { shortDate, shortDateTime } from '../view/format.ts';
  * my standing. Every form goes through the device's outbox (data-queue), so it works with no signal.
  */
 const ROLES = ['cadre'] as const;
-
-interface Assignment {
-  id: string;
-  villageId: string;
-  role: 'chief' | 'member';
-  from: string;
-}
-
-interface Village {
-  id: string;
-  name: string;
-  townshipId: string;
-  categoryLabel: string;
-}
-
-async function currentRules(api: ApiClient): Promise<RuleSet> {
-  return (await api.get<{ current: RuleSet }>('/rules')).current;
-}
 
 async function myVillages(api: ApiClient, cadreId: string) {
   const assignments = await api.all<Assignment>('/assignments', { query: { cadreId, active: 'true' } }, 100);

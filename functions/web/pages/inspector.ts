@@ -1,12 +1,10 @@
 import { INSPECTION_MODE_LABELS, INSPECTION_MODES } from '../../core/inspections.ts';
 import { PROBLEM_SEVERITIES, SEVERITY_LABELS } from '../../core/problems.ts';
-import type { RuleSet } from '../../core/rules/rule-set.ts';
 import { beijingDate } from '../../core/time.ts';
-import { ASSIGNMENT_ROLE_LABELS } from '../../schemas/assignments.ts';
+import { ASSIGNMENT_ROLE_LABELS, type Assignment } from '../../schemas/assignments.ts';
 import type { DispatchListItem } from '../../schemas/dispatches.ts';
 import type { Problem, ProblemEvent } from '../../schemas/problems.ts';
 import type { Cadre, Township, Village } from '../../schemas/roster.ts';
-import type { ApiClient } from '../api-client.ts';
 import { inspectorForms } from '../forms/inspector.ts';
 import {
   choices,
@@ -20,7 +18,7 @@ import {
 } from '../forms/state.ts';
 import { definePage, type PageContext, type PageDef, page } from '../route.ts';
 import { submitForm } from '../submit.ts';
-import { dispatchColor, problemColor } from '../view/colors.ts';
+import { currentRules, dispatchColor, problemColor } from '../view/colors.ts';
 import { shortDate, shortDateTime } from '../view/format.ts';
 
 /**
@@ -38,18 +36,6 @@ const SPARE_PROBLEM_ROWS = 2;
 const QUEUE_MAX = 200;
 /** A narrowed village search small enough that its pages are fetched ahead for offline use. */
 const WARM_SEARCH_MAX = 12;
-
-interface Assignment {
-  id: string;
-  cadreId: string;
-  villageId: string;
-  role: 'chief' | 'member';
-  from: string;
-}
-
-async function currentRules(api: ApiClient): Promise<RuleSet> {
-  return (await api.get<{ current: RuleSet }>('/rules')).current;
-}
 
 /** Reads each id once per request, however many rows name it. */
 function lookup<T>(load: (id: string) => Promise<T>) {

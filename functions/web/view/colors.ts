@@ -2,12 +2,18 @@ import type { AssigneeStatus } from '../../core/dispatches.ts';
 import type { ProblemStatus } from '../../core/problems.ts';
 import { COLOR_REASON_LABELS, dispatchColoring, problemColoring } from '../../core/rules/colours.ts';
 import type { RuleSet } from '../../core/rules/rule-set.ts';
+import type { ApiClient } from '../api-client.ts';
 import { badgeOf } from './format.ts';
 
 /**
  * The red/yellow/green colour of one matter as of now, by the rule set in force: the same functions the
  * weekly evaluation colours with (core/rules/colours.ts), so a cadre's page and HQ's board agree.
  */
+/** The rule set in force this week (its colour thresholds, deadlines by severity). */
+export async function currentRules(api: ApiClient): Promise<RuleSet> {
+  return (await api.get<{ current: RuleSet }>('/rules')).current;
+}
+
 export interface ColorView {
   color: string;
   badge: string;

@@ -12,6 +12,7 @@ import type {
 import { SEVERITY_LABELS, TIER_LABELS, type Tier } from '../../../core/rules/terms.ts';
 import { addDays, isoWeekOf, isoWeekRange } from '../../../core/time.ts';
 import { DOCUMENT_KIND_LABELS, type DocumentKind } from '../../../documents/render.ts';
+import type { BulletinSummary } from '../../../schemas/bulletins.ts';
 import { ApiCallError, type ApiClient, errorOf } from '../../api-client.ts';
 import { definePage, type PageContext, type PageView, page } from '../../route.ts';
 import { horizontalBars, lineChart } from '../../view/charts.ts';
@@ -32,29 +33,7 @@ const ROLES = ['admin'] as const;
 // ---------------------------------------------------------------------------------------------
 // What GET /bulletins and GET /bulletins/{week} answer
 
-export interface BulletinSummary {
-  week: string;
-  monday: string;
-  sunday: string;
-  revision: number;
-  revised: boolean;
-  provisional: boolean;
-  ruleSetVersion: number;
-  evaluatedAt: string;
-  asOf: string;
-  fingerprint: string;
-  counts: {
-    cadres: number;
-    commended: number;
-    selfCriticism: number;
-    reminderTalk: number;
-    admonishmentTalk: number;
-    circle: number;
-    entered: number;
-    exited: number;
-  };
-  colors: { red: number; yellow: number; green: number };
-}
+export type { BulletinSummary };
 
 export interface BulletinDocument {
   id: string;

@@ -7,7 +7,7 @@ import { dispatchForms } from '../../forms/admin-dispatches.ts';
 import { choices, type FormState, field, formView, freshForm } from '../../forms/state.ts';
 import { definePage, type PageContext, type PageDef, type PageInput, page } from '../../route.ts';
 import { submitForm } from '../../submit.ts';
-import { dispatchColor } from '../../view/colors.ts';
+import { currentRules, dispatchColor } from '../../view/colors.ts';
 import { dateOf, shortDate, shortDateTime } from '../../view/format.ts';
 import {
   ADMIN,
@@ -36,10 +36,6 @@ const STATUS_OPTIONS = [
   { value: 'overdue', label: '已逾期' },
   { value: 'done', label: '已完成' },
 ];
-
-async function currentRules(api: ApiClient): Promise<RuleSet> {
-  return (await api.get<{ current: RuleSet }>('/rules')).current;
-}
 
 /** The colour of a whole form: green once every assignee is done, else by its deadline. */
 function formColor(d: DispatchListItem | DispatchDetail, now: Date, rules: RuleSet) {

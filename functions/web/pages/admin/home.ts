@@ -1,5 +1,6 @@
 import { isoWeekRange } from '../../../core/time.ts';
 import type { Coverage } from '../../../schemas/assignments.ts';
+import type { BulletinSummary } from '../../../schemas/bulletins.ts';
 import type { DirectReport } from '../../../schemas/direct-reports.ts';
 import type { DispatchListItem } from '../../../schemas/dispatches.ts';
 import { definePage, type PageDef, page } from '../../route.ts';
@@ -12,17 +13,6 @@ import { ADMIN, IMPORT_PAGE, rosterNames } from './roster.ts';
  * for acknowledgement, rectifications waiting for verification, the latest weekly bulletin — and the
  * usual next steps.
  */
-interface BulletinSummary {
-  week: string;
-  monday: string;
-  sunday: string;
-  revision: number;
-  revised: boolean;
-  provisional: boolean;
-  counts: { cadres: number; reminderTalk: number; admonishmentTalk: number; circle: number };
-  colors: { red: number; yellow: number; green: number };
-}
-
 const LIST_MAX = 5000;
 
 export const homePages: PageDef[] = [
