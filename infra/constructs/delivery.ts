@@ -18,6 +18,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
+import { TASK_TTL_DAYS } from '../../functions/adapters/dynamo/tasks.ts';
 import { cronExpression } from '../../functions/core/schedule.ts';
 import { JOB_NAMES, JOBS, type JobName } from '../../functions/jobs/registry.ts';
 import { ApiFunction } from './api-function.ts';
@@ -87,8 +88,16 @@ export class Delivery extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'documents/',
-      // Old versions of re-rendered files stay a year, then go; current files stay.
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(365) }],
+      // Old versions of re-rendered files stay a year, then go; current files stay. Uploads waiting
+      // for an import and finished exports go with their task records (90 days, the tasks' TTL).
+      lifecycleRules: [
+        { noncurrentVersionExpiration: Duration.days(365) },
+        ...['imports/', 'exports/'].map((prefix) => ({
+          prefix,
+          expiration: Duration.days(TASK_TTL_DAYS),
+          noncurrentVersionExpiration: Duration.days(1),
+        })),
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 

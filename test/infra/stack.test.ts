@@ -451,6 +451,17 @@ describe('cdk-nag AwsSolutions', () => {
 describe('delivery: documents bucket, schedules, dead-letter queue', () => {
   const delivery = () => stack.delivery;
 
+  it('lets import uploads and export files go after 90 days, like their task records', () => {
+    const rules = resources[logicalId(delivery().bucket)].Properties.LifecycleConfiguration.Rules as Json[];
+    for (const prefix of ['imports/', 'exports/']) {
+      expect(rules).toContainEqual(
+        expect.objectContaining({ Prefix: prefix, ExpirationInDays: 90, Status: 'Enabled' }),
+      );
+    }
+    // Everything else keeps its current version; only old versions expire.
+    expect(rules).toContainEqual({ NoncurrentVersionExpiration: { NoncurrentDays: 365 }, Status: 'Enabled' });
+  });
+
   it('keeps documents in a private, encrypted, SSL-only, versioned bucket that is retained', () => {
     const id = logicalId(delivery().bucket);
     const bucket = resources[id];
