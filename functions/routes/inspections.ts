@@ -2,7 +2,6 @@ import { auditItem } from '../adapters/dynamo/audit.ts';
 import * as store from '../adapters/dynamo/inspections.ts';
 import { getProblems } from '../adapters/dynamo/problems.ts';
 import { listRuleSets } from '../adapters/dynamo/rule-sets.ts';
-import { DEFAULT_RULE_SET, selectRuleSet } from '../core/rules/rule-set.ts';
 import { derivedId, newId } from '../core/ids.ts';
 import {
   INSPECTION_MODE_LABELS,
@@ -11,6 +10,7 @@ import {
   planInspection,
   referenceIssues,
 } from '../core/inspections.ts';
+import { DEFAULT_RULE_SET, selectRuleSet } from '../core/rules/rule-set.ts';
 import { beijingDate } from '../core/time.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { type AuditEntry, created, defineRoute, ok, type RequestContext } from '../http/route.ts';

@@ -3,6 +3,7 @@ import { type HttpApi, HttpMethod, type HttpRoute } from 'aws-cdk-lib/aws-apigat
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { WEB_ROUTES } from '../../functions/web/web-routes.ts';
 import { ApiFunction } from './api-function.ts';
 import type { Auth } from './auth.ts';
 import type { Delivery } from './delivery.ts';
@@ -11,7 +12,7 @@ import type { DataTable } from './table.ts';
 /**
  * The web front end and its background work on AWS:
  * - the pages function (functions/api/web.ts) behind `GET /`, `ANY /app` and `ANY /app/{proxy+}` of
- *   the HTTP API, the same routes the local gateway gives it (infra/local/runtime.ts WEB_ROUTES).
+ *   the HTTP API, the same routes the local gateway gives it (functions/web/web-routes.ts).
  *   Browsers send a session cookie, not a bearer header, so these routes have no JWT authorizer: the
  *   function verifies the Cognito ID token itself (functions/web/auth/provider.ts) and signs people in
  *   through the user pool's managed login (code flow + PKCE);
@@ -23,11 +24,6 @@ import type { DataTable } from './table.ts';
  * uploads under `imports/`; they may invoke exactly the scheduled-jobs function (jobs started from the
  * console) and the worker. The worker reads `imports/` and writes `exports/`.
  */
-export const WEB_ROUTES = [
-  { method: HttpMethod.GET, path: '/' },
-  { method: HttpMethod.ANY, path: '/app' },
-  { method: HttpMethod.ANY, path: '/app/{proxy+}' },
-] as const;
 
 export const WORKER_TIMEOUT = Duration.minutes(15);
 export const WORKER_MEMORY_MB = 1024;
@@ -105,7 +101,11 @@ export class Web extends Construct {
 
     const integration = new HttpLambdaIntegration('WebIntegration', this.pages.fn);
     for (const route of WEB_ROUTES) {
-      const [httpRoute] = props.api.addRoutes({ path: route.path, methods: [route.method], integration });
+      const [httpRoute] = props.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+      });
       if (!httpRoute) continue;
       this.routes.push(httpRoute);
       Validations.of(httpRoute).acknowledge({

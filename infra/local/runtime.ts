@@ -13,6 +13,7 @@ import { routeKey } from '../../functions/http/route.ts';
 import { routeGroups } from '../../functions/routes/index.ts';
 import { entityId } from '../../functions/schemas/common.ts';
 import { homeOf, SESSION_COOKIE, safeNext, serializeCookie } from '../../functions/web/session.ts';
+import { WEB_ROUTES } from '../../functions/web/web-routes.ts';
 import { lockDataFolder } from './data-lock.ts';
 import { DEMO_ADMIN, DEMO_INSPECTORS } from './demo-county.ts';
 import { ensureTable, startDynalite } from './dynamo-local.ts';
@@ -56,13 +57,6 @@ const LOCAL_USERS = [
   { sub: DEMO_INSPECTORS[0], role: 'inspector', name: '督查一组' },
   { sub: DEMO_INSPECTORS[1], role: 'inspector', name: '督查二组' },
 ];
-
-/** The web front end's routes on the gateway, as on API Gateway (functions/routes/web.ts mirrors them). */
-export const WEB_ROUTES = [
-  { method: 'GET', path: '/' },
-  { method: 'ANY', path: '/app' },
-  { method: 'ANY', path: '/app/{proxy+}' },
-] as const;
 
 const tokenRequest = z.strictObject({
   sub: entityId,

@@ -24,11 +24,12 @@ try {
     [
       '',
       `包村 Baocun is running at ${stack.url}  (started in ${Date.now() - started} ms)`,
+      `  in a browser: ${stack.url}/   (包村网页：选择演示用户登录 / sign in as a demo user)`,
       `  data folder: ${dataDir}`,
       `  health:      ${stack.url}/healthz`,
       `  API docs:    ${stack.url}/openapi.json`,
       '',
-      'Log in locally: POST /local/token with {"sub": "<user id>", "role": "admin|inspector|cadre"}',
+      'API clients log in locally: POST /local/token with {"sub": "<user id>", "role": "admin|inspector|cadre"}',
       `  curl -s -X POST ${stack.url}/local/token -H 'content-type: application/json' -d '{"sub":"hq-admin","role":"admin"}'`,
       '  then send the token as "Authorization: Bearer <token>".',
       ...(seeding

@@ -15,11 +15,20 @@ export interface PageResponse {
 export interface PageClient {
   cookie: string;
   get(path: string, headers?: Record<string, string>): Promise<PageResponse>;
-  post(path: string, fields: Array<[string, string]> | Record<string, string>, headers?: Record<string, string>): Promise<PageResponse>;
+  post(
+    path: string,
+    fields: Array<[string, string]> | Record<string, string>,
+    headers?: Record<string, string>,
+  ): Promise<PageResponse>;
 }
 
 async function read(res: Response): Promise<PageResponse> {
-  return { status: res.status, headers: res.headers, text: await res.text(), location: res.headers.get('location') };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text: await res.text(),
+    location: res.headers.get('location'),
+  };
 }
 
 export function pageClient(baseUrl: string, cookie = ''): PageClient {
@@ -69,6 +78,8 @@ export async function signInPages(baseUrl: string, sub: string, role: Role): Pro
 
 /** The text of the element with this id (or data-error-for name), tags stripped: for asserting messages. */
 export function textOf(html: string, selector: { errorFor: string }): string {
-  const re = new RegExp(`data-error-for="${selector.errorFor.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>([^<]*)<`);
+  const re = new RegExp(
+    `data-error-for="${selector.errorFor.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>([^<]*)<`,
+  );
   return re.exec(html)?.[1]?.trim() ?? '';
 }

@@ -1,10 +1,10 @@
-import { safeParse } from 'zod/v4/core';
 import { describe, expect, it } from 'vitest';
-import { fieldMessages, formToBody, issuesOf } from '../../functions/web/form-data.ts';
+import { safeParse } from 'zod/v4/core';
 import { createDirectReport } from '../../functions/schemas/direct-reports.ts';
 import { createReport } from '../../functions/schemas/dispatches.ts';
 import { createInspection } from '../../functions/schemas/inspections.ts';
 import { createVillage } from '../../functions/schemas/roster.ts';
+import { fieldMessages, formToBody, issuesOf } from '../../functions/web/form-data.ts';
 
 /**
  * Form fields → API bodies, guided by the API's zod schemas; and API messages → form fields. The same
@@ -176,6 +176,8 @@ describe('an empty deadline', () => {
       deadline: '',
       assignees: [{ cadreId: 'C1', villageId: 'V1' }],
     });
-    expect(issuesOf(result.error!)).toEqual([{ path: 'body.deadline', code: 'REQUIRED', message: '请填写截止时间' }]);
+    expect(issuesOf(result.error!)).toEqual([
+      { path: 'body.deadline', code: 'REQUIRED', message: '请填写截止时间' },
+    ]);
   });
 });

@@ -27,14 +27,23 @@ describe('page templates', () => {
   });
 
   it('escape every value: a name that is markup prints as text', () => {
-    const html = renderPage('error', { status: 404, code: 'NOT_FOUND', message: '<b>x</b>', isNotFound: true, isForbidden: false, layout });
+    const html = renderPage('error', {
+      status: 404,
+      code: 'NOT_FOUND',
+      message: '<b>x</b>',
+      isNotFound: true,
+      isForbidden: false,
+      layout,
+    });
     expect(html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
     expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
     expect(html).not.toContain('<img src=x');
   });
 
   it('fail loudly on a field missing from a view model (strict mode)', () => {
-    expect(() => renderPage('error', { status: 404, code: 'NOT_FOUND', layout })).toThrow(/"message" not defined/);
+    expect(() => renderPage('error', { status: 404, code: 'NOT_FOUND', layout })).toThrow(
+      /"message" not defined/,
+    );
   });
 });
 
