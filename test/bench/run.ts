@@ -56,9 +56,13 @@ async function bundlesSection(): Promise<boolean> {
   const started = performance.now();
   const work = mkdtempSync(join(tmpdir(), 'baocun-bench-'));
   try {
+    // The web pages and the background worker carry every API route in-process (and the pages their
+    // templates and assets): measured beside the others, but not held to the API bundles' target.
     const targets = [
-      ...routeGroups.map((g) => ({ name: g.name, entry: g.entry })),
-      { name: 'SDK-only baseline', entry: 'test/bench/sdk-only-entry.ts' },
+      ...routeGroups.map((g) => ({ name: g.name, entry: g.entry, held: true })),
+      { name: 'web (pages)', entry: 'functions/api/web.ts', held: false },
+      { name: 'worker (tasks)', entry: 'functions/api/worker.ts', held: false },
+      { name: 'SDK-only baseline', entry: 'test/bench/sdk-only-entry.ts', held: true },
     ];
     const bundles = await buildBundles(
       targets.map((t) => ({ ...t, name: t.name.replace(/[^\w-]+/g, '-') })),
@@ -98,7 +102,8 @@ async function bundlesSection(): Promise<boolean> {
       const t = timings[i]!;
       const isBase = i === bundles.length - 1;
       const importRatio = t.importMs / base.importMs;
-      if (!isBase && importRatio > IMPORT_TARGET) allOk = false;
+      const held = targets[i]!.held;
+      if (!isBase && held && importRatio > IMPORT_TARGET) allOk = false;
       rows.push([
         isBase ? 'SDK-only baseline' : targets[i]!.name,
         kb(b.bytes),
@@ -107,7 +112,7 @@ async function bundlesSection(): Promise<boolean> {
         ms(t.wallMs),
         ms(t.wallMs - empty.wallMs),
         isBase ? '1.00×' : ratio(t.wallMs - empty.wallMs, baseNet),
-        isBase ? '' : verdict(importRatio, IMPORT_TARGET),
+        isBase ? '' : held ? verdict(importRatio, IMPORT_TARGET) : '(not held)',
         b.heaviest.map((h) => `${h.name} ${kb(h.bytes)}`).join(', '),
       ]);
     });
