@@ -190,6 +190,8 @@ export async function benchPages(options: {
   log: (line: string) => void;
 }): Promise<PageFigures[]> {
   process.env.PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS = '1';
+  // One log line per page request would drown the figures.
+  process.env.LOG_SILENT = '1';
   const stack = await startLocalStack({ dataDir: undefined, port: 0, scheduler: false });
   const browser = await launchBrowser();
   try {
