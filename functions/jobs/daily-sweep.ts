@@ -176,8 +176,9 @@ export async function runDailySweep(deps: { now: Date; mailer?: Mailer }): Promi
     else emails.failed++;
   }
 
-  const appointmentLetters = await renderPendingAppointmentLetters(now);
+  // The board first: letters take seconds each (Chromium) and may fail one by one.
   const current = await evaluateAndStoreWeek(isoWeekOfInstant(now), { now });
+  const appointmentLetters = await renderPendingAppointmentLetters(now);
 
   return {
     date: today,

@@ -506,6 +506,30 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSummary> {
 }
 
 /** The lines `npm start -- --demo` and `npm run seed:demo` print. */
+/**
+ * What the schedules would have run on a county with weeks of activity: the daily sweep (this week's
+ * provisional evaluation for the board and the circle, reminders, appointment letters) and last week's
+ * bulletin with its notices. Through `POST /jobs/{name}`, which answers when the job is done (minutes:
+ * Chromium renders every document). Returns each job's run status.
+ */
+export async function runDemoJobs(options: {
+  url: string;
+  log?: (line: string) => void;
+}): Promise<Record<string, string>> {
+  const log = options.log ?? (() => {});
+  const api = new Api(options.url.replace(/\/+$/, ''), 1);
+  log(
+    '正在运行每日巡查、生成上周周通报和文书（约几分钟）… / running the daily sweep and last week’s bulletin …',
+  );
+  const out: Record<string, string> = {};
+  for (const job of ['daily-sweep', 'weekly-bulletin']) {
+    const res = await api.request('POST', `/jobs/${job}`, ADMIN);
+    out[job] = res.status === 200 ? String((res.body as { status?: string }).status) : `HTTP ${res.status}`;
+    log(`  ${job}: ${out[job]}`);
+  }
+  return out;
+}
+
 export function describeSummary(s: DemoSummary): string {
   const activity =
     s.activity === 'seeded'

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DataFolderLockedError } from './data-lock.ts';
 import { startLocalStack } from './runtime.ts';
-import { describeSummary, SeedError, seedDemo } from './seed-demo-data.ts';
+import { describeSummary, runDemoJobs, SeedError, seedDemo } from './seed-demo-data.ts';
 
 /**
  * `npm run seed:demo`: loads the fictional demo county. If a Baocun server already answers on
@@ -27,11 +27,13 @@ try {
   if (await runningServer(running)) {
     console.log(`正在向运行中的 Baocun 写入演示数据 / seeding the running server at ${running} …`);
     console.log(describeSummary(await seedDemo({ url: running })));
+    await runDemoJobs({ url: running, log: (line) => console.log(line) });
   } else {
     console.log(`正在启动本地环境并写入演示数据 / starting the local stack on ${dataDir} to seed it …`);
     const stack = await startLocalStack({ dataDir, port: 0, host: '127.0.0.1' });
     try {
       console.log(describeSummary(await seedDemo({ url: stack.url })));
+      await runDemoJobs({ url: stack.url, log: (line) => console.log(line) });
     } finally {
       await stack.stop();
     }

@@ -16,7 +16,7 @@ try {
     port,
     host: process.env.HOST ?? '127.0.0.1',
   });
-  const { describeSummary, hasDemoData, seedDemo } = await import('./seed-demo-data.ts');
+  const { describeSummary, hasDemoData, runDemoJobs, seedDemo } = await import('./seed-demo-data.ts');
   const empty = !(await hasDemoData());
   // The demo goes in through the API while the server already answers: starting stays quick.
   const seeding = process.argv.includes('--demo') && empty;
@@ -48,10 +48,14 @@ try {
     ].join('\n'),
   );
   if (seeding) {
-    seedDemo({ url: stack.url }).then(
-      (summary) => console.log(`\n${describeSummary(summary)}`),
-      (error: unknown) => console.error(`\n${error instanceof Error ? error.message : String(error)}`),
-    );
+    seedDemo({ url: stack.url })
+      .then(async (summary) => {
+        console.log(`\n${describeSummary(summary)}`);
+        await runDemoJobs({ url: stack.url, log: (line) => console.log(line) });
+      })
+      .catch((error: unknown) =>
+        console.error(`\n${error instanceof Error ? error.message : String(error)}`),
+      );
   }
   const shutdown = async () => {
     await stack.stop();
