@@ -1,6 +1,6 @@
-import HandlebarsRuntime from 'handlebars/runtime';
 import { helpers } from './helpers.ts';
 import { partialSpecs, templateSpecs } from './precompiled.generated.ts';
+import { RENDER_OPTIONS, templateFamily } from './template-runtime.ts';
 
 /**
  * Turns a document's view model into print-ready HTML with the precompiled templates, and defines the
@@ -35,35 +35,12 @@ const TEMPLATE_OF: Record<DocumentKind, keyof typeof templateSpecs> = {
   appointmentLetter: 'appointment-letter',
 };
 
-type Template = (context: unknown, options?: unknown) => string;
-interface Runtime {
-  create(): Runtime;
-  template(spec: unknown): Template;
-  registerPartial(name: string, partial: Template): void;
-  registerHelper(name: string, fn: (...args: unknown[]) => unknown): void;
-}
-
-let compiled: Map<DocumentKind, Template> | undefined;
-
-function templates(): Map<DocumentKind, Template> {
-  if (compiled) return compiled;
-  // An isolated environment: nothing registered elsewhere in the process leaks into documents.
-  const hb = (HandlebarsRuntime as unknown as Runtime).create();
-  for (const [name, fn] of Object.entries(helpers))
-    hb.registerHelper(name, fn as (...args: unknown[]) => unknown);
-  for (const [name, spec] of Object.entries(partialSpecs)) hb.registerPartial(name, hb.template(spec));
-  compiled = new Map(DOCUMENT_KINDS.map((kind) => [kind, hb.template(templateSpecs[TEMPLATE_OF[kind]])]));
-  return compiled;
-}
+const templates = templateFamily({ helpers, templates: templateSpecs, partials: partialSpecs });
 
 export function renderDocumentHtml(kind: DocumentKind, viewModel: object): string {
-  const template = templates().get(kind);
+  const template = templates().get(TEMPLATE_OF[kind]);
   if (!template) throw new RangeError(`unknown document kind: ${String(kind)}`);
-  // Prototype access stays off (Handlebars' default since 4.6): view models are plain data.
-  return template(viewModel, {
-    allowProtoPropertiesByDefault: false,
-    allowProtoMethodsByDefault: false,
-  });
+  return template(viewModel, RENDER_OPTIONS);
 }
 
 /** The port that prints HTML to PDF; the local adapter drives Chromium (adapters/documents/chromium.ts). */

@@ -1,4 +1,4 @@
-import HandlebarsRuntime from 'handlebars/runtime';
+import { RENDER_OPTIONS, templateFamily } from '../documents/template-runtime.ts';
 import { pageHelpers } from './helpers.ts';
 import { type PageTemplateName, pagePartialSpecs, pageTemplateSpecs } from './templates.generated.ts';
 
@@ -8,30 +8,16 @@ import { type PageTemplateName, pagePartialSpecs, pageTemplateSpecs } from './te
  */
 export type { PageTemplateName };
 
-type Template = (context: unknown, options?: unknown) => string;
-interface Runtime {
-  create(): Runtime;
-  template(spec: unknown): Template;
-  registerPartial(name: string, partial: Template): void;
-  registerHelper(name: string, fn: (...args: unknown[]) => unknown): void;
-}
-
-let compiled: Map<string, Template> | undefined;
-
-function templates(): Map<string, Template> {
-  if (compiled) return compiled;
-  const hb = (HandlebarsRuntime as unknown as Runtime).create();
-  for (const [name, fn] of Object.entries(pageHelpers))
-    hb.registerHelper(name, fn as (...a: unknown[]) => unknown);
-  for (const [name, spec] of Object.entries(pagePartialSpecs)) hb.registerPartial(name, hb.template(spec));
-  compiled = new Map(Object.entries(pageTemplateSpecs).map(([name, spec]) => [name, hb.template(spec)]));
-  return compiled;
-}
+const templates = templateFamily({
+  helpers: pageHelpers,
+  templates: pageTemplateSpecs,
+  partials: pagePartialSpecs,
+});
 
 export function renderPage(name: PageTemplateName, view: object): string {
   const template = templates().get(name);
   if (!template) throw new RangeError(`unknown page template: ${String(name)}`);
-  return template(view, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+  return template(view, RENDER_OPTIONS);
 }
 
 export function hasPageTemplate(name: string): name is PageTemplateName {
