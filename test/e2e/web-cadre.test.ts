@@ -20,6 +20,7 @@ import {
   unlabelledInputs,
   watchErrors,
 } from '../support/browser.ts';
+import { createAll, issueDispatch } from '../support/county.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 /**
@@ -99,18 +100,14 @@ beforeAll(async () => {
     ['/assignments', { cadreId: cadre, villageId: village, role: 'chief' }],
     ['/assignments', { cadreId: deepCadre, villageId: village, role: 'member' }],
   ];
-  for (const [path, body] of setup) expect((await admin.post(path, body)).status).toBe(201);
+  await createAll(admin, setup);
   // Due in two days: yellow (3日内到期).
-  const dispatch = await admin.post('/dispatches', {
-    title: '抗旱保苗专项任务',
-    category: '防汛抗旱',
+  const dispatch = await issueDispatch(admin, [{ cadreId: cadre, villageId: village }], {
+    daysAhead: 2,
     description: '逐户核实人畜饮水情况，登记缺水户并上报。',
-    deadline: new Date(Date.now() + 2 * 86_400_000).toISOString(),
-    assignees: [{ cadreId: cadre, villageId: village }],
   });
-  expect(dispatch.status).toBe(201);
-  dispatchId = dispatch.body.id;
-  dispatchNumber = dispatch.body.number;
+  dispatchId = dispatch.id;
+  dispatchNumber = dispatch.number;
   dispatchHref = `/app/cadre/dispatches/${encodeURIComponent(dispatchId)}?village=${encodeURIComponent(village)}`;
   // Last week's inspection: three problems for the cadre (提醒谈话 in the weekly job), four for the other.
   const inspection = await inspector.post('/inspections', {

@@ -12,6 +12,7 @@ import {
   unlabelledInputs,
   watchErrors,
 } from '../support/browser.ts';
+import { createAll, issueDispatch } from '../support/county.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 /**
@@ -101,16 +102,8 @@ beforeAll(async () => {
     ['/assignments', { cadreId: chief, villageId: village, role: 'chief' }],
     ['/assignments', { cadreId: member, villageId: village, role: 'member' }],
   ];
-  for (const [path, body] of setup) expect((await admin.post(path, body)).status).toBe(201);
-  const dispatch = await admin.post('/dispatches', {
-    title: '抗旱保苗专项任务',
-    category: '防汛抗旱',
-    description: '逐户核实人畜饮水情况。',
-    deadline: new Date(Date.now() + 5 * 86_400_000).toISOString(),
-    assignees: [{ cadreId: chief, villageId: village }],
-  });
-  expect(dispatch.status).toBe(201);
-  dispatchId = dispatch.body.id;
+  await createAll(admin, setup);
+  dispatchId = (await issueDispatch(admin, [{ cadreId: chief, villageId: village }])).id;
 
   // Two rectifications waiting for the inspectors, recorded through the API.
   const inspector = await t.as('inspector', 'inspector-2');

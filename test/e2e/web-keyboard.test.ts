@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newContext, PHONE, signIn, watchErrors } from '../support/browser.ts';
+import { createAll } from '../support/county.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 /**
@@ -24,7 +25,7 @@ beforeAll(async () => {
     ['/cadres', { id: cadre, name: '李明', unit: '县水务局', rank: 'section' }],
     ['/assignments', { cadreId: cadre, villageId: village, role: 'chief' }],
   ];
-  for (const [path, body] of setup) expect((await admin.post(path, body)).status).toBe(201);
+  await createAll(admin, setup);
   browser = await launchBrowser();
 }, 60_000);
 

@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beijingDate } from '../../functions/core/time.ts';
 import { DESKTOP, launchBrowser, newContext, PHONE, screenshot, signIn } from '../support/browser.ts';
+import { createAll } from '../support/county.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 /**
@@ -40,7 +41,7 @@ beforeAll(async () => {
     ],
     ['/assignments', { cadreId: cadre, villageId: village, role: 'chief' }],
   ];
-  for (const [path, body] of setup) expect((await admin.post(path, body)).status).toBe(201);
+  await createAll(admin, setup);
   const dispatch = await admin.post('/dispatches', {
     title: EVIL_TITLE,
     category: '<i>防汛</i>',

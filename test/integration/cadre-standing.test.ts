@@ -14,6 +14,7 @@ import {
 } from '../../functions/core/rules/index.ts';
 import { addDays, beijingDate, isoWeekOf } from '../../functions/core/time.ts';
 import { evaluateAndStoreWeek } from '../../functions/jobs/evaluate-week.ts';
+import { createAll } from '../support/county.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 /**
@@ -81,7 +82,7 @@ beforeAll(async () => {
     ['/assignments', { cadreId: cadre, villageId: village, role: 'chief' }],
     ['/assignments', { cadreId: other, villageId: village, role: 'member' }],
   ];
-  for (const [path, body] of setup) expect((await admin.post(path, body)).status).toBe(201);
+  await createAll(admin, setup);
   me = await t.as('cadre', cadre);
   colleague = await t.as('cadre', other);
 });

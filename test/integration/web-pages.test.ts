@@ -2,6 +2,7 @@ import { get } from 'node:http';
 import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assetEntries } from '../../functions/web/assets.generated.ts';
+import { createAll, issueDispatch } from '../support/county.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 import { type PageClient, pageClient, signInPages, textOf } from '../support/pages.ts';
 
@@ -35,16 +36,8 @@ beforeAll(async () => {
     ['/assignments', { cadreId: cadre, villageId: village, role: 'chief' }],
     ['/assignments', { cadreId: other, villageId: village, role: 'member' }],
   ];
-  for (const [path, body] of setup) expect((await admin.post(path, body)).status).toBe(201);
-  const dispatch = await admin.post('/dispatches', {
-    title: '抗旱保苗专项任务',
-    category: '防汛抗旱',
-    description: '逐户核实人畜饮水情况。',
-    deadline: new Date(Date.now() + 5 * 86_400_000).toISOString(),
-    assignees: [{ cadreId: cadre, villageId: village }],
-  });
-  expect(dispatch.status).toBe(201);
-  dispatchId = dispatch.body.id;
+  await createAll(admin, setup);
+  dispatchId = (await issueDispatch(admin, [{ cadreId: cadre, villageId: village }])).id;
   cadrePage = await signInPages(t.url, cadre, 'cadre');
 });
 
