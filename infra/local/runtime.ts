@@ -14,6 +14,7 @@ import { routeGroups } from '../../functions/routes/index.ts';
 import { entityId } from '../../functions/schemas/common.ts';
 import { homeOf, SESSION_COOKIE, safeNext, serializeCookie } from '../../functions/web/session.ts';
 import { WEB_ROUTES } from '../../functions/web/web-routes.ts';
+import { type Mode, openDataFolder } from './data-folder.ts';
 import { lockDataFolder } from './data-lock.ts';
 import { DEMO_ADMIN, DEMO_INSPECTORS } from './demo-county.ts';
 import { ensureTable, startDynalite } from './dynamo-local.ts';
@@ -36,10 +37,16 @@ export interface LocalStackOptions {
   dynamoEndpoint?: string;
   /** Run the jobs on their schedules in-process (default: on, unless SCHEDULER=off). */
   scheduler?: boolean;
+  /**
+   * demo and dev: one-tap sign-in and POST /local/token; county: accounts with passwords only. A data
+   * folder keeps the mode it was created in (data-folder.ts). Default: dev (tests, developers).
+   */
+  mode?: Mode;
 }
 
 export interface LocalStack {
   url: string;
+  mode: Mode;
   dynamoEndpoint: string;
   tableName: string;
   token(sub: string, role: (typeof ROLES)[number], name?: string): Promise<string>;
@@ -66,8 +73,12 @@ const tokenRequest = z.strictObject({
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  const mode: Mode = options.mode ?? 'dev';
   const unlock = dataDir ? lockDataFolder(dataDir) : () => {};
   try {
+    if (dataDir) openDataFolder(dataDir, mode);
+    // The pages and the sign-in routes read the mode: county mode has no one-tap sign-in.
+    process.env.BAOCUN_MODE = mode;
     const dynamo = options.dynamoEndpoint
       ? { endpoint: options.dynamoEndpoint, stop: async () => {} }
       : await startDynalite(dataDir);
@@ -129,7 +140,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const fallback = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname !== '/local/token' || req.method !== 'POST') return false;
+      if (url.pathname !== '/local/token' || req.method !== 'POST' || mode === 'county') return false;
       if (/^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) {
         await signInBrowser(res, body);
         return true;
@@ -211,6 +222,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let stopped = false;
     return {
       url: gateway.url,
+      mode,
       dynamoEndpoint: dynamo.endpoint,
       tableName,
       token: (sub, role, name) => issueLocalToken(key, { sub, role, ...(name ? { name } : {}) }),

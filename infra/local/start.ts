@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DataFolderError, type Mode } from './data-folder.ts';
 import { DataFolderLockedError } from './data-lock.ts';
 import { startLocalStack } from './runtime.ts';
 
@@ -9,9 +10,16 @@ process.env.LOG_LEVEL ??= 'warn';
 // Node 20 is supported here; the SDK's advance notice about dropping it is noise for operators.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+const mode: Mode = process.argv.includes('--demo')
+  ? 'demo'
+  : process.argv.includes('--dev')
+    ? 'dev'
+    : 'county';
+
 try {
   const started = Date.now();
   const stack = await startLocalStack({
+    mode,
     dataDir,
     port,
     host: process.env.HOST ?? '127.0.0.1',
@@ -64,7 +72,7 @@ try {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 } catch (error) {
-  if (error instanceof DataFolderLockedError) {
+  if (error instanceof DataFolderLockedError || error instanceof DataFolderError) {
     console.error(error.message);
     process.exit(2);
   }

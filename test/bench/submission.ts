@@ -3,6 +3,7 @@ import { Agent, request } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../functions/adapters/dynamo/client.ts';
+import { dynamoClientConfig } from '../../functions/adapters/dynamo/endpoint.ts';
 import { beijingDate } from '../../functions/core/time.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/runtime.ts';
 import { type LoadResult, type Outcome, runLoad } from './load.ts';
@@ -216,9 +217,8 @@ export async function benchSubmission(plan: SubmissionPlan): Promise<SubmissionR
   });
   const raw = DynamoDBDocumentClient.from(
     new DynamoDBClient({
-      endpoint: stack.dynamoEndpoint,
       region: process.env.AWS_REGION ?? 'cn-northwest-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      ...dynamoClientConfig(stack.dynamoEndpoint),
       maxAttempts: 4,
     }),
     { marshallOptions: { removeUndefinedValues: true } },

@@ -1,5 +1,6 @@
 import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamoClientConfig } from '../../functions/adapters/dynamo/endpoint.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
@@ -15,9 +16,8 @@ let client: DynamoDBClient;
 beforeAll(async () => {
   t = await startTestStack();
   client = new DynamoDBClient({
-    endpoint: t.stack.dynamoEndpoint,
     region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    ...dynamoClientConfig(t.stack.dynamoEndpoint),
     maxAttempts: 1,
   });
 });

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../../config.ts';
+import { dynamoClientConfig } from './endpoint.ts';
 
 /**
  * The one place that decides local endpoint or AWS. Built once per process (module scope in Lambda,
@@ -13,9 +14,7 @@ export function documentClient(): DynamoDBDocumentClient {
   const { region, dynamodbEndpoint } = config();
   const base = new DynamoDBClient({
     region,
-    ...(dynamodbEndpoint
-      ? { endpoint: dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
+    ...dynamoClientConfig(dynamodbEndpoint),
     maxAttempts: 4,
   });
   client = DynamoDBDocumentClient.from(base, {
