@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { routeGroups } from '../functions/routes/index.ts';
+import { cloudRouteGroups } from '../functions/routes/index.ts';
 import { BaocunStack } from './stack.ts';
 
 /**
@@ -13,7 +13,8 @@ export function buildApp(options: { outdir?: string } = {}): { app: App; stack: 
   const app = new App(options.outdir ? { outdir: options.outdir } : {});
   const stack = new BaocunStack(app, 'Baocun', {
     description: '包村 Baocun: cadre village-assignment accountability pipeline',
-    routeGroups,
+    // County-mode accounts are local-only: on AWS, Cognito keeps the users.
+    routeGroups: cloudRouteGroups,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

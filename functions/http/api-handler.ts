@@ -115,7 +115,8 @@ export function createApiHandler(routes: AnyRoute[], options: { clock?: () => Da
       ? parseOrThrow(route.body, rawBody === undefined ? {} : rawBody, 'body')
       : undefined;
 
-    const idempotencyKey = route.method === 'GET' ? undefined : header(event, 'idempotency-key');
+    const idempotencyKey =
+      route.method === 'GET' || route.secret ? undefined : header(event, 'idempotency-key');
     if (idempotencyKey !== undefined) validateIdempotencyKey(idempotencyKey);
 
     const ctx: RequestContext = {

@@ -74,6 +74,11 @@ export interface RouteDef<
   body?: B;
   /** The body may be left out entirely (every field optional); it is then parsed as `{}`. */
   optionalBody?: boolean;
+  /**
+   * The answer carries a secret (an initial password): it is never stored for Idempotency-Key replays
+   * (the header is ignored), so the route must be safe to repeat on its own.
+   */
+  secret?: boolean;
   /** Largest JSON body this route takes, in bytes (default: the MAX_BODY_BYTES setting, 256 KB). */
   maxBodyBytes?: number;
   query?: Q;

@@ -98,23 +98,72 @@ export async function runJob(name: JobName, request: RunRequest): Promise<RunRes
   if (!claim.claimed) return { ran: false, run: claim.run };
   // A scheduled run works as of its scheduled time (which week, which day), whenever it is delivered.
   const asOf = request.scheduledFor ?? request.now;
-  let summary: Record<string, unknown>;
+  const finish = async (): Promise<RunResult> => {
+    let summary: Record<string, unknown>;
+    try {
+      summary = await job.run({ week }, { now: asOf });
+    } catch (error) {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const run = await finishJobRun(claim.run, { status: 'failed', at: new Date(), error: message });
+      throw new JobFailedError(run, { cause: error });
+    }
+    const failedEmails = countFailed(summary);
+    const run = await finishJobRun(claim.run, {
+      status: failedEmails ? 'failed' : 'succeeded',
+      at: new Date(),
+      summary,
+      ...(failedEmails ? { error: `${failedEmails} email(s) not sent; a re-run retries them` } : {}),
+    });
+    if (failedEmails) throw new JobFailedError(run, { cause: new Error('emails failed') });
+    return { ran: true, run };
+  };
+  const done = finish();
+  const entry = { run: claim.run, done: done.catch(() => {}) };
+  RUNNING.add(entry);
   try {
-    summary = await job.run({ week }, { now: asOf });
-  } catch (error) {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const run = await finishJobRun(claim.run, { status: 'failed', at: new Date(), error: message });
-    throw new JobFailedError(run, { cause: error });
+    return await done;
+  } finally {
+    RUNNING.delete(entry);
   }
-  const failedEmails = countFailed(summary);
-  const run = await finishJobRun(claim.run, {
-    status: failedEmails ? 'failed' : 'succeeded',
-    at: new Date(),
-    summary,
-    ...(failedEmails ? { error: `${failedEmails} email(s) not sent; a re-run retries them` } : {}),
-  });
-  if (failedEmails) throw new JobFailedError(run, { cause: new Error('emails failed') });
-  return { ran: true, run };
+}
+
+/** Runs claimed by this process and not finished yet (a server that stops gives up their leases). */
+const RUNNING = new Set<{ run: JobRunRecord; done: Promise<unknown> }>();
+
+/**
+ * For a server that is stopping: waits up to `graceMs` for the runs under way here to finish, then
+ * records the ones still running as failed ("interrupted"), which ends their lease at once: the next
+ * trigger or a re-run claims them again instead of waiting out RUN_LEASE_MS. What an interrupted run
+ * already did is kept by the ledgers (each email goes once), so a re-run completes it. Returns the
+ * runs released.
+ */
+export async function releaseRunningJobs(graceMs: number): Promise<JobRunRecord[]> {
+  if (RUNNING.size) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...RUNNING].map((r) => r.done)),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+  const released: JobRunRecord[] = [];
+  for (const entry of [...RUNNING]) {
+    RUNNING.delete(entry);
+    try {
+      released.push(
+        await finishJobRun(entry.run, {
+          status: 'failed',
+          at: new Date(),
+          error: 'interrupted: the server stopped before the run finished; run it again',
+        }),
+      );
+    } catch {
+      // Its attempt was superseded, or it finished just now: nothing of ours to release.
+    }
+  }
+  return released;
 }
 
 function countFailed(summary: Record<string, unknown>): number {

@@ -115,6 +115,18 @@ function detailView(
   };
 }
 
+/**
+ * What a cadre sees of a dispatch they are on: every assignee's progress (status, times), but the
+ * notes of their own rows and reports only; what others wrote is for HQ and the inspectors.
+ */
+function forCadre(detail: DispatchDetail, cadreId: string | undefined): DispatchDetail {
+  return {
+    ...detail,
+    assignees: detail.assignees.map((a) => (a.cadreId === cadreId ? a : { ...a, lastNote: null })),
+    reports: detail.reports.filter((r) => r.cadreId === cadreId),
+  };
+}
+
 function rowListItem(row: AssigneeRecord, now: Date): DispatchListItem {
   const status = rowState(row.deadline, now, row.status);
   return {
@@ -317,7 +329,8 @@ export const dispatchesRoutes = [
         throw new ForbiddenError('您不是该派遣单的派遣对象，无权查看');
       }
       const reports = await store.latestReports(d.id, REPORTS_SHOWN);
-      return ok(detailView(d, rows, reports, ctx.now));
+      const detail = detailView(d, rows, reports, ctx.now);
+      return ok(isStaff(ctx.actor) ? detail : forCadre(detail, ctx.actor.cadreId));
     },
   }),
   defineRoute({

@@ -1,4 +1,5 @@
 import type { AnyRoute } from '../http/route.ts';
+import { accountsRoutes } from './accounts.ts';
 import { assignmentsRoutes } from './assignments.ts';
 import { auditRoutes } from './audit.ts';
 import { bulletinsRoutes } from './bulletins.ts';
@@ -24,6 +25,11 @@ export interface RouteGroup {
   /** Entry file for the Lambda bundle, relative to the repository root. */
   entry: string;
   routes: AnyRoute[];
+  /**
+   * Served by the local runtime only, never deployed to AWS (the CDK app takes `cloudRouteGroups`):
+   * county-mode accounts, which Cognito stands for on AWS.
+   */
+  localOnly?: boolean;
 }
 
 const apiRoutes: RouteGroup[] = [
@@ -41,6 +47,7 @@ const apiRoutes: RouteGroup[] = [
   { name: 'recipients', entry: 'functions/api/recipients.ts', routes: recipientsRoutes },
   { name: 'notifications', entry: 'functions/api/notifications.ts', routes: notificationsRoutes },
   { name: 'jobs', entry: 'functions/api/jobs.ts', routes: jobsRoutes },
+  { name: 'accounts', entry: 'functions/api/accounts.ts', routes: accountsRoutes, localOnly: true },
 ];
 
 export const routeGroups: RouteGroup[] = [
@@ -48,6 +55,15 @@ export const routeGroups: RouteGroup[] = [
   { name: 'meta', entry: 'functions/api/meta.ts', routes: [healthRoute, openApiRoute] },
 ];
 
+/** The groups the CDK stack deploys: every group but the local-only ones. */
+export const cloudRouteGroups: RouteGroup[] = routeGroups.filter((g) => !g.localOnly);
+
+/** Every route, local-only ones included (the OpenAPI document, the local gateway, the tests). */
 export function allRoutes(): AnyRoute[] {
   return routeGroups.flatMap((g) => g.routes);
+}
+
+/** The routes deployed to AWS. */
+export function cloudRoutes(): AnyRoute[] {
+  return cloudRouteGroups.flatMap((g) => g.routes);
 }

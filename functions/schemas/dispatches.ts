@@ -3,8 +3,10 @@ import { ASSIGNEE_STATUSES, DISPATCH_STATES, duplicatePairs, REPORT_STATUSES } f
 import { beijingDayEnd, isValidDate } from '../core/time.ts';
 import {
   calendarDate,
+  DATE_RANGE_MESSAGE,
   entityId,
   instant,
+  isDateInRange,
   LIMITS,
   nameText,
   page,
@@ -44,9 +46,23 @@ export const deadlineInput = z
         });
         return z.NEVER;
       }
-      if (datePart === value) return beijingDayEnd(value).toISOString();
+      const outOfRange = () => {
+        ctx.issues.push({
+          code: 'custom',
+          message: DATE_RANGE_MESSAGE,
+          params: { code: 'DATE_OUT_OF_RANGE' },
+          input: value,
+        });
+        return z.NEVER;
+      };
+      if (datePart === value) {
+        if (!isDateInRange(value)) return outOfRange();
+        return beijingDayEnd(value).toISOString();
+      }
       const parsed = instant.safeParse(value);
       if (parsed.success) return parsed.data;
+      if (parsed.error.issues.some((i) => i.code === 'custom' && i.params?.code === 'DATE_OUT_OF_RANGE'))
+        return outOfRange();
       ctx.issues.push({
         code: 'custom',
         message:
@@ -130,7 +146,7 @@ export const assigneeView = z.object({
   townshipId: z.string(),
   status: assigneeStatus,
   lastReportAt: z.nullable(z.string()),
-  lastNote: z.nullable(z.string()),
+  lastNote: z.nullable(z.string()).check(z.describe('最新进展说明；干部只看到自己的，他人的为 null')),
   doneAt: z.nullable(z.string()),
   overdue: z.boolean(),
 });
@@ -163,7 +179,9 @@ export const dispatchDetail = z.extend(dispatchBase, {
   assigneeCount: z.number().check(z.int()),
   doneCount: z.number().check(z.int()),
   assignees: z.array(assigneeView),
-  reports: z.array(reportView).check(z.describe(`最新的 ${REPORTS_SHOWN} 条进展报告，新的在前`)),
+  reports: z
+    .array(reportView)
+    .check(z.describe(`最新的 ${REPORTS_SHOWN} 条进展报告，新的在前；干部只看到自己的报告`)),
 });
 
 /**

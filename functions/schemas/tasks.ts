@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { entityId, page, pageQuery } from './common.ts';
+import { entityId, noControlCharacters, page, pageQuery } from './common.ts';
 
 /**
  * Background tasks (后台任务): a roster import from a workbook or CSV file, or a list exported to an
@@ -72,6 +72,7 @@ export const createImportTask = z
         z.trim(),
         z.minLength(1, '请选择要导入的文件'),
         z.maxLength(200, '文件名不能超过 200 个字符'),
+        noControlCharacters(),
         z.regex(
           /\.(xlsx|csv)$/i,
           '只能导入 .xlsx（Excel 工作簿）或 .csv 文件；.xls 请在 Excel 中另存为 .xlsx',

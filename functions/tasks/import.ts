@@ -24,6 +24,7 @@ import { decodeText, parseCsv } from './csv.ts';
 import { mapLimit, ONE_BY_ONE_MAX, recordsById } from './lookup.ts';
 import { readWorkbook, type SheetRows, UnreadableFileError } from './xlsx.ts';
 import { looksLikeXlsx } from './xlsx-writer.ts';
+import { checkZipSize, MAX_WORKBOOK_ENTRIES, MAX_WORKBOOK_UNCOMPRESSED_BYTES } from './zip-limits.ts';
 
 /**
  * A roster import in two phases, both through the API as the person who asked for it:
@@ -167,6 +168,22 @@ async function readFile(file: ImportFile, report: Report): Promise<Sheet[]> {
         '',
         'UNREADABLE',
         '文件不是有效的 .xlsx 工作簿（如为 .xls 或 .et 文件，请在 Excel/WPS 中另存为 .xlsx）',
+      );
+      return [];
+    }
+    // Before exceljs unpacks it all in memory: a small file may hold gigabytes of XML (a zip bomb).
+    const size = await checkZipSize(file.bytes);
+    if (!size.ok) {
+      report.add(
+        '',
+        0,
+        '',
+        size.reason === 'MALFORMED' ? 'UNREADABLE' : 'WORKBOOK_TOO_LARGE',
+        size.reason === 'MALFORMED'
+          ? '文件无法打开：不是有效的 .xlsx 工作簿，或已损坏'
+          : size.reason === 'TOO_MANY_ENTRIES'
+            ? `工作簿内部的部件过多（上限 ${MAX_WORKBOOK_ENTRIES} 个），不像是名册表格，已拒绝`
+            : `工作簿解压后过大（上限 ${MAX_WORKBOOK_UNCOMPRESSED_BYTES / 1024 / 1024} MB），已拒绝。请只保留名册数据，或分成几个文件`,
       );
       return [];
     }

@@ -1,4 +1,5 @@
 import type { AnyRoute } from '../http/route.ts';
+import { accountsRoutes } from '../routes/accounts.ts';
 import { assignmentsRoutes } from '../routes/assignments.ts';
 import { auditRoutes } from '../routes/audit.ts';
 import { bulletinsRoutes } from '../routes/bulletins.ts';
@@ -38,4 +39,6 @@ export const webApiRoutes: AnyRoute[] = [
   jobListRoute,
   jobRunsRoute,
   ...backgroundRoutes,
+  // County mode only (they answer 404 elsewhere): HQ's account pages.
+  ...accountsRoutes,
 ];

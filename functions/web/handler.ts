@@ -3,6 +3,7 @@ import type { ApiEvent, ApiResult } from '../http/api-handler.ts';
 import { createLogger, type Logger } from '../http/logger.ts';
 import { ApiCallError, ApiClient, type ApiInvoker } from './api-client.ts';
 import { assetEntries } from './assets.generated.ts';
+import { countyMode } from '../accounts/sessions.ts';
 import { type AuthProvider, authProvider } from './auth/provider.ts';
 import { BodyError, parseBody } from './body.ts';
 import { SECURITY_HEADERS, toResult } from './respond.ts';
@@ -59,7 +60,9 @@ function headerMap(event: ApiEvent): Record<string, string> {
 /**
  * The site as the browser addressed it. Host, not X-Forwarded-Host: API Gateway sets Host to the
  * domain actually used (its own or a custom one), while X-Forwarded-Host would be whatever a client
- * sent. X-Forwarded-Proto is API Gateway's own.
+ * sent. X-Forwarded-Proto is API Gateway's own; the local gateway sets it from its listener (http or
+ * https), overwriting what a client sent unless TRUST_PROXY=1, so pages served over plain http on a
+ * LAN check posts against their real origin and set cookies without Secure.
  */
 export function originOf(headers: Record<string, string>): string {
   const host = headers.host ?? 'localhost';
@@ -78,6 +81,25 @@ function sameOrigin(headers: Record<string, string>, origin: string): boolean {
   // Neither header: not a browser (tests, scripts). Browsers always send Origin on POST.
   return site === undefined;
 }
+
+/**
+ * The body limit of the page a request goes to, and whether it is public: the local gateway reads
+ * no more of a body than that before the page runs (undefined: no such page, the default limit).
+ */
+export function pageBodyLimits(
+  pageDefs: PageDef[],
+): (method: string, path: string) => { maxBytes: number; public: boolean } | undefined {
+  const compiled = pageDefs.map(compile);
+  return (method, path) => {
+    const lookup = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
+    const page = compiled.find((p) => p.method === lookup && p.pattern.test(path));
+    return page
+      ? { maxBytes: page.maxBodyBytes ?? DEFAULT_MAX_BODY, public: page.roles === 'public' }
+      : undefined;
+  };
+}
+
+export const DEFAULT_PAGE_MAX_BODY = DEFAULT_MAX_BODY;
 
 export interface WebHandlerOptions {
   pages: PageDef[];
@@ -142,6 +164,8 @@ export function createWebHandler(options: WebHandlerOptions) {
         : null,
       userId: session?.sub ?? '',
       nav: view.nav ?? '',
+      // County mode: HQ manages the accounts (/app/admin/accounts); elsewhere the sign-in is not ours.
+      accounts: session?.role === 'admin' && countyMode(),
       wide: session?.role === 'admin',
       renderedAt: String(now.getTime()),
       offline: offline ? 'keep' : '',
@@ -194,7 +218,7 @@ export function createWebHandler(options: WebHandlerOptions) {
         headers: {
           'content-type': 'text/html; charset=utf-8',
           // Personal pages: never in a shared cache; the service worker keeps its own copy.
-          'cache-control': 'private, no-cache',
+          'cache-control': result.noStore ? 'no-store' : 'private, no-cache',
           ...(layout.offline === 'keep' && session
             ? { 'x-offline': 'keep', 'x-offline-user': session.sub }
             : {}),
@@ -266,7 +290,12 @@ export function createWebHandler(options: WebHandlerOptions) {
       const { page, match } = matched;
       const params: Record<string, string> = {};
       page.names.forEach((name, i) => {
-        params[name] = decodeURIComponent(match[i + 1] ?? '');
+        try {
+          params[name] = decodeURIComponent(match[i + 1] ?? '');
+        } catch {
+          // A malformed percent-encoding (/app/static/%E0%A4%A) names no page: a 400, not a crash.
+          throw new BodyError(400, 'BAD_PATH', '网址有误，无法打开此页面');
+        }
       });
 
       session = await readSession(cookies, secure, setCookies);
@@ -352,6 +381,7 @@ export function createWebHandler(options: WebHandlerOptions) {
         requestId,
         log,
         origin,
+        sourceIp,
       };
       const result = await page.handle(input, ctx);
       const response = respond(result, session, now, acceptEncoding, setCookies);

@@ -44,6 +44,8 @@ export interface PageContext {
   log: Logger;
   /** Scheme + host the browser used, e.g. `http://127.0.0.1:3000`. */
   origin: string;
+  /** The client's address as the gateway saw it (the sign-in lockout counts failures per address). */
+  sourceIp: string;
 }
 
 export interface PageView {
@@ -60,6 +62,8 @@ export interface PageView {
   /** The main tab of the navigation this page belongs to. */
   nav?: string;
   cookies?: string[];
+  /** Never stored by the browser (`Cache-Control: no-store`): the page shows a password. */
+  noStore?: boolean;
 }
 
 export interface Redirect {

@@ -21,11 +21,12 @@ export class DataFolderLockedError extends Error {}
 const heldHere = new Set<string>();
 
 export function lockDataFolder(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
+  // Private from the start, whatever the umask of the process that locks it (tests, commands).
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, 'baocun.pid');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, 'wx');
+      const fd = openSync(path, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       heldHere.add(path);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { isValidIsoWeek } from '../../functions/core/time.ts';
 import { isJobName, JOB_NAMES, JobFailedError, runJob } from '../../functions/jobs/registry.ts';
+import { DataFolderError, readManifest } from './data-folder.ts';
 import { DataFolderLockedError } from './data-lock.ts';
 import { startLocalStack } from './runtime.ts';
 
@@ -29,17 +30,20 @@ for (let i = 1; i < args.length; i++) {
 if (week !== undefined && !isValidIsoWeek(week)) usage(`not an ISO week: ${week} (e.g. 2026-W47)`);
 if (week !== undefined && name === 'daily-sweep') usage('daily-sweep takes no --week');
 
+process.umask(0o077);
 process.env.LOG_LEVEL ??= 'warn';
 process.env.SCHEDULER = 'off';
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');
 process.env.DATA_DIR = dataDir;
 let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
 try {
-  stack = await startLocalStack({ dataDir, port: 0, scheduler: false });
+  // The folder keeps the mode it was made in (a new folder: a county's, as `npm start` makes it).
+  const mode = readManifest(dataDir)?.mode ?? 'county';
+  stack = await startLocalStack({ dataDir, port: 0, scheduler: false, mode });
   const { run } = await runJob(name, { trigger: 'cli', now: new Date(), week, requestedBy: 'cli' });
   console.log(JSON.stringify(run, null, 2));
 } catch (error) {
-  if (error instanceof DataFolderLockedError) {
+  if (error instanceof DataFolderLockedError || error instanceof DataFolderError) {
     console.error(error.message);
     process.exitCode = 2;
   } else if (error instanceof JobFailedError) {

@@ -2,25 +2,51 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { documentsFolder } from '../../functions/adapters/documents/store.ts';
-import { resetDocumentClient } from '../../functions/adapters/dynamo/client.ts';
+import { resetDocumentClient, setWriteHook } from '../../functions/adapters/dynamo/client.ts';
 import { getCadre } from '../../functions/adapters/dynamo/roster.ts';
 import { installInvoker, uninstallInvoker } from '../../functions/adapters/invoke/index.ts';
 import { createLocalInvoker } from '../../functions/adapters/invoke/local.ts';
 import { resetMailConfig } from '../../functions/adapters/mail/config.ts';
-import { resetConfig } from '../../functions/config.ts';
+import { config, resetConfig } from '../../functions/config.ts';
 import { ROLES } from '../../functions/core/roles.ts';
 import { routeKey } from '../../functions/http/route.ts';
+import { releaseRunningJobs } from '../../functions/jobs/registry.ts';
 import { routeGroups } from '../../functions/routes/index.ts';
 import { entityId } from '../../functions/schemas/common.ts';
-import { homeOf, SESSION_COOKIE, safeNext, serializeCookie } from '../../functions/web/session.ts';
+import { DEFAULT_PAGE_MAX_BODY, pageBodyLimits } from '../../functions/web/handler.ts';
+import {
+  homeOf,
+  parseCookies,
+  SESSION_COOKIE,
+  safeNext,
+  serializeCookie,
+} from '../../functions/web/session.ts';
 import { WEB_ROUTES } from '../../functions/web/web-routes.ts';
+import { createAuthRoutes } from './accounts/auth-routes.ts';
+import {
+  type BackupResult,
+  backupDirFromEnv,
+  backupKeepFromEnv,
+  createBackup,
+  dailyBackupJob,
+} from './backup-archive.ts';
+import { type ControlServer, controlRoutes, startControlServer } from './control.ts';
 import { type Mode, openDataFolder } from './data-folder.ts';
 import { lockDataFolder } from './data-lock.ts';
 import { DEMO_ADMIN, DEMO_INSPECTORS } from './demo-county.ts';
 import { ensureTable, startDynalite } from './dynamo-local.ts';
-import { type GatewayRoute, type LambdaHandler, startGateway } from './gateway.ts';
+import {
+  forwardedFacts,
+  type GatewayRoute,
+  type LambdaHandler,
+  startGateway,
+  type Transport,
+} from './gateway.ts';
+import { createHostPolicy } from './hosts.ts';
 import { issueLocalToken, loadSigningKey, verifyLocalToken } from './local-auth.ts';
 import { type LocalScheduler, startLocalScheduler } from './scheduler.ts';
+import { upgradeDataFolder } from './upgrades.ts';
+import { createWriteGate } from './write-gate.ts';
 
 /**
  * The embedded default: everything AWS would run, on one machine. Used by `npm start` and by the
@@ -42,6 +68,17 @@ export interface LocalStackOptions {
    * folder keeps the mode it was created in (data-folder.ts). Default: dev (tests, developers).
    */
   mode?: Mode;
+  /** Where backups go (default BACKUP_DIR, else beside the data folder) and how many daily ones stay (BACKUP_KEEP, 14). */
+  backupDir?: string;
+  backupKeep?: number;
+  /** The scheduler's clock (tests fire the daily jobs without waiting). */
+  clock?: () => Date;
+  /** Host names answered besides loopback and this machine's addresses (default ALLOWED_HOSTS; hosts.ts). */
+  allowedHosts?: string;
+  /** Serve https with this certificate and key (PEM; start.ts reads TLS_CERT and TLS_KEY). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Honour X-Forwarded-Proto/-Host/-For from a reverse proxy (TRUST_PROXY=1). Default off. */
+  trustProxy?: boolean;
 }
 
 export interface LocalStack {
@@ -50,7 +87,13 @@ export interface LocalStack {
   dynamoEndpoint: string;
   tableName: string;
   token(sub: string, role: (typeof ROLES)[number], name?: string): Promise<string>;
-  stop(): Promise<void>;
+  /** A backup archive of the data folder, taken while writes are paused (backup-archive.ts). */
+  backup(outDir?: string): Promise<BackupResult>;
+  /**
+   * Stops the stack. With `graceMs` (SIGTERM), requests under way and background work get that long
+   * to finish, and a job still running then gives up its lease, before the database closes.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
 
 const PUBLIC_ROUTES = new Set(['GET /healthz', 'GET /openapi.json']);
@@ -76,7 +119,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const mode: Mode = options.mode ?? 'dev';
   const unlock = dataDir ? lockDataFolder(dataDir) : () => {};
   try {
-    if (dataDir) openDataFolder(dataDir, mode);
+    const opened = dataDir ? openDataFolder(dataDir, mode) : undefined;
     // The pages and the sign-in routes read the mode: county mode has no one-tap sign-in.
     process.env.BAOCUN_MODE = mode;
     const dynamo = options.dynamoEndpoint
@@ -84,6 +127,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       : await startDynalite(dataDir);
     const tableName = options.tableName ?? 'baocun';
     await ensureTable(dynamo.endpoint, tableName);
+    const backupDir = options.backupDir ?? (dataDir ? backupDirFromEnv(dataDir) : undefined);
+    const log = options.log ?? ((line: Record<string, unknown>) => console.error(JSON.stringify(line)));
+    if (dataDir && backupDir && opened?.needsUpgrade) {
+      // An older folder: backed up first, then upgraded step by step (upgrades.ts).
+      await upgradeDataFolder({ dataDir, dynamoEndpoint: dynamo.endpoint, backupDir, log }).catch(
+        async (error: unknown) => {
+          await dynamo.stop();
+          throw error;
+        },
+      );
+    }
 
     process.env.TABLE_NAME = tableName;
     // Rendered documents live beside the data (DATA_DIR/documents); in-memory stacks use a temp folder.
@@ -92,13 +146,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const key = loadSigningKey(dataDir);
     // The pages verify their session cookie with the same key the gateway checks bearer tokens with.
     process.env.LOCAL_JWT_KEY = Buffer.from(key).toString('base64');
-    process.env.LOCAL_USERS = JSON.stringify(LOCAL_USERS);
+    // The one-tap sign-in's demo users exist in demo and dev folders only; a county signs in with passwords.
+    if (mode === 'county') delete process.env.LOCAL_USERS;
+    else process.env.LOCAL_USERS = JSON.stringify(LOCAL_USERS);
     process.env.AWS_REGION ??= 'cn-northwest-1';
     // Without SMTP_URL, email lands as .eml files in the data folder's outbox (DATA_DIR/outbox).
     if (dataDir) process.env.DATA_DIR = dataDir;
     resetConfig();
     resetMailConfig();
     resetDocumentClient();
+    // Backups pause writes: a request that writes passes the gate as a whole, other writes one call at a time.
+    const gate = createWriteGate();
+    setWriteHook(gate.runWrite);
+    const gated =
+      (handler: LambdaHandler): LambdaHandler =>
+      (event, context) =>
+        ['GET', 'HEAD'].includes(event.requestContext.http.method)
+          ? handler(event, context)
+          : gate.run(() => handler(event, context));
 
     const routes: GatewayRoute[] = [];
     for (const group of routeGroups) {
@@ -106,12 +171,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         handler: LambdaHandler;
       };
       for (const route of group.routes) {
+        const maxBodyBytes = route.maxBodyBytes ?? config().maxBodyBytes;
         routes.push({
           method: route.method,
           path: route.path,
           authorized: !PUBLIC_ROUTES.has(routeKey(route)),
           functionName: `baocun-${group.name}`,
-          handler: module.handler,
+          handler: gated(module.handler),
+          // The handler's own limit, checked by the gateway before it reads more (same answer as the handler's).
+          maxBodyBytes,
+          tooLarge: (limit) => ({
+            error: {
+              code: 'PAYLOAD_TOO_LARGE',
+              message: `请求内容过大（上限 ${Math.floor(limit / 1024)} KB）`,
+            },
+          }),
           // POST /jobs/{name} answers when the job has finished; locally that may take minutes (PDFs).
           ...(group.name === 'jobs' ? { timeoutMs: 15 * 60_000 } : {}),
         });
@@ -121,9 +195,35 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const web = (await import(resolve(import.meta.dirname, '../../functions/api/web.ts'))) as {
       handler: LambdaHandler;
     };
+    const { webPages } = await import(resolve(import.meta.dirname, '../../functions/web/pages/index.ts'));
+    const pageLimit = pageBodyLimits(webPages);
+    /**
+     * A page's body limit, before the body is read: large uploads only for a signed-in person (the
+     * page checks the role); anyone else gets the default page limit, so an anonymous flood of big
+     * bodies to the pages is refused as it streams instead of buffered.
+     */
+    const webBodyLimit = async (req: IncomingMessage, url: URL): Promise<number> => {
+      const page = pageLimit(req.method ?? 'GET', url.pathname);
+      if (!page || page.maxBytes <= DEFAULT_PAGE_MAX_BODY || page.public) {
+        return Math.min(page?.maxBytes ?? DEFAULT_PAGE_MAX_BODY, DEFAULT_PAGE_MAX_BODY);
+      }
+      const token = parseCookies(undefined, req.headers.cookie).get(SESSION_COOKIE);
+      const signedIn = token ? await verifyLocalToken(key, token) : undefined;
+      return signedIn ? page.maxBytes : DEFAULT_PAGE_MAX_BODY;
+    };
     for (const route of WEB_ROUTES) {
-      routes.push({ ...route, authorized: false, functionName: 'baocun-web', handler: web.handler });
+      routes.push({
+        ...route,
+        authorized: false,
+        functionName: 'baocun-web',
+        handler: gated(web.handler),
+        maxBodyBytes: webBodyLimit,
+      });
     }
+    const transport: Transport = {
+      scheme: options.tls ? 'https' : 'http',
+      ...(options.trustProxy ? { trustProxy: true } : {}),
+    };
 
     // Background work (imports, exports, jobs started from the console) runs in this process, after
     // the request that started it has been answered, as Lambda runs an asynchronous invoke.
@@ -138,11 +238,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     installInvoker(invoker);
 
+    // County mode: sign-in and password change for the accounts (infra/local/accounts/auth-routes.ts).
+    const authRoutes = createAuthRoutes({
+      county: mode === 'county',
+      sourceIp: (req) => forwardedFacts(req, transport).sourceIp,
+      ...(options.log ? { log: options.log } : {}),
+    });
+
     const fallback = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname !== '/local/token' || req.method !== 'POST' || mode === 'county') return false;
+      if (!sameOriginPost(req)) {
+        res.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: { code: 'CROSS_SITE', message: '只能从本系统的页面登录' } }));
+        return true;
+      }
       if (/^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) {
-        await signInBrowser(res, body);
+        await signInBrowser(req, res, body);
         return true;
       }
       let parsed: unknown;
@@ -175,8 +287,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return true;
     };
 
+    /**
+     * A sign-in must come from our own page or a program: a page on another site could otherwise
+     * post the form and sign the browser in as a user of its choosing (or mint a token with a
+     * text/plain body). Browsers send Origin or Sec-Fetch-Site with every POST; programs send neither.
+     */
+    const sameOriginPost = (req: IncomingMessage): boolean => {
+      const site = req.headers['sec-fetch-site'];
+      if (site && site !== 'same-origin' && site !== 'none') return false;
+      const from = req.headers.origin;
+      if (from === undefined) return true;
+      const facts = forwardedFacts(req, transport);
+      return from === `${facts.scheme}://${facts.host ?? req.headers.host ?? ''}`;
+    };
+
     /** The local sign-in page posts here: a session cookie, then the person's home page. */
-    const signInBrowser = async (res: ServerResponse, body: Buffer) => {
+    const signInBrowser = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
       const form = new URLSearchParams(body.toString('utf8'));
       const result = tokenRequest.safeParse({ sub: form.get('sub')?.trim(), role: form.get('role') });
       if (!result.success) {
@@ -197,7 +323,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       res.writeHead(303, {
         location: safeNext(form.get('next')) ?? homeOf(role),
         'set-cookie': serializeCookie(SESSION_COOKIE, token, {
-          secure: false,
+          // Over plain http (a LAN) a Secure cookie would be dropped by the browser.
+          secure: forwardedFacts(req, transport).scheme === 'https',
           maxAgeSeconds: BROWSER_SESSION_SECONDS,
         }),
         'cache-control': 'no-store',
@@ -210,13 +337,50 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.host ? { host: options.host } : {}),
       routes,
       verifyToken: (token) => verifyLocalToken(key, token),
-      fallback,
+      fallback: async (req, res, body) => (await authRoutes(req, res, body)) || fallback(req, res, body),
       ...(options.log ? { log: options.log } : {}),
+      hosts: createHostPolicy({
+        publicBaseUrl: process.env.PUBLIC_BASE_URL,
+        allowedHosts: options.allowedHosts ?? process.env.ALLOWED_HOSTS,
+      }),
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.trustProxy ? { trustProxy: true } : {}),
     });
 
     const schedulerOn = options.scheduler ?? process.env.SCHEDULER !== 'off';
+    const backup = (outDir?: string): Promise<BackupResult> => {
+      if (!dataDir || !backupDir)
+        return Promise.reject(new Error('a stack without a data folder has no backups'));
+      return createBackup({
+        dataDir,
+        dynamoEndpoint: dynamo.endpoint,
+        outDir: outDir ?? backupDir,
+        gate,
+        ...(options.clock ? { now: options.clock } : {}),
+      });
+    };
     const scheduler: LocalScheduler | undefined = schedulerOn
-      ? startLocalScheduler(options.log ? { log: options.log } : {})
+      ? startLocalScheduler({
+          ...(options.log ? { log: options.log } : {}),
+          ...(options.clock ? { clock: options.clock } : {}),
+          // The daily backup (02:00 Beijing) is a job of this runtime only: on AWS, DynamoDB keeps point-in-time recovery.
+          ...(backupDir
+            ? {
+                local: [
+                  dailyBackupJob({
+                    backup,
+                    dir: backupDir,
+                    keep: options.backupKeep ?? backupKeepFromEnv(),
+                    log,
+                  }),
+                ],
+              }
+            : {}),
+        })
+      : undefined;
+    // Commands (npm run backup …) reach this process through the data folder's control socket.
+    const control: ControlServer | undefined = dataDir
+      ? await startControlServer(dataDir, controlRoutes({ backup }))
       : undefined;
 
     let stopped = false;
@@ -226,15 +390,44 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamoEndpoint: dynamo.endpoint,
       tableName,
       token: (sub, role, name) => issueLocalToken(key, { sub, role, ...(name ? { name } : {}) }),
-      async stop() {
+      backup,
+      async stop(stopOptions = {}) {
         if (stopped) return;
         stopped = true;
         scheduler?.stop();
-        await gateway.close();
+        await control?.close();
+        const graceMs = stopOptions.graceMs;
+        const deadline = Date.now() + (graceMs ?? 0);
+        await gateway.close(graceMs ?? 0);
         // Let background work started by the last requests finish before the database goes away.
-        await invoker.drain();
+        if (graceMs === undefined) {
+          await invoker.drain();
+        } else {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            invoker.drain(),
+            new Promise<void>((done) => {
+              timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+            }),
+          ]);
+          clearTimeout(timer);
+        }
+        // A job still running (scheduled, or started from the console) gives up its lease, so the
+        // next start or trigger runs it again instead of waiting for the lease to run out.
+        const released = await releaseRunningJobs(
+          graceMs === undefined ? 0 : Math.max(0, deadline - Date.now()),
+        );
+        for (const run of released) {
+          (options.log ?? ((line) => console.error(JSON.stringify(line))))({
+            level: 'warn',
+            msg: 'job interrupted by shutdown; its lease was released',
+            job: run.job,
+            runKey: run.runKey,
+          });
+        }
         uninstallInvoker(invoker);
         resetDocumentClient();
+        setWriteHook(undefined);
         await dynamo.stop();
         unlock();
       },

@@ -1,4 +1,4 @@
-import { nextFireTime } from '../../functions/core/schedule.ts';
+import { type FixedSchedule, nextFireTime } from '../../functions/core/schedule.ts';
 import { JOB_NAMES, JOBS, type JobName, runJob } from '../../functions/jobs/registry.ts';
 
 /**
@@ -9,9 +9,19 @@ import { JOB_NAMES, JOBS, type JobName, runJob } from '../../functions/jobs/regi
  * Timers are unref'd: the scheduler never keeps a process alive on its own.
  */
 export interface LocalScheduler {
-  /** The next firing of each job. */
-  next(): Record<JobName, Date>;
+  /** The next firing of each job (the Lambda jobs and the local ones). */
+  next(): Record<JobName, Date> & Record<string, Date>;
   stop(): void;
+}
+
+/**
+ * A job of the local runtime only (the daily backup): no Lambda, no job-run ledger; it is logged
+ * like the others.
+ */
+export interface LocalJob {
+  name: string;
+  schedule: FixedSchedule;
+  run(scheduledFor: Date): Promise<unknown>;
 }
 
 export interface LocalSchedulerOptions {
@@ -19,6 +29,8 @@ export interface LocalSchedulerOptions {
   log?: (line: Record<string, unknown>) => void;
   /** Runs a job (tests replace it). */
   run?: (name: JobName, scheduledFor: Date) => Promise<unknown>;
+  /** Jobs of the local runtime, fired on their schedules with the same clock. */
+  local?: LocalJob[];
 }
 
 export function startLocalScheduler(options: LocalSchedulerOptions = {}): LocalScheduler {
@@ -28,18 +40,18 @@ export function startLocalScheduler(options: LocalSchedulerOptions = {}): LocalS
     options.run ??
     ((name: JobName, scheduledFor: Date) =>
       runJob(name, { trigger: 'local-scheduler', now: clock(), scheduledFor }));
-  const timers = new Map<JobName, NodeJS.Timeout>();
-  const upcoming = new Map<JobName, Date>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const upcoming = new Map<string, Date>();
   let stopped = false;
 
-  const arm = (name: JobName, after: Date) => {
+  const arm = (name: string, schedule: FixedSchedule, fire: (at: Date) => Promise<unknown>, after: Date) => {
     if (stopped) return;
-    const at = nextFireTime(JOBS[name].schedule, after);
+    const at = nextFireTime(schedule, after);
     upcoming.set(name, at);
     const timer = setTimeout(
       () => {
         // A timer may fire a little early or (after a laptop's sleep) late; the run is keyed by `at` either way.
-        void run(name, at).then(
+        void fire(at).then(
           (result) =>
             log({
               level: 'info',
@@ -57,7 +69,7 @@ export function startLocalScheduler(options: LocalSchedulerOptions = {}): LocalS
               error: error instanceof Error ? error.message : String(error),
             }),
         );
-        arm(name, at);
+        arm(name, schedule, fire, at);
       },
       Math.max(0, at.getTime() - clock().getTime()),
     );
@@ -65,9 +77,10 @@ export function startLocalScheduler(options: LocalSchedulerOptions = {}): LocalS
     timers.set(name, timer);
   };
 
-  for (const name of JOB_NAMES) arm(name, clock());
+  for (const name of JOB_NAMES) arm(name, JOBS[name].schedule, (at) => run(name, at), clock());
+  for (const job of options.local ?? []) arm(job.name, job.schedule, (at) => job.run(at), clock());
   return {
-    next: () => Object.fromEntries(upcoming) as Record<JobName, Date>,
+    next: () => Object.fromEntries(upcoming) as Record<JobName, Date> & Record<string, Date>,
     stop() {
       stopped = true;
       for (const timer of timers.values()) clearTimeout(timer);

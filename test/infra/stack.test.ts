@@ -14,7 +14,7 @@ import {
   TTL_ATTRIBUTE,
 } from '../../functions/adapters/dynamo/table-definition.ts';
 import { routeKey } from '../../functions/http/route.ts';
-import { allRoutes, routeGroups } from '../../functions/routes/index.ts';
+import { cloudRouteGroups, cloudRoutes as allRoutes } from '../../functions/routes/index.ts';
 import { WEB_ROUTES } from '../../functions/web/web-routes.ts';
 import { buildApp } from '../../infra/app.ts';
 import { ESM_REQUIRE_BANNER } from '../../infra/bundling.ts';
@@ -36,7 +36,8 @@ let resources: Record<string, Json>;
 let synthesized: Json;
 let synthError: unknown;
 
-const groupsWithRoutes = routeGroups.filter((g) => g.routes.length > 0);
+/** What the stack deploys: every route group but the local-only ones (county-mode accounts). */
+const groupsWithRoutes = cloudRouteGroups.filter((g) => g.routes.length > 0);
 const webRouteKeys = WEB_ROUTES.map((r) => `${r.method} ${r.path}`);
 
 function ofType(type: string): [string, Json][] {
@@ -223,6 +224,11 @@ describe('HTTP API', () => {
     const actual = routes().map((r) => r.RouteKey);
     expect(actual).toHaveLength(expected.length);
     expect(new Set(actual)).toEqual(new Set(expected));
+  });
+
+  it('does not deploy the local-only account routes (Cognito keeps the users on AWS)', () => {
+    const keys = routes().map((r) => String(r.RouteKey));
+    expect(keys.some((k) => k.includes('/accounts') || k.includes('/auth/'))).toBe(false);
   });
 
   it('does not expose the local-only POST /local/token', () => {

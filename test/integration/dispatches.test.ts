@@ -8,7 +8,7 @@ import { getItem } from '../../functions/adapters/dynamo/table.ts';
 import { dispatchYear } from '../../functions/core/dispatches.ts';
 import { DISPATCH_SERIES } from '../../functions/core/document-number.ts';
 import { derivedId } from '../../functions/core/ids.ts';
-import { beijingDate } from '../../functions/core/time.ts';
+import { addDays, beijingDate } from '../../functions/core/time.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 let t: TestStack;
@@ -22,6 +22,8 @@ const year = dispatchYear(new Date());
 const NUMBER = new RegExp(`^派〔${year}〕(\\d+)号$`);
 
 const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString();
+/** A Beijing day months ahead, inside the window dates may take (up to a year from today). */
+const farDay = addDays(beijingDate(new Date()), 300);
 const seq = (number: string) => Number(NUMBER.exec(number)?.[1]);
 
 /** A valid form; an override set to undefined leaves that field out. */
@@ -86,14 +88,14 @@ afterAll(async () => {
 
 describe('issuing dispatch forms', () => {
   it('issues a numbered form with its assignees pending, and reads it back', async () => {
-    const res = await admin.post('/dispatches', form({ deadline: '2099-06-30' }));
+    const res = await admin.post('/dispatches', form({ deadline: farDay }));
     expect(res.status).toBe(201);
     expect(res.body.number).toMatch(NUMBER);
     expect(res.body).toMatchObject({
       title: '抗旱保苗专项任务',
       category: '防汛抗旱',
       // A date means the end of that Beijing day.
-      deadline: '2099-06-30T15:59:59.999Z',
+      deadline: `${farDay}T15:59:59.999Z`,
       createdBy: admin.sub,
       status: 'open',
       assignees: [
@@ -119,7 +121,7 @@ describe('issuing dispatch forms', () => {
   });
 
   it('stores the assignee row in the shape the standing and sweep modules read', async () => {
-    const d = await issue({ deadline: '2099-01-01T08:00:00+08:00' });
+    const d = await issue({ deadline: `${farDay}T08:00:00+08:00` });
     const row = await getItem(keys.dispatchAssignee(d.id, cadres.a, villages.v1));
     expect(row).toMatchObject({
       dispatchId: d.id,
@@ -127,14 +129,14 @@ describe('issuing dispatch forms', () => {
       cadreId: cadres.a,
       villageId: villages.v1,
       townshipId: township,
-      deadline: '2099-01-01T00:00:00.000Z',
+      deadline: `${farDay}T00:00:00.000Z`,
       status: 'pending',
       GSI1PK: keys.cadreDispatches(cadres.a),
-      GSI1SK: `2099-01-01T00:00:00.000Z#${d.id}#${villages.v1}`,
+      GSI1SK: `${farDay}T00:00:00.000Z#${d.id}#${villages.v1}`,
       GSI2PK: keys.villageDispatches(villages.v1),
-      GSI2SK: `2099-01-01T00:00:00.000Z#${d.id}#${cadres.a}`,
+      GSI2SK: `${farDay}T00:00:00.000Z#${d.id}#${cadres.a}`,
       GSI3PK: keys.openDispatchAssignees(),
-      GSI3SK: `2099-01-01T00:00:00.000Z#${d.id}#${cadres.a}#${villages.v1}`,
+      GSI3SK: `${farDay}T00:00:00.000Z#${d.id}#${cadres.a}#${villages.v1}`,
     });
     const audit = await listAuditForEntity('dispatch', d.id, 10);
     expect(audit.items.map((a) => a.action)).toEqual(['create']);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../functions/core/roles.ts';
+import { addDays, beijingDate } from '../../functions/core/time.ts';
 import { allRoutes } from '../../functions/routes/index.ts';
 import {
   type ApiResponse,
@@ -43,6 +44,8 @@ function expectRefused(res: ApiResponse, status: number, code?: string): void {
 const nested = (depth: number, open: string, close: string, inner = '1') =>
   `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
 const JSON_TYPE = { 'content-type': 'application/json' };
+/** A deadline a month ahead: inside the window dates may take (2000-01-01 to a year from today). */
+const DEADLINE = addDays(beijingDate(new Date()), 30);
 
 describe('POST /townships refuses malformed bodies and writes nothing', () => {
   const id = 'HARD1';
@@ -215,7 +218,7 @@ describe('arrays past their maximum', () => {
       title: '防汛检查',
       category: '防汛抗旱',
       description: '检查水窖',
-      deadline: '2099-12-31',
+      deadline: DEADLINE,
       assignees,
     });
     expectRefused(res, 400, 'VALIDATION_FAILED');
@@ -361,7 +364,7 @@ describe('ids that do not exist', () => {
         title: '任务',
         category: '防汛',
         description: '内容',
-        deadline: '2099-12-31',
+        deadline: DEADLINE,
         assignees: [{ cadreId: 'NO-SUCH-ID', villageId: 'NO-SUCH-ID' }],
       }),
       'body.assignees.0.cadreId',

@@ -60,7 +60,14 @@ describe('POST /jobs/{name}: refusals', () => {
     ['a week for the daily sweep', '/jobs/daily-sweep', { week: '2026-W01' }, 400, 'NOT_ALLOWED'],
     ['a malformed week', '/jobs/weekly-bulletin', { week: '2026-47' }, 400, 'INVALID_FORMAT'],
     ['a week that does not exist', '/jobs/weekly-bulletin', { week: '2025-W53' }, 400, 'INVALID_WEEK'],
-    ['a week not yet begun', '/jobs/weekly-bulletin', { week: '2099-W01' }, 400, 'FUTURE_WEEK'],
+    [
+      'a week not yet begun',
+      '/jobs/weekly-bulletin',
+      { week: isoWeekOf(addDays(today, 14)) },
+      400,
+      'FUTURE_WEEK',
+    ],
+    ['a week past the date window', '/jobs/weekly-bulletin', { week: '2099-W01' }, 400, 'DATE_OUT_OF_RANGE'],
     ['an unknown field', '/jobs/weekly-bulletin', { weeks: '2026-W01' }, 400, 'UNKNOWN_FIELD'],
   ])('refuses %s', async (_what, path, body, status, code) => {
     const res = await admin.post(path, body);

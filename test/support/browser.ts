@@ -17,21 +17,29 @@ export const PHONE = { width: 360, height: 760 } as const;
 export const DESKTOP = { width: 1366, height: 900 } as const;
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../.artifacts/screenshots');
 
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * `args`: more Chromium switches, e.g. `--host-resolver-rules=MAP baocun.lan 127.0.0.1` to reach the
+ * server under a LAN name, `--ignore-certificate-errors` for a self-signed certificate.
+ */
+export async function launchBrowser(args: string[] = []): Promise<Browser> {
   const executablePath = chromiumPath();
   if (!executablePath) {
     throw new Error(
       'Chromium is not installed: apt-get install chromium fonts-noto-cjk (see .ci/run), or set CHROMIUM_PATH',
     );
   }
-  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, '--disable-quic', '--lang=zh-CN'] });
+  return chromium.launch({
+    executablePath,
+    args: [...CHROMIUM_ARGS, '--disable-quic', '--lang=zh-CN', ...args],
+  });
 }
 
 export async function newContext(
   browser: Browser,
   viewport: { width: number; height: number } = PHONE,
+  options: { ignoreHTTPSErrors?: boolean } = {},
 ): Promise<BrowserContext> {
-  return browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  return browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options });
 }
 
 /**

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { Role } from '../../functions/core/roles.ts';
+import type { Mode } from '../../infra/local/data-folder.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/runtime.ts';
 
 /**
@@ -87,19 +88,79 @@ function externalDynamoEndpoint(dataDir: string | undefined): string | undefined
   return endpoint;
 }
 
-export async function startTestStack(options: { dataDir?: string } = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  dataDir?: string;
+  /**
+   * `county`: accounts with passwords; `as()` then opens an account (through the accounts service,
+   * with a password of its own) and signs in with POST /auth/token, and a cadre's roster entry is
+   * made first if missing. Default dev (tokens from the local signing key).
+   */
+  mode?: Mode;
+  /** The table's name (default a fresh random one; `npm run users` against a running server expects `baocun`). */
+  tableName?: string;
+  /** Host names answered besides loopback (a LAN name the browser is pointed at). */
+  allowedHosts?: string;
+  /** Serve https with this certificate and key. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+}
+
+/** The password `as()` gives the accounts it opens in county mode. */
+export const TEST_PASSWORD = 'test-password-Kq7x9';
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const dynamoEndpoint = externalDynamoEndpoint(options.dataDir);
   const stack = await startLocalStack({
     dataDir: options.dataDir,
     port: 0,
-    tableName: `t${randomUUID().slice(0, 8)}`,
+    tableName: options.tableName ?? `t${randomUUID().slice(0, 8)}`,
+    ...(options.mode ? { mode: options.mode } : {}),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
     ...(dynamoEndpoint ? { dynamoEndpoint } : {}),
   });
+  const countyToken = async (sub: string, role: Role): Promise<string> => {
+    const { createAccount } = await import('../../functions/accounts/service.ts');
+    const audit = { actor: 'test-setup', roles: ['admin'], routeKey: 'test', requestId: randomUUID() };
+    if (role === 'cadre') {
+      const { getCadre, createCadre } = await import('../../functions/adapters/dynamo/roster.ts');
+      if (!(await getCadre(sub))) {
+        const now = new Date().toISOString();
+        await createCadre({
+          id: sub,
+          name: `干部${sub.slice(-4)}`,
+          unit: '县测试局',
+          rank: 'staff',
+          rankLabel: '股级',
+          createdAt: now,
+          updatedAt: now,
+        });
+      }
+    }
+    const username = sub.toLowerCase();
+    await createAccount(
+      { username, role, ...(role === 'cadre' ? { cadreId: sub } : {}), password: TEST_PASSWORD },
+      audit,
+    ).catch((error: unknown) => {
+      if ((error as { code?: string }).code !== 'DUPLICATE_USERNAME') throw error;
+    });
+    const res = await request(
+      `${stack.url}/auth/token`,
+      'POST',
+      JSON.stringify({ username, password: TEST_PASSWORD }),
+      {
+        'content-type': 'application/json',
+      },
+    );
+    if (res.status !== 200)
+      throw new Error(`sign-in as ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.token as string;
+  };
   return {
     stack,
     url: stack.url,
     async as(role, sub = `${role}-${randomUUID().slice(0, 6)}`) {
-      return caller(stack.url, sub, role, await stack.token(sub, role));
+      const token = stack.mode === 'county' ? await countyToken(sub, role) : await stack.token(sub, role);
+      return caller(stack.url, stack.mode === 'county' ? sub.toLowerCase() : sub, role, token);
     },
     anonymous: () => caller(stack.url, 'anonymous', 'admin', undefined),
     stop: () => stack.stop(),

@@ -184,7 +184,13 @@ describe('buildEvent', () => {
     const url = new URL('http://localhost/things/a%2Fb?x=1&x=2');
     const match = route.pattern.exec(url.pathname)!;
     const event = buildEvent(req, url, route, match, Buffer.alloc(0), CLAIMS);
-    expect(event.headers).toEqual({ 'x-request-thing': 'A', accept: 'text/html,application/json' });
+    // Like API Gateway, the gateway adds the scheme and client address it saw itself.
+    expect(event.headers).toEqual({
+      'x-request-thing': 'A',
+      accept: 'text/html,application/json',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-for': '10.0.0.1',
+    });
     expect(event.cookies).toEqual(['k=v']);
     expect(event.pathParameters).toEqual({ id: 'a/b' });
     expect(event.queryStringParameters).toEqual({ x: '1,2' });
@@ -227,5 +233,59 @@ describe('toGatewayClaims', () => {
     });
     for (const value of Object.values(claims ?? {})) expect(typeof value).toBe('string');
     expect(await verifyLocalToken(new Uint8Array(32).fill(8), token)).toBeUndefined();
+  });
+});
+
+describe('what a client says about the scheme, host and its address', () => {
+  const route = {
+    method: 'GET',
+    path: '/open',
+    authorized: false,
+    functionName: 'f',
+    handler: capture,
+    pattern: /^\/open$/,
+    names: [],
+    specificity: 1,
+  };
+  const forged = {
+    method: 'GET',
+    httpVersion: '1.1',
+    headers: {
+      host: '127.0.0.1:3000',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'evil.example',
+      'x-forwarded-for': '198.51.100.9',
+    },
+    socket: { remoteAddress: '::ffff:192.168.1.30' },
+  } as unknown as IncomingMessage;
+  const url = new URL('http://localhost/open');
+
+  it('is ignored by default: the listener decides (a LAN page over http is http)', () => {
+    const event = buildEvent(forged, url, route, route.pattern.exec('/open')!, Buffer.alloc(0), undefined, {
+      scheme: 'http',
+    });
+    expect(event.headers['x-forwarded-proto']).toBe('http');
+    expect(event.headers.host).toBe('127.0.0.1:3000');
+    expect(event.headers['x-forwarded-host']).toBeUndefined();
+    expect(event.requestContext.http.sourceIp).toBe('192.168.1.30');
+    const https = buildEvent(forged, url, route, route.pattern.exec('/open')!, Buffer.alloc(0), undefined, {
+      scheme: 'https',
+    });
+    expect(https.headers['x-forwarded-proto']).toBe('https');
+  });
+
+  it('is honoured behind a trusted proxy (TRUST_PROXY=1), with the address the proxy appended', () => {
+    const req = {
+      ...forged,
+      headers: { ...forged.headers, 'x-forwarded-for': '203.0.113.1, 10.0.0.7' },
+    } as unknown as IncomingMessage;
+    const event = buildEvent(req, url, route, route.pattern.exec('/open')!, Buffer.alloc(0), undefined, {
+      scheme: 'http',
+      trustProxy: true,
+    });
+    expect(event.headers['x-forwarded-proto']).toBe('https');
+    expect(event.headers.host).toBe('evil.example');
+    expect(event.requestContext.domainName).toBe('evil.example');
+    expect(event.requestContext.http.sourceIp).toBe('10.0.0.7');
   });
 });

@@ -8,7 +8,6 @@ import {
   type PeriodClash,
 } from '../../core/assignments.ts';
 import { beijingDayStart, isoWeekOf } from '../../core/time.ts';
-import { BadRequestError } from '../../errors.ts';
 import {
   ASSIGNMENT_ROLE_LABELS,
   ASSIGNMENT_ROLES,
@@ -16,6 +15,7 @@ import {
   type AssignmentRole,
 } from '../../schemas/assignments.ts';
 import { markAppointmentLetterPending } from './appointment-letters.ts';
+import { invalidCursor } from './cursor.ts';
 import { keys } from './keys.ts';
 import {
   ConditionFailed,
@@ -383,11 +383,6 @@ function statusSpecs(filter: AssignmentFilter): QuerySpec[] {
     })),
   );
 }
-
-const invalidCursor = () =>
-  new BadRequestError('INVALID_CURSOR', '分页游标无效，请从第一页重新查询', {
-    fields: [{ path: 'next', code: 'INVALID_CURSOR', message: '分页游标无效' }],
-  });
 
 /** One page across several partitions read in turn; the cursor names the partition and the place in it. */
 async function pageAcross(specs: QuerySpec[], limit: number, next?: string): Promise<Page<StoredAssignment>> {

@@ -9,6 +9,17 @@ import { dynamoClientConfig } from './endpoint.ts';
  */
 let client: DynamoDBDocumentClient | undefined;
 
+/** Runs around every write call; the local runtime's write gate (backups pause writes). Unset on AWS. */
+export type WriteHook = <T>(write: () => Promise<T>) => Promise<T>;
+let writeHook: WriteHook | undefined;
+
+export function setWriteHook(hook: WriteHook | undefined): void {
+  writeHook = hook;
+}
+
+const WRITE_COMMAND =
+  /^(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems|Put|Update|Delete|BatchWrite|TransactWrite)Command$/;
+
 export function documentClient(): DynamoDBDocumentClient {
   if (client) return client;
   const { region, dynamodbEndpoint } = config();
@@ -21,6 +32,14 @@ export function documentClient(): DynamoDBDocumentClient {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     unmarshallOptions: { wrapNumbers: false },
   });
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const hook = writeHook;
+      const name = String((context as { commandName?: string }).commandName ?? '');
+      return hook && WRITE_COMMAND.test(name) ? hook(() => next(args)) : next(args);
+    },
+    { step: 'initialize', name: 'baocunWriteHook' },
+  );
   return client;
 }
 

@@ -102,6 +102,15 @@ export const keys = {
 
   idempotency: (sub: string, key: string) => ({ PK: `IDEM#${sub}#${key}`, SK: 'A' }),
 
+  /**
+   * County-mode accounts (local runtime only; Cognito keeps them on AWS): one item per user name, all
+   * listed on GSI1 (`ACCTS`, by user name); a county has at most a few thousand.
+   */
+  account: (username: string) => ({ PK: `ACCT#${username}`, SK: 'A' }),
+  accountList: () => 'ACCTS',
+  /** Failed sign-ins per user name and per client address, for the lockout (kept across restarts). */
+  signInThrottle: (kind: 'USER' | 'ADDR', id: string) => ({ PK: `SIGNIN#${kind}#${id}`, SK: 'A' }),
+
   /** Delivery ledger: one item per (message, recipient), claimed before sending so each email goes once. */
   mailDelivery: (messageKey: string, recipientHash: string) => ({
     PK: `MAIL#${messageKey}`,

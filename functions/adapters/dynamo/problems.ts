@@ -1,7 +1,7 @@
 import { isUnresolved, type ProblemStatus } from '../../core/problems.ts';
 import { isoWeekOf, isoWeekOfInstant } from '../../core/time.ts';
-import { BadRequestError } from '../../errors.ts';
 import type { Problem, ProblemEvent } from '../../schemas/problems.ts';
+import { invalidCursor } from './cursor.ts';
 import { keys } from './keys.ts';
 import {
   batchGet,
@@ -258,12 +258,6 @@ function problemQueries(f: ProblemFilter): QuerySpec[] {
       ? { sort: dateSort(`${f.townshipId}#`, f.from, f.to), ...filterOf([['severity', f.severity]]) }
       : filterOf([['severity', f.severity]], { from: f.from, to: f.to })),
   }));
-}
-
-function invalidCursor(): BadRequestError {
-  return new BadRequestError('INVALID_CURSOR', '分页游标无效，请从第一页重新查询', {
-    fields: [{ path: 'next', code: 'INVALID_CURSOR', message: '分页游标无效' }],
-  });
 }
 
 /** Pages through several queries in sequence; the cursor is `<query index>.<that query's cursor>`. */

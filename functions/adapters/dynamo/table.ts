@@ -227,6 +227,33 @@ function queryInput(spec: QuerySpec): QueryCommandInput {
   };
 }
 
+/** DynamoDB orders string keys by their UTF-8 bytes. */
+function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * Whether a start key from a cursor belongs to this query: exactly the table's key attributes (and
+ * the index's, for an index query), in the query's partition, with a sort key the query's sort
+ * condition admits. Anything else is a forged or foreign cursor: DynamoDB would refuse it (500), or
+ * it would point outside the range the route chose to read.
+ */
+function startKeyFits(key: Record<string, string>, spec: QuerySpec): boolean {
+  const names = spec.index ? indexKeys(spec.index) : TABLE_KEY;
+  const expected = new Set<string>([TABLE_KEY.partition, TABLE_KEY.sort, names.partition, names.sort]);
+  const present = Object.keys(key);
+  if (present.length !== expected.size || present.some((n) => !expected.has(n))) return false;
+  if (key[names.partition] !== spec.partition) return false;
+  const sk = key[names.sort] as string;
+  const sort = spec.sort;
+  if (!sort) return true;
+  if ('beginsWith' in sort) return sk.startsWith(sort.beginsWith);
+  if ('between' in sort)
+    return compareKeys(sk, sort.between[0]) >= 0 && compareKeys(sk, sort.between[1]) <= 0;
+  if ('lt' in sort) return compareKeys(sk, sort.lt) < 0;
+  return compareKeys(sk, sort.gte) >= 0;
+}
+
 function scopeOf(spec: QuerySpec): string {
   return JSON.stringify([
     spec.index ?? '',
@@ -243,7 +270,9 @@ function scopeOf(spec: QuerySpec): string {
  */
 export async function queryPage<T = Item>(spec: QuerySpec, limit: number, cursor?: string): Promise<Page<T>> {
   const scope = scopeOf(spec);
-  let startKey: Record<string, unknown> | undefined = decodeCursor(cursor, scope);
+  let startKey: Record<string, unknown> | undefined = decodeCursor(cursor, scope, (key) =>
+    startKeyFits(key, spec),
+  );
   const items: T[] = [];
   const base = queryInput(spec);
   for (let round = 0; round < 20; round++) {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { countyMode, sessionIsCurrent } from '../../accounts/sessions.ts';
 
 /**
  * How the pages sign people in, chosen once at cold start:
@@ -47,6 +48,9 @@ export function localAuth(key: Uint8Array): LocalAuth {
           audience: LOCAL_AUDIENCE,
           algorithms: ['HS256'],
         });
+        // County mode: the token's account must still be enabled and on the same session version
+        // (disable, reset and password change end other sessions); demo/dev tokens have no account.
+        if (countyMode() && !(await sessionIsCurrent(payload))) return undefined;
         return payload;
       } catch {
         return undefined;

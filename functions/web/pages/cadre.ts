@@ -95,7 +95,8 @@ const DONE_MESSAGES: Record<string, string> = {
 };
 
 function doneFlag(query: URLSearchParams): Record<string, boolean> {
-  const flag = DONE_MESSAGES[query.get('done') ?? ''];
+  const done = query.get('done') ?? '';
+  const flag = Object.hasOwn(DONE_MESSAGES, done) ? DONE_MESSAGES[done] : undefined;
   return flag ? { [flag]: true } : {};
 }
 

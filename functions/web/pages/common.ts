@@ -1,5 +1,6 @@
 import type { ApiResult } from '../../http/api-handler.ts';
 import { ASSETS_VERSION, assetEntries, assetFiles, serviceWorkerScript } from '../assets.generated.ts';
+import { countyMode } from '../../accounts/sessions.ts';
 import { authProvider, CognitoTokenError, pkcePair, randomState } from '../auth/provider.ts';
 import { compress, type Encoding, SECURITY_HEADERS, toResult } from '../respond.ts';
 import { definePage, type PageContext, type PageResult, page, redirect } from '../route.ts';
@@ -14,6 +15,7 @@ import {
   serializeCookie,
   sessionFromPayload,
 } from '../session.ts';
+import { countyLoginPage } from './sign-in.ts';
 
 /**
  * Pages every visitor meets: the way in (local demo sign-in, or Cognito's hosted UI on AWS), the way
@@ -56,6 +58,7 @@ async function localLogin(ctx: PageContext, next: string | undefined): Promise<P
     '登录',
     {
       local: true,
+      county: false,
       next: next ?? '',
       admins: users.filter((u) => u.role === 'admin'),
       inspectors: users.filter((u) => u.role === 'inspector'),
@@ -111,7 +114,8 @@ export const commonPages = [
         return { type: 'redirect', location: next ?? homeOf(ctx.session.role), status: 302 };
       }
       const provider = authProvider();
-      if (provider.kind === 'local') return localLogin(ctx, next);
+      // County mode: user name and password (sign-in.ts); demo and dev: the one-tap list.
+      if (provider.kind === 'local') return countyMode() ? countyLoginPage(next) : localLogin(ctx, next);
       // Cognito's hosted UI, authorization code + PKCE; state and verifier wait in a short cookie.
       const { verifier, challenge } = pkcePair();
       const state = randomState();
@@ -239,7 +243,9 @@ export const commonPages = [
     path: '/app/static/{file}',
     roles: 'public',
     async handle(input) {
-      const file = assetFiles[input.params.file ?? ''];
+      // Own keys only: `__proto__`, `constructor` or `toString` must not reach Object.prototype.
+      const name = input.params.file ?? '';
+      const file = Object.hasOwn(assetFiles, name) ? assetFiles[name] : undefined;
       if (!file)
         return staticResult(404, 'text/plain; charset=utf-8', 'not found', 'no-store', input.headers);
       return staticResult(

@@ -1,4 +1,5 @@
 import type { PageDef } from '../../route.ts';
+import { accountPages } from './accounts.ts';
 import { boardPages } from './board.ts';
 import { bulletinPages } from './bulletins.ts';
 import { circlePages } from './circle.ts';
@@ -22,4 +23,5 @@ export const adminPages: PageDef[] = [
   ...noticePages,
   ...jobPages,
   ...taskPages,
+  ...accountPages,
 ];

@@ -1,0 +1,5 @@
+import { createApiHandler } from '../http/api-handler.ts';
+import { accountsRoutes } from '../routes/accounts.ts';
+
+/** County-mode account administration (local runtime only: not deployed to AWS, see RouteGroup.localOnly). */
+export const handler = createApiHandler(accountsRoutes);

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { createWriteGate } from '../../infra/local/write-gate.ts';
+
+/** A promise and the function that settles it: the tests decide when each writer finishes. */
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+describe('the write gate', () => {
+  it('waits for writers under way, holds new ones while paused, then lets them go', async () => {
+    const gate = createWriteGate();
+    const events: string[] = [];
+    const first = deferred();
+    const running = gate.run(async () => {
+      events.push('writer 1 starts');
+      await first.promise;
+      events.push('writer 1 ends');
+    });
+    const snapshotTaken = deferred();
+    const pause = gate.paused(async () => {
+      events.push('snapshot');
+      await snapshotTaken.promise;
+      return 'done';
+    });
+    // The pause waits for writer 1; writer 2, arriving meanwhile, waits for the pause.
+    const second = gate.run(async () => {
+      events.push('writer 2');
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['writer 1 starts']);
+    first.resolve();
+    await running;
+    await expect.poll(() => events).toContain('snapshot');
+    expect(events).toEqual(['writer 1 starts', 'writer 1 ends', 'snapshot']);
+    snapshotTaken.resolve();
+    expect(await pause).toBe('done');
+    await second;
+    expect(events.at(-1)).toBe('writer 2');
+    expect(gate.inFlight()).toBe(0);
+  });
+
+  it('counts a write inside a writer as part of it, and background work it started as separate writes', async () => {
+    const gate = createWriteGate();
+    let background: Promise<string> | undefined;
+    const release = deferred();
+    await gate.run(async () => {
+      // Inside the writer: no second entry (a pause would otherwise wait for the writer's own call).
+      expect(await gate.runWrite(async () => gate.inFlight())).toBe(1);
+      // Started by the writer, finishing after it: it inherits the async context, not the ticket.
+      background = (async () => {
+        await release.promise;
+        return gate.runWrite(async () => `in flight ${gate.inFlight()}`);
+      })();
+    });
+    const pause = gate.paused(async () => {
+      release.resolve();
+      // The background write waits for the pause instead of passing as part of the finished writer.
+      await new Promise((r) => setTimeout(r, 0));
+      return gate.inFlight();
+    });
+    expect(await pause).toBe(0);
+    expect(await background).toBe('in flight 1');
+  });
+
+  it('runs pauses one after another and refuses a pause from inside a writer', async () => {
+    const gate = createWriteGate();
+    const order: string[] = [];
+    await Promise.all([
+      gate.paused(async () => {
+        order.push('a start');
+        await new Promise((r) => setTimeout(r, 5));
+        order.push('a end');
+      }),
+      gate.paused(async () => {
+        order.push('b');
+      }),
+    ]);
+    expect(order).toEqual(['a start', 'a end', 'b']);
+    await expect(gate.run(() => gate.paused(async () => 1))).rejects.toThrow(/cannot pause/);
+  });
+});
