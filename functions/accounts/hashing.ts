@@ -43,7 +43,8 @@ function parse(stored: string): { params: ScryptParams; salt: Buffer; key: Buffe
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return undefined;
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
-  if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 2 ** 20 || r > 32 || p > 16) return undefined;
+  if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 2 ** 20 || r > 32 || p > 16)
+    return undefined;
   return {
     params: { N, r, p },
     salt: Buffer.from(parts[4]!, 'base64url'),

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import * as store from '../adapters/dynamo/accounts.ts';
 import type { AccountRecord } from '../adapters/dynamo/accounts.ts';
+import * as store from '../adapters/dynamo/accounts.ts';
 import { writeAudit } from '../adapters/dynamo/audit.ts';
 import { getCadres } from '../adapters/dynamo/roster.ts';
 import { ConditionFailed } from '../adapters/dynamo/table.ts';
@@ -274,7 +274,11 @@ export async function createCadreAccounts(
     } else if (withAccount.has(cadreId)) {
       outcome.skipped.push({ cadreId, code: 'HAS_ACCOUNT', message: '已有账号' });
     } else if (!isValidUsername(normalizeUsername(cadreId))) {
-      outcome.skipped.push({ cadreId, code: 'INVALID_USERNAME', message: '干部编号不能用作用户名，请单独开通' });
+      outcome.skipped.push({
+        cadreId,
+        code: 'INVALID_USERNAME',
+        message: '干部编号不能用作用户名，请单独开通',
+      });
     } else {
       todo.push(cadreId);
     }
@@ -294,7 +298,11 @@ export async function createCadreAccounts(
         results.set(cadreId, { account: made.account, initialPassword: made.initialPassword! });
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
-        results.set(cadreId, { cadreId, code: 'USERNAME_TAKEN', message: '用户名已被其他账号使用，请单独开通' });
+        results.set(cadreId, {
+          cadreId,
+          code: 'USERNAME_TAKEN',
+          message: '用户名已被其他账号使用，请单独开通',
+        });
       }
     }
   };
@@ -318,7 +326,12 @@ async function lockRemaining(username: string, sourceIp: string, now: number): P
 }
 
 /** Counts a failure; true when this failure started a lock. Retried when a concurrent failure wins. */
-async function recordFailure(kind: 'USER' | 'ADDR', id: string, limit: number, now: number): Promise<boolean> {
+async function recordFailure(
+  kind: 'USER' | 'ADDR',
+  id: string,
+  limit: number,
+  now: number,
+): Promise<boolean> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const current = await store.getThrottle(kind, id);
     const recent = [...current.failures.filter((t) => now - t < FAILURE_WINDOW_MS), now];
@@ -360,11 +373,7 @@ function signInContext(req: SignInRequest, actor: string, routeKey: string): Aud
  * for the right password), 401 BAD_CREDENTIALS for an unknown name, a wrong password or a disabled
  * account alike (after the same scrypt work), 403 PASSWORD_CHANGE_REQUIRED for a right initial password.
  */
-async function checkCredentials(
-  req: SignInRequest,
-  routeKey: string,
-  now: Date,
-): Promise<AccountRecord> {
+async function checkCredentials(req: SignInRequest, routeKey: string, now: Date): Promise<AccountRecord> {
   const username = normalizeUsername(req.username);
   const remaining = await lockRemaining(username, req.sourceIp, now.getTime());
   if (remaining > 0) throw new TooManyAttemptsError(Math.ceil(remaining / 1000));

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../web/auth/provider.ts';
 import type { AccountRecord } from '../adapters/dynamo/accounts.ts';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../web/auth/provider.ts';
 import { SESSION_VERSION_CLAIM } from './sessions.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { countyMode } from '../accounts/sessions.ts';
+import { AccountsNotHereError } from '../accounts/errors.ts';
 import {
   type AuditContext,
   createAccount,
@@ -7,17 +7,17 @@ import {
   listAccounts,
   resetAccount,
 } from '../accounts/service.ts';
-import { AccountsNotHereError } from '../accounts/errors.ts';
+import { countyMode } from '../accounts/sessions.ts';
 import type { RequestContext } from '../http/route.ts';
 import { created, defineRoute, ok } from '../http/route.ts';
 import {
   accountList,
   accountParams,
+  account as accountSchema,
   batchAccountsBody,
   batchResult,
   createAccountBody,
   issuedAccount,
-  account as accountSchema,
 } from '../schemas/accounts.ts';
 import { errorBody } from '../schemas/common.ts';
 

@@ -20,14 +20,17 @@ export const username = z.pipe(
   z.string().check(z.regex(USERNAME_PATTERN, USERNAME_MESSAGE)),
 );
 
-export const roleField = z.enum(ROLES, { message: '角色须为 admin（指挥部）、inspector（督查组）或 cadre（包村干部）' });
+export const roleField = z.enum(ROLES, {
+  message: '角色须为 admin（指挥部）、inspector（督查组）或 cadre（包村干部）',
+});
 
 /** A new password that meets the policy (length, not common, not the user name). */
 export const newPassword = z.string().check(
   z.maxLength(PASSWORD_MAX_LENGTH * 2, PASSWORD_MESSAGES.TOO_LONG),
   z.superRefine((value, ctx) => {
     const problem = passwordProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: PASSWORD_MESSAGES[problem], params: { code: problem } });
+    if (problem)
+      ctx.addIssue({ code: 'custom', message: PASSWORD_MESSAGES[problem], params: { code: problem } });
   }),
 );
 
@@ -54,7 +57,9 @@ export const account = z.object({
   role: z.enum(ROLES),
   cadreId: z.optional(z.string()),
   name: z.optional(z.string()),
-  state: z.enum(ACCOUNT_STATES).check(z.describe('must-change: 须修改初始密码; active: 正常; disabled: 已停用')),
+  state: z
+    .enum(ACCOUNT_STATES)
+    .check(z.describe('must-change: 须修改初始密码; active: 正常; disabled: 已停用')),
   createdAt: z.string(),
   updatedAt: z.string(),
   passwordChangedAt: z.optional(z.string()),

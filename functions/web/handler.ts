@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { countyMode } from '../accounts/sessions.ts';
 import type { ApiEvent, ApiResult } from '../http/api-handler.ts';
 import { createLogger, type Logger } from '../http/logger.ts';
 import { ApiCallError, ApiClient, type ApiInvoker } from './api-client.ts';
 import { assetEntries } from './assets.generated.ts';
-import { countyMode } from '../accounts/sessions.ts';
 import { type AuthProvider, authProvider } from './auth/provider.ts';
 import { BodyError, parseBody } from './body.ts';
 import { SECURITY_HEADERS, toResult } from './respond.ts';

@@ -47,6 +47,9 @@ export function createWriteGate(): WriteGate {
   };
 
   const run = async <T>(work: () => Promise<T>): Promise<T> => {
+    // Already a writer (a handler calling another in-process): entering again would wait for a pause
+    // that itself waits for this writer.
+    if (tickets.getStore()?.active) return work();
     await enter();
     const ticket = { active: true };
     try {
@@ -59,12 +62,11 @@ export function createWriteGate(): WriteGate {
 
   return {
     run,
-    runWrite: (write) => (tickets.getStore()?.active ? write() : run(write)),
+    runWrite: run,
     paused<T>(work: () => Promise<T>): Promise<T> {
       // A writer pausing the gate would wait for itself.
       if (tickets.getStore()?.active)
         return Promise.reject(new Error('a writer cannot pause the write gate'));
-      if (process.env.NO_GATE) return work();
       // Held from the moment of the request: a writer arriving now waits instead of delaying the snapshot.
       if (holds++ === 0) {
         held = new Promise<void>((resolve) => {

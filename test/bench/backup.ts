@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { startLocalStack } from '../../infra/local/runtime.ts';
 import { runDemoJobs, seedDemo } from '../../infra/local/seed-demo-data.ts';
 
@@ -12,6 +13,7 @@ import { runDemoJobs, seedDemo } from '../../infra/local/seed-demo-data.ts';
  * `npx tsx test/bench/backup.ts [--no-jobs]`
  */
 process.env.LOG_SILENT ??= '1';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.LOG_LEVEL ??= 'warn';
 const root = mkdtempSync(join(tmpdir(), 'baocun-bench-backup-'));
 const dataDir = join(root, 'data');
@@ -29,7 +31,8 @@ try {
     runs.push({ pauseMs: r.pauseMs, totalMs: r.totalMs, bytes: r.bytes, counts: r.manifest.counts });
   }
   started = performance.now();
-  const cli = execFileSync(
+  // Asynchronous: the server answering the command's control socket runs in this process.
+  const { stdout: cli } = await promisify(execFile)(
     resolve(import.meta.dirname, '../../node_modules/.bin/tsx'),
     ['infra/local/backup.ts'],
     {

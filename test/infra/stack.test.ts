@@ -14,7 +14,7 @@ import {
   TTL_ATTRIBUTE,
 } from '../../functions/adapters/dynamo/table-definition.ts';
 import { routeKey } from '../../functions/http/route.ts';
-import { cloudRouteGroups, cloudRoutes as allRoutes } from '../../functions/routes/index.ts';
+import { cloudRoutes as allRoutes, cloudRouteGroups } from '../../functions/routes/index.ts';
 import { WEB_ROUTES } from '../../functions/web/web-routes.ts';
 import { buildApp } from '../../infra/app.ts';
 import { ESM_REQUIRE_BANNER } from '../../infra/bundling.ts';

@@ -29,7 +29,10 @@ async function post(path: string, body: unknown, headers: Record<string, string>
   return { status: res.status, headers: res.headers, body: (await res.json().catch(() => undefined)) as any };
 }
 
-async function newAccount(role: 'admin' | 'inspector' | 'cadre' = 'inspector', extra: Record<string, unknown> = {}) {
+async function newAccount(
+  role: 'admin' | 'inspector' | 'cadre' = 'inspector',
+  extra: Record<string, unknown> = {},
+) {
   const username = uid('u').toLowerCase();
   const res = await admin.post('/accounts', { username, role, ...extra });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -40,13 +43,20 @@ async function newAccount(role: 'admin' | 'inspector' | 'cadre' = 'inspector', e
 async function activeAccount(role: 'admin' | 'inspector' | 'cadre' = 'inspector') {
   const { username, initialPassword } = await newAccount(role);
   const password = `Own-${randomUUID().slice(0, 10)}`;
-  const changed = await post('/auth/password', { username, password: initialPassword, newPassword: password });
+  const changed = await post('/auth/password', {
+    username,
+    password: initialPassword,
+    newPassword: password,
+  });
   expect(changed.status, JSON.stringify(changed.body)).toBe(200);
   return { username, password, token: changed.body.token as string };
 }
 
 const api = (token: string, path: string, init: RequestInit = {}) =>
-  fetch(`${t.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+  fetch(`${t.url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
+  });
 
 describe('county mode', () => {
   it('has no POST /local/token', async () => {
@@ -64,7 +74,12 @@ describe('accounts', () => {
   it('creates an account with a readable initial password shown once, and lists it without secrets', async () => {
     const { username, initialPassword, body } = await newAccount('inspector', { name: '督查三组' });
     expect(initialPassword).toMatch(/^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/);
-    expect(body.account).toMatchObject({ username, role: 'inspector', name: '督查三组', state: 'must-change' });
+    expect(body.account).toMatchObject({
+      username,
+      role: 'inspector',
+      name: '督查三组',
+      state: 'must-change',
+    });
     const list = await admin.get('/accounts');
     expect(list.status).toBe(200);
     const listed = list.body.items.find((a: { username: string }) => a.username === username);
@@ -82,7 +97,11 @@ describe('accounts', () => {
     expect(role.status).toBe(400);
     expect(role.body.error.fields.map((f: { path: string }) => f.path)).toContain('body.role');
 
-    const cadre = await admin.post('/accounts', { username: uid('u').toLowerCase(), role: 'cadre', cadreId: 'NOPE-1' });
+    const cadre = await admin.post('/accounts', {
+      username: uid('u').toLowerCase(),
+      role: 'cadre',
+      cadreId: 'NOPE-1',
+    });
     expect(cadre.status).toBe(400);
     expect(cadre.body.error.fields[0]).toMatchObject({ path: 'body.cadreId', code: 'UNKNOWN_CADRE' });
 
@@ -104,7 +123,9 @@ describe('accounts', () => {
   it('is for admins only', async () => {
     const inspector = await t.as('inspector', uid('insp'));
     expect((await inspector.get('/accounts')).status).toBe(403);
-    expect((await inspector.post('/accounts', { username: uid('u').toLowerCase(), role: 'admin' })).status).toBe(403);
+    expect(
+      (await inspector.post('/accounts', { username: uid('u').toLowerCase(), role: 'admin' })).status,
+    ).toBe(403);
   });
 
   it('audits account changes without the hash', async () => {
@@ -125,7 +146,11 @@ describe('POST /auth/token', () => {
     expect(first.status).toBe(403);
     expect(first.body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
 
-    const weak = await post('/auth/password', { username, password: initialPassword, newPassword: 'woaini1314' });
+    const weak = await post('/auth/password', {
+      username,
+      password: initialPassword,
+      newPassword: 'woaini1314',
+    });
     expect(weak.status).toBe(400);
     expect(weak.body.error.fields[0]).toMatchObject({ path: 'body.newPassword' });
     const own = await post('/auth/password', {
@@ -136,7 +161,11 @@ describe('POST /auth/token', () => {
     expect(own.status).toBe(400);
     expect(own.body.error.fields[0].code).toBe('CONTAINS_USERNAME');
 
-    const changed = await post('/auth/password', { username, password: initialPassword, newPassword: 'plough-maple-42' });
+    const changed = await post('/auth/password', {
+      username,
+      password: initialPassword,
+      newPassword: 'plough-maple-42',
+    });
     expect(changed.status).toBe(200);
     const res = await post('/auth/token', { username, password: 'plough-maple-42' });
     expect(res.status).toBe(200);
@@ -198,7 +227,6 @@ describe('POST /auth/token', () => {
     expect(actions).toContain('locked');
     expect(actions.filter((a: string) => a === 'sign-in-failed')).toHaveLength(5);
   });
-
 });
 
 /** Polls until the condition holds (sessions end within the cache window, here shortened). */
@@ -237,9 +265,9 @@ describe('sessions', () => {
     expect(reset.status).toBe(200);
     expect(reset.body.account.state).toBe('must-change');
     expect((await post('/auth/token', { username, password })).status).toBe(401);
-    expect((await post('/auth/token', { username, password: reset.body.initialPassword })).body.error.code).toBe(
-      'PASSWORD_CHANGE_REQUIRED',
-    );
+    expect(
+      (await post('/auth/token', { username, password: reset.body.initialPassword })).body.error.code,
+    ).toBe('PASSWORD_CHANGE_REQUIRED');
   });
 
   it('an admin cannot disable their own account', async () => {
@@ -258,7 +286,9 @@ describe('the per-address limit', () => {
     const before = Date.now();
     let status = 0;
     for (let i = 0; i < 40 && status !== 429; i++) {
-      status = (await post('/auth/token', { username: uid('nobody').toLowerCase(), password: 'wrong-password-1' })).status;
+      status = (
+        await post('/auth/token', { username: uid('nobody').toLowerCase(), password: 'wrong-password-1' })
+      ).status;
     }
     expect(status).toBe(429);
     const right = await post('/auth/token', { username, password });

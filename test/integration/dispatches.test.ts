@@ -569,6 +569,30 @@ describe('listing dispatch forms', () => {
     expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
   });
 
+  it('pages a cadre’s open rows although "now" moves between the pages', async () => {
+    const another = await issue({
+      assignees: [{ cadreId: cadres.b, villageId: villages.v2 }],
+      deadline: inDays(7),
+    });
+    const b = await t.as('cadre', cadres.b);
+    const first = await b.get('/dispatches?status=open&limit=1');
+    expect(first.status).toBe(200);
+    expect(typeof first.body.next).toBe('string');
+    const second = await b.get(`/dispatches?status=open&limit=1&next=${encodeURIComponent(first.body.next)}`);
+    expect(second.status).toBe(200);
+    expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
+    const all = await b.get('/dispatches?status=open&limit=100');
+    expect(all.body.items.map((i: { id: string }) => i.id)).toEqual(
+      expect.arrayContaining([forB.id, another.id]),
+    );
+    expect(second.body.items[0].status).toBe('open');
+    // The cursor of the open list cannot be replayed on the overdue list.
+    const other = await b.get(
+      `/dispatches?status=overdue&limit=1&next=${encodeURIComponent(first.body.next)}`,
+    );
+    expect(other.status).toBe(400);
+  });
+
   it.each([
     ['an unknown status', 'status=late', 'query.status'],
     ['a range that ends before it starts', 'from=2026-05-02&to=2026-05-01', 'query.to'],

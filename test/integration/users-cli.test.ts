@@ -16,7 +16,11 @@ afterAll(() => {
   for (const f of folders) f.remove();
 });
 
-function users(dataDir: string, args: string[], stdin?: string): Promise<{ code: number; out: string; err: string }> {
+function users(
+  dataDir: string,
+  args: string[],
+  stdin?: string,
+): Promise<{ code: number; out: string; err: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'infra/local/users.ts'), ...args], {
       cwd: ROOT,
@@ -49,7 +53,11 @@ describe('npm run users without a server', () => {
     expect(passwordOf(add.out)).toMatch(/^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/);
     expect(existsSync(join(dir, 'baocun.json'))).toBe(true);
 
-    const stdin = await users(dir, ['add', 'ops', '--role', 'inspector', '--password-stdin'], 'plough-maple-42\n');
+    const stdin = await users(
+      dir,
+      ['add', 'ops', '--role', 'inspector', '--password-stdin'],
+      'plough-maple-42\n',
+    );
     expect(stdin.code, stdin.err).toBe(0);
     expect(stdin.out).not.toContain('plough-maple-42');
 
@@ -82,7 +90,11 @@ describe('npm run users without a server', () => {
     const unknown = await users(folder.path, ['reset', 'nobody']);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('nobody');
-    const weak = await users(folder.path, ['add', 'weak', '--role', 'admin', '--password-stdin'], '1qaz2wsx3edc');
+    const weak = await users(
+      folder.path,
+      ['add', 'weak', '--role', 'admin', '--password-stdin'],
+      '1qaz2wsx3edc',
+    );
     expect(weak.code).toBe(1);
     expect(weak.err).toContain('太常见');
     const usage = await users(folder.path, ['frobnicate']);
@@ -110,7 +122,11 @@ describe('npm run users beside a running server', () => {
     const t = await startTestStack({ mode: 'county', dataDir: folder.path, tableName: 'baocun' });
     setSessionCacheTtl(1_000);
     try {
-      const add = await users(folder.path, ['add', 'ops', '--role', 'inspector', '--password-stdin'], 'plough-maple-42');
+      const add = await users(
+        folder.path,
+        ['add', 'ops', '--role', 'inspector', '--password-stdin'],
+        'plough-maple-42',
+      );
       expect(add.code, add.err).toBe(0);
       const signIn = await fetch(`${t.url}/auth/token`, {
         method: 'POST',

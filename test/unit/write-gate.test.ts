@@ -83,3 +83,18 @@ describe('the write gate', () => {
     await expect(gate.run(() => gate.paused(async () => 1))).rejects.toThrow(/cannot pause/);
   });
 });
+
+describe('the write gate, nested', () => {
+  it('lets a writer inside a writer through while a pause waits (no deadlock)', async () => {
+    const gate = createWriteGate();
+    const inner = deferred();
+    const outer = gate.run(async () => {
+      await inner.promise;
+      return gate.run(async () => 'nested');
+    });
+    const pause = gate.paused(async () => 'paused');
+    inner.resolve();
+    expect(await outer).toBe('nested');
+    expect(await pause).toBe('paused');
+  });
+});

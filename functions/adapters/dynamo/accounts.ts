@@ -132,7 +132,8 @@ export async function putThrottle(
 export async function clearThrottle(kind: 'USER' | 'ADDR', id: string): Promise<void> {
   await updateItem({
     Key: keys.signInThrottle(kind, id),
-    UpdateExpression: 'SET failures = :none, lockedUntil = :zero, version = if_not_exists(version, :zero) + :one',
+    UpdateExpression:
+      'SET failures = :none, lockedUntil = :zero, version = if_not_exists(version, :zero) + :one',
     ConditionExpression: 'attribute_exists(PK)',
     ExpressionAttributeValues: { ':none': [], ':zero': 0, ':one': 1 },
   }).catch((error: unknown) => {

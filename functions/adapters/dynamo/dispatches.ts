@@ -399,7 +399,7 @@ export async function listAssigneeRows(
     {
       index: byCadre ? 'GSI1' : 'GSI2',
       partition: byCadre ? keys.cadreDispatches(by.cadreId) : keys.villageDispatches(by.villageId),
-      ...(sort ? { sort } : {}),
+      ...(sort ? { sort, movingBound: true } : {}),
       ...filterSpec(f),
     },
     limit,

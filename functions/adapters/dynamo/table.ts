@@ -166,6 +166,11 @@ export interface QuerySpec {
   filter?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> };
   descending?: boolean;
   consistent?: boolean;
+  /**
+   * The sort bound is the current time (open vs overdue): it moves between a page and the next, so a
+   * cursor is scoped by the bound's kind, not its value, and a start key only has to be in the partition.
+   */
+  movingBound?: boolean;
 }
 
 /** `attr = :value AND …` for the attributes given a value; undefined when none is. */
@@ -246,7 +251,7 @@ function startKeyFits(key: Record<string, string>, spec: QuerySpec): boolean {
   if (key[names.partition] !== spec.partition) return false;
   const sk = key[names.sort] as string;
   const sort = spec.sort;
-  if (!sort) return true;
+  if (!sort || spec.movingBound) return true;
   if ('beginsWith' in sort) return sk.startsWith(sort.beginsWith);
   if ('between' in sort)
     return compareKeys(sk, sort.between[0]) >= 0 && compareKeys(sk, sort.between[1]) <= 0;
@@ -258,7 +263,7 @@ function scopeOf(spec: QuerySpec): string {
   return JSON.stringify([
     spec.index ?? '',
     spec.partition,
-    spec.sort ?? null,
+    spec.movingBound && spec.sort ? Object.keys(spec.sort) : (spec.sort ?? null),
     spec.filter?.expression ?? '',
     spec.descending ?? false,
   ]);

@@ -1,6 +1,6 @@
+import { countyMode } from '../../accounts/sessions.ts';
 import type { ApiResult } from '../../http/api-handler.ts';
 import { ASSETS_VERSION, assetEntries, assetFiles, serviceWorkerScript } from '../assets.generated.ts';
-import { countyMode } from '../../accounts/sessions.ts';
 import { authProvider, CognitoTokenError, pkcePair, randomState } from '../auth/provider.ts';
 import { compress, type Encoding, SECURITY_HEADERS, toResult } from '../respond.ts';
 import { definePage, type PageContext, type PageResult, page, redirect } from '../route.ts';

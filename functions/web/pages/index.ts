@@ -6,4 +6,10 @@ import { inspectorPages } from './inspector.ts';
 import { signInPages } from './sign-in.ts';
 
 /** Every page of the web front end, served by one Lambda (functions/api/web.ts). */
-export const webPages: PageDef[] = [...commonPages, ...signInPages, ...cadrePages, ...inspectorPages, ...adminPages];
+export const webPages: PageDef[] = [
+  ...commonPages,
+  ...signInPages,
+  ...cadrePages,
+  ...inspectorPages,
+  ...adminPages,
+];

@@ -3,12 +3,12 @@ import {
   PasswordChangeRequiredError,
   TooManyAttemptsError,
 } from '../../accounts/errors.ts';
-import { countyMode } from '../../accounts/sessions.ts';
 import { changePassword, signIn } from '../../accounts/service.ts';
+import { countyMode } from '../../accounts/sessions.ts';
 import { BROWSER_SESSION_SECONDS } from '../../accounts/tokens.ts';
-import { PASSWORD_MIN_LENGTH } from '../../core/passwords.ts';
+import { normalizeUsername, PASSWORD_MIN_LENGTH } from '../../core/passwords.ts';
 import { ValidationError } from '../../errors.ts';
-import { fieldMessages, type FieldMessage, type FormEntries } from '../form-data.ts';
+import { type FieldMessage, type FormEntries, fieldMessages } from '../form-data.ts';
 import { type FormState, field, formView, freshForm, refusedForm } from '../forms/state.ts';
 import { definePage, type PageContext, type PageInput, type PageResult, page } from '../route.ts';
 import { homeOf, SESSION_COOKIE, safeNext, serializeCookie } from '../session.ts';
@@ -136,7 +136,9 @@ export const signInPages = [
         return signedIn(ctx, issued, next);
       } catch (error) {
         if (error instanceof PasswordChangeRequiredError) {
-          return changePage(next, freshForm({ username }), { firstSignIn: true });
+          return changePage(next, freshForm({ username: normalizeUsername(username) }), {
+            firstSignIn: true,
+          });
         }
         if (error instanceof TooManyAttemptsError) {
           return countyLoginPage(next, refused(input, error.code, LOCKED_MESSAGE), 429);

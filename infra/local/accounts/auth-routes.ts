@@ -3,8 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TooManyAttemptsError } from '../../../functions/accounts/errors.ts';
 import { changePassword, signIn } from '../../../functions/accounts/service.ts';
 import { API_TOKEN_SECONDS } from '../../../functions/accounts/tokens.ts';
-import { AppError, UnsupportedMediaTypeError } from '../../../functions/errors.ts';
-import { BadRequestError } from '../../../functions/errors.ts';
+import { AppError, BadRequestError, UnsupportedMediaTypeError } from '../../../functions/errors.ts';
 import { parseOrThrow } from '../../../functions/http/validation.ts';
 import { changePasswordBody, signInBody } from '../../../functions/schemas/accounts.ts';
 
@@ -57,12 +56,21 @@ function parseJson(req: IncomingMessage, body: Buffer): unknown {
 }
 
 export function createAuthRoutes(options: AuthRoutesOptions) {
-  return async function authRoutes(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean> {
+  return async function authRoutes(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+  ): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!options.county || !PATHS.has(url.pathname)) return false;
     const requestId = randomUUID();
     if (req.method !== 'POST') {
-      send(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: '只支持 POST' }, requestId }, { allow: 'POST' });
+      send(
+        res,
+        405,
+        { error: { code: 'METHOD_NOT_ALLOWED', message: '只支持 POST' }, requestId },
+        { allow: 'POST' },
+      );
       return true;
     }
     const sourceIp = options.sourceIp(req);
@@ -97,7 +105,10 @@ export function createAuthRoutes(options: AuthRoutesOptions) {
           level: 'error',
           msg: 'sign-in failed',
           requestId,
-          error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+          error:
+            error instanceof Error
+              ? { name: error.name, message: error.message, stack: error.stack }
+              : String(error),
         });
         send(res, 500, { error: { code: 'INTERNAL', message: '服务器内部错误，请稍后重试' }, requestId });
       }

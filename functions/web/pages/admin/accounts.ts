@@ -107,8 +107,7 @@ function slipsPage(
   );
 }
 
-const formValue = (input: PageInput, name: string) =>
-  input.form.find(([n]) => n === name)?.[1]?.trim() ?? '';
+const formValue = (input: PageInput, name: string) => input.form.find(([n]) => n === name)?.[1]?.trim() ?? '';
 
 async function batchPage(ctx: PageContext, message = '', status = 200): Promise<PageResult> {
   const [accounts, cadres, townships] = await Promise.all([
@@ -197,7 +196,13 @@ export const accountPages = [
         return page(
           'error',
           error.message,
-          { status: res.status, code: error.code, message: error.message, isNotFound: res.status === 404, isForbidden: false },
+          {
+            status: res.status,
+            code: error.code,
+            message: error.message,
+            isNotFound: res.status === 404,
+            isForbidden: false,
+          },
           { status: res.status, nav: 'accounts' },
         );
       }
@@ -210,17 +215,29 @@ export const accountPages = [
     roles: ROLES,
     async handle(input, ctx) {
       const username = input.params.username ?? '';
-      const res = await ctx.api.call<AccountView>('POST', '/accounts/{username}/disable', { params: { username } });
+      const res = await ctx.api.call<AccountView>('POST', '/accounts/{username}/disable', {
+        params: { username },
+      });
       if (res.status >= 300) {
         const error = errorOf(res.body);
         return page(
           'error',
           error.message,
-          { status: res.status, code: error.code, message: error.message, isNotFound: res.status === 404, isForbidden: false },
+          {
+            status: res.status,
+            code: error.code,
+            message: error.message,
+            isNotFound: res.status === 404,
+            isForbidden: false,
+          },
           { status: res.status, nav: 'accounts' },
         );
       }
-      return { type: 'redirect', status: 303, location: `${BASE}?disabled=${encodeURIComponent(res.body.username)}` };
+      return {
+        type: 'redirect',
+        status: 303,
+        location: `${BASE}?disabled=${encodeURIComponent(res.body.username)}`,
+      };
     },
   }),
   definePage({
