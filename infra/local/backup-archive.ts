@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
+  constants,
   copyFileSync,
   createReadStream,
   existsSync,
@@ -15,7 +16,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import {
   type AttributeValue,
   DynamoDBClient,
@@ -115,7 +116,7 @@ async function backupNow(options: BackupOptions): Promise<BackupResult> {
   if (!folder)
     throw new Error(`数据目录 ${dataDir} 中没有 Baocun 数据 / ${dataDir} holds no Baocun data folder`);
   ensurePrivateFolder(outDir);
-  const staging = mkdtempSync(join(outDir, '.baocun-backup-'));
+  const staging = stagingFolder(dataDir, outDir);
   let partial: string | undefined;
   try {
     const client = new DynamoDBClient({ region: 'local', ...dynamoClientConfig(options.dynamoEndpoint) });
@@ -185,6 +186,19 @@ async function backupNow(options: BackupOptions): Promise<BackupResult> {
   } finally {
     rmSync(staging, { recursive: true, force: true });
     if (partial) rmSync(partial, { force: true });
+  }
+}
+
+/**
+ * The snapshot is copied beside the data folder (same file system: quick copies or clones while writes
+ * are held, even when the archive goes to a slow network share), else into the archive's folder.
+ * mkdtemp makes it 0700.
+ */
+function stagingFolder(dataDir: string, outDir: string): string {
+  try {
+    return mkdtempSync(join(dirname(dataDir), `.${basename(dataDir)}-backup-`));
+  } catch {
+    return mkdtempSync(join(outDir, '.baocun-backup-'));
   }
 }
 
@@ -279,7 +293,8 @@ function copyFolder(from: string, to: string, skip: string, top = true): void {
     if (stat.isDirectory()) copyFolder(source, join(to, name), skip, false);
     else if (stat.isFile()) {
       try {
-        copyFileSync(source, join(to, name));
+        // A copy-on-write clone where the file system has them (the pause is shorter), else a copy.
+        copyFileSync(source, join(to, name), constants.COPYFILE_FICLONE);
         chmodSync(join(to, name), 0o600);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type BackupResult, backupDirFromEnv, createBackup } from './backup-archive.ts';
-import { callControl } from './control.ts';
+import { ControlError, callControl } from './control.ts';
 import { DataFolderError, readManifest } from './data-folder.ts';
 import { DataFolderLockedError, lockDataFolder } from './data-lock.ts';
 import { startDynalite } from './dynamo-local.ts';
@@ -25,6 +25,8 @@ for (let i = 0; i < args.length; i++) {
   else if (arg.startsWith('--out=')) out = arg.slice('--out='.length);
   else usage(`unknown argument: ${arg}`);
 }
+// What this command writes into the data folder (or a backup) is the service user's alone.
+process.umask(0o077);
 process.env.LOG_LEVEL ??= 'warn';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');
@@ -68,7 +70,11 @@ try {
   );
   console.log(result.path);
 } catch (error) {
-  if (error instanceof DataFolderLockedError || error instanceof DataFolderError) {
+  if (
+    error instanceof DataFolderLockedError ||
+    error instanceof DataFolderError ||
+    error instanceof ControlError
+  ) {
     console.error(error.message);
     process.exit(2);
   }

@@ -136,7 +136,15 @@ export function callControl<T = unknown>(
     );
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ECONNREFUSED' || error.code === 'ENOENT') resolve(undefined);
-      else reject(error);
+      else if (error.code === 'EACCES') {
+        reject(
+          new ControlError(
+            403,
+            `无权访问运行中的 Baocun（${socket}），请以运行服务的用户执行（如 sudo -u baocun …）。\n` +
+              `Permission denied on ${socket}: run this command as the service's user (e.g. sudo -u baocun …).`,
+          ),
+        );
+      } else reject(error);
     });
     req.end(payload);
   });

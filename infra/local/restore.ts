@@ -7,6 +7,8 @@ import { RestoreError, restoreArchive } from './restore-archive.ts';
  * `npm run restore -- <archive>`: a backup archive into DATA_DIR (default .data), which must be empty
  * or absent. The restored folder keeps the mode it was backed up in, its accounts and signing key.
  */
+// What this command writes into the data folder (or a backup) is the service user's alone.
+process.umask(0o077);
 process.env.LOG_LEVEL ??= 'warn';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const [archive, ...rest] = process.argv.slice(2);

@@ -337,7 +337,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.host ? { host: options.host } : {}),
       routes,
       verifyToken: (token) => verifyLocalToken(key, token),
-      fallback: async (req, res, body) => (await authRoutes(req, res, body)) || fallback(req, res, body),
+      // Sign-ins write several records (throttle, audit): through the write gate as one writer, like the routes.
+      fallback: (req, res, body) => {
+        const serve = async () => (await authRoutes(req, res, body)) || fallback(req, res, body);
+        return ['GET', 'HEAD'].includes(req.method ?? 'GET') ? serve() : gate.run(serve);
+      },
       ...(options.log ? { log: options.log } : {}),
       hosts: createHostPolicy({
         publicBaseUrl: process.env.PUBLIC_BASE_URL,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
+import { backupDirFromEnv } from './backup-archive.ts';
 import { DataFolderError, type Mode } from './data-folder.ts';
 import { DataFolderLockedError } from './data-lock.ts';
 import { startLocalStack } from './runtime.ts';
@@ -71,6 +72,7 @@ try {
     `  in a browser: ${stack.url}/`,
     ...lan.map((u) => `  on the LAN:   ${u}`),
     `  data folder: ${dataDir}`,
+    `  backups:     ${backupDirFromEnv(dataDir)}  (daily 02:00 Beijing time${process.env.SCHEDULER === 'off' ? ', off: SCHEDULER=off' : ''}; npm run backup)`,
     `  health:      ${stack.url}/healthz`,
     `  API docs:    ${stack.url}/openapi.json`,
   ];

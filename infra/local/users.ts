@@ -16,6 +16,8 @@ import { DYNAMO_SOCKET, ensureTable, startDynalite } from './dynamo-local.ts';
  * Exit codes: 0 done, 1 refused (bad role, unknown cadre, duplicate or unknown user, weak password),
  * 2 wrong data folder (not county mode, newer format), 64 usage.
  */
+// What this command writes into the data folder (or a backup) is the service user's alone.
+process.umask(0o077);
 const USAGE = `用法 / usage:
   npm run users -- add <用户名> --role admin|inspector|cadre [--cadre <干部编号>] [--name <姓名>] [--password-stdin]
   npm run users -- list

@@ -3,13 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { restoreArchive } from '../../infra/local/restore-archive.ts';
 import { startLocalStack } from '../../infra/local/runtime.ts';
 import { runDemoJobs, seedDemo } from '../../infra/local/seed-demo-data.ts';
 
 /**
  * How long a backup of the demo county takes, and how long it holds writes: seeds the demo (with its
  * jobs, so the documents are there) on a temporary data folder, then backs it up in-process a few
- * times and once through `npm run backup` (the control socket of the running server).
+ * times and once through `npm run backup` (the control socket of the running server), and restores
+ * that archive into another folder.
  * `npx tsx test/bench/backup.ts [--no-jobs]`
  */
 process.env.LOG_SILENT ??= '1';
@@ -42,6 +44,9 @@ try {
     },
   );
   const cliMs = performance.now() - started;
+  started = performance.now();
+  const restored = await restoreArchive(cli.trim().split('\n').at(-1) as string, join(root, 'restored'));
+  const restoreMs = performance.now() - started;
   console.log(
     JSON.stringify(
       {
@@ -51,6 +56,7 @@ try {
         inspections: seeded.inspections,
         backups: runs,
         cli: { ms: Math.round(cliMs), output: cli.trim().split('\n') },
+        restore: { ms: Math.round(restoreMs), items: restored.items, files: restored.files },
       },
       null,
       2,

@@ -277,6 +277,66 @@ describe('sessions', () => {
   });
 });
 
+describe('the sign-in pages', () => {
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+  const postForm = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+    fetch(`${t.url}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: form(fields),
+    });
+
+  it('show a user name and password form and no user list', async () => {
+    const html = await (await fetch(`${t.url}/app/login`)).text();
+    expect(html).toContain('name="username"');
+    expect(html).toContain('type="password"');
+    expect(html).not.toContain('/local/token');
+    expect(html).not.toContain('name="sub"');
+  });
+
+  it('set an HttpOnly session cookie without Secure over plain http and send the person home', async () => {
+    const { username, password } = await activeAccount('inspector');
+    const res = await postForm('/app/login', { username, password, next: '' }, { origin: t.url });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/app/inspector');
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^bc_session=/);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).not.toContain('Secure');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answer a wrong password with the form again (401), never echoing the password', async () => {
+    const { username } = await activeAccount('inspector');
+    const res = await postForm('/app/login', { username, password: 'Wrong-guess-123' }, { origin: t.url });
+    expect(res.status).toBe(401);
+    const html = await res.text();
+    expect(html).toContain('用户名或密码不正确');
+    expect(html).not.toContain('Wrong-guess-123');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('refuse a sign-in posted from another site (login CSRF)', async () => {
+    const { username, password } = await activeAccount('inspector');
+    const res = await postForm('/app/login', { username, password }, { origin: 'http://evil.example' });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('a page session ends when HQ disables the account', async () => {
+    const { username, password } = await activeAccount('inspector');
+    const res = await postForm('/app/login', { username, password }, { origin: t.url });
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const home = () => fetch(`${t.url}/app/inspector`, { headers: { cookie }, redirect: 'manual' });
+    expect((await home()).status).toBe(200);
+    await admin.post(`/accounts/${username}/disable`);
+    const after = await home();
+    expect(after.status).toBe(302);
+    expect(after.headers.get('location')).toMatch(/^\/app\/login/);
+  });
+});
+
 // Last: it locks the loopback address (every request of this file comes from it) for 15 minutes.
 describe('the per-address limit', () => {
   it('locks an address after 30 failures across many user names', async () => {

@@ -453,6 +453,19 @@ describe('npm start and its modes', () => {
   }, 120_000);
 });
 
+describe('npm run job', () => {
+  it('opens the folder in the mode it was made in (a county folder stays a county folder)', async () => {
+    const dataDir = folder();
+    const made = await startLocalStack({ dataDir, port: 0, mode: 'county', scheduler: false });
+    await made.stop();
+    const job = startServerProcess(['daily-sweep'], { DATA_DIR: dataDir }, 'infra/local/run-job.ts');
+    expect(await job.exited, job.output()).toBe(0);
+    expect(job.output()).toContain('"status": "succeeded"');
+    const { readManifest } = await import('../../infra/local/data-folder.ts');
+    expect(readManifest(dataDir)?.mode).toBe('county');
+  }, 120_000);
+});
+
 describe('the data folder of a running server', () => {
   it('is 0700 and everything in it 0600 (database, key, manifest, documents, outbox)', async () => {
     const dataDir = folder();

@@ -1,3 +1,4 @@
+import { countyMode } from '../../../accounts/sessions.ts';
 import { isoWeekRange } from '../../../core/time.ts';
 import type { Coverage } from '../../../schemas/assignments.ts';
 import type { BulletinSummary } from '../../../schemas/bulletins.ts';
@@ -87,6 +88,8 @@ export const homePages: PageDef[] = [
             href: `/app/admin/dispatches/${encodeURIComponent(d.id)}`,
           })),
           importHref: IMPORT_PAGE,
+          // County mode: accounts are HQ's to open (Cognito's console on AWS).
+          accountsHref: countyMode() ? '/app/admin/accounts' : '',
         },
         { nav: 'home' },
       );
