@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { create as createTar, extract } from 'tar';
@@ -331,7 +332,20 @@ describe('npm run backup and npm run restore', () => {
     const stack = await stackOn(dataDir);
     const api = client(stack, await stack.token('hq-admin', 'admin'));
     expect((await api.post('/townships', { id: 'T01', name: '青石乡' })).status).toBe(201);
+    // The control socket: the service's user only, and never a browser.
+    const socket = join(dataDir, 'control.sock');
+    expect(statSync(socket).mode & 0o777).toBe(0o600);
+    const fromPage = await new Promise<number>((done, fail) => {
+      request(
+        { socketPath: socket, method: 'POST', path: '/backup', headers: { origin: 'http://evil.example' } },
+        (res) => done(res.statusCode ?? 0),
+      )
+        .on('error', fail)
+        .end('{}');
+    });
+    expect(fromPage).toBe(403);
     await stack.stop();
+    expect(existsSync(socket)).toBe(false);
     const out = join(dataDir, '..', 'out');
     const backup = await command('backup', dataDir, ['--out', out]);
     expect(backup.code, backup.stderr).toBe(0);

@@ -215,6 +215,29 @@ describe('the local gateway on plain http', () => {
       expect(status).toBe(413);
     });
 
+    it('gives no "100 Continue" to a request it refuses: the client never sends the body', async () => {
+      const { request } = await import('node:http');
+      const outcome = await new Promise<{ continued: boolean; status: number }>((resolve, reject) => {
+        let continued = false;
+        const req = request(`${stack.url}/townships`, {
+          method: 'POST',
+          agent: false,
+          headers: { 'content-type': 'application/json', 'content-length': TEN_MB, expect: '100-continue' },
+        });
+        req.on('continue', () => {
+          continued = true;
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve({ continued, status: res.statusCode ?? 0 });
+          req.destroy();
+        });
+        req.on('error', reject);
+        req.flushHeaders();
+      });
+      expect(outcome).toEqual({ continued: false, status: 401 });
+    });
+
     it('holds an anonymous page post to the default page limit, also on the upload page', async () => {
       for (const path of ['/app/login', '/app/admin/tasks/import', '/app/nowhere']) {
         const res = await raw(stack.url, {
