@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as scheduled } from '../../functions/api/scheduled.ts';
+import { addDays, beijingDate, isoWeekOf } from '../../functions/core/time.ts';
 import { type Caller, startTestStack, type TestStack } from '../support/local-stack.ts';
 import { type PageClient, signInPages } from '../support/pages.ts';
 
@@ -79,7 +80,8 @@ describe('立即运行', () => {
     expect(page.text).toContain('下次自动运行');
     expect(page.text).toContain('立即运行');
     const res = await hq.post('/app/admin/jobs/weekly-bulletin/run', {
-      week: '2999-W01',
+      // Two weeks ahead: inside the accepted date window, but not begun.
+      week: isoWeekOf(addDays(beijingDate(new Date()), 14)),
       _key: 'job-week-key-1',
     });
     expect(res.status).toBe(400);
