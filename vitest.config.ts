@@ -11,6 +11,8 @@ import { javaAvailable } from './test/support/dynamodb-local.ts';
  * `npx vitest run --project dynalite` runs one side only.
  */
 const INTEGRATION = 'test/integration/**/*.test.ts';
+/** Builds the generated modules when stale (infra/build/generate.ts) before any suite imports them. */
+const GENERATE = 'test/support/generate-setup.ts';
 
 function ddbLocalSkipReason(): string | undefined {
   if (process.env.DDB_LOCAL === 'off') return 'DDB_LOCAL=off';
@@ -63,11 +65,13 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Fails a test during which an in-process API call answered outside its route's schemas.
+    setupFiles: ['test/support/contract-setup.ts'],
     reporters: ['default', ddbLocalNotice, closingLine],
     projects: [
       {
         extends: true,
-        test: { name: 'dynalite', include: ['test/**/*.test.ts'] },
+        test: { name: 'dynalite', include: ['test/**/*.test.ts'], globalSetup: [GENERATE] },
       },
       ...(skipReason
         ? []
@@ -77,7 +81,7 @@ export default defineConfig({
               test: {
                 name: 'ddb-local',
                 include: [INTEGRATION],
-                globalSetup: ['test/support/ddb-local-setup.ts'],
+                globalSetup: [GENERATE, 'test/support/ddb-local-setup.ts'],
                 env: {
                   BAOCUN_TEST_DYNAMO: 'ddb-local',
                   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

@@ -1,13 +1,12 @@
 /**
  * Typed errors. Each carries its HTTP status and a stable code for programs; `message` is Chinese for
- * people. One mapper (http/errors-to-response.ts) turns them into responses; anything else is a 500
- * with a fallback message.
+ * people. One error mapping in functions/http turns them into responses; anything else is a 500 with a
+ * fallback message.
  */
-export interface FieldIssue {
-  path: string;
-  code: string;
-  message: string;
-}
+import type { FieldIssue } from './core/field-issue.ts';
+
+// The core builds field issues without importing this module (it imports only the core).
+export type { FieldIssue };
 
 export class AppError extends Error {
   readonly status: number = 500;
@@ -76,4 +75,12 @@ export class IdempotencyInProgressError extends AppError {
 export class ConcurrentUpdateError extends AppError {
   override readonly status = 409;
   override readonly code = 'CONCURRENT_UPDATE';
+}
+/**
+ * The document store refused or failed (S3 access denied, throttled, unreachable). Never a "not
+ * found": a missing file is `undefined` from the store, so a permission error cannot pass for one.
+ * A 500 to the client; the message (S3 code, HTTP status, request id) and `cause` are for the log.
+ */
+export class DocumentStoreError extends AppError {
+  override readonly code = 'DOCUMENT_STORE_FAILED';
 }

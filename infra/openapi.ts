@@ -1,16 +1,11 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { OPENAPI_INFO, openApiDocument } from '../functions/http/openapi.ts';
 import { allRoutes } from '../functions/routes/index.ts';
+import { namedSchemas } from '../functions/schemas/index.ts';
 
-/** `npm run openapi`: writes the OpenAPI document the meta Lambda serves, from the routes' zod schemas. */
-export const OPENAPI_FILE = resolve(import.meta.dirname, '../functions/api/openapi.generated.json');
+/** The OpenAPI document the meta Lambda serves, from the routes' zod schemas; `npm run generate` writes it. */
+export const OPENAPI_FILE = resolve(import.meta.dirname, '../functions/routes/openapi.generated.json');
 
 export function generatedOpenApi(): string {
-  return `${JSON.stringify(openApiDocument(allRoutes(), OPENAPI_INFO), null, 2)}\n`;
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
-  writeFileSync(OPENAPI_FILE, generatedOpenApi());
-  console.log(`wrote ${OPENAPI_FILE}`);
+  return `${JSON.stringify(openApiDocument(allRoutes(), OPENAPI_INFO, namedSchemas()), null, 2)}\n`;
 }

@@ -13,26 +13,38 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { RouteGroup } from '../functions/routes/index.ts';
+import { webApiRoutes } from '../functions/client/api-routes.ts';
+import { type RouteGroup, routeGroups } from '../functions/routes/index.ts';
 import { ApiFunction } from './constructs/api-function.ts';
 import { Auth } from './constructs/auth.ts';
 import { Delivery } from './constructs/delivery.ts';
+import { JOBS_ASYNC_INVOKE, Operations, WORKER_ASYNC_INVOKE } from './constructs/operations.ts';
 import { DataTable, type TableAccess } from './constructs/table.ts';
 import { Web } from './constructs/web.ts';
+import { resourcePrefixFor } from './stage.ts';
 
 /** Repository root: entries in `routeGroups` are relative to it. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Route groups that never touch the table (health check, API description). */
 const GROUPS_WITHOUT_TABLE = new Set(['meta']);
+const ROUTES_WITHOUT_TABLE = new Set<unknown>(
+  routeGroups.filter((g) => GROUPS_WITHOUT_TABLE.has(g.name)).flatMap((g) => g.routes),
+);
 
 /**
- * Least privilege per function: a group that only answers GETs reads; a group with any write route
- * also writes (its use cases, the audit trail and the idempotency records all live in the table).
+ * Least privilege per function, from the routes it serves: only GETs read; any write route also
+ * writes (its use cases, the audit trail and the idempotency records all live in the table); routes
+ * that never touch the table (meta) add nothing.
  */
+export function tableAccessForRoutes(routes: readonly { method: string }[]): TableAccess {
+  const touching = routes.filter((r) => !ROUTES_WITHOUT_TABLE.has(r));
+  if (touching.length === 0) return 'none';
+  return touching.every((r) => r.method === 'GET') ? 'read' : 'readwrite';
+}
+
 export function tableAccessFor(group: RouteGroup): TableAccess {
-  if (GROUPS_WITHOUT_TABLE.has(group.name)) return 'none';
-  return group.routes.every((r) => r.method === 'GET') ? 'read' : 'readwrite';
+  return tableAccessForRoutes(group.routes);
 }
 
 /** CloudFormation logical-id friendly name: `direct-reports` → `DirectReports`. */
@@ -78,6 +90,8 @@ export function webBaseUrl(value: string): string {
 export interface BaocunStackProps extends StackProps {
   /** The API's route groups (functions/routes/index.ts); one Lambda per group that has routes. */
   routeGroups: RouteGroup[];
+  /** `-c stage=<name>` (stage.ts): goes into the names that must be unique in the account. */
+  stage: string;
 }
 
 /**
@@ -90,17 +104,27 @@ export class BaocunStack extends Stack {
   readonly api: HttpApi;
   readonly delivery: Delivery;
   readonly web: Web;
+  readonly operations: Operations;
+  readonly stage: string;
   readonly functions = new Map<string, ApiFunction>();
   /** Where the pages are reached: the API's endpoint, then the custom domains of `webBaseUrls`. */
   readonly webBaseUrls: string[];
 
   constructor(scope: Construct, id: string, props: BaocunStackProps) {
     super(scope, id, props);
+    this.stage = props.stage;
+    const namePrefix = resourcePrefixFor(props.stage);
 
     this.data = new DataTable(this, 'Data');
 
+    this.operations = new Operations(this, 'Operations', {
+      stage: props.stage,
+      namePrefix,
+      alarmEmail: (this.node.tryGetContext('alarmEmail') as string | undefined) || undefined,
+    });
+
     this.api = new HttpApi(this, 'Api', {
-      apiName: 'baocun',
+      apiName: namePrefix,
       description: '包村 Baocun API',
       // The stage is declared below so it can carry access logging and throttling.
       createDefaultStage: false,
@@ -112,9 +136,11 @@ export class BaocunStack extends Stack {
     this.webBaseUrls = [this.api.apiEndpoint, ...customDomains];
     this.auth = new Auth(this, 'Auth', {
       webBaseUrls: this.webBaseUrls,
-      // Prefix domains are unique per region across all of AWS: the account id makes the default so.
+      // Prefix domains are unique per region across all of AWS: the account id makes the default so,
+      // the stage keeps two stages of one account apart.
       domainPrefix:
-        (this.node.tryGetContext('authDomainPrefix') as string | undefined) ?? `baocun-${this.account}`,
+        (this.node.tryGetContext('authDomainPrefix') as string | undefined) ??
+        `${namePrefix}-${this.account}`,
     });
     // Links in emails and task results point at the first custom domain when there is one.
     const publicBaseUrl = customDomains[0] ?? this.api.apiEndpoint;
@@ -158,7 +184,8 @@ export class BaocunStack extends Stack {
       this.addRouteGroup(group, jwt);
     }
 
-    // Documents, email and the schedules; the API's jobs and notices groups get what they use of it.
+    // Documents, email and the schedules; the API's jobs and notices groups get what they use of it:
+    // the jobs group only starts runs (POST /jobs/{name} invokes the scheduled-jobs function).
     this.delivery = new Delivery(this, 'Delivery', {
       data: this.data,
       projectRoot: PROJECT_ROOT,
@@ -166,7 +193,7 @@ export class BaocunStack extends Stack {
       publicBaseUrl,
     });
     const jobsApi = this.functions.get('jobs');
-    if (jobsApi) this.delivery.bindJobRunner(jobsApi);
+    if (jobsApi) this.delivery.bindJobStarter(jobsApi);
     const noticesApi = this.functions.get('notices');
     if (noticesApi) this.delivery.bindDocumentReader(noticesApi);
 
@@ -178,8 +205,25 @@ export class BaocunStack extends Stack {
       auth: this.auth,
       projectRoot: PROJECT_ROOT,
       publicBaseUrl,
+      // Both serve the API routes in-process (the worker as the task's creator): their union.
+      pagesTableAccess: tableAccessForRoutes(webApiRoutes),
+      workerTableAccess: tableAccessForRoutes(webApiRoutes),
     });
 
+    // Failed asynchronous invokes go to one queue; alarms to one topic. The HTTP API has no X-Ray
+    // (API Gateway traces REST APIs only): traces start at each function, which all trace actively.
+    this.operations.configureAsyncInvoke(this.delivery.jobs, JOBS_ASYNC_INVOKE);
+    this.operations.configureAsyncInvoke(this.web.worker, WORKER_ASYNC_INVOKE);
+    this.operations.watch({
+      api: this.api,
+      functions: [...this.functions.values(), this.delivery.jobs, this.web.pages, this.web.worker],
+      jobs: this.delivery.jobs,
+      worker: this.web.worker,
+      scheduleDeadLetters: this.delivery.deadLetterQueue,
+    });
+
+    new CfnOutput(this, 'Stage', { value: props.stage });
+    new CfnOutput(this, 'AlarmsTopic', { value: this.operations.topic.topicArn });
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'WebUrl', { value: `${this.api.apiEndpoint}/app/` });
     new CfnOutput(this, 'CognitoDomainUrl', {

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
 
-/** The sign-in answers, in the API's error shape (one mapping: http/api-handler.ts errorResult). */
+/** The sign-in answers, in the API's error shape (one mapping: http/middleware/error-response.ts). */
 export class BadCredentialsError extends AppError {
   override readonly status = 401;
   override readonly code = 'BAD_CREDENTIALS';

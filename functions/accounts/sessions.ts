@@ -11,6 +11,12 @@ import { getAccount } from '../adapters/dynamo/accounts.ts';
  */
 /** The claim that carries the account's session version. */
 export const SESSION_VERSION_CLAIM = 'sv';
+/**
+ * Issuer and audience of every token signed on one machine (county accounts, the local runtime's
+ * demo and dev users): here, below the pages, because both the signers and the pages' verifier need them.
+ */
+export const LOCAL_ISSUER = 'baocun-local';
+export const LOCAL_AUDIENCE = 'baocun';
 
 const DEFAULT_TTL_MS = 30_000;
 let ttlMs = DEFAULT_TTL_MS;

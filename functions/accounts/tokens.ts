@@ -1,7 +1,6 @@
 import { SignJWT } from 'jose';
 import type { AccountRecord } from '../adapters/dynamo/accounts.ts';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../web/auth/provider.ts';
-import { SESSION_VERSION_CLAIM } from './sessions.ts';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, SESSION_VERSION_CLAIM } from './sessions.ts';
 
 /**
  * Tokens for county-mode accounts: the same HS256 tokens, key, issuer and claims as the local runtime's

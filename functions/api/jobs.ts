@@ -1,4 +1,5 @@
+import { dynamoApiPorts } from '../adapters/dynamo/api-ports.ts';
 import { createApiHandler } from '../http/api-handler.ts';
 import { jobsRoutes } from '../routes/jobs.ts';
 
-export const handler = createApiHandler(jobsRoutes);
+export const handler = createApiHandler(jobsRoutes, dynamoApiPorts);

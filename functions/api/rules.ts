@@ -1,4 +1,5 @@
+import { dynamoApiPorts } from '../adapters/dynamo/api-ports.ts';
 import { createApiHandler } from '../http/api-handler.ts';
 import { rulesRoutes } from '../routes/rules.ts';
 
-export const handler = createApiHandler(rulesRoutes);
+export const handler = createApiHandler(rulesRoutes, dynamoApiPorts);

@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../errors.ts';
+import type { FieldIssue } from './field-issue.ts';
 import { DEFAULT_RECTIFY_DAYS, defaultRectifyBy, type RectifyDays, type Severity } from './problems.ts';
 
 /**

@@ -1,5 +1,6 @@
-import { helpers } from './helpers.ts';
+import type { DocumentKind } from '../core/document-kinds.ts';
 import { partialSpecs, templateSpecs } from './precompiled.generated.ts';
+import { helpers } from './template-helpers.ts';
 import { RENDER_OPTIONS, templateFamily } from './template-runtime.ts';
 
 /**
@@ -10,22 +11,7 @@ import { RENDER_OPTIONS, templateFamily } from './template-runtime.ts';
  * printing an empty gap into an official document) with the fixed helper set, and every value is
  * HTML-escaped: a cadre named `<script>` prints as text.
  */
-export const DOCUMENT_KINDS = [
-  'bulletin',
-  'talkNotice',
-  'rectificationNotice',
-  'criticismNotice',
-  'appointmentLetter',
-] as const;
-export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
-
-export const DOCUMENT_KIND_LABELS: Record<DocumentKind, string> = {
-  bulletin: '周通报',
-  talkNotice: '谈话通知书',
-  rectificationNotice: '整改通知书',
-  criticismNotice: '通报批评',
-  appointmentLetter: '任命书',
-};
+export { DOCUMENT_KIND_LABELS, DOCUMENT_KINDS, type DocumentKind } from '../core/document-kinds.ts';
 
 const TEMPLATE_OF: Record<DocumentKind, keyof typeof templateSpecs> = {
   bulletin: 'bulletin',

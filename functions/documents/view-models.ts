@@ -15,6 +15,7 @@ import type {
 import type { PenaltyTier } from '../core/rules/terms.ts';
 import { SEVERITY_LABELS, TIER_LABELS } from '../core/rules/terms.ts';
 import { chineseDate } from '../core/time.ts';
+import { type HBarChart, horizontalBars, type LineChart, lineChart } from './charts.ts';
 import type { DocumentSettings } from './settings.ts';
 
 export interface NameBook {
@@ -78,16 +79,115 @@ function beside(f: FiguresBeside, pick: (x: EffectivenessFigures) => string): st
   return `${pick(f.current)}（${f.previous ? pick(f.previous) : '—'}）`;
 }
 
+/** Tier counts of an earlier evaluated week, for the tiers-over-weeks chart. */
+export interface WeekCounts {
+  week: string;
+  counts: Record<'commended' | 'selfCriticism' | 'reminderTalk' | 'admonishmentTalk', number>;
+}
+
 export interface BulletinOptions {
   settings: DocumentSettings;
   issue: Issue;
   revision: number;
   names: NameBook;
+  /** Earlier weeks (any order; only those before this one count, the last seven are drawn). */
+  history?: readonly WeekCounts[];
+}
+
+const CHART_TIERS = ['commended', 'selfCriticism', 'reminderTalk', 'admonishmentTalk'] as const;
+const days = (hours: number | null | undefined) =>
+  hours === null || hours === undefined ? null : Math.round((hours / 24) * 10) / 10;
+
+export interface BulletinChart<C> {
+  caption: string;
+  categoryHead: string;
+  chart: C;
+}
+
+/**
+ * The bulletin's attachment: the charts of the HQ bulletin page (same geometry, documents/charts.ts),
+ * each with its figures as a table below it, since a printed chart cannot be hovered.
+ */
+export function bulletinCharts(
+  evaluation: WeeklyEvaluation,
+  names: NameBook,
+  history: readonly WeekCounts[] = [],
+): {
+  problems: BulletinChart<HBarChart>;
+  tiers: BulletinChart<LineChart>;
+  resolution: BulletinChart<HBarChart>;
+} {
+  // Townships of the week: where its cadres are placed or its problems are, ordered by id (roster order).
+  const townshipIds = [
+    ...new Set([
+      ...evaluation.cadres.flatMap((c) => (c.townshipId ? [c.townshipId] : [])),
+      ...evaluation.problems.map((p) => p.townshipId),
+    ]),
+  ].sort();
+  const problems = horizontalBars({
+    series: [
+      { key: 'new', label: '本周新发现' },
+      { key: 'open', label: '周末未销号' },
+    ],
+    categories: townshipIds.map((id) => {
+      const rows = evaluation.problems.filter((p) => p.townshipId === id);
+      return {
+        label: townshipName(names, id),
+        values: [rows.filter((p) => p.isNew).length, rows.filter((p) => p.state !== 'closed').length],
+      };
+    }),
+    integer: true,
+  });
+
+  const weeks = [
+    {
+      week: evaluation.week,
+      counts: Object.fromEntries(CHART_TIERS.map((t) => [t, evaluation.tiers[t].length])),
+    },
+    ...[...history].filter((h) => h.week < evaluation.week).sort((a, b) => (a.week < b.week ? 1 : -1)),
+  ]
+    .slice(0, 8)
+    .reverse() as WeekCounts[];
+  const tiers = lineChart({
+    labels: weeks.map((w) => `第${Number(w.week.slice(6))}周`),
+    series: CHART_TIERS.map((tier) => ({
+      key: tier,
+      label: TIER_LABELS[tier],
+      values: weeks.map((w) => w.counts[tier]),
+    })),
+    integer: true,
+  });
+
+  const eff = evaluation.effectiveness;
+  const scopes = [
+    { label: '全县', figures: eff.county as FiguresBeside },
+    ...eff.townships.map((t) => ({ label: townshipName(names, t.townshipId), figures: t as FiguresBeside })),
+  ];
+  const resolution = horizontalBars({
+    series: [
+      { key: 'current', label: '本周' },
+      { key: 'previous', label: '上周' },
+    ],
+    categories: scopes.map((s) => ({
+      label: s.label,
+      values: [
+        days(s.figures.current.rectification.medianHours),
+        s.figures.previous ? days(s.figures.previous.rectification.medianHours) : null,
+      ],
+    })),
+    format: (v) => `${Math.round(v * 10) / 10}`,
+  });
+  return {
+    problems: { caption: '图1 各乡镇问题数（个）', categoryHead: '乡镇', chart: problems },
+    tiers: { caption: '图2 对号入座人数周变化（人）', categoryHead: '周次', chart: tiers },
+    resolution: { caption: '图3 问题整改用时中位数（天）', categoryHead: '范围', chart: resolution },
+  };
 }
 
 export function bulletinView(evaluation: WeeklyEvaluation, options: BulletinOptions) {
   const { settings, issue, revision, names } = options;
   const label = weekLabel(evaluation);
+  const charts = bulletinCharts(evaluation, names, options.history);
   const names_ = (ids: readonly string[]) => listNames(ids, names, evaluation);
   const tiers = (
     [
@@ -169,6 +269,8 @@ export function bulletinView(evaluation: WeeklyEvaluation, options: BulletinOpti
       '进圈干部由派出单位主要负责人督促整改，连续在圈的列入干部营养餐培训。',
       '各乡镇要对红色、黄色事项逐项盯办，确保按期销号。',
     ],
+    attachments: '附件：本周督查情况统计图',
+    charts,
     ...common(settings, issue),
   };
 }

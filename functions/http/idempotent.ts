@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
-import {
-  claimIdempotencyKey,
-  completeIdempotencyKey,
-  readIdempotencyRecord,
-  releaseIdempotencyKey,
-  type StoredResponse,
-  takeOverExpiredLease,
-} from '../adapters/dynamo/idempotency.ts';
+import type { IdempotencyStore, StoredResponse } from '../core/idempotency.ts';
 import { BadRequestError, IdempotencyInProgressError, IdempotencyMismatchError } from '../errors.ts';
 
 /**
  * Runs a write at most once per (caller, Idempotency-Key). A repeat, sequential or concurrent,
  * gets the first response back and writes nothing; the same key with a different request is 422.
+ * The rules live here; the records live behind the IdempotencyStore port, and the middleware
+ * (middleware/idempotency.ts) places the steps around the use case.
  */
 const KEY_PATTERN = /^[\x21-\x7e]{8,128}$/;
 const WAIT_FOR_CONCURRENT_MS = 15_000;
@@ -39,14 +34,28 @@ export function requestFingerprint(routeKey: string, params: unknown, body: unkn
     .digest('base64url');
 }
 
+export interface IdempotentRequest {
+  sub: string;
+  key: string;
+  fingerprint: string;
+  routeKey: string;
+  clock: () => Date;
+}
+
+/** Either the first attempt's answer, or a claim under which this attempt runs the use case. */
+export type Acquired =
+  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'run'; token: string; fresh: boolean };
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runIdempotent(
-  args: { sub: string; key: string; fingerprint: string; routeKey: string; clock: () => Date },
-  run: (attempt: { fresh: boolean }) => Promise<StoredResponse>,
-): Promise<StoredResponse & { replayed: boolean }> {
+/**
+ * Claims the key, or waits (with backoff) for a concurrent attempt with the same key to finish and
+ * replays its answer; takes over a claim whose holder's lease ran out.
+ */
+export async function acquire(store: IdempotencyStore, args: IdempotentRequest): Promise<Acquired> {
   const { sub, key, fingerprint, routeKey, clock } = args;
-  let claim = await claimIdempotencyKey(sub, key, fingerprint, routeKey, clock());
+  let claim = await store.claim(sub, key, fingerprint, routeKey, clock());
   const deadline = Date.now() + WAIT_FOR_CONCURRENT_MS;
   let delay = 25;
   while (claim.kind === 'existing') {
@@ -54,9 +63,10 @@ export async function runIdempotent(
     if (record.fingerprint !== fingerprint) {
       throw new IdempotencyMismatchError('该 Idempotency-Key 已用于另一个不同的请求');
     }
-    if (record.status === 'completed' && record.response) return { ...record.response, replayed: true };
+    if (record.status === 'completed' && record.response)
+      return { kind: 'replay', response: record.response };
     if (record.leaseUntil < clock().getTime()) {
-      const token = await takeOverExpiredLease(sub, key, record.token, clock());
+      const token = await store.takeOverExpiredLease(sub, key, record.token, clock());
       if (token) {
         claim = { kind: 'claimed', token, fresh: false };
         break;
@@ -65,23 +75,23 @@ export async function runIdempotent(
     if (Date.now() > deadline) throw new IdempotencyInProgressError('相同请求正在处理中，请稍后重试');
     await sleep(delay);
     delay = Math.min(delay * 2, 250);
-    const fresh = await readIdempotencyRecord(sub, key);
+    const fresh = await store.read(sub, key);
     claim = fresh
       ? { kind: 'existing', record: fresh }
-      : await claimIdempotencyKey(sub, key, fingerprint, routeKey, clock());
+      : await store.claim(sub, key, fingerprint, routeKey, clock());
   }
-  const { token, fresh } = claim;
-  let response: StoredResponse;
-  try {
-    response = await run({ fresh });
-  } catch (error) {
-    await releaseIdempotencyKey(sub, key, token);
-    throw error;
-  }
-  if (response.statusCode >= 500) {
-    await releaseIdempotencyKey(sub, key, token);
-  } else {
-    await completeIdempotencyKey(sub, key, token, response);
-  }
-  return { ...response, replayed: false };
+  return { kind: 'run', token: claim.token, fresh: claim.fresh };
+}
+
+/**
+ * Settles a claim with the answer the caller gets: kept for replays, unless it is a 5xx, which is
+ * our failure, so the claim is released and the caller's retry runs again.
+ */
+export async function settle(
+  store: IdempotencyStore,
+  claim: { sub: string; key: string; token: string },
+  response: StoredResponse,
+): Promise<void> {
+  if (response.statusCode >= 500) await store.release(claim.sub, claim.key, claim.token);
+  else await store.complete(claim.sub, claim.key, claim.token, response);
 }

@@ -1,4 +1,5 @@
 import type { $ZodType, output } from 'zod/v4/core';
+import type { AuditEntry, AuditRecord } from '../core/audit.ts';
 import type { Role } from '../core/roles.ts';
 import type { Actor } from './auth.ts';
 import type { Logger } from './logger.ts';
@@ -9,12 +10,7 @@ import type { Logger } from './logger.ts';
  */
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export interface AuditEntry {
-  entityType: string;
-  entityId: string;
-  action: string;
-  changes?: Record<string, unknown>;
-}
+export type { AuditEntry, AuditRecord };
 
 export interface RequestContext {
   actor: Actor;
@@ -36,14 +32,6 @@ export interface RequestContext {
   idempotencyKey: string | undefined;
 }
 
-export interface AuditRecord extends AuditEntry {
-  at: string;
-  actor: string;
-  roles: string[];
-  routeKey: string;
-  requestId: string;
-}
-
 export interface RawResponse {
   raw: true;
   statusCode: number;
@@ -60,13 +48,23 @@ export interface JsonResponse<T> {
 
 type Out<S> = S extends $ZodType ? output<S> : undefined;
 
+/** Response schemas by status (a description alone for an answer that is not JSON). */
+export type Responses = Record<number, $ZodType | { description: string }>;
+
+/**
+ * Method, path and responses are kept as literal types, so that the in-process client
+ * (functions/client/api-client.ts) can name a route and get its response type.
+ */
 export interface RouteDef<
   B extends $ZodType | undefined = $ZodType | undefined,
   Q extends $ZodType | undefined = $ZodType | undefined,
   P extends $ZodType | undefined = $ZodType | undefined,
+  M extends Method = Method,
+  Path extends string = string,
+  R extends Responses = Responses,
 > {
-  method: Method;
-  path: string;
+  method: M;
+  path: Path;
   summary: string;
   tags: string[];
   /** Roles allowed to call; `public` needs no token. Per-resource checks live in the use case. */
@@ -83,8 +81,8 @@ export interface RouteDef<
   maxBodyBytes?: number;
   query?: Q;
   params?: P;
-  /** Response schemas by status, for the OpenAPI document. */
-  responses: Record<number, $ZodType | { description: string }>;
+  /** Response schemas by status: the OpenAPI document, the client's types, the tests' response checks. */
+  responses: R;
   handle(
     input: { body: Out<B>; query: Out<Q>; params: Out<P> },
     ctx: RequestContext,
@@ -92,13 +90,16 @@ export interface RouteDef<
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of routes
-export type AnyRoute = RouteDef<any, any, any>;
+export type AnyRoute = RouteDef<any, any, any, Method, string, Responses>;
 
 export function defineRoute<
   B extends $ZodType | undefined = undefined,
   Q extends $ZodType | undefined = undefined,
   P extends $ZodType | undefined = undefined,
->(route: RouteDef<B, Q, P>): RouteDef<B, Q, P> {
+  const M extends Method = Method,
+  const Path extends string = string,
+  const R extends Responses = Responses,
+>(route: RouteDef<B, Q, P, M, Path, R>): RouteDef<B, Q, P, M, Path, R> {
   return route;
 }
 

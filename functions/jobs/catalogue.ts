@@ -42,3 +42,19 @@ export function isJobName(name: string): name is JobName {
 
 /** A run "running" longer than this is taken to have died with its process (Lambda's limit is 15 min). */
 export const RUN_LEASE_MS = 20 * 60_000;
+
+/**
+ * A run's id in the API (`GET /jobs/runs/{runId}`): the job's name and the run's key in its ledger,
+ * joined by the first '.' (job names have none). Clients treat it as opaque.
+ */
+export function runIdOf(job: string, runKey: string): string {
+  return `${job}.${runKey}`;
+}
+
+export function parseRunId(runId: string): { job: JobName; runKey: string } | undefined {
+  const cut = runId.indexOf('.');
+  if (cut <= 0) return undefined;
+  const job = runId.slice(0, cut);
+  const runKey = runId.slice(cut + 1);
+  return isJobName(job) && runKey ? { job, runKey } : undefined;
+}

@@ -3,6 +3,7 @@ import {
   listPendingAppointmentLetters,
 } from '../adapters/dynamo/appointment-letters.ts';
 import { getAssignment } from '../adapters/dynamo/assignments.ts';
+import { mailLedger } from '../adapters/dynamo/mail-ledger.ts';
 import { getNotice } from '../adapters/dynamo/notices.ts';
 import { notificationId, putNotification } from '../adapters/dynamo/notifications.ts';
 import { getProblems } from '../adapters/dynamo/problems.ts';
@@ -14,6 +15,8 @@ import { renderEmail } from '../adapters/mail/templates.ts';
 import { derivedId } from '../core/ids.ts';
 import { SEVERITY_LABELS } from '../core/rules/terms.ts';
 import { beijingDate, beijingDateTime, chineseDate, isoWeekOfInstant } from '../core/time.ts';
+import type { Logger } from '../http/logger.ts';
+import { countEmail } from '../http/metrics.ts';
 import { evaluateAndStoreWeek } from './evaluate-week.ts';
 import { renderAppointmentLetter } from './render-week-documents.ts';
 import { AUTHORITY, type DeliverySummary } from './weekly-bulletin.ts';
@@ -66,10 +69,23 @@ interface Item {
   problemIds?: string[];
 }
 
-export async function runDailySweep(deps: { now: Date; mailer?: Mailer }): Promise<DailySweepSummary> {
-  const { now } = deps;
+export async function runDailySweep(deps: {
+  now: Date;
+  mailer?: Mailer;
+  /** Each item it cannot do (an email refused, a letter not rendered) is logged here and counted. */
+  log?: Pick<Logger, 'error'>;
+}): Promise<DailySweepSummary> {
+  const { now, log } = deps;
   const today = beijingDate(now);
-  const mailer = deps.mailer ?? createMailer();
+  const mailer =
+    deps.mailer ??
+    createMailer({
+      ledger: mailLedger,
+      onOutcome: countEmail,
+      ...(log
+        ? { log: (message: string, fields: Record<string, unknown>) => log.error(message, fields) }
+        : {}),
+    });
 
   const [rows, problems, verifications] = await Promise.all([
     overdueDispatchRows(now),
@@ -178,7 +194,7 @@ export async function runDailySweep(deps: { now: Date; mailer?: Mailer }): Promi
 
   // The board first: letters take seconds each (Chromium) and may fail one by one.
   const current = await evaluateAndStoreWeek(isoWeekOfInstant(now), { now });
-  const appointmentLetters = await renderPendingAppointmentLetters(now);
+  const appointmentLetters = await renderPendingAppointmentLetters(now, log);
 
   return {
     date: today,
@@ -201,7 +217,10 @@ const ORPHAN_MARKER_MS = 3 * 24 * 3_600_000;
  * already issued is found and not issued again, and the pending marker is removed only once the
  * letter exists. A failed rendering keeps its marker for the next run.
  */
-export async function renderPendingAppointmentLetters(now: Date): Promise<AppointmentLetterSummary> {
+export async function renderPendingAppointmentLetters(
+  now: Date,
+  log?: Pick<Logger, 'error'>,
+): Promise<AppointmentLetterSummary> {
   const summary: AppointmentLetterSummary = { rendered: 0, existing: 0, failed: 0 };
   for (const pending of await listPendingAppointmentLetters()) {
     const assignment = await getAssignment(pending.assignmentId);
@@ -216,7 +235,12 @@ export async function renderPendingAppointmentLetters(now: Date): Promise<Appoin
       try {
         await renderAppointmentLetter(assignment, { now });
         summary.rendered++;
-      } catch {
+      } catch (error) {
+        // The sweep goes on with the other letters; the run counts this one as a failure.
+        log?.error('appointment letter not rendered', {
+          assignmentId: assignment.id,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
         summary.failed++;
         continue;
       }

@@ -16,6 +16,7 @@ import { defaultPdfRenderer } from '../adapters/documents/chromium.ts';
 import { type DocumentStore, documentStore } from '../adapters/documents/store.ts';
 import { writeAudit } from '../adapters/dynamo/audit.ts';
 import { nextSequence } from '../adapters/dynamo/counters.ts';
+import { listStoredEvaluations } from '../adapters/dynamo/evaluations.ts';
 import {
   getNotice,
   listDocumentsForWeek,
@@ -232,7 +233,12 @@ export async function renderWeekDocuments(
   const provisional = stored.provisional || stored.revision === 0;
   const issuedOn = beijingDate(options.now);
   const folder = `${week.slice(0, 4)}/${week.slice(5)}`;
-  const names = await loadNames(stored, !provisional);
+  // The last seven evaluated weeks before this one, for the bulletin's tiers-over-weeks chart.
+  const [names, earlier] = await Promise.all([
+    loadNames(stored, !provisional),
+    listStoredEvaluations(8, undefined, { to: week }),
+  ]);
+  const history = earlier.items.filter((h) => h.week < week);
   const byCadre = new Map(e.cadres.map((c) => [c.cadreId, c]));
   const noticeOptions = (number: string) => ({ settings, names, issue: { number, issuedOn } });
 
@@ -258,7 +264,7 @@ export async function renderWeekDocuments(
     folder,
     number: bulletinNumber,
     view: (number) =>
-      bulletinView(e, { settings, names, revision: stored.revision, issue: { number, issuedOn } }),
+      bulletinView(e, { settings, names, history, revision: stored.revision, issue: { number, issuedOn } }),
   };
 
   const plans: Plan[] = [];

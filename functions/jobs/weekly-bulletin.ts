@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { documentStore } from '../adapters/documents/store.ts';
+import { mailLedger } from '../adapters/dynamo/mail-ledger.ts';
 import type { NoticeRecord } from '../adapters/dynamo/notices.ts';
 import { notificationId, putNotification } from '../adapters/dynamo/notifications.ts';
 import { getProblems } from '../adapters/dynamo/problems.ts';
@@ -13,6 +14,8 @@ import { previousIsoWeek } from '../core/rules/calendar.ts';
 import type { WeeklyEvaluation } from '../core/rules/evaluation.ts';
 import { SEVERITY_LABELS, TIER_LABELS } from '../core/rules/terms.ts';
 import { addDays, chineseDate, isoWeekOfInstant } from '../core/time.ts';
+import type { Logger } from '../http/logger.ts';
+import { countEmail } from '../http/metrics.ts';
 import type { StoredEvaluation } from '../schemas/bulletins.ts';
 
 /**
@@ -114,6 +117,8 @@ async function bulletinAttachment(bulletin: NoticeRecord): Promise<MailAttachmen
 export interface DeliverDependencies {
   now: Date;
   mailer?: Mailer;
+  /** Each email the transport refuses is logged here (and counted as failed). */
+  log?: Pick<Logger, 'error'>;
 }
 
 /**
@@ -125,7 +130,17 @@ export async function deliverWeek(
   documents: { bulletin: NoticeRecord; notices: NoticeRecord[] },
   deps: DeliverDependencies,
 ): Promise<Omit<WeeklyBulletinSummary, 'documents'>> {
-  const mailer = deps.mailer ?? createMailer({ clock: () => new Date() });
+  const log = deps.log;
+  const mailer =
+    deps.mailer ??
+    createMailer({
+      ledger: mailLedger,
+      clock: () => new Date(),
+      onOutcome: countEmail,
+      ...(log
+        ? { log: (message: string, fields: Record<string, unknown>) => log.error(message, fields) }
+        : {}),
+    });
   const { evaluation, week } = stored;
   const label = weekLabel(week);
 

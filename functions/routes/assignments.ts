@@ -13,7 +13,6 @@ import {
   ConcurrentUpdateError,
   ConflictError,
   type FieldIssue,
-  ForbiddenError,
   NotFoundError,
   ValidationError,
 } from '../errors.ts';
@@ -31,6 +30,7 @@ import {
 } from '../schemas/assignments.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
 import type { Village } from '../schemas/roster.ts';
+import { detailRoute, listedCadre, listRoute } from './read-routes.ts';
 
 /**
  * Assignments (包村关系) and the coverage report. Admins assign and end; staff read everything; a
@@ -218,21 +218,17 @@ export const assignmentsRoutes = [
       return ok(result.assignment);
     },
   }),
-  defineRoute({
-    method: 'GET',
+  listRoute({
     path: '/assignments',
     summary: '包村关系列表（可按村、干部、乡镇、角色、在任与否、某日在岗筛选）',
     tags: TAGS,
     roles: READERS,
     query: assignmentListQuery,
-    responses: { 200: assignmentPage, 400: errorBody, 403: errorBody },
-    async handle({ query }, ctx) {
+    page: assignmentPage,
+    errors: [400, 403],
+    async list(query, ctx) {
       const { limit, next, ...filter } = query;
-      if (!isStaff(ctx.actor)) {
-        if (filter.cadreId && filter.cadreId !== ctx.actor.cadreId)
-          throw new ForbiddenError('只能查看本人的包村关系');
-        filter.cadreId = ctx.actor.cadreId;
-      }
+      filter.cadreId = listedCadre(ctx.actor, filter.cadreId, isStaff(ctx.actor), '只能查看本人的包村关系');
       if (filter.on && !filter.villageId && !filter.cadreId) {
         throw invalid([
           {
@@ -242,23 +238,19 @@ export const assignmentsRoutes = [
           },
         ]);
       }
-      return ok(await store.listAssignments(filter, limit, next));
+      return store.listAssignments(filter, limit, next);
     },
   }),
-  defineRoute({
-    method: 'GET',
+  detailRoute({
     path: '/assignments/{id}',
     summary: '包村关系详情',
     tags: TAGS,
     roles: READERS,
-    params: idParams,
-    responses: { 200: assignment, 403: errorBody, 404: errorBody },
-    async handle({ params }, ctx) {
-      const found = await store.getAssignment(params.id);
-      if (!found) throw new NotFoundError('包村关系不存在');
-      requireSelfOrStaff(ctx.actor, found.cadreId);
-      return ok(found);
-    },
+    record: assignment,
+    errors: [403, 404],
+    notFound: '包村关系不存在',
+    find: store.getAssignment,
+    check: (found, ctx) => requireSelfOrStaff(ctx.actor, found.cadreId),
   }),
   defineRoute({
     method: 'GET',

@@ -18,6 +18,7 @@ import {
   directReportListQuery,
   directReportPage,
 } from '../schemas/direct-reports.ts';
+import { detailRoute, listedCadre, listRoute } from './read-routes.ts';
 
 /**
  * Direct reports (信息直报): a cadre reports a village's situation, needs, violations or emergencies
@@ -125,52 +126,41 @@ export const directReportsRoutes = [
       return ok(result.item);
     },
   }),
-  defineRoute({
-    method: 'GET',
+  listRoute({
     path: '/direct-reports',
     summary: '直报列表（指挥部看全部，干部看本人的；可按类型、状态、村、干部、日期筛选）',
     tags: TAGS,
     roles: ['admin', 'cadre'],
     query: directReportListQuery,
-    responses: { 200: directReportPage, 400: errorBody, 403: errorBody },
-    async handle({ query }, ctx) {
-      let cadreId = query.cadreId;
-      if (!hasRole(ctx.actor, 'admin')) {
-        if (cadreId !== undefined && cadreId !== ctx.actor.cadreId)
-          throw new ForbiddenError('只能查看本人的直报');
-        cadreId = ctx.actor.cadreId;
-      }
-      return ok(
-        await store.listDirectReports(
-          {
-            kind: query.kind,
-            status: query.status,
-            villageId: query.villageId,
-            cadreId,
-            fromAt: query.from ? beijingDayStart(query.from).toISOString() : undefined,
-            beforeAt: query.to ? beijingDayStart(addDays(query.to, 1)).toISOString() : undefined,
-          },
-          query.limit,
-          query.next,
-        ),
-      );
-    },
+    page: directReportPage,
+    errors: [400, 403],
+    list: (query, ctx) =>
+      store.listDirectReports(
+        {
+          kind: query.kind,
+          status: query.status,
+          villageId: query.villageId,
+          cadreId: listedCadre(ctx.actor, query.cadreId, hasRole(ctx.actor, 'admin'), '只能查看本人的直报'),
+          fromAt: query.from ? beijingDayStart(query.from).toISOString() : undefined,
+          beforeAt: query.to ? beijingDayStart(addDays(query.to, 1)).toISOString() : undefined,
+        },
+        query.limit,
+        query.next,
+      ),
   }),
-  defineRoute({
-    method: 'GET',
+  detailRoute({
     path: '/direct-reports/{id}',
     summary: '直报详情',
     tags: TAGS,
     roles: ['admin', 'cadre'],
-    params: idParams,
-    responses: { 200: directReport, 403: errorBody, 404: errorBody },
-    async handle({ params }, ctx) {
-      const report = await store.getDirectReport(params.id);
-      if (!report) throw new NotFoundError('直报信息不存在');
+    record: directReport,
+    errors: [403, 404],
+    notFound: '直报信息不存在',
+    find: store.getDirectReport,
+    check: (report, ctx) => {
       if (!hasRole(ctx.actor, 'admin') && report.cadreId !== ctx.actor.cadreId) {
         throw new ForbiddenError('只能查看本人的直报');
       }
-      return ok(report);
     },
   }),
 ];

@@ -26,6 +26,7 @@ import {
   inspectionPage,
 } from '../schemas/inspections.ts';
 import type { Problem } from '../schemas/problems.ts';
+import { listRoute } from './read-routes.ts';
 
 /** Inspections (督查): inspectors record them; admins and inspectors read them. */
 const TAGS = ['inspections'];
@@ -230,17 +231,14 @@ export const inspectionsRoutes = [
       return created(withFindings(record.header, record.findings, problems));
     },
   }),
-  defineRoute({
-    method: 'GET',
+  listRoute({
     path: '/inspections',
     summary: '督查记录列表（可按村、乡镇、督查方式、日期范围筛选，最新在前）',
     tags: TAGS,
     roles: ['admin', 'inspector'],
     query: inspectionListQuery,
-    responses: { 200: inspectionPage, 400: errorBody },
-    async handle({ query }) {
-      return ok(await store.listInspections(query, query.limit, query.next));
-    },
+    page: inspectionPage,
+    list: (query) => store.listInspections(query, query.limit, query.next),
   }),
   defineRoute({
     method: 'GET',

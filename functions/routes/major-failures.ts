@@ -5,9 +5,9 @@ import { derivedId, newId } from '../core/ids.ts';
 import { selectRuleSet } from '../core/rules/rule-set.ts';
 import { CONSEQUENCE_LABELS } from '../core/rules/terms.ts';
 import { beijingDate, isoWeekOf, isoWeekRange } from '../core/time.ts';
-import { type FieldIssue, NotFoundError, ValidationError } from '../errors.ts';
-import { created, defineRoute, ok } from '../http/route.ts';
-import { errorBody, idParams } from '../schemas/common.ts';
+import { type FieldIssue, ValidationError } from '../errors.ts';
+import { created, defineRoute } from '../http/route.ts';
+import { errorBody } from '../schemas/common.ts';
 import {
   createMajorFailure,
   type MajorFailure,
@@ -15,6 +15,7 @@ import {
   majorFailureListQuery,
   majorFailurePage,
 } from '../schemas/major-failures.ts';
+import { detailRoute, listRoute } from './read-routes.ts';
 
 /**
  * Major failures (重大失误): HQ or an inspector records an incident of a type the rules define in
@@ -108,42 +109,24 @@ export const majorFailuresRoutes = [
       return created(item);
     },
   }),
-  defineRoute({
-    method: 'GET',
+  listRoute({
     path: '/major-failures',
     summary: '重大失误列表（可按村、干部、类型、日期筛选）',
     tags: TAGS,
     roles: ['admin', 'inspector'],
     query: majorFailureListQuery,
-    responses: { 200: majorFailurePage, 400: errorBody, 403: errorBody },
-    async handle({ query }) {
-      return ok(
-        await store.listMajorFailures(
-          {
-            villageId: query.villageId,
-            cadreId: query.cadreId,
-            type: query.type,
-            from: query.from,
-            to: query.to,
-          },
-          query.limit,
-          query.next,
-        ),
-      );
-    },
+    page: majorFailurePage,
+    errors: [400, 403],
+    list: ({ limit, next, ...filter }) => store.listMajorFailures(filter, limit, next),
   }),
-  defineRoute({
-    method: 'GET',
+  detailRoute({
     path: '/major-failures/{id}',
     summary: '重大失误详情',
     tags: TAGS,
     roles: ['admin', 'inspector'],
-    params: idParams,
-    responses: { 200: majorFailure, 403: errorBody, 404: errorBody },
-    async handle({ params }) {
-      const item = await store.getMajorFailure(params.id);
-      if (!item) throw new NotFoundError('重大失误记录不存在');
-      return ok(item);
-    },
+    record: majorFailure,
+    errors: [403, 404],
+    notFound: '重大失误记录不存在',
+    find: store.getMajorFailure,
   }),
 ];

@@ -1,11 +1,11 @@
 import * as z from 'zod/mini';
-import openApi from '../api/openapi.generated.json' with { type: 'json' };
 import { defineRoute, ok } from '../http/route.ts';
+import openApi from './openapi.generated.json' with { type: 'json' };
 
 /**
  * Health and the API description; public. The OpenAPI document is generated from the routes' zod
- * schemas at build time (`npm run openapi`; a test fails when it is stale), so this Lambda carries a
- * JSON file instead of every route group's code and schemas.
+ * schemas at build time (`npm run generate`, run before every start, test, bench and synth), so this
+ * Lambda carries a JSON file instead of every route group's code and schemas.
  */
 export const healthRoute = defineRoute({
   method: 'GET',

@@ -27,6 +27,7 @@ import {
   standing,
   verificationResult,
 } from '../schemas/problems.ts';
+import { listedCadre, listRoute } from './read-routes.ts';
 
 /**
  * Problems: the cadre rectifies their own, an inspector verifies; a rejected rectification is a
@@ -187,23 +188,18 @@ export const problemsRoutes = [
       });
     },
   }),
-  defineRoute({
-    method: 'GET',
+  listRoute({
     path: '/problems',
     summary: '问题列表（按干部、村、乡镇、状态、等级、发现日期筛选，最新在前；干部只能看本人的）',
     tags: TAGS,
     roles: EVERYONE,
     query: problemListQuery,
-    responses: { 200: problemPage, 400: errorBody, 403: errorBody },
-    async handle({ query }, ctx) {
+    page: problemPage,
+    errors: [400, 403],
+    list(query, ctx) {
       const { limit, next, ...filter } = query;
-      if (!isStaff(ctx.actor)) {
-        if (filter.cadreId !== undefined && filter.cadreId !== ctx.actor.cadreId) {
-          throw new ForbiddenError('只能查看本人的问题');
-        }
-        filter.cadreId = ctx.actor.cadreId;
-      }
-      return ok(await store.listProblems(filter, limit, next));
+      filter.cadreId = listedCadre(ctx.actor, filter.cadreId, isStaff(ctx.actor), '只能查看本人的问题');
+      return store.listProblems(filter, limit, next);
     },
   }),
   defineRoute({

@@ -13,6 +13,7 @@ import {
   recipientPage,
   updateRecipient,
 } from '../schemas/recipients.ts';
+import { detailRoute, listRoute } from './read-routes.ts';
 
 /**
  * Who receives the weekly bulletin: county-wide recipients and recipients per township (admin only:
@@ -77,31 +78,23 @@ export const recipientsRoutes = [
       return created(record);
     },
   }),
-  defineRoute({
-    method: 'GET',
+  listRoute({
     path: '/recipients',
     summary: '周通报接收人列表（可按范围、乡镇筛选）',
     tags: TAGS,
     roles: ['admin'],
     query: recipientListQuery,
-    responses: { 200: recipientPage, 400: errorBody },
-    async handle({ query }) {
-      return ok(await store.listRecipients(query, query.limit, query.next));
-    },
+    page: recipientPage,
+    list: (query) => store.listRecipients(query, query.limit, query.next),
   }),
-  defineRoute({
-    method: 'GET',
+  detailRoute({
     path: '/recipients/{id}',
     summary: '接收人详情',
     tags: TAGS,
     roles: ['admin'],
-    params: idParams,
-    responses: { 200: recipient, 404: errorBody },
-    async handle({ params }) {
-      const found = await store.getRecipient(params.id);
-      if (!found) throw new NotFoundError('接收人不存在');
-      return ok(found);
-    },
+    record: recipient,
+    notFound: '接收人不存在',
+    find: store.getRecipient,
   }),
   defineRoute({
     method: 'PUT',

@@ -1,8 +1,8 @@
 import * as store from '../adapters/dynamo/roster.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
 import { requireSelfOrStaff } from '../http/auth.ts';
 import { created, defineRoute, ok } from '../http/route.ts';
-import { errorBody, idParams } from '../schemas/common.ts';
+import { errorBody } from '../schemas/common.ts';
 import {
   CADRE_RANK_LABELS,
   cadre,
@@ -19,6 +19,7 @@ import {
   villageListQuery,
   villagePage,
 } from '../schemas/roster.ts';
+import { detailRoute, listRoute } from './read-routes.ts';
 
 /** The roster: townships, villages, cadres. Admins write; every signed-in role reads. */
 const READERS = ['admin', 'inspector', 'cadre'] as const;
@@ -58,31 +59,24 @@ export const rosterRoutes = [
       return settle(result, body, '乡镇');
     },
   }),
-  defineRoute({
-    method: 'GET',
+  listRoute({
     path: '/townships',
     summary: '乡镇列表',
     tags: TAGS,
     roles: READERS,
     query: townshipListQuery,
-    responses: { 200: townshipPage },
-    async handle({ query }) {
-      return ok(await store.listTownships(query.limit, query.next));
-    },
+    page: townshipPage,
+    errors: [],
+    list: (query) => store.listTownships(query.limit, query.next),
   }),
-  defineRoute({
-    method: 'GET',
+  detailRoute({
     path: '/townships/{id}',
     summary: '乡镇详情',
     tags: TAGS,
     roles: READERS,
-    params: idParams,
-    responses: { 200: township, 404: errorBody },
-    async handle({ params }) {
-      const found = await store.getTownship(params.id);
-      if (!found) throw new NotFoundError('乡镇不存在');
-      return ok(found);
-    },
+    record: township,
+    notFound: '乡镇不存在',
+    find: store.getTownship,
   }),
   defineRoute({
     method: 'POST',
@@ -107,31 +101,23 @@ export const rosterRoutes = [
       return settle(result, body, '村');
     },
   }),
-  defineRoute({
-    method: 'GET',
+  listRoute({
     path: '/villages',
     summary: '村列表（可按乡镇、类别筛选）',
     tags: TAGS,
     roles: READERS,
     query: villageListQuery,
-    responses: { 200: villagePage, 400: errorBody },
-    async handle({ query }) {
-      return ok(await store.listVillages(query, query.limit, query.next));
-    },
+    page: villagePage,
+    list: (query) => store.listVillages(query, query.limit, query.next),
   }),
-  defineRoute({
-    method: 'GET',
+  detailRoute({
     path: '/villages/{id}',
     summary: '村详情',
     tags: TAGS,
     roles: READERS,
-    params: idParams,
-    responses: { 200: village, 404: errorBody },
-    async handle({ params }) {
-      const found = await store.getVillage(params.id);
-      if (!found) throw new NotFoundError('村不存在');
-      return ok(found);
-    },
+    record: village,
+    notFound: '村不存在',
+    find: store.getVillage,
   }),
   defineRoute({
     method: 'POST',
@@ -165,31 +151,26 @@ export const rosterRoutes = [
       return settle(result, body, '干部');
     },
   }),
-  defineRoute({
-    method: 'GET',
+  listRoute({
     path: '/cadres',
     summary: '干部列表（可按乡镇、职级、单位筛选）',
     tags: TAGS,
     roles: ['admin', 'inspector'],
     query: cadreListQuery,
-    responses: { 200: cadrePage, 400: errorBody },
-    async handle({ query }) {
-      return ok(await store.listCadres(query, query.limit, query.next));
-    },
+    page: cadrePage,
+    list: (query) => store.listCadres(query, query.limit, query.next),
   }),
-  defineRoute({
-    method: 'GET',
+  detailRoute({
     path: '/cadres/{id}',
     summary: '干部详情',
     tags: TAGS,
     roles: READERS,
-    params: idParams,
-    responses: { 200: cadre, 403: errorBody, 404: errorBody },
-    async handle({ params }, ctx) {
-      requireSelfOrStaff(ctx.actor, params.id);
-      const found = await store.getCadre(params.id);
-      if (!found) throw new NotFoundError('干部不存在');
-      return ok(found);
+    record: cadre,
+    errors: [403, 404],
+    notFound: '干部不存在',
+    find: (id, ctx) => {
+      requireSelfOrStaff(ctx.actor, id);
+      return store.getCadre(id);
     },
   }),
 ];

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { created, defineRoute, ok } from '../http/route.ts';
 import { ruleSetIndex, ruleVersionParams } from '../schemas/bulletins.ts';
 import { errorBody } from '../schemas/common.ts';
-import { ruleSet, ruleSetInput } from '../schemas/rules.ts';
+import { ruleSetInput, storedRuleSet } from '../schemas/rules.ts';
 
 /**
  * The accountability rules as versioned data. Everyone signed in may read them (cadres are judged by
@@ -39,7 +39,7 @@ export const rulesRoutes = [
     tags: TAGS,
     roles: READERS,
     params: ruleVersionParams,
-    responses: { 200: ruleSet, 400: errorBody, 404: errorBody },
+    responses: { 200: storedRuleSet, 400: errorBody, 404: errorBody },
     async handle({ params }) {
       const found = await store.getRuleSet(params.version);
       if (!found) throw new NotFoundError(`规则版本 ${params.version} 不存在`);
@@ -53,7 +53,7 @@ export const rulesRoutes = [
     tags: TAGS,
     roles: ['admin'],
     body: ruleSetInput,
-    responses: { 201: ruleSet, 400: errorBody, 409: errorBody },
+    responses: { 201: storedRuleSet, 400: errorBody, 409: errorBody },
     async handle({ body }, ctx) {
       const existing = await store.listRuleSets();
       const version = existing.reduce((max, r) => Math.max(max, r.version), 0) + 1;

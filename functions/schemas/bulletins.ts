@@ -4,8 +4,22 @@
  * `GET /bulletins` and `GET /bulletins/{week}` for the OpenAPI document.
  */
 import * as z from 'zod/mini';
-import type { WeeklyEvaluation } from '../core/rules/evaluation.ts';
+import { DOCUMENT_KINDS } from '../core/document-kinds.ts';
+import { CIRCLE_MOVEMENT_LABELS, type CircleMovement } from '../core/rules/circle.ts';
+import { COLOR_REASON_LABELS, type ColorReason } from '../core/rules/colors.ts';
+import type { Effectiveness } from '../core/rules/effectiveness.ts';
+import type {
+  AbsenceRow,
+  CadreEvaluation,
+  DispatchRow,
+  MajorFailureRow,
+  ProblemRow,
+  WeeklyEvaluation,
+} from '../core/rules/evaluation.ts';
+import { COLORS, CONSEQUENCES, PENALTY_TIERS, TIERS } from '../core/rules/terms.ts';
 import { isoWeek, pageQuery } from './common.ts';
+import { problemStatus, severity, tierReason } from './problems.ts';
+import { storedRuleSet } from './rules.ts';
 
 export interface StoredEvaluation {
   week: string;
@@ -47,13 +61,118 @@ const colorCounts = z.object({ red: z.number(), yellow: z.number(), green: z.num
 
 export const documentLink = z.object({
   id: z.string(),
-  kind: z.string(),
+  kind: z.enum(DOCUMENT_KINDS),
   title: z.string(),
   cadreId: z.optional(z.string()),
   revision: z.optional(z.number()),
   html: z.string().check(z.describe('HTML 下载地址')),
   pdf: z.optional(z.string().check(z.describe('PDF 下载地址'))),
 });
+
+// The rows of a week's evaluation, as the engine (core/rules/evaluation.ts) makes them; a compile-time
+// check below keeps the two the same.
+const COLOR_REASONS = Object.keys(COLOR_REASON_LABELS) as [ColorReason, ...ColorReason[]];
+const CIRCLE_MOVEMENTS = Object.keys(CIRCLE_MOVEMENT_LABELS) as [CircleMovement, ...CircleMovement[]];
+const color = z.nullable(z.enum(COLORS));
+const colorReason = z.enum(COLOR_REASONS);
+const rowTiming = { color, colorReason, daysLeft: z.number(), daysOverdue: z.number() };
+
+export const dispatchRow = z.object({
+  dispatchId: z.string(),
+  number: z.nullable(z.string()),
+  title: z.nullable(z.string()),
+  cadreId: z.string(),
+  villageId: z.string(),
+  townshipId: z.nullable(z.string()),
+  deadline: z.string(),
+  doneAt: z.nullable(z.string()),
+  ...rowTiming,
+});
+
+export const problemRow = z.object({
+  problemId: z.string(),
+  cadreId: z.string(),
+  villageId: z.string(),
+  townshipId: z.string(),
+  inspectionId: z.nullable(z.string()),
+  severity,
+  foundOn: z.string(),
+  rectifyBy: z.string(),
+  state: problemStatus,
+  falseRectifications: z.number(),
+  closedAt: z.nullable(z.string()),
+  isNew: z.boolean().check(z.describe('本周发现（需下发整改通知书）')),
+  ...rowTiming,
+});
+
+export const absenceRow = z.object({
+  inspectionId: z.string(),
+  cadreId: z.string(),
+  villageId: z.string(),
+  townshipId: z.string(),
+  date: z.string(),
+  severity,
+});
+
+export const majorFailureRow = z.object({
+  id: z.string(),
+  type: z.string(),
+  name: z.string(),
+  serious: z.boolean(),
+  consequence: z.enum(CONSEQUENCES),
+  consequenceLabel: z.string(),
+  occurredOn: z.string(),
+  villageId: z.string(),
+  townshipId: z.string(),
+  cadreIds: ids,
+  summary: z.nullable(z.string()),
+});
+
+export const cadreEvaluation = z.object({
+  cadreId: z.string(),
+  name: z.string(),
+  townshipId: z.nullable(z.string()),
+  tier: z.enum(TIERS),
+  weightedCount: z.number(),
+  ruleSetVersion: z.number(),
+  band: z.nullable(z.object({ min: z.number(), max: z.nullable(z.number()) })),
+  reasons: z.array(tierReason),
+  explanation: z.string(),
+  circle: z.object({
+    member: z.boolean(),
+    movement: z.enum(CIRCLE_MOVEMENTS),
+    previousTier: z.nullable(z.enum(TIERS)),
+    weeks: z.number(),
+  }),
+  remedialTraining: z.array(z.enum(['tier', 'consecutiveWeeks'])),
+  talkNotice: z.nullable(z.enum(PENALTY_TIERS)),
+  overdueDispatches: z.number(),
+  majorFailureIds: ids,
+});
+
+const nullableNumber = z.nullable(z.number());
+const figures = z.object({
+  presence: z.object({ present: z.number(), counted: z.number(), rate: nullableNumber }),
+  rectification: z.object({ verified: z.number(), medianHours: nullableNumber }),
+  directReports: z.object({ count: z.number(), cadres: z.number(), perCadre: nullableNumber }),
+  acknowledgement: z.object({ acknowledged: z.number(), pending: z.number(), medianMinutes: nullableNumber }),
+});
+const figuresBeside = { current: figures, previous: z.nullable(figures) };
+export const effectiveness = z.object({
+  county: z.object(figuresBeside),
+  townships: z.array(z.object({ townshipId: z.string(), ...figuresBeside })),
+});
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const rowsMatchCore: [
+  Same<z.output<typeof dispatchRow>, DispatchRow>,
+  Same<z.output<typeof problemRow>, ProblemRow>,
+  Same<z.output<typeof absenceRow>, AbsenceRow>,
+  Same<z.output<typeof majorFailureRow>, MajorFailureRow>,
+  Same<z.output<typeof cadreEvaluation>, CadreEvaluation>,
+  Same<z.output<typeof effectiveness>, Effectiveness>,
+] = [true, true, true, true, true, true];
+void rowsMatchCore;
 
 export const bulletinSummary = z.object({
   week: z.string(),
@@ -98,15 +217,14 @@ export const bulletinDetail = z.object({
     total: colorCounts,
   }),
   remedialTraining: ids,
-  talkNotices: z.array(z.object({ cadreId: z.string(), tier: z.string() })),
-  overdueDispatches: z.array(z.looseObject({ dispatchId: z.string(), cadreId: z.string() })),
-  dispatches: z
-    .array(z.looseObject({ dispatchId: z.string(), cadreId: z.string() }))
-    .check(z.describe('派遣对象逐行的红黄绿（未完成的，及本周完成的）')),
-  effectiveness: z.looseObject({}),
-  cadres: z.array(z.looseObject({ cadreId: z.string(), tier: z.string() })),
-  problems: z.array(z.looseObject({ problemId: z.string() })),
-  majorFailures: z.array(z.looseObject({ id: z.string() })),
+  talkNotices: z.array(z.object({ cadreId: z.string(), tier: z.enum(PENALTY_TIERS) })),
+  overdueDispatches: z.array(dispatchRow),
+  dispatches: z.array(dispatchRow).check(z.describe('派遣对象逐行的红黄绿（未完成的，及本周完成的）')),
+  effectiveness,
+  cadres: z.array(cadreEvaluation),
+  problems: z.array(problemRow),
+  absences: z.array(absenceRow),
+  majorFailures: z.array(majorFailureRow),
   documents: z.array(documentLink),
 });
 
@@ -121,10 +239,11 @@ export const ruleVersionParams = z.strictObject({
     .check(z.int('版本号须为整数'), z.gte(1, '版本号至少为 1'), z.lte(1_000_000, '版本号过大')),
 });
 
+/** GET /rules: whole rule sets (the pages colour and explain with them), not summaries. */
 export const ruleSetIndex = z.object({
-  current: z.looseObject({ version: z.number(), effectiveFrom: z.string() }),
-  upcoming: z.nullable(z.looseObject({ version: z.number(), effectiveFrom: z.string() })),
-  versions: z.array(z.looseObject({ version: z.number(), effectiveFrom: z.string() })),
+  current: storedRuleSet,
+  upcoming: z.nullable(storedRuleSet),
+  versions: z.array(storedRuleSet),
 });
 
 export type BulletinSummary = z.output<typeof bulletinSummary>;

@@ -10,38 +10,64 @@ export const runJobBody = z.strictObject({
   week: z.optional(isoWeek),
 });
 
-export const jobRun = z.object({
+/** The form of the jobs page posts the same body (one way to start a run). */
+export const startJobRun = runJobBody;
+
+/**
+ * `console`: runs the jobs page started before it went through POST /jobs/{name} (older records).
+ * `queued`: written by POST /jobs/{name}, not yet picked up by the jobs function.
+ */
+export const JOB_TRIGGERS = ['schedule', 'api', 'cli', 'local-scheduler', 'console'] as const;
+export const JOB_RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+
+/** A run as the ledger keeps it (GET /jobs/{name}/runs). */
+export const recordedJobRun = z.object({
   job: z.string(),
   runKey: z.string(),
-  trigger: z.enum(['schedule', 'api', 'cli', 'local-scheduler']),
+  trigger: z.enum(JOB_TRIGGERS),
   scheduledFor: z.optional(z.string()),
   week: z.optional(z.string()),
-  status: z.enum(['running', 'succeeded', 'failed']),
+  status: z.enum(JOB_RUN_STATUSES),
   attempts: z.number(),
-  startedAt: z.string(),
+  queuedAt: z.optional(z.string()),
+  startedAt: z.optional(z.string()).check(z.describe('本次尝试开始的时间；排队中的运行没有')),
   finishedAt: z.optional(z.string()),
   requestedBy: z.optional(z.string()),
   summary: z.optional(z.record(z.string(), z.unknown())),
+  failures: z.optional(z.number()),
   error: z.optional(z.string()),
+});
+export const jobRunPage = page(recordedJobRun);
+
+export const jobRunParams = z.strictObject({
+  runId: z.string().check(z.minLength(1, '不能为空'), z.maxLength(200, '不能超过 200 个字符')),
 });
 
 /**
- * A run as the ledger lists it: also those started from the jobs page (`console`), which
- * POST /jobs/{name} never answers with (its own response stays `jobRun`).
+ * One run's state (POST /jobs/{name} answers with it, status `queued`; GET /jobs/runs/{runId}).
+ * `counts` flattens the numbers the job's summary reports (`emails.sent`, `emails.failed`,
+ * `documents.notices`, `appointmentLetters.rendered`, …); `failures` is the items that failed (a run
+ * with any is `failed`); `errors` says why a run failed.
  */
-export const JOB_TRIGGERS = ['schedule', 'api', 'cli', 'local-scheduler', 'console'] as const;
-export const recordedJobRun = z.extend(jobRun, { trigger: z.enum(JOB_TRIGGERS) });
-export const jobRunPage = page(recordedJobRun);
-
-/** Starting a run in the background (from the jobs page): answered at once, before the job runs. */
-export const startJobRun = runJobBody;
-export const startedJobRun = z.object({
-  job: z.string(),
-  runKey: z.string().check(z.describe('运行记录的键：GET /jobs/{name}/runs 中出现后即开始运行')),
+export const jobRunState = z.object({
+  runId: z.string().check(z.describe('运行编号：GET /jobs/runs/{runId} 查询进度')),
+  name: z.string(),
+  runKey: z.string(),
+  trigger: z.enum(JOB_TRIGGERS),
+  status: z.enum(JOB_RUN_STATUSES),
   week: z.optional(z.string()),
-  requestedBy: z.string(),
-  requestedAt: z.string(),
+  scheduledFor: z.optional(z.string()),
+  requestedBy: z.optional(z.string()),
+  queuedAt: z.optional(z.string()),
+  startedAt: z.optional(z.string()),
+  finishedAt: z.optional(z.string()),
+  attempts: z.number(),
+  counts: z.record(z.string(), z.number()),
+  failures: z.number(),
+  errors: z.array(z.string()),
+  summary: z.optional(z.record(z.string(), z.unknown())),
 });
+export type JobRunState = z.infer<typeof jobRunState>;
 export const jobRunsQuery = z.strictObject({ ...pageQuery });
 
 export const jobInfo = z.object({

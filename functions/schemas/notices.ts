@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { DOCUMENT_KINDS } from '../documents/render.ts';
+import { DOCUMENT_KINDS } from '../core/document-kinds.ts';
 import { entityId, isoWeek, page, pageQuery } from './common.ts';
 
 /** Rendered documents (notices and bulletins) as the API lists them, and their downloads. */

@@ -74,6 +74,10 @@ export const problemEvent = z.object({
   by: z.string(),
   fromStatus: problemStatus,
   toStatus: problemStatus,
+  // Copied from the problem when the event is written, for the weekly evaluation's reads by week.
+  cadreId: z.string(),
+  villageId: z.string(),
+  townshipId: z.string(),
 });
 
 export const problemDetail = z.extend(problem, { events: z.array(problemEvent) });

@@ -6,6 +6,7 @@
 
 import * as z from 'zod/mini';
 import { isMonday } from '../core/rules/calendar.ts';
+import type { MajorFailureType, RuleSet, RuleSetInput } from '../core/rules/rule-set.ts';
 import {
   CONSEQUENCE_LABELS,
   CONSEQUENCE_RANK,
@@ -195,14 +196,29 @@ function checkConsistency(rs: Body, ctx: z.core.$RefinementCtx<Body>): void {
 /** What an admin sends to replace the rules; the server assigns the version. */
 export const ruleSetInput = z.strictObject(shape).check(z.superRefine(checkConsistency));
 
-/** A stored rule set. */
-export const ruleSet = z
+const version = int('版本号', 1, 1_000_000).check(z.describe('规则版本号，自 1 递增'));
+
+/** A rule set in force: what the engine takes. */
+export const ruleSet = z.strictObject({ version, ...shape }).check(z.superRefine(checkConsistency));
+
+/** A rule set as stored and answered: who published it and when (version 1 ships with the product: neither). */
+export const storedRuleSet = z
   .strictObject({
-    version: int('版本号', 1, 1_000_000).check(z.describe('规则版本号，自 1 递增')),
+    version,
     ...shape,
+    createdAt: z.optional(z.string()),
+    createdBy: z.optional(z.string()),
   })
   .check(z.superRefine(checkConsistency));
 
-export type RuleSetInput = z.input<typeof ruleSetInput>;
-export type RuleSet = z.output<typeof ruleSet>;
-export type MajorFailureType = z.output<typeof majorFailureType>;
+export type { MajorFailureType, RuleSet, RuleSetInput };
+
+// The engine owns these types (the core imports no zod): a schema that drifts from them fails to compile here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemasMatchCore: [
+  Same<z.input<typeof ruleSetInput>, RuleSetInput>,
+  Same<z.output<typeof ruleSetInput>, RuleSetInput>,
+  Same<z.output<typeof ruleSet>, RuleSet>,
+  Same<z.output<typeof majorFailureType>, MajorFailureType>,
+] = [true, true, true, true];
+void schemasMatchCore;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { countyMode } from '../accounts/sessions.ts';
+import { ApiCallError, ApiClient, type ApiInvoker, ListTooLongError } from '../client/api-client.ts';
 import type { ApiEvent, ApiResult } from '../http/api-handler.ts';
-import { createLogger, type Logger } from '../http/logger.ts';
-import { ApiCallError, ApiClient, type ApiInvoker } from './api-client.ts';
+import { createLogger, type LogContext, type Logger } from '../http/logger.ts';
 import { assetEntries } from './assets.generated.ts';
 import { type AuthProvider, authProvider } from './auth/provider.ts';
-import { BodyError, parseBody } from './body.ts';
+import { BodyError, parseBody } from './form-body.ts';
 import { SECURITY_HEADERS, toResult } from './respond.ts';
 import type { PageContext, PageDef, PageInput, PageResult, PageView } from './route.ts';
 import {
@@ -23,7 +23,7 @@ import { renderPage } from './templates.ts';
  * The web Lambda: one handler for every page under /app. Per request: match the page → read and
  * verify the session cookie (renewing it through Cognito when it has expired) → check the role →
  * refuse cross-site posts → parse the form → run the page → lay it out, compress, answer. Reads and
- * writes go through the API's own handlers in-process (api-client.ts).
+ * writes go through the API's own handlers in-process (functions/client/api-client.ts).
  */
 const DEFAULT_MAX_BODY = 256 * 1024;
 
@@ -242,11 +242,12 @@ export function createWebHandler(options: WebHandlerOptions) {
     };
   }
 
-  return async function handler(event: ApiEvent, context?: { awsRequestId?: string }): Promise<ApiResult> {
+  return async function handler(event: ApiEvent, context?: LogContext): Promise<ApiResult> {
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? randomUUID();
     const log: Logger = createLogger(
       { requestId, path: event.rawPath },
       (process.env.LOG_LEVEL as 'info') ?? 'info',
+      context,
     );
     const now = clock();
     const headers = headerMap(event);
@@ -397,6 +398,22 @@ export function createWebHandler(options: WebHandlerOptions) {
                 body: { ok: false, error: { code: error.code, message: error.message } },
               }
             : errorPage(error.status, error.code, error.message),
+          session,
+          now,
+          acceptEncoding,
+          setCookies,
+        );
+      }
+      if (error instanceof ListTooLongError) {
+        // A list past the page's cap is said so, never shown cut short: the person narrows the filters.
+        return respond(
+          wantsJson
+            ? {
+                type: 'json',
+                status: 422,
+                body: { ok: false, error: { code: error.code, message: error.message } },
+              }
+            : errorPage(422, error.code, error.message),
           session,
           now,
           acceptEncoding,

@@ -1,8 +1,8 @@
+import type { ApiClient } from '../client/api-client.ts';
+import type { FormEntries } from '../client/form-data.ts';
 import type { Role } from '../core/roles.ts';
 import type { ApiResult } from '../http/api-handler.ts';
 import type { Logger } from '../http/logger.ts';
-import type { ApiClient } from './api-client.ts';
-import type { FormEntries } from './form-data.ts';
 import type { Session } from './session.ts';
 import type { PageTemplateName } from './templates.ts';
 

@@ -1,5 +1,5 @@
-import { errorOf } from './api-client.ts';
-import { type FormEntries, fieldMessages, formToBody } from './form-data.ts';
+import type { ApiPath, RouteAt, Success } from '../client/api-client.ts';
+import { type FormEntries, fieldMessages, formToBody } from '../client/form-data.ts';
 import type { FormDef } from './forms/registry.ts';
 import { type FormState, refusedForm } from './forms/state.ts';
 import type { PageContext, PageInput, PageResult } from './route.ts';
@@ -13,14 +13,18 @@ import type { PageContext, PageInput, PageResult } from './route.ts';
  * The idempotency key comes from the device (header) or the form's `_key`, so a double tap, a resend
  * after a lost answer or a queued retry is applied once.
  */
-export interface Submission {
+/** A route a form posts to, and its success answer. */
+type FormPath = ApiPath<'POST'> | ApiPath<'PUT'>;
+type FormAnswer<P extends FormPath> = Success<RouteAt<'POST', P> | RouteAt<'PUT', P>>;
+
+export interface Submission<P extends FormPath> {
   form: FormDef;
   method?: 'POST' | 'PUT';
   /** API route path, e.g. `/dispatches/{id}/reports`. */
-  path: string;
+  path: P;
   params?: Record<string, string>;
   /** Where to go after success; receives the API's response body. */
-  success(body: unknown): string;
+  success(body: FormAnswer<P>): string;
   /** The form again, with the refusal. */
   refused(state: FormState, status: number): Promise<PageResult> | PageResult;
 }
@@ -29,15 +33,20 @@ export function entriesFor(form: FormDef, entries: FormEntries): FormEntries {
   return form.prepare ? form.prepare(entries) : entries;
 }
 
-export async function submitForm(input: PageInput, ctx: PageContext, s: Submission): Promise<PageResult> {
+export async function submitForm<P extends FormPath>(
+  input: PageInput,
+  ctx: PageContext,
+  s: Submission<P>,
+): Promise<PageResult> {
   const { body, paths } = formToBody(s.form.schema, entriesFor(s.form, input.form));
-  const res = await ctx.api.call(s.method ?? 'POST', s.path, {
+  // The method and path are one of the form routes; the client is typed per method, so one is named.
+  const res = await ctx.api.relay(s.method ?? 'POST', s.path as ApiPath<'POST'>, {
     ...(s.params ? { params: s.params } : {}),
     body,
     idempotencyKey: input.idempotencyKey,
   });
-  if (res.status < 300) {
-    const location = s.success(res.body);
+  if (res.ok) {
+    const location = s.success(res.body as FormAnswer<P>);
     if (input.wantsJson) {
       return {
         type: 'json',
@@ -48,7 +57,7 @@ export async function submitForm(input: PageInput, ctx: PageContext, s: Submissi
     return { type: 'redirect', location, status: 303 };
   }
   if (res.status >= 500) throw new Error(`${s.path} answered ${res.status}`);
-  const error = errorOf(res.body);
+  const error = res.error;
   const fields = fieldMessages(error.fields ?? [], paths);
   if (input.wantsJson) {
     return {

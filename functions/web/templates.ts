@@ -1,5 +1,5 @@
 import { RENDER_OPTIONS, templateFamily } from '../documents/template-runtime.ts';
-import { pageHelpers } from './helpers.ts';
+import { pageHelpers } from './template-helpers.ts';
 import { type PageTemplateName, pagePartialSpecs, pageTemplateSpecs } from './templates.generated.ts';
 
 /**

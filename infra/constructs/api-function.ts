@@ -1,10 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { fileURLToPath } from 'node:url';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type ILayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/core/metric-names.ts';
 import { lambdaEsbuildOptions } from '../bundling.ts';
+import { resolveStage, STAGE_CONTEXT } from '../stage.ts';
 
 /**
  * Every Lambda of the API is built the same way; the defaults live here so no function drifts.
@@ -17,6 +20,8 @@ import { lambdaEsbuildOptions } from '../bundling.ts';
  *   AWS SDK inside the bundle so the deployed SDK is the one the tests ran against.
  * - Its own log group with a retention, and its own role that may write only to that log group
  *   (no AWS managed policy). Table permissions are granted by the stack, per route group.
+ * - Active X-Ray tracing, and the stage and Powertools settings in the environment, so every
+ *   function's traces, logs and metrics carry the same service and stage (functions/core/metric-names.ts).
  */
 export interface ApiFunctionProps {
   /** Absolute path of the entry file. */
@@ -28,7 +33,19 @@ export interface ApiFunctionProps {
   /** Overrides for functions not behind API Gateway (the scheduled jobs); API functions keep the defaults. */
   timeout?: Duration;
   memorySize?: number;
+  /** The document-rendering function runs on x86-64: @sparticuz/chromium ships no ARM binary on npm. */
+  architecture?: Architecture;
+  layers?: ILayerVersion[];
+  /** Caps concurrent runs (the worker): see web.ts for the size. Unset: the account's shared pool. */
+  reservedConcurrentExecutions?: number;
 }
+
+/**
+ * Context flag: bundle a one-line stub instead of each entry (see stub-handler.ts). The template is
+ * the same but for the asset hashes; test/infra bundles one real function to cover the rest.
+ */
+export const STUB_BUNDLING_CONTEXT = 'baocun:stubBundling';
+const STUB_ENTRY = fileURLToPath(new URL('./stub-handler.ts', import.meta.url));
 
 export const API_FUNCTION_DEFAULTS = {
   runtime: Runtime.NODEJS_24_X,
@@ -57,22 +74,32 @@ export class ApiFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    const stub = [true, 'true'].includes(this.node.tryGetContext(STUB_BUNDLING_CONTEXT));
     this.fn = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
+      entry: stub ? STUB_ENTRY : props.entry,
       handler: 'handler',
       projectRoot: props.projectRoot,
       depsLockFilePath: `${props.projectRoot}/package-lock.json`,
       runtime: API_FUNCTION_DEFAULTS.runtime,
-      architecture: API_FUNCTION_DEFAULTS.architecture,
+      architecture: props.architecture ?? API_FUNCTION_DEFAULTS.architecture,
+      ...(props.layers ? { layers: props.layers } : {}),
       memorySize: props.memorySize ?? API_FUNCTION_DEFAULTS.memorySize,
       timeout: props.timeout ?? API_FUNCTION_DEFAULTS.timeout,
       logGroup: this.logGroup,
       role: this.role,
+      tracing: Tracing.ACTIVE,
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
       ...(props.description ? { description: props.description } : {}),
       environment: {
         ...props.environment,
         // Stack traces in the logs point at the TypeScript sources, not the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
+        // The dimensions the alarms look for on the custom metrics (Powertools reads these two).
+        STAGE: resolveStage(this.node.tryGetContext(STAGE_CONTEXT)),
+        POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
       bundling: {
         forceDockerBundling: false,
@@ -89,6 +116,12 @@ export class ApiFunction extends Construct {
         logLevel: LogLevel.ERROR,
         esbuildArgs: { '--legal-comments': shared.legalComments },
       },
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing grants xray:PutTraceSegments and xray:PutTelemetryRecords, which X-Ray authorizes on ' +
+        'no resource narrower than "*" (they name no trace or group); no other action of this role has "*".',
     });
   }
 }

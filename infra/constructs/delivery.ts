@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import { Effect, type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import {
   BlockPublicAccess,
   Bucket,
@@ -18,10 +18,11 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
-import { TASK_TTL_DAYS } from '../../functions/adapters/dynamo/tasks.ts';
+import { TASK_TTL_DAYS } from '../../functions/adapters/dynamo/background.ts';
 import { cronExpression } from '../../functions/core/schedule.ts';
 import { JOB_NAMES, JOBS, type JobName } from '../../functions/jobs/registry.ts';
 import { ApiFunction } from './api-function.ts';
+import { DocumentLayer } from './document-layer.ts';
 import type { DataTable } from './table.ts';
 
 /**
@@ -29,7 +30,9 @@ import type { DataTable } from './table.ts';
  * - the documents bucket (rendered bulletins and notices): private, encrypted, SSL only, versioned
  *   (a re-render never loses the file an official already downloaded), retained with the stack;
  *   its server access logs go to a bucket of their own;
- * - the scheduled-jobs function (functions/api/scheduled.ts), 512 MB, up to 15 minutes;
+ * - the scheduled-jobs function (functions/api/scheduled.ts), which also prints the documents: x86-64
+ *   with the document layer (Chromium, playwright-core, fonts; document-layer.ts), 1536 MB, up to
+ *   15 minutes;
  * - one EventBridge Scheduler schedule per job, at the registry's times in Asia/Shanghai, with a
  *   retry policy and an SQS dead-letter queue for events that still fail;
  * - grants that name exactly what each caller does: objects of the bucket only, SES sending only
@@ -44,7 +47,12 @@ export interface DeliveryProps {
   publicBaseUrl: string;
 }
 
-export const SCHEDULED_FUNCTION_MEMORY_MB = 512;
+/**
+ * Sized from measurement (test/e2e/pdf-lambda.test.ts, the Lambda binary on 2 cores): printing peaks
+ * at ~190 MB in Node plus ~310 MB in Chromium; 1536 MB leaves room for a county-sized bulletin and
+ * buys CPU (Lambda's CPU grows with memory: ~0.9 vCPU here), which is what a render waits on.
+ */
+export const SCHEDULED_FUNCTION_MEMORY_MB = 1536;
 export const SCHEDULED_FUNCTION_TIMEOUT = Duration.minutes(15);
 export const SCHEDULE_RETRY_ATTEMPTS = 3;
 export const SCHEDULE_MAX_EVENT_AGE = Duration.hours(2);
@@ -122,6 +130,8 @@ export class Delivery extends Construct {
       description: `Baocun scheduled jobs: ${JOB_NAMES.join(', ')}`,
       timeout: SCHEDULED_FUNCTION_TIMEOUT,
       memorySize: SCHEDULED_FUNCTION_MEMORY_MB,
+      architecture: Architecture.X86_64,
+      layers: [new DocumentLayer(this, 'DocumentLayer').layer],
       environment: { TABLE_NAME: props.data.table.tableName, LOG_LEVEL: 'info' },
     });
     props.data.grant(this.jobs.role, 'readwrite');
@@ -167,6 +177,22 @@ export class Delivery extends Construct {
     for (const [key, value] of Object.entries(this.environment())) fn.fn.addEnvironment(key, value);
   }
 
+  /**
+   * Starting runs without running them (the API's jobs group, POST /jobs/{name}): an asynchronous
+   * invoke of exactly the scheduled-jobs function, by its unqualified ARN (it is invoked by name,
+   * never a version or alias, so no `:*`); no documents, no SES.
+   */
+  bindJobStarter(fn: ApiFunction): void {
+    fn.fn.addEnvironment('JOBS_FUNCTION_NAME', this.jobs.fn.functionName);
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.jobs.fn.functionArn],
+      }),
+    );
+  }
+
   /** Reading rendered files (the download route presigns GETs with this role). */
   bindDocumentReader(fn: ApiFunction): void {
     this.grantDocuments(fn.role, 'read');
@@ -182,7 +208,7 @@ export class Delivery extends Construct {
     };
   }
 
-  /** Exactly GetObject (and PutObject to write) on the bucket's objects: no listing, no deleting. */
+  /** Exactly GetObject (and PutObject to write) on the bucket's objects, and listing to tell missing from denied: no deleting. */
   grantDocuments(grantee: IGrantable, access: 'read' | 'readwrite'): void {
     const statement = new PolicyStatement({
       effect: Effect.ALLOW,
@@ -190,6 +216,8 @@ export class Delivery extends Construct {
       resources: [this.bucket.arnForObjects('*')],
     });
     grantee.grantPrincipal.addToPrincipalPolicy(statement);
+    // The job runner asks whether a week's files exist before re-rendering them.
+    if (access === 'readwrite') this.grantLookup(grantee);
     const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
     Validations.of(grantee.grantPrincipal as unknown as IConstruct).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
@@ -213,6 +241,8 @@ export class Delivery extends Construct {
         resources: [this.bucket.arnForObjects(`${prefix}*`)],
       }),
     );
+    // The worker reads an upload that may have expired (lifecycle rule): it must learn "gone", not 403.
+    if (access === 'read') this.grantLookup(grantee);
     const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
     Validations.of(grantee.grantPrincipal as unknown as IConstruct).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
@@ -221,6 +251,22 @@ export class Delivery extends Construct {
         'each upload or task result gets a key made at run time (task id, file name), so the resource is that ' +
         'folder, nothing wider.',
     });
+  }
+
+  /**
+   * s3:ListBucket on the bucket itself, for roles that read files which may be missing: without it S3
+   * answers a missing key with 403 AccessDenied instead of 404 NoSuchKey (S3 GetObject/HeadObject
+   * API reference, "Permissions"), and the document store surfaces every 403 as an error. Listing
+   * shows key names (weeks, ids), never contents.
+   */
+  grantLookup(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+      }),
+    );
   }
 
   /** Sending from the configured identity and From address only. */

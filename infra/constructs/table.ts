@@ -1,5 +1,12 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  type ITable,
+  ProjectionType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -26,15 +33,32 @@ export const TABLE_WRITE_ACTIONS = [
 export type TableAccess = 'none' | 'read' | 'readwrite';
 
 /**
+ * Context `-c tableName=<name>`: run the stack on an existing table instead of its own, i.e. one
+ * restored from point-in-time recovery (docs/deploy.md). The stack's own table then leaves the
+ * template and, being retained, stays in the account untouched.
+ */
+export const EXISTING_TABLE_CONTEXT = 'tableName';
+
+/**
  * The single table (see docs/table-design.md); its shape comes from the same definition the local
  * runtime uses to create it in dynalite, so AWS and the laptop cannot disagree.
  */
 export class DataTable extends Construct {
-  readonly table: Table;
+  readonly table: ITable;
+  /** Set when the table is an existing one (EXISTING_TABLE_CONTEXT), not created by this stack. */
+  readonly existingTableName?: string;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.table = new Table(this, 'Table', {
+    const existing = this.node.tryGetContext(EXISTING_TABLE_CONTEXT) as string | undefined;
+    if (existing) {
+      if (!/^[A-Za-z0-9_.-]{3,255}$/.test(existing))
+        throw new Error(`tableName "${existing}" is not a table name`);
+      this.existingTableName = existing;
+      this.table = Table.fromTableName(this, 'Table', existing);
+      return;
+    }
+    const table = new Table(this, 'Table', {
       partitionKey: { name: TABLE_KEY.partition, type: AttributeType.STRING },
       sortKey: { name: TABLE_KEY.sort, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
@@ -45,9 +69,10 @@ export class DataTable extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: TTL_ATTRIBUTE,
     });
+    this.table = table;
     for (const index of INDEXES) {
       const k = indexKeys(index);
-      this.table.addGlobalSecondaryIndex({
+      table.addGlobalSecondaryIndex({
         indexName: index,
         partitionKey: { name: k.partition, type: AttributeType.STRING },
         sortKey: { name: k.sort, type: AttributeType.STRING },

@@ -7,7 +7,7 @@ import { WEB_ROUTES } from '../../functions/web/web-routes.ts';
 import { ApiFunction } from './api-function.ts';
 import type { Auth } from './auth.ts';
 import type { Delivery } from './delivery.ts';
-import type { DataTable } from './table.ts';
+import type { DataTable, TableAccess } from './table.ts';
 
 /**
  * The web front end and its background work on AWS:
@@ -19,14 +19,23 @@ import type { DataTable } from './table.ts';
  * - the worker function (functions/api/worker.ts): one background task per asynchronous invoke
  *   (`{ taskId }`: roster imports, list exports), up to 15 minutes.
  *
- * Grants: the pages call every API use case in-process, so they get the table access of an API group
- * with writes; they read the bucket's documents (downloads are presigned with their role) and put
+ * Grants: the pages and the worker get the table access of the routes they serve in-process (the
+ * stack derives it from functions/client/api-routes.ts: today a writing group's); the pages read the bucket's documents (downloads are presigned with their role) and put
  * uploads under `imports/`; they may invoke exactly the scheduled-jobs function (jobs started from the
  * console) and the worker. The worker reads `imports/` and writes `exports/`.
  */
 
 export const WORKER_TIMEOUT = Duration.minutes(15);
 export const WORKER_MEMORY_MB = 1024;
+/**
+ * At most this many imports and exports at once. A county has a handful of HQ administrators, so
+ * more would be a mistake or a flood of retries: five keep an import's writes (up to a few hundred a
+ * second each) within what an on-demand table absorbs without throttling, and leave the rest of the
+ * account's concurrency to the API. Invokes beyond it wait in Lambda's queue (not failed attempts)
+ * for up to the worker's maximum event age. Reserving needs 100 unreserved executions left in the
+ * account (new accounts may start with a quota of 10: docs/deploy.md).
+ */
+export const WORKER_RESERVED_CONCURRENCY = 5;
 /** Where uploads wait for the worker, and where the worker leaves its files. */
 export const IMPORTS_PREFIX = 'imports/';
 export const EXPORTS_PREFIX = 'exports/';
@@ -39,6 +48,9 @@ export interface WebProps {
   projectRoot: string;
   /** Base URL of the pages for links (emails, task results): the first custom domain, else the API's. */
   publicBaseUrl: string;
+  /** Table access of the routes each function serves in-process (stack.ts derives them). */
+  pagesTableAccess: TableAccess;
+  workerTableAccess: TableAccess;
   logLevel?: string;
 }
 
@@ -59,13 +71,14 @@ export class Web extends Construct {
         'Baocun background tasks (roster imports, list exports), invoked asynchronously by the pages',
       timeout: WORKER_TIMEOUT,
       memorySize: WORKER_MEMORY_MB,
+      reservedConcurrentExecutions: WORKER_RESERVED_CONCURRENCY,
       environment: {
         TABLE_NAME: data.table.tableName,
         DOCUMENTS_BUCKET: delivery.bucket.bucketName,
         LOG_LEVEL: logLevel,
       },
     });
-    data.grant(this.worker.role, 'readwrite');
+    data.grant(this.worker.role, props.workerTableAccess);
     delivery.grantPrefix(this.worker.role, 'read', IMPORTS_PREFIX);
     delivery.grantPrefix(this.worker.role, 'write', EXPORTS_PREFIX);
 
@@ -86,7 +99,7 @@ export class Web extends Construct {
         LOG_LEVEL: logLevel,
       },
     });
-    data.grant(this.pages.role, 'readwrite');
+    data.grant(this.pages.role, props.pagesTableAccess);
     delivery.grantDocuments(this.pages.role, 'read');
     delivery.grantPrefix(this.pages.role, 'write', IMPORTS_PREFIX);
     // The unqualified ARNs only: the pages invoke by function name, never a version or alias, so no

@@ -26,8 +26,6 @@ export interface GatewayRoute {
   authorized: boolean;
   functionName: string;
   handler: LambdaHandler;
-  /** Overrides API Gateway's 29 s limit (only the local jobs route: it runs a whole job before answering). */
-  timeoutMs?: number;
   /**
    * Largest body this route takes (default API Gateway's 10 MB): a number, or decided per request
    * before the body is read (the pages: each page has its own limit). A larger declared
@@ -72,7 +70,8 @@ const FALLBACK_MAX_BODY_BYTES = 64 * 1024;
  * client is still reading when the answer arrives; past it the connection is cut.
  */
 const DISCARD_BYTES = 1024 * 1024;
-const TIMEOUT_MS = 29_000; // API Gateway's integration timeout
+/** API Gateway's integration timeout, for every route: work that takes longer is started asynchronously. */
+export const API_GATEWAY_TIMEOUT_MS = 29_000;
 
 interface CompiledRoute extends GatewayRoute {
   pattern: RegExp;
@@ -415,7 +414,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         throw error;
       }
       const event = buildEvent(req, url, route, match, body, claims, transport);
-      const timeoutMs = route.timeoutMs ?? TIMEOUT_MS;
+      const timeoutMs = API_GATEWAY_TIMEOUT_MS;
       const deadline = Date.now() + timeoutMs;
       const context: LambdaContextLike = {
         awsRequestId: event.requestContext.requestId,

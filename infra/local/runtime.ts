@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import * as z from 'zod/mini';
@@ -79,6 +80,8 @@ export interface LocalStackOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Honour X-Forwarded-Proto/-Host/-For from a reverse proxy (TRUST_PROXY=1). Default off. */
   trustProxy?: boolean;
+  /** Time limit of each background invocation (default Lambda's 15 minutes; tests shorten it). */
+  backgroundTimeoutMs?: number;
 }
 
 export interface LocalStack {
@@ -185,9 +188,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
               code: 'PAYLOAD_TOO_LARGE',
               message: `请求内容过大（上限 ${Math.floor(limit / 1024)} KB）`,
             },
+            // The error shape every route declares carries a request id; no Lambda ran, so a fresh one.
+            requestId: randomUUID(),
           }),
-          // POST /jobs/{name} answers when the job has finished; locally that may take minutes (PDFs).
-          ...(group.name === 'jobs' ? { timeoutMs: 15 * 60_000 } : {}),
         });
       }
     }
@@ -231,10 +234,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const jobs = await import(resolve(import.meta.dirname, '../../functions/api/scheduled.ts'));
     const invoker = createLocalInvoker(
       {
-        worker: (event) => background.handler(event as Parameters<typeof background.handler>[0]),
-        jobs: (event) => jobs.handler(event as Parameters<typeof jobs.handler>[0]),
+        worker: (event, context) =>
+          background.handler(event as Parameters<typeof background.handler>[0], context),
+        jobs: (event, context) => jobs.handler(event as Parameters<typeof jobs.handler>[0], context),
       },
       options.log ?? ((line) => console.error(JSON.stringify(line))),
+      // Lambda's 15 minutes for each background run (jobs started by POST /jobs/{name}, tasks).
+      { timeoutMs: options.backgroundTimeoutMs },
     );
     installInvoker(invoker);
 

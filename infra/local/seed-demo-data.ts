@@ -509,8 +509,9 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSummary> {
 /**
  * What the schedules would have run on a county with weeks of activity: the daily sweep (this week's
  * provisional evaluation for the board and the circle, reminders, appointment letters) and last week's
- * bulletin with its notices. Through `POST /jobs/{name}`, which answers when the job is done (minutes:
- * Chromium renders every document). Returns each job's run status.
+ * bulletin with its notices. Through `POST /jobs/{name}`, which queues the run (202), then following
+ * `GET /jobs/runs/{runId}` until it is done (minutes: Chromium renders every document), one job after
+ * the other. Returns each job's run status.
  */
 export async function runDemoJobs(options: {
   url: string;
@@ -524,10 +525,25 @@ export async function runDemoJobs(options: {
   const out: Record<string, string> = {};
   for (const job of ['daily-sweep', 'weekly-bulletin']) {
     const res = await api.request('POST', `/jobs/${job}`, ADMIN);
-    out[job] = res.status === 200 ? String((res.body as { status?: string }).status) : `HTTP ${res.status}`;
+    out[job] =
+      res.status === 202
+        ? await finishedStatus(api, (res.body as { runId: string }).runId)
+        : `HTTP ${res.status}`;
     log(`  ${job}: ${out[job]}`);
   }
   return out;
+}
+
+/** A run's status once it is no longer queued or running (Lambda's 15 minutes and its lease at most). */
+async function finishedStatus(api: Api, runId: string): Promise<string> {
+  const giveUp = Date.now() + 20 * 60_000;
+  for (;;) {
+    const res = await api.request('GET', `/jobs/runs/${encodeURIComponent(runId)}`, ADMIN);
+    const status =
+      res.status === 200 ? String((res.body as { status?: string }).status) : `HTTP ${res.status}`;
+    if (!['queued', 'running'].includes(status) || Date.now() > giveUp) return status;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
 }
 
 export function describeSummary(s: DemoSummary): string {

@@ -2,10 +2,10 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import type { TaskView } from '../../functions/schemas/tasks.ts';
+import type { TaskView } from '../../functions/schemas/background.ts';
 import { ensureTable, startDynalite } from '../../infra/local/dynamo-local.ts';
+import { upload, workbook } from '../support/background.ts';
 import { signInPages } from '../support/pages.ts';
-import { upload, workbook } from '../support/tasks.ts';
 
 /**
  * `npm run bench -- --only import`: a provincial roster (seed 003: 10,000 cadres; here in 1,000

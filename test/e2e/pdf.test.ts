@@ -4,16 +4,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromiumPdfRenderer, chromiumPath } from '../../functions/adapters/documents/chromium.ts';
+import type { DocumentKind } from '../../functions/documents/render.ts';
 import { renderDocumentHtml } from '../../functions/documents/render.ts';
 import { documentSettings } from '../../functions/documents/settings.ts';
-import { appointmentLetterView, bulletinView, type NameBook } from '../../functions/documents/view-models.ts';
+import {
+  appointmentLetterView,
+  bulletinView,
+  criticismNoticeView,
+  type NameBook,
+  rectificationNoticeView,
+  talkNoticeView,
+} from '../../functions/documents/view-models.ts';
+import { pdfFonts } from '../support/pdf.ts';
 import { EVIL_NAME, fixtureEvaluation, fixtureIds } from '../support/week-fixture.ts';
 
 /**
  * The print path end to end: HTML → Chromium → PDF, then poppler (pdftotext, pdffonts, pdfinfo,
- * pdftoppm) checks that the PDF holds real Chinese text in embedded fonts on A4 pages, and that the
- * glyphs are drawn (not empty boxes). Needs the apt packages in .ci/run (chromium, fonts-noto-cjk,
- * poppler-utils); the page images are left in the temp folder printed below for a person to look at.
+ * pdftoppm) checks that the PDF holds real Chinese text in the project's own fonts, embedded as CID
+ * TrueType (never Type 3) on A4 pages, that the glyphs are drawn (not empty boxes), and that the
+ * bulletin carries its charts and keeps township names on one line. Needs the apt packages in
+ * .ci/run (chromium, poppler-utils); the page images are left in the temp folder printed below (with
+ * KEEP_PDF=1) for a person to look at. The same checks on Lambda's Chromium: pdf-lambda.test.ts.
  */
 const settings = documentSettings({});
 const ids = fixtureIds();
@@ -36,10 +47,23 @@ function appointment(name: string): string {
   );
 }
 
-/** Page 1 as an 8-bit grey raster (PGM), for pixel checks. */
-function greyPage(pdfFile: string, dpi = 50): { width: number; height: number; pixels: Buffer } {
-  const base = pdfFile.replace(/\.pdf$/, `-grey${dpi}`);
-  run('pdftoppm', ['-gray', '-r', String(dpi), '-f', '1', '-l', '1', '-singlefile', pdfFile, base]);
+const cadre = (id: string) => evaluation.cadres.find((c) => c.cadreId === id)!;
+
+/** One page (the first by default) as an 8-bit grey raster (PGM), for pixel checks. */
+function greyPage(pdfFile: string, dpi = 50, pageNo = 1): { width: number; height: number; pixels: Buffer } {
+  const base = pdfFile.replace(/\.pdf$/, `-grey${dpi}-${pageNo}`);
+  run('pdftoppm', [
+    '-gray',
+    '-r',
+    String(dpi),
+    '-f',
+    String(pageNo),
+    '-l',
+    String(pageNo),
+    '-singlefile',
+    pdfFile,
+    base,
+  ]);
   const data = readFileSync(`${base}.pgm`);
   const header = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(data.subarray(0, 50).toString('latin1'));
   if (!header) throw new Error('not a PGM');
@@ -103,6 +127,98 @@ describe('PDF rendering with Chromium', () => {
     }
   });
 
+  it('embeds only the project fonts, as CID TrueType: no Type 3 font, no system font', () => {
+    const fonts = pdfFonts(bulletinPdf);
+    expect(fonts.map((f) => f.type)).not.toContain('Type 3');
+    expect(new Set(fonts.map((f) => f.type))).toEqual(new Set(['CID TrueType']));
+    // 仿宋 and 小标宋 → Noto Serif SC, 黑体 → Noto Sans SC, 楷体 → LXGW WenKai (docs/documents.md).
+    const faces = new Set(fonts.map((f) => f.name.replace(/^[A-Z]{6}\+/, '')));
+    expect([...faces].sort()).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^NotoSerifSC.*-Regular$/),
+        expect.stringMatching(/^NotoSerifSC.*-Bold$/),
+        expect.stringMatching(/^NotoSansSC.*-Medium$/),
+        expect.stringMatching(/^LXGWWenKai-Regular$/),
+      ]),
+    );
+    for (const face of faces) expect(face).toMatch(/^(NotoSerifSC|NotoSansSC|LXGWWenKai)/);
+  });
+
+  it('carries the charts of the bulletin page in its attachment', () => {
+    const pages = Number(/Pages:\s+(\d+)/.exec(run('pdfinfo', [bulletinPdf]))?.[1]);
+    const last = run('pdftotext', ['-f', String(pages - 1), '-l', String(pages), bulletinPdf, '-']).replace(
+      /\s+/g,
+      '',
+    );
+    for (const caption of ['附件', '图1各乡镇问题数', '图2对号入座人数周变化', '图3问题整改用时中位数'])
+      expect(last).toContain(caption);
+    expect(last).toContain('本周新发现');
+    // The bars themselves are vector paths: the attachment page has dark area besides its text.
+    const chartPage = greyPage(bulletinPdf, 50, pages - 1);
+    const dark = chartPage.pixels.reduce((n, v) => n + (v < 100 ? 1 : 0), 0);
+    expect(dark / (chartPage.width * chartPage.height)).toBeGreaterThan(0.01);
+  });
+
+  it('keeps township names on one line in its tables', async () => {
+    const township = '红旗岭满族乡';
+    const html = renderDocumentHtml(
+      'bulletin',
+      bulletinView(evaluation, {
+        settings,
+        names: { ...names, townships: new Map([[ids.township, township]]) },
+        revision: 1,
+        issue: { number: '2026年第12期', issuedOn: '2026-11-23' },
+      }),
+    );
+    const file = join(dir, 'bulletin-long-township.pdf');
+    writeFileSync(file, await renderer.toPdf(html));
+    const lines = run('pdftotext', ['-layout', file, '-']).split('\n');
+    // The effectiveness table row and the chart's figures table both print the whole name on one line.
+    expect(lines.filter((l) => l.includes(township) && l.includes('0（—）')).length).toBe(1);
+    expect(lines.filter((l) => new RegExp(`${township}\\s+9\\s+9`).test(l)).length).toBe(1);
+    expect(lines.some((l) => l.includes(township.slice(0, 3)) && !l.includes(township))).toBe(false);
+  }, 30_000);
+
+  const issue = (number: string) => ({ settings, names, issue: { number, issuedOn: '2026-11-23' } });
+  const talk = evaluation.talkNotices[0]!;
+  it.each<{ kind: DocumentKind; view: () => object; text: string }>([
+    {
+      kind: 'talkNotice',
+      view: () => talkNoticeView(evaluation, cadre(talk.cadreId), talk.tier, issue('指谈〔2026〕3号')),
+      text: '谈话通知书',
+    },
+    {
+      kind: 'rectificationNotice',
+      view: () =>
+        rectificationNoticeView(
+          evaluation,
+          cadre(ids.heavy),
+          evaluation.problems.filter((p) => p.cadreId === ids.heavy),
+          issue('指整〔2026〕4号'),
+        ),
+      text: '张三同志',
+    },
+    {
+      kind: 'criticismNotice',
+      view: () => criticismNoticeView(evaluation, evaluation.majorFailures[0]!, issue('指通〔2026〕1号')),
+      text: '予以通报批评',
+    },
+  ])(
+    'prints a $kind with CID TrueType fonts only, and its text',
+    async ({ kind, view, text }) => {
+      const file = join(dir, `${kind}.pdf`);
+      writeFileSync(file, await renderer.toPdf(renderDocumentHtml(kind, view())));
+      const fonts = pdfFonts(file);
+      expect(fonts.length).toBeGreaterThan(0);
+      for (const f of fonts)
+        expect(f, f.name).toMatchObject({ type: 'CID TrueType', embedded: true, unicode: true });
+      const printed = run('pdftotext', [file, '-']).replace(/\s+/g, '');
+      expect(printed).toContain(settings.mark);
+      expect(printed).toContain(text);
+    },
+    30_000,
+  );
+
   it('draws glyphs on the page, not blank space', () => {
     const page = greyPage(bulletinPdf);
     const dark = page.pixels.reduce((n, v) => n + (v < 128 ? 1 : 0), 0);
@@ -123,5 +239,6 @@ describe('PDF rendering with Chromium', () => {
     expect(differing).toBeGreaterThan(50);
     const text = run('pdftotext', [a, '-']).replace(/\s+/g, '');
     expect(text).toContain('兹任命张三丰同志');
+    expect(pdfFonts(a).map((f) => f.type)).not.toContain('Type 3');
   }, 30_000);
 });

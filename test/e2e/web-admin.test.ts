@@ -6,12 +6,9 @@ import {
   DESKTOP,
   horizontalOverflow,
   launchBrowser,
-  newContext,
-  PHONE,
   screenshot,
-  signIn,
+  signedInPage,
   unlabelledInputs,
-  watchErrors,
 } from '../support/browser.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
@@ -114,10 +111,12 @@ describe('HQ in Chromium, desktop', () => {
   let errors: string[];
 
   beforeAll(async () => {
-    context = await newContext(browser, DESKTOP);
-    page = await context.newPage();
-    errors = watchErrors(page);
-    await signIn(page, t.url, 'hq-admin', 'admin');
+    ({ context, page, errors } = await signedInPage(
+      browser,
+      t.url,
+      { sub: 'hq-admin', role: 'admin' },
+      { viewport: DESKTOP },
+    ));
   });
   afterAll(() => context?.close());
 
@@ -263,10 +262,7 @@ describe('HQ in Chromium, phone (360 px)', () => {
   let errors: string[];
 
   beforeAll(async () => {
-    context = await newContext(browser, PHONE);
-    page = await context.newPage();
-    errors = watchErrors(page);
-    await signIn(page, t.url, 'hq-admin', 'admin');
+    ({ context, page, errors } = await signedInPage(browser, t.url, { sub: 'hq-admin', role: 'admin' }));
   });
   afterAll(() => context?.close());
 

@@ -13,14 +13,16 @@ import {
   accessibilityViolations,
   horizontalOverflow,
   launchBrowser,
-  newContext,
   PHONE,
   screenshot,
+  signedInPage,
   signIn,
   unlabelledInputs,
+  waitForDeliveriesSettled,
   watchErrors,
 } from '../support/browser.ts';
 import { createAll, issueDispatch } from '../support/county.ts';
+import { runJobNow } from '../support/jobs.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 /**
@@ -136,9 +138,8 @@ beforeAll(async () => {
     (p.cadreId === cadre ? problemIds : deepProblemIds).push(id);
   }
   expect(problemIds).toHaveLength(3);
-  const job = await admin.post('/jobs/weekly-bulletin', { week: lastWeek });
-  expect(job.status).toBe(200);
-  expect(job.body.status).toBe('succeeded');
+  const job = await runJobNow(admin, 'weekly-bulletin', { week: lastWeek });
+  expect(job.status).toBe('succeeded');
   browser = await launchBrowser();
 }, 180_000);
 
@@ -153,10 +154,12 @@ describe('the cadre on a phone, with JavaScript', () => {
   let errors: string[];
 
   beforeAll(async () => {
-    context = await newContext(browser, PHONE);
-    page = await context.newPage();
-    errors = watchErrors(page, [...NETWORK_NOISE, REFUSED_FORM]);
-    await signIn(page, t.url, cadre, 'cadre');
+    ({ context, page, errors } = await signedInPage(
+      browser,
+      t.url,
+      { sub: cadre, role: 'cadre' },
+      { ignore: [...NETWORK_NOISE, REFUSED_FORM] },
+    ));
   });
   afterAll(async () => {
     await context?.close();
@@ -339,8 +342,9 @@ describe('the cadre on a phone, with JavaScript', () => {
       .toContain(`已发送：进展报告：${dispatchNumber}`);
     expect(await reportCount()).toBe(before + 1);
     expect(await page.evaluate(async () => (await navigator.serviceWorker.ready) !== undefined)).toBe(true);
-    // The page and the service worker may both try: still exactly one report, and nothing waiting.
-    await page.waitForTimeout(2_000);
+    // The page and the service worker may both try: once neither can send any more, still exactly
+    // one report, and nothing waiting.
+    await waitForDeliveriesSettled(page);
     expect(await reportCount()).toBe(before + 1);
     expect(await outboxItems(page)).toEqual([]);
     const notes = (await admin.get(`/dispatches/${dispatchId}`)).body.reports.map((r: any) => r.note);
@@ -508,11 +512,8 @@ describe('a cadre deeper in the circle, with false rectifications', () => {
     });
     await putCadreWeekRecords(evaluation, { revision: 2, evaluatedAt: new Date().toISOString() });
 
-    const context = await newContext(browser, PHONE);
-    const page = await context.newPage();
-    const errors = watchErrors(page);
+    const { context, page, errors } = await signedInPage(browser, t.url, { sub: deepCadre, role: 'cadre' });
     try {
-      await signIn(page, t.url, deepCadre, 'cadre');
       await page.goto(`${t.url}/app/cadre/standing`);
       const text = await page.locator('main').innerText();
       expect(text).toContain('诫勉谈话');
@@ -536,11 +537,8 @@ describe('a cadre with no evaluation yet', () => {
     expect(
       (await admin.post('/cadres', { id: newcomer, name: '赵新', unit: '县林业局', rank: 'staff' })).status,
     ).toBe(201);
-    const context = await newContext(browser, PHONE);
-    const page = await context.newPage();
-    const errors = watchErrors(page);
+    const { context, page, errors } = await signedInPage(browser, t.url, { sub: newcomer, role: 'cadre' });
     try {
-      await signIn(page, t.url, newcomer, 'cadre');
       await page.goto(`${t.url}/app/cadre/standing`);
       const text = await page.locator('main').innerText();
       expect(text).toContain('还没有考评结果');

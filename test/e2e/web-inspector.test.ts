@@ -5,12 +5,11 @@ import {
   accessibilityViolations,
   horizontalOverflow,
   launchBrowser,
-  newContext,
-  PHONE,
   screenshot,
-  signIn,
+  signedInPage,
   unlabelledInputs,
-  watchErrors,
+  waitForDeliveriesSettled,
+  waitUntilKept,
 } from '../support/browser.ts';
 import { createAll, issueDispatch } from '../support/county.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
@@ -133,10 +132,12 @@ beforeAll(async () => {
   }
 
   browser = await launchBrowser();
-  context = await newContext(browser, PHONE);
-  page = await context.newPage();
-  errors = watchErrors(page, [/ERR_INTERNET_DISCONNECTED/, /Failed to fetch/, /ERR_FAILED/]);
-  await signIn(page, t.url, 'inspector-1', 'inspector');
+  ({ context, page, errors } = await signedInPage(
+    browser,
+    t.url,
+    { sub: 'inspector-1', role: 'inspector' },
+    { ignore: [/ERR_INTERNET_DISCONNECTED/, /Failed to fetch/, /ERR_FAILED/] },
+  ));
 }, 120_000);
 
 afterAll(async () => {
@@ -252,7 +253,7 @@ describe('the inspector on a 360 px phone', () => {
     await page.waitForFunction(() => navigator.serviceWorker?.controller != null);
     await page.goto(`${t.url}/app/inspector/villages/${village}`);
     await scriptReady(page);
-    await page.waitForTimeout(500);
+    await waitUntilKept(page, `/app/inspector/villages/${village}`);
 
     await context.setOffline(true);
     await page.goto(`${t.url}/app/inspector/villages/${village}`);
@@ -287,7 +288,8 @@ describe('the inspector on a 360 px phone', () => {
     // Delivered once, and only once, however often the page or the worker tries again.
     await page.reload();
     await scriptReady(page);
-    await page.waitForTimeout(1500);
+    await waitForDeliveriesSettled(page);
+    expect(await outboxSize(page)).toBe(0);
     const list = await inspectionsOf(village);
     expect(list).toHaveLength(2);
     const newest = (

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newContext, PHONE, signIn, watchErrors } from '../support/browser.ts';
+import { launchBrowser, newContext, PHONE, signedInPage, signIn } from '../support/browser.ts';
 import { createAll } from '../support/county.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
@@ -83,10 +83,7 @@ describe('keyboard only', () => {
   });
 
   it('fills in and sends a direct report with Tab, arrows, Space and Enter', async () => {
-    const context = await newContext(browser, PHONE);
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    await signIn(page, t.url, cadre, 'cadre');
+    const { context, page, errors } = await signedInPage(browser, t.url, { sub: cadre, role: 'cadre' });
     await page.goto(`${t.url}/app/cadre/direct-reports/new`);
     // Sending it empty first: the message appears and the focus goes to the field to fix.
     await tabTo(page, (f) => f.tag === 'BUTTON' && f.text === '发送直报');

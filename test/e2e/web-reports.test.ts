@@ -13,10 +13,12 @@ import {
   PHONE,
   SCREENSHOT_DIR,
   screenshot,
+  signedInPage,
   signIn,
   unlabelledInputs,
   watchErrors,
 } from '../support/browser.ts';
+import { runJobNow } from '../support/jobs.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 /**
@@ -163,9 +165,8 @@ beforeAll(async () => {
       ],
     },
   ]);
-  const run = await api.post('/jobs/weekly-bulletin', { week: lastWeek });
-  expect(run.status).toBe(200);
-  expect(run.body).toMatchObject({ status: 'succeeded', week: lastWeek });
+  const run = await runJobNow(api, 'weekly-bulletin', { week: lastWeek });
+  expect(run).toMatchObject({ status: 'succeeded', week: lastWeek });
   browser = await launchBrowser();
 }, 240_000);
 
@@ -191,10 +192,12 @@ async function expectPdfDownload(page: Page, click: () => Promise<void>, name: s
 
 describe('HQ reports in a desktop browser', () => {
   it('opens last week’s bulletin with its charts and downloads the bulletin PDF and a talk notice PDF', async () => {
-    const context = await newContext(browser, DESKTOP);
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    await signIn(page, t.url, 'hq-admin', 'admin');
+    const { context, page, errors } = await signedInPage(
+      browser,
+      t.url,
+      { sub: 'hq-admin', role: 'admin' },
+      { viewport: DESKTOP },
+    );
 
     await page.goto(`${t.url}/app/admin/bulletins`);
     await page
@@ -224,10 +227,12 @@ describe('HQ reports in a desktop browser', () => {
   }, 120_000);
 
   it('renders the board, red first, and the circle', async () => {
-    const context = await newContext(browser, DESKTOP);
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    await signIn(page, t.url, 'hq-admin', 'admin');
+    const { context, page, errors } = await signedInPage(
+      browser,
+      t.url,
+      { sub: 'hq-admin', role: 'admin' },
+      { viewport: DESKTOP },
+    );
 
     await page.goto(`${t.url}/app/admin/board`);
     const colors = await page
@@ -260,10 +265,10 @@ describe('HQ reports on a 360 px phone', () => {
   ])(
     'the %s page fits the screen and passes axe',
     async (name, path) => {
-      const context = await newContext(browser, PHONE);
-      const page = await context.newPage();
-      const errors = watchErrors(page);
-      await signIn(page, t.url, 'hq-admin', 'admin');
+      const { context, page, errors } = await signedInPage(browser, t.url, {
+        sub: 'hq-admin',
+        role: 'admin',
+      });
       await page.goto(`${t.url}${path}`);
       expect(await horizontalOverflow(page)).toBe(0);
       await check(page, `reports-${name}-phone`, errors);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beijingDate } from '../../functions/core/time.ts';
 import { DESKTOP, launchBrowser, newContext, PHONE, screenshot, signIn } from '../support/browser.ts';
 import { createAll } from '../support/county.ts';
+import { runJobNow } from '../support/jobs.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 /**
@@ -72,7 +73,7 @@ beforeAll(async () => {
   expect(report.status).toBe(201);
   reportId = report.body.id;
   // The daily sweep stores this week's provisional evaluation, which the board and circle show.
-  expect((await admin.post('/jobs/daily-sweep')).status).toBe(200);
+  expect((await runJobNow(admin, 'daily-sweep')).status).toBe('succeeded');
   browser = await launchBrowser();
 }, 120_000);
 

@@ -13,18 +13,36 @@ import {
   TABLE_KEY,
   TTL_ATTRIBUTE,
 } from '../../functions/adapters/dynamo/table-definition.ts';
+import { webApiRoutes } from '../../functions/client/api-routes.ts';
+import { METRIC_NAMES, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/core/metric-names.ts';
 import { routeKey } from '../../functions/http/route.ts';
 import { cloudRoutes as allRoutes, cloudRouteGroups } from '../../functions/routes/index.ts';
 import { WEB_ROUTES } from '../../functions/web/web-routes.ts';
 import { buildApp } from '../../infra/app.ts';
 import { ESM_REQUIRE_BANNER } from '../../infra/bundling.ts';
+import { ApiFunction, STUB_BUNDLING_CONTEXT } from '../../infra/constructs/api-function.ts';
 import { Auth, validateDomainPrefix } from '../../infra/constructs/auth.ts';
-import { TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../infra/constructs/table.ts';
-import { type BaocunStack, contextList, tableAccessFor, webBaseUrl } from '../../infra/stack.ts';
+import {
+  API_5XX_RATE_PERCENT,
+  JOBS_ASYNC_INVOKE,
+  WORKER_ASYNC_INVOKE,
+} from '../../infra/constructs/operations.ts';
+import { DataTable, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../infra/constructs/table.ts';
+import { WORKER_RESERVED_CONCURRENCY } from '../../infra/constructs/web.ts';
+import {
+  type BaocunStack,
+  contextList,
+  tableAccessFor,
+  tableAccessForRoutes,
+  webBaseUrl,
+} from '../../infra/stack.ts';
+import { DEFAULT_STAGE, resolveStage, STAGE_TAG, stackNameFor } from '../../infra/stage.ts';
 
 /**
  * The CDK app exactly as `cdk synth` builds it (the same buildApp, cdk-nag included), synthesized
- * once: the esbuild bundles (one per route group) are the slow part, so the hook gets a long timeout.
+ * once, with every Lambda bundling a one-line stub (STUB_BUNDLING_CONTEXT) through the same esbuild
+ * options: bundling every route group for real took most of this file's half minute. One function is
+ * bundled for real below ("a real bundle").
  */
 type Json = any;
 
@@ -55,6 +73,11 @@ function actionsOfRole(roleId: string): string[] {
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement.flatMap((s: Json) => [s.Action].flat()));
 }
 
+/** Active tracing adds these to every role (X-Ray authorizes them on "*" only). */
+const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+/** What an `onFailure` SQS destination adds to the role of an asynchronously invoked function. */
+const FAILURE_DESTINATION = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+
 function functionOf(group: string) {
   const fn = stack.functions.get(group);
   if (!fn) throw new Error(`no function for route group ${group}`);
@@ -63,7 +86,7 @@ function functionOf(group: string) {
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'baocun-cdk-'));
-  ({ app, stack } = buildApp({ outdir }));
+  ({ app, stack } = buildApp({ outdir, context: { [STUB_BUNDLING_CONTEXT]: true } }));
   try {
     app.synth();
   } catch (error) {
@@ -73,7 +96,7 @@ beforeAll(() => {
   synthesized = JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8'));
   resources = synthesized.Resources;
   template = Template.fromJSON({ Resources: resources });
-}, 300_000);
+}, 120_000);
 
 afterAll(() => {
   if (outdir) rmSync(outdir, { recursive: true, force: true });
@@ -350,6 +373,45 @@ describe('Lambda functions', () => {
   });
 });
 
+/** The staged bundle of a function: the asset's S3 key is `<hash>.zip`, its folder `asset.<hash>/`. */
+function bundleOf(dir: string, cfn: Json): string {
+  return join(dir, `asset.${String(cfn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+}
+
+describe('a real bundle', () => {
+  it('the stubbed synth bundled the stub, not the route groups', () => {
+    const cfn = resources[logicalId(functionOf('meta').fn)];
+    expect(readFileSync(join(bundleOf(outdir, cfn), 'index.mjs'), 'utf8')).toContain('baocun:stubBundling');
+  });
+
+  it('bundles the meta entry with its routes as minified ESM with a source map and the banner', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baocun-cdk-bundle-'));
+    try {
+      const bundleApp = new App({ outdir: dir });
+      const bundleStack = new Stack(bundleApp, 'Bundle');
+      const meta = cloudRouteGroups.find((g) => g.name === 'meta')!;
+      const fn = new ApiFunction(bundleStack, 'Meta', {
+        entry: join(import.meta.dirname, '../..', meta.entry),
+        projectRoot: join(import.meta.dirname, '../..'),
+        environment: {},
+      });
+      bundleApp.synth();
+      const cfn =
+        Template.fromStack(bundleStack).toJSON().Resources[
+          bundleStack.getLogicalId(fn.fn.node.defaultChild as never)
+        ];
+      const code = readFileSync(join(bundleOf(dir, cfn), 'index.mjs'), 'utf8');
+      expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+      expect(code).toMatch(/^\/\/# sourceMappingURL=index\.mjs\.map$/m);
+      expect(existsSync(join(bundleOf(dir, cfn), 'index.mjs.map'))).toBe(true);
+      for (const route of meta.routes) expect(code).toContain(route.path);
+      expect(code).not.toContain('baocun:stubBundling');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('IAM: least privilege per function', () => {
   it.each(groupsWithRoutes.map((g) => [g.name, tableAccessFor(g)] as const))(
     '%s may do exactly its table access (%s)',
@@ -369,7 +431,7 @@ describe('IAM: least privilege per function', () => {
   it('gives the meta function (health check, API description) no DynamoDB action at all', () => {
     const actions = actionsOfRole(logicalId(functionOf('meta').role));
     expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
-    expect(actions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(actions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', ...XRAY].sort());
   });
 
   it('gives a group whose routes are all GET read access without dynamodb:PutItem', () => {
@@ -525,14 +587,26 @@ describe('delivery: documents bucket, schedules, dead-letter queue', () => {
     expect(JSON.stringify(policy?.[1].Properties.PolicyDocument)).toContain('aws:SecureTransport');
   });
 
-  it('runs the scheduled jobs on 512 MB for up to 15 minutes, sending through SES', () => {
+  it('runs the scheduled jobs on x86-64 with the document layer, 1536 MB, up to 15 minutes, sending through SES', () => {
     const fn = resources[logicalId(delivery().jobs.fn)].Properties;
     expect(fn).toMatchObject({
-      MemorySize: 512,
+      MemorySize: 1536,
       Timeout: 900,
       Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
+      // @sparticuz/chromium ships an x86-64 binary only.
+      Architectures: ['x86_64'],
     });
+    expect(fn.Layers).toHaveLength(1);
+    const [layerId, layer] = Object.entries(resources).find(
+      ([, r]) => r.Type === 'AWS::Lambda::LayerVersion',
+    )!;
+    expect(fn.Layers[0]).toEqual({ Ref: layerId });
+    expect(layer.Properties).toMatchObject({ CompatibleArchitectures: ['x86_64'] });
+    // No other function carries the layer (nor, by the bundling check in pdf-lambda.test.ts, Chromium).
+    const withLayers = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Layers,
+    );
+    expect(withLayers).toHaveLength(1);
     expect(fn.Environment.Variables).toMatchObject({
       MAIL_TRANSPORT: 'ses',
       DOCUMENTS_BUCKET: { Ref: logicalId(delivery().bucket) },
@@ -546,16 +620,32 @@ describe('delivery: documents bucket, schedules, dead-letter queue', () => {
       ...table,
       ...logs,
       's3:GetObject',
+      's3:ListBucket',
       's3:PutObject',
       'ses:SendEmail',
       'ses:SendRawEmail',
+      ...XRAY,
+      ...FAILURE_DESTINATION,
     ].sort();
     expect(actionsOfRole(logicalId(delivery().jobs.role)).sort()).toEqual(runner);
-    expect(actionsOfRole(logicalId(functionOf('jobs').role)).sort()).toEqual(runner);
+    // The API's jobs group only starts runs: the table, and an asynchronous invoke of the jobs function.
+    const jobsApi = logicalId(functionOf('jobs').role);
+    expect(actionsOfRole(jobsApi).sort()).toEqual(
+      [...table, ...logs, ...XRAY, 'lambda:InvokeFunction'].sort(),
+    );
+    const invoked = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: Json) => r.Ref === jobsApi))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((st: Json) => [st.Action].flat().includes('lambda:InvokeFunction'))
+      .flatMap((st: Json) => [st.Resource].flat());
+    expect(invoked).toEqual([{ 'Fn::GetAtt': [logicalId(delivery().jobs.fn), 'Arn'] }]);
+    expect(resources[logicalId(functionOf('jobs').fn)].Properties.Environment.Variables).toMatchObject({
+      JOBS_FUNCTION_NAME: { Ref: logicalId(delivery().jobs.fn) },
+    });
     const notices = actionsOfRole(logicalId(functionOf('notices').role));
     expect(notices).toContain('s3:GetObject');
     expect(notices).not.toContain('s3:PutObject');
-    for (const group of groupsWithRoutes.filter((g) => !['jobs', 'notices'].includes(g.name))) {
+    for (const group of groupsWithRoutes.filter((g) => g.name !== 'notices')) {
       const actions = actionsOfRole(logicalId(functionOf(group.name).role));
       expect(
         actions.filter((a) => /^(s3|ses):/.test(a)),
@@ -570,7 +660,7 @@ describe('delivery: documents bucket, schedules, dead-letter queue', () => {
     const ses = ofType('AWS::IAM::Policy')
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
       .filter((s: Json) => [s.Action].flat().includes('ses:SendEmail'));
-    expect(ses.length).toBe(2);
+    expect(ses.length).toBe(1);
     for (const statement of ses) {
       expect(JSON.stringify(statement.Resource)).toContain(':identity/baocun.example.cn');
       expect(statement.Condition).toEqual({
@@ -670,7 +760,10 @@ describe('web front end and background work', () => {
         'JOBS_FUNCTION_NAME',
         'LOG_LEVEL',
         'NODE_OPTIONS',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'POWERTOOLS_SERVICE_NAME',
         'PUBLIC_BASE_URL',
+        'STAGE',
         'TABLE_NAME',
         'WORKER_FUNCTION_NAME',
       ].sort(),
@@ -793,6 +886,7 @@ describe('web front end and background work', () => {
         's3:GetObject',
         's3:PutObject',
         'lambda:InvokeFunction',
+        ...XRAY,
       ].sort(),
     );
     expect(actions).not.toContain('dynamodb:Scan');
@@ -832,14 +926,21 @@ describe('web front end and background work', () => {
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         's3:GetObject',
+        's3:ListBucket',
         's3:PutObject',
+        ...XRAY,
+        ...FAILURE_DESTINATION,
       ].sort(),
     );
+    // Listing so that an expired upload reads as missing (404), not as denied (403).
+    expect(resourcesFor(roleId, 's3:ListBucket')).toEqual([
+      { 'Fn::GetAtt': [logicalId(stack.delivery.bucket), 'Arn'] },
+    ]);
     expect(resourcesFor(roleId, 's3:GetObject')).toEqual([bucketObjects('/imports/*')]);
     expect(resourcesFor(roleId, 's3:PutObject')).toEqual([bucketObjects('/exports/*')]);
   });
 
-  it('lets only the pages and EventBridge Scheduler invoke functions', () => {
+  it('lets only the pages, the API’s jobs group and EventBridge Scheduler invoke functions', () => {
     const invokers = ofType('AWS::IAM::Policy')
       .filter(([, p]) =>
         p.Properties.PolicyDocument.Statement.some((s: Json) =>
@@ -848,7 +949,13 @@ describe('web front end and background work', () => {
       )
       .flatMap(([, p]) => p.Properties.Roles.map((r: Json) => r.Ref))
       .sort();
-    expect(invokers).toEqual([logicalId(web().pages.role), logicalId(stack.delivery.schedulerRole)].sort());
+    expect(invokers).toEqual(
+      [
+        logicalId(web().pages.role),
+        logicalId(functionOf('jobs').role),
+        logicalId(stack.delivery.schedulerRole),
+      ].sort(),
+    );
   });
 
   it('has no dependency cycle between the API, the authorizer, the app client and the functions', () => {
@@ -926,5 +1033,355 @@ describe('web front end and background work', () => {
         `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/exports/*]`,
       ]),
     );
+  });
+});
+
+describe('operations: alarms, topic, dashboard, tracing, failure destinations, stages', () => {
+  const ops = () => stack.operations;
+  const alarms = () => ofType('AWS::CloudWatch::Alarm');
+  const alarmOf = (id: string): Json => resources[logicalId(ops().alarms.get(id)!)].Properties;
+  const topicRef = () => ({ Ref: logicalId(ops().topic) });
+
+  /** A second app as `cdk synth -c stage=test -c alarmEmail=ops@example.cn` builds it. */
+  let staged: { stack: BaocunStack; resources: Record<string, Json>; report: Json; dir: string };
+  beforeAll(() => {
+    const dir = mkdtempSync(join(tmpdir(), 'baocun-cdk-stage-'));
+    const built = buildApp({
+      outdir: dir,
+      context: { [STUB_BUNDLING_CONTEXT]: true, stage: 'test', alarmEmail: 'ops@example.cn' },
+    });
+    built.app.synth();
+    staged = {
+      stack: built.stack,
+      resources: JSON.parse(readFileSync(join(dir, built.stack.templateFile), 'utf8')).Resources,
+      report: JSON.parse(readFileSync(join(dir, 'validation-report.json'), 'utf8')),
+      dir,
+    };
+  }, 120_000);
+  afterAll(() => {
+    if (staged?.dir) rmSync(staged.dir, { recursive: true, force: true });
+  });
+  const stagedOfType = (type: string): [string, Json][] =>
+    Object.entries(staged.resources).filter(([, r]) => r.Type === type);
+
+  it('sends every alarm, on ALARM and on OK, to one encrypted, SSL-only topic', () => {
+    expect(ofType('AWS::SNS::Topic')).toHaveLength(1);
+    const topic = resources[logicalId(ops().topic)].Properties;
+    expect(topic.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [logicalId(ops().topicKey), 'Arn'] });
+    const key = resources[logicalId(ops().topicKey)].Properties;
+    expect(key.EnableKeyRotation).toBe(true);
+    // CloudWatch may use the key (an AWS managed key could not allow it), for this account only.
+    const cloudwatch = key.KeyPolicy.Statement.find(
+      (s: Json) => s.Principal?.Service === 'cloudwatch.amazonaws.com',
+    );
+    expect([cloudwatch.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(cloudwatch.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    });
+    const [[, topicPolicy]] = ofType('AWS::SNS::TopicPolicy') as [[string, Json]];
+    expect(JSON.stringify(topicPolicy.Properties.PolicyDocument)).toContain('aws:SecureTransport');
+
+    expect(alarms().length).toBeGreaterThan(0);
+    for (const [id, alarm] of alarms()) {
+      expect(alarm.Properties.AlarmActions, id).toEqual([topicRef()]);
+      expect(alarm.Properties.OKActions, id).toEqual([topicRef()]);
+      expect(alarm.Properties.TreatMissingData, id).toBe('notBreaching');
+      expect(alarm.Properties.AlarmDescription, id).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+
+  it('subscribes the address of -c alarmEmail, and none without it', () => {
+    expect(ofType('AWS::SNS::Subscription')).toEqual([]);
+    const subscriptions = stagedOfType('AWS::SNS::Subscription');
+    expect(subscriptions).toHaveLength(1);
+    expect(subscriptions[0]![1].Properties).toMatchObject({
+      Protocol: 'email',
+      Endpoint: 'ops@example.cn',
+      TopicArn: { Ref: staged.stack.getLogicalId(staged.stack.operations.topic.node.defaultChild as never) },
+    });
+    expect(() =>
+      buildApp({ context: { [STUB_BUNDLING_CONTEXT]: true, alarmEmail: 'not-an-address' } }),
+    ).toThrow(/alarmEmail/);
+  });
+
+  it.each([
+    ['ScheduleDeadLetters', () => stack.delivery.deadLetterQueue],
+    ['AsyncFailures', () => stack.operations.asyncFailures],
+  ] as const)('alarms when the %s queue holds any message', (id, queue) => {
+    expect(alarmOf(id)).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue()), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+    });
+  });
+
+  it.each([
+    ['JobsErrors', () => stack.delivery.jobs],
+    ['WorkerErrors', () => stack.web.worker],
+  ] as const)('alarms on any error of the function (%s)', (id, fn) => {
+    expect(alarmOf(id)).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn().fn) } }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('alarms when more than 5% of API requests answer 5xx in 2 of 3 five-minute periods', () => {
+    const alarm = alarmOf('ApiServerErrorRate');
+    expect(alarm).toMatchObject({
+      Threshold: API_5XX_RATE_PERCENT,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+    });
+    const [[apiId]] = ofType('AWS::ApiGatewayV2::Api') as [[string, Json]];
+    const byId = Object.fromEntries(alarm.Metrics.map((m: Json) => [m.Id, m]));
+    const expressions = alarm.Metrics.filter((m: Json) => m.Expression);
+    expect(expressions.map((m: Json) => [m.Expression, m.ReturnData])).toEqual([
+      ['IF(requests > 0, 100 * errors / requests, 0)', true],
+    ]);
+    for (const [name, metric] of [
+      ['requests', 'Count'],
+      ['errors', '5xx'],
+    ]) {
+      expect(byId[name!].MetricStat).toMatchObject({
+        Metric: {
+          Namespace: 'AWS/ApiGateway',
+          MetricName: metric,
+          Dimensions: [{ Name: 'ApiId', Value: { Ref: apiId } }],
+        },
+        Stat: 'Sum',
+        Period: 300,
+      });
+    }
+  });
+
+  it('alarms on throttles of every function', () => {
+    const throttled = alarms()
+      .filter(([, a]) => a.Properties.MetricName === 'Throttles')
+      .map(([, a]) => a.Properties.Dimensions[0].Value.Ref)
+      .sort();
+    expect(throttled).toEqual(
+      ofType('AWS::Lambda::Function')
+        .map(([id]) => id)
+        .sort(),
+    );
+    for (const [, a] of alarms().filter(([, x]) => x.Properties.MetricName === 'Throttles')) {
+      expect(a.Properties).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+  });
+
+  it.each([
+    ['JobRunsFailed', METRIC_NAMES.jobRunsFailed],
+    ['EmailsFailed', METRIC_NAMES.emailsFailed],
+    ['PdfRenderFailures', METRIC_NAMES.pdfRenderFailures],
+  ])(
+    'alarms on the custom metric %s the code publishes, with the service and stage dimensions',
+    (id, name) => {
+      expect(alarmOf(id)).toMatchObject({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: name,
+        Dimensions: [
+          { Name: 'service', Value: METRICS_SERVICE },
+          { Name: 'stage', Value: 'prod' },
+        ],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      // The functions publish with the same namespace, service and stage (Powertools reads these).
+      for (const [, fn] of ofType('AWS::Lambda::Function')) {
+        expect(fn.Properties.Environment.Variables).toMatchObject({
+          POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+          POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
+          STAGE: 'prod',
+        });
+      }
+    },
+  );
+
+  it('has one dashboard with every alarm and the custom metrics', () => {
+    const dashboards = ofType('AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const [[, dashboard]] = dashboards as [[string, Json]];
+    expect(dashboard.Properties.DashboardName).toBe('baocun-operations');
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const [id] of alarms()) expect(body, id).toContain(`"${id}","Arn"`);
+    for (const name of Object.values(METRIC_NAMES)) expect(body, name).toContain(name);
+  });
+
+  it('traces every function actively with X-Ray', () => {
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
+    }
+  });
+
+  it('gives every asynchronously invoked function a failure destination and its retry policy', () => {
+    // Functions invoked through lambda:InvokeFunction grants (the pages, the jobs group, Scheduler).
+    const invoked = new Set(
+      ofType('AWS::IAM::Policy')
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+        .filter((s: Json) => [s.Action].flat().includes('lambda:InvokeFunction'))
+        .flatMap((s: Json) => [s.Resource].flat())
+        .map((r: Json) => JSON.stringify(r).match(/"([A-Za-z0-9]+Function[A-Za-z0-9]+)"/)?.[1]),
+    );
+    const configs = ofType('AWS::Lambda::EventInvokeConfig');
+    expect(new Set(configs.map(([, c]) => c.Properties.FunctionName.Ref))).toEqual(invoked);
+    expect(invoked).toEqual(new Set([logicalId(stack.delivery.jobs.fn), logicalId(stack.web.worker.fn)]));
+    const failureQueue = { 'Fn::GetAtt': [logicalId(ops().asyncFailures), 'Arn'] };
+    const policyOf = (fnId: string) => configs.find(([, c]) => c.Properties.FunctionName.Ref === fnId)![1];
+    for (const [fn, policy] of [
+      [stack.delivery.jobs, JOBS_ASYNC_INVOKE],
+      [stack.web.worker, WORKER_ASYNC_INVOKE],
+    ] as const) {
+      expect(policyOf(logicalId(fn.fn)).Properties).toMatchObject({
+        Qualifier: '$LATEST',
+        MaximumRetryAttempts: policy.retryAttempts,
+        MaximumEventAgeInSeconds: policy.maxEventAge.toSeconds(),
+        DestinationConfig: { OnFailure: { Destination: failureQueue } },
+      });
+    }
+    expect(resources[logicalId(ops().asyncFailures)].Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+  });
+
+  it('reserves concurrency for the worker only', () => {
+    const reserved = ofType('AWS::Lambda::Function').filter(
+      ([, f]) => f.Properties.ReservedConcurrentExecutions !== undefined,
+    );
+    expect(reserved.map(([id]) => id)).toEqual([logicalId(stack.web.worker.fn)]);
+    expect(reserved[0]![1].Properties.ReservedConcurrentExecutions).toBe(WORKER_RESERVED_CONCURRENCY);
+  });
+
+  it('keeps the names of a deployment without a stage for the default stage, prod', () => {
+    expect(stack.stackName).toBe('Baocun');
+    expect(stack.stage).toBe(DEFAULT_STAGE);
+    const [[, api]] = ofType('AWS::ApiGatewayV2::Api') as [[string, Json]];
+    expect(api.Properties.Name).toBe('baocun');
+    const [[, domain]] = ofType('AWS::Cognito::UserPoolDomain') as [[string, Json]];
+    expect(domain.Properties.Domain).toEqual({ 'Fn::Join': ['', ['baocun-', { Ref: 'AWS::AccountId' }]] });
+    expect(resources[logicalId(stack.data.table)].Properties.Tags).toContainEqual({
+      Key: STAGE_TAG,
+      Value: 'prod',
+    });
+  });
+
+  it('names the stack, the API, the Cognito domain, the alarms and the dashboard after -c stage=test', () => {
+    expect(staged.stack.stackName).toBe('Baocun-test');
+    const [[, api]] = stagedOfType('AWS::ApiGatewayV2::Api') as [[string, Json]];
+    expect(api.Properties.Name).toBe('baocun-test');
+    const [[, domain]] = stagedOfType('AWS::Cognito::UserPoolDomain') as [[string, Json]];
+    expect(domain.Properties.Domain).toEqual({
+      'Fn::Join': ['', ['baocun-test-', { Ref: 'AWS::AccountId' }]],
+    });
+    const [[, dashboard]] = stagedOfType('AWS::CloudWatch::Dashboard') as [[string, Json]];
+    expect(dashboard.Properties.DashboardName).toBe('baocun-test-operations');
+    const alarmsOfStage = stagedOfType('AWS::CloudWatch::Alarm');
+    expect(alarmsOfStage.length).toBe(alarms().length);
+    for (const [, a] of alarmsOfStage) expect(a.Properties.AlarmName).toMatch(/^baocun-test-/);
+    // Alarm names are explicit, so they must differ from the default stage's in the same account.
+    const prodNames = new Set(alarms().map(([, a]) => a.Properties.AlarmName));
+    for (const [, a] of alarmsOfStage) expect(prodNames.has(a.Properties.AlarmName)).toBe(false);
+    const custom = alarmsOfStage.find(([, a]) => a.Properties.MetricName === METRIC_NAMES.jobRunsFailed)!;
+    expect(custom[1].Properties.Dimensions).toContainEqual({ Name: 'stage', Value: 'test' });
+    for (const [, fn] of stagedOfType('AWS::Lambda::Function')) {
+      expect(fn.Properties.Environment.Variables.STAGE).toBe('test');
+      expect(fn.Properties.Tags).toContainEqual({ Key: STAGE_TAG, Value: 'test' });
+    }
+  });
+
+  it('finds nothing unacknowledged for the test stage with an alarm email either', () => {
+    const findings = staged.report.pluginReports.flatMap((r: Json) => r.violations ?? []);
+    expect(findings).toEqual([]);
+  });
+
+  it('accepts stage names that fit every name they go into, and refuses others', () => {
+    expect(resolveStage(undefined)).toBe('prod');
+    expect(resolveStage('')).toBe('prod');
+    expect(resolveStage('test')).toBe('test');
+    expect(resolveStage('county-2')).toBe('county-2');
+    expect(stackNameFor('prod')).toBe('Baocun');
+    expect(stackNameFor('test')).toBe('Baocun-test');
+    for (const bad of ['Test', '2test', 'test-', 'a'.repeat(21), 'te_st', 'te st']) {
+      expect(() => resolveStage(bad), bad).toThrow(/stage/);
+    }
+  });
+
+  it('gives the pages and the worker the table access of the routes they serve in-process', () => {
+    expect(tableAccessForRoutes([])).toBe('none');
+    const meta = cloudRouteGroups.find((g) => g.name === 'meta')!;
+    expect(tableAccessForRoutes(meta.routes)).toBe('none');
+    const audit = cloudRouteGroups.find((g) => g.name === 'audit')!;
+    expect(tableAccessForRoutes([...meta.routes, ...audit.routes])).toBe('read');
+    // The pages host POST /townships and the other roster writes (and the worker's imports call them).
+    expect(webApiRoutes.some((r) => r.method === 'POST' && r.path === '/townships')).toBe(true);
+    const access = tableAccessForRoutes(webApiRoutes);
+    expect(access).toBe('readwrite');
+    const expected = {
+      none: [],
+      read: [...TABLE_READ_ACTIONS],
+      readwrite: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
+    }[access];
+    for (const fn of [stack.web.pages, stack.web.worker]) {
+      const dynamo = actionsOfRole(logicalId(fn.role)).filter((a) => a.startsWith('dynamodb:'));
+      expect(dynamo.sort()).toEqual([...expected].sort());
+    }
+  });
+
+  it('runs on a table restored from point-in-time recovery with -c tableName, leaving its own table out', () => {
+    const probe = new Stack(
+      new App({ context: { [STUB_BUNDLING_CONTEXT]: true, tableName: 'baocun-restored' } }),
+      'P',
+    );
+    const data = new DataTable(probe, 'Data');
+    const fn = new ApiFunction(probe, 'Fn', {
+      entry: join(import.meta.dirname, '../..', cloudRouteGroups[0]!.entry),
+      projectRoot: join(import.meta.dirname, '../..'),
+      environment: { TABLE_NAME: data.table.tableName },
+    });
+    data.grant(fn.role, 'readwrite');
+    const restored = Template.fromStack(probe).toJSON().Resources as Record<string, Json>;
+    expect(Object.values(restored).filter((r) => r.Type === 'AWS::DynamoDB::Table')).toEqual([]);
+    const [fnProps] = Object.values(restored).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(fnProps!.Properties.Environment.Variables.TABLE_NAME).toBe('baocun-restored');
+    const statement = Object.values(restored)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => r.Properties.PolicyDocument.Statement)
+      .find((st: Json) => [st.Action].flat().includes('dynamodb:Query'));
+    expect(JSON.stringify(statement.Resource)).toContain(':table/baocun-restored/index/GSI1');
+    expect(() => new DataTable(new Stack(new App({ context: { tableName: 'a b' } }), 'Q'), 'Data')).toThrow(
+      /tableName/,
+    );
+  }, 60_000);
+
+  it('synthesizes with every feature flag cdk init writes for this aws-cdk-lib', () => {
+    const recommended = JSON.parse(
+      readFileSync(
+        join(import.meta.dirname, '../../node_modules/aws-cdk-lib/recommended-feature-flags.json'),
+        'utf8',
+      ),
+    ) as Record<string, unknown>;
+    const cdkJson = JSON.parse(readFileSync(join(import.meta.dirname, '../../cdk.json'), 'utf8'));
+    expect(Object.keys(recommended).length).toBeGreaterThan(50);
+    for (const [flag, value] of Object.entries(recommended)) {
+      expect(cdkJson.context[flag], flag).toEqual(value);
+      // buildApp reads cdk.json, so the tests synthesize what `cdk synth` does.
+      expect(app.node.tryGetContext(flag), flag).toEqual(value);
+    }
   });
 });

@@ -231,11 +231,7 @@ describe('POST /auth/token', () => {
 
 /** Polls until the condition holds (sessions end within the cache window, here shortened). */
 async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await expect.poll(check, { timeout: timeoutMs, interval: 50 }).toBe(true);
 }
 
 describe('sessions', () => {

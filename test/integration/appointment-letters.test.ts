@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runJobNow } from '../support/jobs.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 /** Appointment letters (任命书): rendered off the request path by the daily sweep, once per chief. */
@@ -53,9 +54,8 @@ describe('appointment letters in the daily sweep', () => {
     // Nothing is rendered on the request path.
     expect((await admin.get('/notices?kind=appointmentLetter')).body.items).toEqual([]);
 
-    const first = await admin.post('/jobs/daily-sweep');
-    expect(first.status).toBe(200);
-    expect(first.body.summary.appointmentLetters).toEqual({ rendered: 1, existing: 0, failed: 0 });
+    const first = await runJobNow(admin, 'daily-sweep');
+    expect(first.summary.appointmentLetters).toEqual({ rendered: 1, existing: 0, failed: 0 });
     const letters = await admin.get('/notices?kind=appointmentLetter');
     expect(letters.body.items).toHaveLength(1);
     expect(letters.body.items[0]).toMatchObject({
@@ -68,8 +68,8 @@ describe('appointment letters in the daily sweep', () => {
     const pdf = await admin.get(`/notices/${letters.body.items[0].id}/download?format=pdf`);
     expect(pdf.status).toBe(200);
 
-    const second = await admin.post('/jobs/daily-sweep');
-    expect(second.body.summary.appointmentLetters).toEqual({ rendered: 0, existing: 0, failed: 0 });
+    const second = await runJobNow(admin, 'daily-sweep');
+    expect(second.summary.appointmentLetters).toEqual({ rendered: 0, existing: 0, failed: 0 });
     expect((await admin.get('/notices?kind=appointmentLetter')).body.items).toHaveLength(1);
   }, 120_000);
 });

@@ -4,6 +4,7 @@ import { keys } from '../../functions/adapters/dynamo/keys.ts';
 import { getItem, putItem } from '../../functions/adapters/dynamo/table.ts';
 import { derivedId } from '../../functions/core/ids.ts';
 import { beijingDate } from '../../functions/core/time.ts';
+import { createRoster } from '../support/county.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 let t: TestStack;
@@ -22,30 +23,7 @@ afterAll(async () => {
 const today = () => beijingDate(new Date());
 
 /** A fresh township with `villages` villages and `cadres` cadres, ids unique to the test. */
-async function roster(villages: number, cadres: number) {
-  const townshipId = uid('T');
-  expect((await admin.post('/townships', { id: townshipId, name: '包联乡' })).status).toBe(201);
-  const villageIds: string[] = [];
-  for (let i = 0; i < villages; i++) {
-    const id = `${townshipId}-V${i}`;
-    const res = await admin.post('/villages', {
-      id,
-      name: `第${i}村`,
-      townshipId,
-      category: i % 2 ? 'general' : 'deep',
-    });
-    expect(res.status).toBe(201);
-    villageIds.push(id);
-  }
-  const cadreIds: string[] = [];
-  for (let i = 0; i < cadres; i++) {
-    const id = `${townshipId}-C${i}`;
-    const res = await admin.post('/cadres', { id, name: `干部${i}`, unit: '县农业农村局', rank: 'section' });
-    expect(res.status).toBe(201);
-    cadreIds.push(id);
-  }
-  return { townshipId, villageIds, cadreIds };
-}
+const roster = (villages: number, cadres: number) => createRoster(admin, { villages, cadres });
 
 const assign = (body: Record<string, unknown>, headers?: Record<string, string>) =>
   admin.post('/assignments', body, headers);

@@ -5,13 +5,13 @@ import { request } from 'node:http';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { create as createTar, extract } from 'tar';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAccount } from '../../functions/accounts/service.ts';
 import { addDays, beijingDate } from '../../functions/core/time.ts';
 import { pruneBackups, walk } from '../../infra/local/backup-archive.ts';
 import { DATA_FORMAT, DataFolderError, readManifest, writeManifest } from '../../infra/local/data-folder.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/runtime.ts';
-import { tempDataDir, uid } from '../support/local-stack.ts';
+import { cleanupAfterEach, uid } from '../support/local-stack.ts';
 
 /**
  * Backups and restores of a data folder (npm run backup / npm run restore), the daily backup, and
@@ -21,18 +21,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const run = promisify(execFile);
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const { defer, folder } = cleanupAfterEach();
 
-/** A fresh temporary folder; the data folder goes in `data` inside it, backups beside it. */
-function folder(): string {
-  const dir = tempDataDir();
-  cleanups.push(() => dir.remove());
-  return dir.path;
-}
-
+/** A data folder in a fresh temporary folder: backups go beside it, never in it. */
 function dataFolder(): string {
   return join(folder(), 'data');
 }
@@ -57,7 +48,7 @@ async function stackOn(dataDir: string, options: Partial<LocalStackOptions> = {}
     backupDir: join(dataDir, '..', 'backups'),
     ...options,
   });
-  cleanups.push(() => stack.stop());
+  defer(() => stack.stop());
   return stack;
 }
 

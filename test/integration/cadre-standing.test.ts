@@ -15,6 +15,7 @@ import {
 import { addDays, beijingDate, isoWeekOf } from '../../functions/core/time.ts';
 import { evaluateAndStoreWeek } from '../../functions/jobs/evaluate-week.ts';
 import { createAll } from '../support/county.ts';
+import { runJobNow } from '../support/jobs.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 /**
@@ -64,10 +65,9 @@ async function inspect(date: string, findings: { cadreId: string; problems: numb
 
 /** The weekly job over HTTP, as an administrator runs it by hand. */
 async function runWeeklyJob(week: string) {
-  const res = await admin.post('/jobs/weekly-bulletin', { week });
-  expect(res.status).toBe(200);
-  expect(res.body).toMatchObject({ status: 'succeeded', week });
-  return res.body.summary as { revision: number; revised: boolean };
+  const run = await runJobNow(admin, 'weekly-bulletin', { week });
+  expect(run).toMatchObject({ status: 'succeeded', week });
+  return run.summary as { revision: number; revised: boolean };
 }
 
 beforeAll(async () => {

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOBS } from '../../functions/jobs/registry.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/runtime.ts';
-import { tempDataDir } from '../support/local-stack.ts';
+import { waitForRun } from '../support/jobs.ts';
+import { cleanupAfterEach } from '../support/local-stack.ts';
 import { raw, setCookies } from '../support/raw-http.ts';
 import { freePort, startServerProcess, waitFor } from '../support/server-process.ts';
 import { selfSignedCertificate } from '../support/tls.ts';
@@ -16,16 +17,7 @@ import { selfSignedCertificate } from '../support/tls.ts';
  * phone on the LAN over plain http signs in and out), https straight from the gateway, the modes of
  * `npm start`, private files, and a graceful stop.
  */
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-function folder(): string {
-  const dir = tempDataDir();
-  cleanups.push(() => dir.remove());
-  return dir.path;
-}
+const { defer, folder } = cleanupAfterEach();
 
 const LAN = 'baocun.lan';
 
@@ -314,7 +306,7 @@ describe('https from the gateway (TLS_CERT, TLS_KEY)', () => {
       tls: { cert: cert.cert, key: cert.key },
       allowedHosts: LAN,
     });
-    cleanups.push(() => stack.stop());
+    defer(() => stack.stop());
     expect(stack.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const host = `${LAN}:${new URL(stack.url).port}`;
     expect((await raw(stack.url, { path: '/healthz', headers: { host } })).status).toBe(200);
@@ -342,7 +334,7 @@ describe('behind a reverse proxy (TRUST_PROXY=1)', () => {
       trustProxy: true,
       allowedHosts: 'baocun.example.cn',
     });
-    cleanups.push(() => stack.stop());
+    defer(() => stack.stop());
     const proxied = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'baocun.example.cn' };
     const signIn = await raw(stack.url, {
       method: 'POST',
@@ -376,7 +368,7 @@ describe('a job running when the server stops', () => {
       started();
       return new Promise(() => {}); // never finishes on its own
     };
-    cleanups.push(() => {
+    defer(() => {
       JOBS['daily-sweep'].run = original;
     });
     const first = await startLocalStack({ dataDir, port: 0, scheduler: false });
@@ -392,7 +384,7 @@ describe('a job running when the server stops', () => {
     JOBS['daily-sweep'].run = original;
 
     const second = await startLocalStack({ dataDir, port: 0, scheduler: false });
-    cleanups.push(() => second.stop());
+    defer(() => second.stop());
     const res = await fetch(`${second.url}/jobs/daily-sweep/runs`, {
       headers: { authorization: `Bearer ${await second.token('hq-admin', 'admin')}` },
     });
@@ -406,7 +398,7 @@ describe('npm start and its modes', () => {
   it('county mode (no flag): no /local/token, no demo users, the banner says how to make the first admin', async () => {
     const dataDir = folder();
     const server = startServerProcess([], { DATA_DIR: dataDir, PORT: '0' });
-    cleanups.push(async () => {
+    defer(async () => {
       server.signal('SIGKILL');
       await server.exited;
     });
@@ -450,7 +442,7 @@ describe('npm start and its modes', () => {
   it('dev mode (--dev): one-tap sign-in and /local/token, no demo data; the folder is refused in county mode', async () => {
     const dataDir = folder();
     const server = startServerProcess(['--dev'], { DATA_DIR: dataDir, PORT: '0' });
-    cleanups.push(async () => {
+    defer(async () => {
       server.signal('SIGKILL');
       await server.exited;
     });
@@ -493,7 +485,7 @@ describe('the data folder of a running server', () => {
   it('is 0700 and everything in it 0600 (database, key, manifest, documents, outbox)', async () => {
     const dataDir = folder();
     const server = startServerProcess(['--dev'], { DATA_DIR: dataDir, PORT: '0' });
-    cleanups.push(async () => {
+    defer(async () => {
       server.signal('SIGKILL');
       await server.exited;
     });
@@ -523,7 +515,13 @@ describe('the data folder of a running server', () => {
     ).toBe(201);
     // The bulletin writes a document and emails the recipient into the outbox.
     const job = await post('/jobs/weekly-bulletin', {});
-    expect(job.status, await job.clone().text()).toBe(200);
+    expect(job.status, await job.clone().text()).toBe(202);
+    const { runId } = (await job.json()) as { runId: string };
+    const run = await waitForRun(async (path) => {
+      const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, body: await res.json() };
+    }, runId);
+    expect(run.status, JSON.stringify(run)).toBe('succeeded');
     expect(existsSync(join(dataDir, 'documents'))).toBe(true);
     expect(existsSync(join(dataDir, 'outbox'))).toBe(true);
 
@@ -553,7 +551,7 @@ describe('a graceful stop (SIGTERM)', () => {
   it('lets the request under way finish with 2xx, refuses new connections, exits 0 and unlocks the folder', async () => {
     const dataDir = folder();
     const server = startServerProcess(['--dev'], { DATA_DIR: dataDir, PORT: '0' });
-    cleanups.push(async () => {
+    defer(async () => {
       server.signal('SIGKILL');
       await server.exited;
     });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentStore } from '../../functions/adapters/documents/store.ts';
-import { listDeliveries } from '../../functions/adapters/dynamo/mail-ledger.ts';
+import { listDeliveries, mailLedger } from '../../functions/adapters/dynamo/mail-ledger.ts';
 import type { NoticeRecord } from '../../functions/adapters/dynamo/notices.ts';
 import { resetMailConfig } from '../../functions/adapters/mail/config.ts';
 import { createMailer } from '../../functions/adapters/mail/mailer.ts';
@@ -231,6 +231,7 @@ describe('the weekly bulletin email', () => {
     const docs = await documents(week, false);
     const real = mailTransport();
     const flaky = createMailer({
+      ledger: mailLedger,
       transport: {
         kind: 'smtp',
         async send(raw, envelope) {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_WORKBOOK_UNCOMPRESSED_BYTES } from '../../functions/tasks/zip-limits.ts';
+import { MAX_WORKBOOK_UNCOMPRESSED_BYTES } from '../../functions/background/zip-limits.ts';
+import { upload, waitForTask, workbook } from '../support/background.ts';
 import { type Caller, startTestStack, type TestStack } from '../support/local-stack.ts';
 import { type PageClient, signInPages } from '../support/pages.ts';
-import { upload, waitForTask, workbook } from '../support/tasks.ts';
 import { unzip, zip } from '../support/zip.ts';
 
 /**

@@ -3,6 +3,7 @@ import { keys } from '../../functions/adapters/dynamo/keys.ts';
 import { deleteItem, getItem } from '../../functions/adapters/dynamo/table.ts';
 import { derivedId } from '../../functions/core/ids.ts';
 import { addDays, beijingDate } from '../../functions/core/time.ts';
+import { createRoster } from '../support/county.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 let t: TestStack;
@@ -21,23 +22,7 @@ afterAll(async () => {
 const today = () => beijingDate(new Date());
 
 /** A township, a village and `n` cadres created through the admin API. */
-async function roster(n = 2) {
-  const townshipId = uid('T');
-  const villageId = uid('V');
-  expect((await admin.post('/townships', { id: townshipId, name: '督查乡' })).status).toBe(201);
-  expect(
-    (await admin.post('/villages', { id: villageId, name: '督查村', townshipId, category: 'deep' })).status,
-  ).toBe(201);
-  const cadreIds: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const id = uid('C');
-    expect(
-      (await admin.post('/cadres', { id, name: `干部${i}`, unit: '县水务局', rank: 'staff' })).status,
-    ).toBe(201);
-    cadreIds.push(id);
-  }
-  return { townshipId, villageId, cadreIds };
-}
+const roster = (n = 2) => createRoster(admin, { cadres: n, category: 'deep' });
 
 /** A dispatch form issued through the dispatches API to the given cadre for the village. */
 async function dispatchOnRecord(cadreId: string, villageId: string): Promise<string> {

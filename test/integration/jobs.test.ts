@@ -1,13 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimJobRun, finishJobRun } from '../../functions/adapters/dynamo/job-runs.ts';
+import { claimJobRun, finishJobRun, queueJobRun } from '../../functions/adapters/dynamo/job-runs.ts';
 import { resetMailConfig } from '../../functions/adapters/mail/config.ts';
 import { handler as scheduled } from '../../functions/api/scheduled.ts';
 import { addDays, beijingDate, isoWeekOf, isoWeekRange } from '../../functions/core/time.ts';
-import { runJob } from '../../functions/jobs/registry.ts';
+import { JOBS, type JobDefinition, runJob } from '../../functions/jobs/registry.ts';
+import { runJobNow, waitForRun } from '../support/jobs.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 import { startSmtp, type TestSmtp } from '../support/mail.ts';
 
-/** The jobs run by hand (POST /jobs/{name}) and by a schedule event, end to end on the local stack. */
+/**
+ * The jobs run by hand (POST /jobs/{name}: queued, answered 202 at once, run in the background by the
+ * jobs function through the asynchronous invoke port, followed with GET /jobs/runs/{runId}) and by a
+ * schedule event, end to end on the local stack.
+ */
 let smtp: TestSmtp;
 let t: TestStack;
 let admin: Caller;
@@ -136,10 +141,10 @@ describe('the daily sweep', () => {
   });
 
   it('reminds the cadre of an overdue rectification and a rejected one once, however often it runs that day', async () => {
-    const first = await admin.post('/jobs/daily-sweep');
-    expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ job: 'daily-sweep', status: 'succeeded', trigger: 'api' });
-    expect(first.body.summary).toMatchObject({
+    const first = await runJobNow(admin, 'daily-sweep');
+    expect(first).toMatchObject({ name: 'daily-sweep', status: 'succeeded', trigger: 'api', failures: 0 });
+    expect(first.counts).toMatchObject({ 'emails.sent': 1, 'emails.failed': 0, 'notifications.created': 3 });
+    expect(first.summary).toMatchObject({
       date: today,
       // The rejected one is open again and past its date too.
       overdueRectifications: 2,
@@ -147,8 +152,8 @@ describe('the daily sweep', () => {
       notifications: { created: 3, existing: 0 },
       emails: { sent: 1, failed: 0 },
     });
-    const again = await admin.post('/jobs/daily-sweep');
-    expect(again.body.summary).toMatchObject({
+    const again = await runJobNow(admin, 'daily-sweep');
+    expect(again.summary).toMatchObject({
       notifications: { created: 0, existing: 3 },
       emails: { sent: 0, alreadySent: 1 },
     });
@@ -236,11 +241,9 @@ describe('the weekly bulletin job', () => {
     });
     expect(res.status).toBe(201);
 
-    // Over HTTP: POST /jobs/{name} answers when the job has finished (rendering PDFs takes a while).
-    const res1 = await admin.post('/jobs/weekly-bulletin', { week: lastWeek });
-    expect(res1.status).toBe(200);
-    const first = res1.body;
-    expect(first.error).toBeUndefined();
+    // Over HTTP: POST /jobs/{name} queues the run; it finishes in the background (PDFs take a while).
+    const first = await runJobNow(admin, 'weekly-bulletin', { week: lastWeek });
+    expect(first.errors).toEqual([]);
     expect(first).toMatchObject({ status: 'succeeded', week: lastWeek, trigger: 'api' });
     const summary = first.summary as Record<string, any>;
     expect(summary.bulletinEmails).toMatchObject({ recipients: 1, sent: 1 });
@@ -267,4 +270,208 @@ describe('the weekly bulletin job', () => {
     expect(rectification).toHaveLength(1);
     expect(rectification[0]!.text).toContain('路灯损坏');
   }, 240_000);
+});
+
+/** Replaces a job's work until the returned function is called (the jobs function looks it up per run). */
+function stubJob(name: 'daily-sweep' | 'weekly-bulletin', work: JobDefinition['run']): () => void {
+  const original = JOBS[name].run;
+  JOBS[name].run = work;
+  return () => {
+    JOBS[name].run = original;
+  };
+}
+
+/** A promise the test resolves when it likes: a job that runs until the test lets it finish. */
+function gate<T = void>() {
+  let open!: (value: T) => void;
+  const opened = new Promise<T>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
+
+describe('POST /jobs/{name} in the background', () => {
+  it('answers 202 with a queued run at once, however long the job takes; the run goes queued → running → succeeded', async () => {
+    const release = gate<Record<string, unknown>>();
+    const started = gate();
+    const restore = stubJob('daily-sweep', async () => {
+      started.open();
+      return release.opened;
+    });
+    try {
+      const t0 = performance.now();
+      const res = await admin.post('/jobs/daily-sweep');
+      const ms = performance.now() - t0;
+      expect(res.status).toBe(202);
+      // The job is still blocked, so this is the request alone: no part of the run is in it.
+      expect(ms).toBeLessThan(1000);
+      expect(res.body).toMatchObject({
+        name: 'daily-sweep',
+        status: 'queued',
+        trigger: 'api',
+        requestedBy: admin.sub,
+        attempts: 0,
+        failures: 0,
+        errors: [],
+        counts: {},
+      });
+      expect(res.body.runId).toBe(`daily-sweep.${res.body.runKey}`);
+      expect(res.body.queuedAt).toEqual(expect.any(String));
+      expect(res.body.startedAt).toBeUndefined();
+
+      await started.opened;
+      const running = await waitForRun(admin.get, res.body.runId, (s) => s.status !== 'queued');
+      expect(running).toMatchObject({ status: 'running', attempts: 1 });
+      expect(running.startedAt).toEqual(expect.any(String));
+      expect(running.finishedAt).toBeUndefined();
+
+      release.open({ cadres: 3, emails: { sent: 2, failed: 0 } });
+      const done = await waitForRun(admin.get, res.body.runId);
+      expect(done).toMatchObject({
+        status: 'succeeded',
+        failures: 0,
+        errors: [],
+        counts: { cadres: 3, 'emails.sent': 2, 'emails.failed': 0 },
+      });
+      expect(Date.parse(done.finishedAt)).toBeGreaterThanOrEqual(Date.parse(done.startedAt));
+      // The ledger lists the same run.
+      const ledger = await admin.get('/jobs/daily-sweep/runs?limit=5');
+      expect(ledger.body.items[0]).toMatchObject({ runKey: res.body.runKey, status: 'succeeded' });
+    } finally {
+      restore();
+    }
+  });
+
+  it('records a job that throws as failed, with its error', async () => {
+    const restore = stubJob('daily-sweep', async () => {
+      throw new Error('数据库不可用');
+    });
+    try {
+      const res = await admin.post('/jobs/daily-sweep');
+      expect(res.status).toBe(202);
+      const done = await waitForRun(admin.get, res.body.runId);
+      expect(done).toMatchObject({ status: 'failed', failures: 0 });
+      expect(done.errors).toEqual([expect.stringContaining('数据库不可用')]);
+      expect(done.finishedAt).toEqual(expect.any(String));
+    } finally {
+      restore();
+    }
+  });
+
+  it('records a run whose items partly failed as failed, counting them (the rest was done)', async () => {
+    const restore = stubJob('daily-sweep', async () => ({
+      emails: { sent: 4, failed: 2 },
+      appointmentLetters: { rendered: 1, existing: 0, failed: 1 },
+    }));
+    try {
+      const res = await admin.post('/jobs/daily-sweep');
+      const done = await waitForRun(admin.get, res.body.runId);
+      expect(done).toMatchObject({
+        status: 'failed',
+        failures: 3,
+        counts: { 'emails.sent': 4, 'emails.failed': 2, 'appointmentLetters.failed': 1 },
+      });
+      expect(done.errors[0]).toContain('emails: 2');
+      expect(done.errors[0]).toContain('appointmentLetters: 1');
+    } finally {
+      restore();
+    }
+  });
+
+  it('answers a repeated request (same Idempotency-Key) with the same 202 and run, started once', async () => {
+    let calls = 0;
+    const restore = stubJob('daily-sweep', async () => {
+      calls++;
+      return {};
+    });
+    try {
+      const key = uid('job-idem-');
+      const first = await admin.post('/jobs/daily-sweep', {}, { 'idempotency-key': key });
+      const second = await admin.post('/jobs/daily-sweep', {}, { 'idempotency-key': key });
+      expect(first.status).toBe(202);
+      expect(second.status).toBe(202);
+      expect(second.headers.get('idempotent-replayed')).toBe('true');
+      expect(second.body).toEqual(first.body);
+      await waitForRun(admin.get, first.body.runId);
+      expect(calls).toBe(1);
+      const audit = await admin.get('/audit?entityType=job&entityId=daily-sweep&limit=100');
+      const starts = (audit.body.items as Array<{ action: string; changes: { runKey?: string } }>).filter(
+        (a) => a.action === 'start' && a.changes.runKey === first.body.runKey,
+      );
+      expect(starts).toHaveLength(1);
+    } finally {
+      restore();
+    }
+  });
+
+  it('cuts a run at the invocation deadline and records it failed', async () => {
+    const restore = stubJob('daily-sweep', () => new Promise(() => {}));
+    try {
+      const runKey = `${new Date().toISOString()}-api-deadline1`;
+      // What Lambda (or the local invoker) says is left: the run stops a margin before it.
+      const result = await scheduled(
+        { job: 'daily-sweep', trigger: 'api', requestedBy: admin.sub, runKey },
+        { awsRequestId: 'r-deadline', getRemainingTimeInMillis: () => 300 },
+      );
+      expect(result).toMatchObject({ ran: true, status: 'failed' });
+      const state = await admin.get(`/jobs/runs/${encodeURIComponent(`daily-sweep.${runKey}`)}`);
+      expect(state.body).toMatchObject({ status: 'failed' });
+      expect(state.body.errors[0]).toContain('timed out');
+    } finally {
+      restore();
+    }
+  });
+
+  it('reports a run past its lease as failed, and the next start of the job records it so', async () => {
+    const longAgo = new Date(Date.now() - 30 * 60_000).toISOString();
+    const lost = await queueJobRun({
+      job: 'daily-sweep',
+      runKey: `${longAgo}-api-lostlost01`,
+      trigger: 'api',
+      queuedAt: longAgo,
+      requestedBy: admin.sub,
+    });
+    const died = await claimJobRun(
+      { job: 'daily-sweep', runKey: `${longAgo}-api-deaddead01`, trigger: 'api', startedAt: longAgo },
+      20 * 60_000,
+    );
+    for (const [run, why] of [
+      [lost.run, 'never started'],
+      [died.run, 'process died'],
+    ] as const) {
+      const state = await admin.get(`/jobs/runs/${encodeURIComponent(`daily-sweep.${run.runKey}`)}`);
+      expect(state.body).toMatchObject({ status: 'failed' });
+      expect(state.body.errors[0]).toContain(why);
+    }
+    // The ledger still has them under way until a start of the job looks.
+    const before = await admin.get('/jobs/daily-sweep/runs?limit=100');
+    const statusOf = (items: Array<{ runKey: string; status: string }>, runKey: string) =>
+      items.find((r) => r.runKey === runKey)?.status;
+    expect(statusOf(before.body.items, lost.run.runKey)).toBe('queued');
+    const restore = stubJob('daily-sweep', async () => ({}));
+    try {
+      const res = await admin.post('/jobs/daily-sweep');
+      await waitForRun(admin.get, res.body.runId);
+    } finally {
+      restore();
+    }
+    const after = await admin.get('/jobs/daily-sweep/runs?limit=100');
+    expect(statusOf(after.body.items, lost.run.runKey)).toBe('failed');
+    expect(statusOf(after.body.items, died.run.runKey)).toBe('failed');
+  });
+
+  it.each([
+    ['an unknown run', 'daily-sweep.2020-01-01T00:00:00.000Z-api-nothere001'],
+    ['a run of an unknown job', 'nightly.2020-01-01T00:00:00.000Z-api-nothere001'],
+    ['something that is no run id', 'nothing'],
+  ])('answers 404 for %s', async (_what, runId) => {
+    const res = await admin.get(`/jobs/runs/${encodeURIComponent(runId)}`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it.each(['inspector', 'cadre'] as const)('shows runs to admins only (%s: 403)', async (role) => {
+    const caller = await t.as(role);
+    expect((await caller.get('/jobs/runs/daily-sweep.x')).status).toBe(403);
+  });
 });

@@ -1,27 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DataFolderLockedError } from '../../infra/local/data-lock.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/runtime.ts';
-import { startTestStack, type TestStack, tempDataDir, uid } from '../support/local-stack.ts';
+import { cleanupAfterEach, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
+import { freePort, waitFor } from '../support/server-process.ts';
 
 /**
  * The embedded default keeps its data in a folder: it survives a restart, and one folder serves one
  * process at a time (a second is refused with a clear message instead of corrupting LevelDB).
  */
 const ROOT = resolve(import.meta.dirname, '../..');
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-function folder(): string {
-  const dir = tempDataDir();
-  cleanups.push(() => dir.remove());
-  return dir.path;
-}
+const { defer, folder } = cleanupAfterEach();
 
 describe('restart persistence', () => {
   /** A request to a stack as admin, the way `npm start` serves it (default table name). */
@@ -143,29 +134,11 @@ function terminate(started: Started): void {
   }
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 describe('npm start on a folder already in use', () => {
   it('refuses the second process with exit code 2 and a Chinese and English message; the first releases the folder on SIGTERM', async () => {
     const dataDir = folder();
     const first = start(dataDir, 0);
-    cleanups.push(async () => {
+    defer(async () => {
       terminate(first);
       await first.exited;
     });
@@ -180,7 +153,7 @@ describe('npm start on a folder already in use', () => {
     expect(existsSync(join(dataDir, 'baocun.pid'))).toBe(true);
 
     const second = start(dataDir, await freePort());
-    cleanups.push(async () => {
+    defer(async () => {
       terminate(second);
       await second.exited;
     });

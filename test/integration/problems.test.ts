@@ -4,6 +4,7 @@ import { applyTransition, getProblem } from '../../functions/adapters/dynamo/pro
 import { putItem } from '../../functions/adapters/dynamo/table.ts';
 import { derivedId } from '../../functions/core/ids.ts';
 import { addDays, beijingDate } from '../../functions/core/time.ts';
+import { createRoster } from '../support/county.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 let t: TestStack;
@@ -30,23 +31,8 @@ interface Setup {
 
 /** A township, a village and `n` cadres (created through the admin API), each with a signed-in caller. */
 async function roster(n = 1): Promise<Setup> {
-  const townshipId = uid('T');
-  const villageId = uid('V');
-  expect((await admin.post('/townships', { id: townshipId, name: '整改乡' })).status).toBe(201);
-  expect(
-    (await admin.post('/villages', { id: villageId, name: '整改村', townshipId, category: 'general' }))
-      .status,
-  ).toBe(201);
-  const cadreIds: string[] = [];
-  const cadres: Caller[] = [];
-  for (let i = 0; i < n; i++) {
-    const id = uid('C');
-    expect(
-      (await admin.post('/cadres', { id, name: `干部${i}`, unit: '县农业局', rank: 'section' })).status,
-    ).toBe(201);
-    cadreIds.push(id);
-    cadres.push(await t.as('cadre', id));
-  }
+  const { townshipId, villageId, cadreIds } = await createRoster(admin, { cadres: n, category: 'general' });
+  const cadres = await Promise.all(cadreIds.map((id) => t.as('cadre', id)));
   return { townshipId, villageId, cadreIds, cadres };
 }
 

@@ -141,13 +141,7 @@ describe('npm run users beside a running server', () => {
       const disable = await users(folder.path, ['disable', 'ops']);
       expect(disable.code, disable.err).toBe(0);
       // Another process changed the account: this server notices when its cached entry expires.
-      const deadline = Date.now() + 10_000;
-      let status = (await read()).status;
-      while (status !== 401 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        status = (await read()).status;
-      }
-      expect(status).toBe(401);
+      await expect.poll(async () => (await read()).status, { timeout: 10_000, interval: 100 }).toBe(401);
       expect((await users(folder.path, ['list'])).out).toContain('ops\t督查组\t-\t-\t已停用');
     } finally {
       setSessionCacheTtl(undefined);

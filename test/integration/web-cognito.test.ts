@@ -3,8 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type CryptoKey, decodeJwt, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamoApiPorts } from '../../functions/adapters/dynamo/api-ports.ts';
+import { webApiRoutes } from '../../functions/client/api-routes.ts';
 import { type ApiEvent, type ApiResult, createApiHandler } from '../../functions/http/api-handler.ts';
-import { webApiRoutes } from '../../functions/web/api-routes.ts';
 import { createWebHandler } from '../../functions/web/handler.ts';
 import { webPages } from '../../functions/web/pages/index.ts';
 import { startTestStack, type TestStack, uid } from '../support/local-stack.ts';
@@ -400,7 +401,7 @@ beforeAll(async () => {
   process.env.COGNITO_CLIENT_ID = CLIENT_ID;
   process.env.COGNITO_ISSUER = cognito.issuer;
   delete process.env.COGNITO_JWKS_URL;
-  web = createWebHandler({ pages: webPages, api: createApiHandler(webApiRoutes) });
+  web = createWebHandler({ pages: webPages, api: createApiHandler(webApiRoutes, dynamoApiPorts) });
 
   // A cadre on the roster, so the cadre's home page has someone to show.
   const hq = await stack.as('admin');

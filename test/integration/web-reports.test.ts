@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDefaultPdfRenderer } from '../../functions/adapters/documents/chromium.ts';
 import { addDays, beijingDate, isoWeekOf, isoWeekRange } from '../../functions/core/time.ts';
 import { evaluateAndStoreWeek } from '../../functions/jobs/evaluate-week.ts';
+import { runJobNow } from '../support/jobs.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 /**
@@ -148,9 +149,8 @@ beforeAll(async () => {
   );
 
   // The weekly job over HTTP: evaluation, bulletin, talk and rectification notices (PDFs), emails.
-  const run = await admin.post('/jobs/weekly-bulletin', { week: lastWeek });
-  expect(run.status).toBe(200);
-  expect(run.body).toMatchObject({ status: 'succeeded', week: lastWeek });
+  const run = await runJobNow(admin, 'weekly-bulletin', { week: lastWeek });
+  expect(run).toMatchObject({ status: 'succeeded', week: lastWeek });
 }, 180_000);
 
 afterAll(async () => {

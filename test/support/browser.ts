@@ -37,7 +37,7 @@ export async function launchBrowser(args: string[] = []): Promise<Browser> {
 export async function newContext(
   browser: Browser,
   viewport: { width: number; height: number } = PHONE,
-  options: { ignoreHTTPSErrors?: boolean } = {},
+  options: { ignoreHTTPSErrors?: boolean; javaScriptEnabled?: boolean } = {},
 ): Promise<BrowserContext> {
   return browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options });
 }
@@ -78,6 +78,29 @@ export async function signIn(page: Page, baseUrl: string, sub: string, role: Rol
     await page.locator('form:has(#login-sub) button[type="submit"]').click();
   }
   await page.waitForURL((url) => !url.pathname.startsWith('/app/login'));
+}
+
+/** A fresh context (phone size unless told), its page signed in as `sub`, and the page's errors. */
+export async function signedInPage(
+  browser: Browser,
+  baseUrl: string,
+  user: { sub: string; role: Role },
+  options: {
+    viewport?: { width: number; height: number };
+    ignore?: RegExp[];
+    javaScriptEnabled?: boolean;
+  } = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const { viewport = PHONE, ignore, javaScriptEnabled } = options;
+  const context = await newContext(
+    browser,
+    viewport,
+    javaScriptEnabled === false ? { javaScriptEnabled } : {},
+  );
+  const page = await context.newPage();
+  const errors = watchErrors(page, ignore);
+  await signIn(page, baseUrl, user.sub, user.role);
+  return { context, page, errors };
 }
 
 /** A full-page screenshot under test/.artifacts/screenshots, for a person to look at after the run. */
@@ -136,4 +159,32 @@ export async function accessibilityViolations(page: Page): Promise<AxeViolation[
       targets: (v.nodes as Array<{ target: string[] }>).map((n) => n.target.join(' ')),
     }));
   });
+}
+
+/**
+ * Waits until the service worker keeps `path` in its page cache (the cache name of
+ * functions/web/browser/sw.ts), so a visit without signal will find it.
+ */
+export async function waitUntilKept(page: Page, path: string, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    async (key) => (await (window as any).caches.match(key, { cacheName: 'baocun-pages' })) !== undefined,
+    path,
+    { timeout, polling: 50 },
+  );
+}
+
+/**
+ * Waits until no delivery of the device outbox is under way or queued: every flush, the page's and
+ * the service worker's, holds the `baocun-outbox` Web Lock while it reads and sends (outbox.ts), so
+ * with the lock free and the outbox empty no send can still happen. What a test then counts is final.
+ */
+export async function waitForDeliveriesSettled(page: Page, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(
+    async () => {
+      const { held = [], pending = [] } = await (window as any).navigator.locks.query();
+      return held.length === 0 && pending.length === 0;
+    },
+    undefined,
+    { timeout, polling: 50 },
+  );
 }

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Caller } from './local-stack.ts';
+import { type Caller, uid } from './local-stack.ts';
 
 /**
  * Setting up a small county through the JSON API, the way HQ would: each request must be accepted,
@@ -27,4 +27,39 @@ export async function issueDispatch(
   });
   expect(res.status).toBe(201);
   return { id: res.body.id as string, number: res.body.number as string };
+}
+
+export interface RosterFixture {
+  townshipId: string;
+  /** The first of `villageIds`. */
+  villageId: string;
+  villageIds: string[];
+  cadreIds: string[];
+}
+
+/**
+ * A fresh township with `villages` villages and `cadres` cadres, ids unique to the call and sorted
+ * in creation order (`<township>-V0`, `-V1`, …). Villages alternate deep and general unless
+ * `category` is given.
+ */
+export async function createRoster(
+  admin: Caller,
+  options: { villages?: number; cadres?: number; category?: 'deep' | 'general' | 'non' } = {},
+): Promise<RosterFixture> {
+  const { villages = 1, cadres = 1, category } = options;
+  const townshipId = uid('T');
+  const villageIds = Array.from({ length: villages }, (_, i) => `${townshipId}-V${i}`);
+  const cadreIds = Array.from({ length: cadres }, (_, i) => `${townshipId}-C${i}`);
+  await createAll(admin, [
+    ['/townships', { id: townshipId, name: '包联乡' }],
+    ...villageIds.map((id, i): [string, unknown] => [
+      '/villages',
+      { id, name: `第${i}村`, townshipId, category: category ?? (i % 2 ? 'general' : 'deep') },
+    ]),
+    ...cadreIds.map((id, i): [string, unknown] => [
+      '/cadres',
+      { id, name: `干部${i}`, unit: '县农业农村局', rank: 'section' },
+    ]),
+  ]);
+  return { townshipId, villageId: villageIds[0] as string, villageIds, cadreIds };
 }

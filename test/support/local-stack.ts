@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import type { Role } from '../../functions/core/roles.ts';
 import type { Mode } from '../../infra/local/data-folder.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/runtime.ts';
+import { checkInProcessAnswers, checkResponse } from './response-contract.ts';
 
 /**
  * The real local stack (gateway + handlers + dynalite) for integration tests, on a free port, with a
@@ -14,6 +15,8 @@ import { type LocalStack, startLocalStack } from '../../infra/local/runtime.ts';
 process.env.LOG_SILENT ??= '1';
 // Jobs run when a test runs them, never because a suite happened to span 07:00 Beijing.
 process.env.SCHEDULER ??= 'off';
+// The pages' and the worker's in-process API calls are checked against the routes' schemas too.
+checkInProcessAnswers();
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -56,6 +59,14 @@ async function request(
   } catch {
     // not JSON: keep the text
   }
+  // Every answer is held against its route's declared schemas: a mismatch fails the test that got it.
+  checkResponse({
+    method,
+    path: new URL(url).pathname,
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body: parsed,
+  });
   return { status: res.status, headers: res.headers, body: parsed };
 }
 
@@ -102,6 +113,8 @@ export interface TestStackOptions {
   allowedHosts?: string;
   /** Serve https with this certificate and key. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Time limit of each background invocation (default Lambda's 15 minutes). */
+  backgroundTimeoutMs?: number;
 }
 
 /** The password `as()` gives the accounts it opens in county mode. */
@@ -116,6 +129,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.backgroundTimeoutMs ? { backgroundTimeoutMs: options.backgroundTimeoutMs } : {}),
     ...(dynamoEndpoint ? { dynamoEndpoint } : {}),
   });
   const countyToken = async (sub: string, role: Role): Promise<string> => {
@@ -170,6 +184,26 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 export function tempDataDir(): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), 'baocun-test-'));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * Undo after every test, last first, for suites that start servers and make data folders of their
+ * own: `defer` registers an undo (stop a server, kill a process), `folder` makes a temporary folder
+ * that goes with the test.
+ */
+export function cleanupAfterEach(): { defer(undo: () => Promise<void> | void): void; folder(): string } {
+  const undos: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    while (undos.length) await undos.pop()?.();
+  });
+  return {
+    defer: (undo) => undos.push(undo),
+    folder() {
+      const dir = tempDataDir();
+      undos.push(() => dir.remove());
+      return dir.path;
+    },
+  };
 }
 
 export const uid = (prefix: string) => `${prefix}${randomUUID().replace(/-/g, '').slice(0, 10)}`;

@@ -8,13 +8,13 @@ import {
   generate,
   sourceHash,
 } from '../../functions/documents/build-templates.ts';
-import { chineseNumeral } from '../../functions/documents/helpers.ts';
 import {
   HANDLEBARS_COMPILER,
   TEMPLATE_SOURCE_HASH,
 } from '../../functions/documents/precompiled.generated.ts';
 import { DOCUMENT_KINDS, renderDocumentHtml } from '../../functions/documents/render.ts';
 import { documentSettings } from '../../functions/documents/settings.ts';
+import { chineseNumeral } from '../../functions/documents/template-helpers.ts';
 import { appointmentLetterView } from '../../functions/documents/view-models.ts';
 import { contentDisposition } from '../../functions/routes/notices.ts';
 
@@ -25,7 +25,7 @@ const appointment = (name: string) =>
   );
 
 describe('precompiled templates', () => {
-  it('the generated module matches the template sources (run `npm run templates` after editing them)', () => {
+  it('the built module is what the generator makes of the current templates (`npm run generate`)', () => {
     expect(TEMPLATE_SOURCE_HASH).toBe(sourceHash());
     expect(readFileSync(GENERATED_FILE, 'utf8')).toBe(generate());
   });

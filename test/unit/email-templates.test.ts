@@ -23,7 +23,7 @@ const notice = {
 };
 
 describe('email templates', () => {
-  it('are precompiled from templates/emails and the generated module is current (run `npm run templates`)', () => {
+  it('are precompiled from templates/emails: the built module is what the generator makes of them', () => {
     expect(EMAIL_TEMPLATE_SOURCE_HASH).toBe(emailSourceHash());
     expect(readFileSync(EMAIL_GENERATED_FILE, 'utf8')).toBe(generateEmailTemplates());
   });

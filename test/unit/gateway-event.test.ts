@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGroupsClaim } from '../../functions/core/roles.ts';
 import type { ApiEvent, ApiResult } from '../../functions/http/api-handler.ts';
-import { buildEvent, startGateway } from '../../infra/local/gateway.ts';
+import { API_GATEWAY_TIMEOUT_MS, buildEvent, startGateway } from '../../infra/local/gateway.ts';
 import { issueLocalToken, toGatewayClaims, verifyLocalToken } from '../../infra/local/local-auth.ts';
 
 /**
@@ -287,5 +287,38 @@ describe('what a client says about the scheme, host and its address', () => {
     expect(event.headers.host).toBe('evil.example');
     expect(event.requestContext.domainName).toBe('evil.example');
     expect(event.requestContext.http.sourceIp).toBe('10.0.0.7');
+  });
+});
+
+describe('the time limit', () => {
+  it('is API Gateway’s 29 s for every route, the jobs routes included (jobs run in the background)', async () => {
+    const remaining: number[] = [];
+    const timed = await startGateway({
+      port: 0,
+      routes: ['/jobs/{name}', '/things/{id}'].map((path) => ({
+        method: 'POST',
+        path,
+        authorized: false,
+        functionName: 'f',
+        handler: async (_event: ApiEvent, context: { getRemainingTimeInMillis(): number }) => {
+          remaining.push(context.getRemainingTimeInMillis());
+          return { statusCode: 202, body: '' };
+        },
+      })),
+      verifyToken: async () => undefined,
+    });
+    try {
+      for (const path of ['/jobs/daily-sweep', '/things/T1']) {
+        expect((await fetch(`${timed.url}${path}`, { method: 'POST' })).status).toBe(202);
+      }
+    } finally {
+      await timed.close();
+    }
+    expect(API_GATEWAY_TIMEOUT_MS).toBe(29_000);
+    expect(remaining).toHaveLength(2);
+    for (const ms of remaining) {
+      expect(ms).toBeLessThanOrEqual(29_000);
+      expect(ms).toBeGreaterThan(28_000);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { installInvoker, invokeAsync, uninstallInvoker } from '../../functions/adapters/invoke/index.ts';
 import { LambdaInvoker } from '../../functions/adapters/invoke/lambda.ts';
-import { createLocalInvoker } from '../../functions/adapters/invoke/local.ts';
+import { createLocalInvoker, LAMBDA_MAX_TIMEOUT_MS } from '../../functions/adapters/invoke/local.ts';
 
 /**
  * The asynchronous invoke port. The Lambda side is checked against the request the SDK really
@@ -70,11 +70,11 @@ describe('Lambda adapter', () => {
     expect(JSON.parse(req!.body)).toEqual({ taskId: 'TASK1' });
   });
 
-  it('invokes the scheduled-jobs function by JOBS_FUNCTION_NAME for a job started from the console', async () => {
+  it('invokes the scheduled-jobs function by JOBS_FUNCTION_NAME for a run POST /jobs/{name} queued', async () => {
     const { client, requests } = capturingClient();
     const payload = {
       job: 'daily-sweep',
-      trigger: 'console' as const,
+      trigger: 'api' as const,
       requestedBy: 'hq-admin',
       runKey: 'k1',
     };
@@ -131,7 +131,7 @@ describe('local adapter', () => {
     await local.invokeAsync('worker', { taskId: 'T1' });
     await local.invokeAsync('jobs', {
       job: 'daily-sweep',
-      trigger: 'console',
+      trigger: 'api',
       requestedBy: 'a',
       runKey: 'k',
     });
@@ -139,6 +139,47 @@ describe('local adapter', () => {
     expect(lines.map((l) => [l.target, (l.error as { message: string }).message])).toEqual([
       ['worker', 'boom'],
       ['jobs', 'sync boom'],
+    ]);
+  });
+
+  it('gives the handler a Lambda-like context counting down from its time limit (default 15 minutes)', async () => {
+    const remaining: number[] = [];
+    const names: string[] = [];
+    const record = async (
+      _p: unknown,
+      context: { getRemainingTimeInMillis(): number; functionName: string },
+    ) => {
+      remaining.push(context.getRemainingTimeInMillis());
+      names.push(context.functionName);
+    };
+    const lambdaLike = createLocalInvoker({ jobs: record });
+    await lambdaLike.invokeAsync('jobs', {
+      job: 'daily-sweep',
+      trigger: 'api',
+      requestedBy: 'a',
+      runKey: 'k',
+    });
+    await lambdaLike.drain();
+    const short = createLocalInvoker({ worker: record }, () => {}, { timeoutMs: 5_000 });
+    await short.invokeAsync('worker', { taskId: 'T1' });
+    await short.drain();
+    expect(LAMBDA_MAX_TIMEOUT_MS).toBe(15 * 60_000);
+    expect(remaining[0]).toBeGreaterThan(15 * 60_000 - 1_000);
+    expect(remaining[0]).toBeLessThanOrEqual(15 * 60_000);
+    expect(remaining[1]).toBeLessThanOrEqual(5_000);
+    expect(names).toEqual(['baocun-jobs', 'baocun-worker']);
+  });
+
+  it('cuts an invocation at its time limit: logged, and no longer waited for', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const local = createLocalInvoker({ worker: () => new Promise(() => {}) }, (line) => lines.push(line), {
+      timeoutMs: 30,
+    });
+    await local.invokeAsync('worker', { taskId: 'T1' });
+    await local.drain();
+    expect(local.pending()).toBe(0);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'error', msg: 'background invocation timed out', target: 'worker' }),
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cronExpression, nextFireTime, previousFireTime } from '../../functions/core/schedule.ts';
 import { JOBS } from '../../functions/jobs/registry.ts';
 import { startLocalScheduler } from '../../infra/local/scheduler.ts';
@@ -45,12 +45,22 @@ describe('the fixed schedules in Beijing time', () => {
 });
 
 describe('the local scheduler', () => {
+  // Fake timers and Date: the 1 ms to the firing passes when the test says so, not on the wall clock.
+  beforeEach(() => {
+    // 1 ms before the daily sweep fires.
+    vi.useFakeTimers({
+      now: new Date('2026-11-24T22:59:59.999Z'),
+      toFake: ['setTimeout', 'clearTimeout', 'Date'],
+    });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('arms each job for its next firing and runs it keyed by the scheduled time', async () => {
     const runs: [string, string][] = [];
-    // 1 ms before the daily sweep fires.
-    let now = new Date('2026-11-24T22:59:59.999Z');
     const scheduler = startLocalScheduler({
-      clock: () => now,
+      clock: () => new Date(),
       log: () => {},
       run: async (name, at) => {
         runs.push([name, at.toISOString()]);
@@ -59,10 +69,16 @@ describe('the local scheduler', () => {
     try {
       expect(scheduler.next()['weekly-bulletin'].toISOString()).toBe('2026-11-30T00:00:00.000Z');
       expect(scheduler.next()['daily-sweep'].toISOString()).toBe('2026-11-24T23:00:00.000Z');
-      now = new Date('2026-11-24T23:00:00.000Z');
-      await new Promise((r) => setTimeout(r, 30));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(runs).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
       expect(runs).toEqual([['daily-sweep', '2026-11-24T23:00:00.000Z']]);
       expect(scheduler.next()['daily-sweep'].toISOString()).toBe('2026-11-25T23:00:00.000Z');
+      await vi.advanceTimersByTimeAsync(24 * 3600_000);
+      expect(runs).toEqual([
+        ['daily-sweep', '2026-11-24T23:00:00.000Z'],
+        ['daily-sweep', '2026-11-25T23:00:00.000Z'],
+      ]);
     } finally {
       scheduler.stop();
     }

@@ -5,7 +5,7 @@ import {
   markerPath,
   niceStep,
   valueTicks,
-} from '../../functions/web/view/charts.ts';
+} from '../../functions/documents/charts.ts';
 
 /** Chart geometry for the report pages: plain numbers the templates draw as SVG. */
 describe('axis steps and ticks', () => {

@@ -5,7 +5,7 @@ import { generate, PAGE_GENERATED_FILE, sourceHash } from '../../functions/web/b
 import { PAGE_TEMPLATE_SOURCE_HASH } from '../../functions/web/templates.generated.ts';
 import { renderPage } from '../../functions/web/templates.ts';
 
-/** The pages' generated modules are what the Lambda serves: they must match their sources. */
+/** The pages' generated modules are what the Lambda serves: the build must make them from their sources. */
 const layout = {
   title: '测试',
   css: '/app/static/app.css',
@@ -21,7 +21,7 @@ const layout = {
 };
 
 describe('page templates', () => {
-  it('the generated module matches templates/pages (run `npm run templates` after editing them)', () => {
+  it('the built module is what the generator makes of templates/pages (`npm run generate`)', () => {
     expect(PAGE_TEMPLATE_SOURCE_HASH).toBe(sourceHash());
     expect(readFileSync(PAGE_GENERATED_FILE, 'utf8')).toBe(generate());
   });
@@ -48,7 +48,7 @@ describe('page templates', () => {
 });
 
 describe('page assets', () => {
-  it('the generated module matches the stylesheets and browser code (run `npm run templates`)', async () => {
+  it('the built module is what the generator makes of the stylesheets and browser code', async () => {
     expect(readFileSync(ASSETS_GENERATED_FILE, 'utf8')).toBe(await generateAssets());
   });
 });

@@ -47,19 +47,23 @@ describe('the write gate', () => {
     const gate = createWriteGate();
     let background: Promise<string> | undefined;
     const release = deferred();
+    const reachedGate = deferred();
     await gate.run(async () => {
       // Inside the writer: no second entry (a pause would otherwise wait for the writer's own call).
       expect(await gate.runWrite(async () => gate.inFlight())).toBe(1);
       // Started by the writer, finishing after it: it inherits the async context, not the ticket.
       background = (async () => {
         await release.promise;
-        return gate.runWrite(async () => `in flight ${gate.inFlight()}`);
+        const write = gate.runWrite(async () => `in flight ${gate.inFlight()}`);
+        reachedGate.resolve();
+        return write;
       })();
     });
     const pause = gate.paused(async () => {
       release.resolve();
-      // The background write waits for the pause instead of passing as part of the finished writer.
-      await new Promise((r) => setTimeout(r, 0));
+      // The background write has reached the gate: it waits for the pause instead of passing as part
+      // of the finished writer.
+      await reachedGate.promise;
       return gate.inFlight();
     });
     expect(await pause).toBe(0);
@@ -69,16 +73,20 @@ describe('the write gate', () => {
   it('runs pauses one after another and refuses a pause from inside a writer', async () => {
     const gate = createWriteGate();
     const order: string[] = [];
-    await Promise.all([
-      gate.paused(async () => {
-        order.push('a start');
-        await new Promise((r) => setTimeout(r, 5));
-        order.push('a end');
-      }),
-      gate.paused(async () => {
-        order.push('b');
-      }),
-    ]);
+    const aHeld = deferred();
+    const a = gate.paused(async () => {
+      order.push('a start');
+      await aHeld.promise;
+      order.push('a end');
+    });
+    const b = gate.paused(async () => {
+      order.push('b');
+    });
+    await expect.poll(() => order).toContain('a start');
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['a start']);
+    aHeld.resolve();
+    await Promise.all([a, b]);
     expect(order).toEqual(['a start', 'a end', 'b']);
     await expect(gate.run(() => gate.paused(async () => 1))).rejects.toThrow(/cannot pause/);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkZipSize } from '../../functions/tasks/zip-limits.ts';
-import { workbook } from '../support/tasks.ts';
+import { checkZipSize } from '../../functions/background/zip-limits.ts';
+import { workbook } from '../support/background.ts';
 import { unzip, zip } from '../support/zip.ts';
 
 /**

@@ -1,34 +1,64 @@
-import { createHash, createHmac } from 'node:crypto';
-import { contentTypeOf, type DocumentStore, type StoredFile } from './store.ts';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  type S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { config } from '../../config.ts';
+import { DocumentStoreError } from '../../errors.ts';
+import { contentTypeOf, type DocumentStore, type StoredFile } from './port.ts';
 
 /**
- * The documents bucket on AWS (private, encrypted, SSL only; see infra). Requests are signed with
- * Signature Version 4 by hand (node:crypto) with the function's role credentials from the Lambda
- * environment, so the API bundles stay free of the S3 client: three operations need no more.
- * Downloads are short-lived presigned GET URLs that also set the Content-Disposition, so the Chinese
- * file name survives.
+ * The documents bucket on AWS (private, encrypted at rest by the bucket's default, SSL only; see
+ * infra) through the AWS SDK. Downloads are short-lived presigned GET URLs that also set the
+ * Content-Disposition, so the Chinese file name survives.
+ *
+ * Only NoSuchKey (GET) and NotFound (HEAD's bodiless 404) mean "no such file". Everything else —
+ * AccessDenied above all — is a DocumentStoreError: S3 answers 403 instead of 404 for a missing key
+ * when the role may not list the bucket, so the roles that look files up hold s3:ListBucket (infra)
+ * and a 403 here is a real permission fault that must reach the logs, not a silent "not found".
  */
-export interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string | undefined;
-}
-
 export interface S3Options {
   bucket: string;
-  region: string;
   /** Seconds a download link stays valid. */
   expiresIn?: number;
-  credentials?: () => Credentials;
-  /** For tests: the signing clock. */
-  now?: () => Date;
-  fetch?: typeof fetch;
+  /** For tests; otherwise the process's client (s3Client()). */
+  client?: S3Client;
 }
 
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+/** Five minutes: long enough to follow the 302, short enough that a forwarded link soon dies. */
+export const DOWNLOAD_LINK_SECONDS = 300;
 
-/** RFC 3986 encoding as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
+let shared: S3Client | undefined;
+let built: S3Client | undefined;
+
+/**
+ * One client per process (module scope, reused across invocations like the DynamoDB client), made
+ * on first use so bundles and the local runtime that never reach S3 never build it.
+ */
+export function s3Client(): S3Client {
+  if (!shared) {
+    built = new S3Client({ region: config().region, maxAttempts: 4 });
+    shared = built;
+  }
+  return shared;
+}
+
+/**
+ * For tests: the process's client from now on (undefined: one from config on next use). A client
+ * passed in stays its owner's to destroy; only the one built here is.
+ */
+export function setS3Client(client: S3Client | undefined): void {
+  if (built && built !== client) {
+    built.destroy();
+    built = undefined;
+  }
+  shared = client;
+}
+
+/** RFC 3986 percent-encoding, as RFC 5987's `filename*` wants (encodeURIComponent leaves !'()* alone). */
 export function rfc3986(value: string): string {
   return encodeURIComponent(value).replace(
     /[!'()*]/g,
@@ -36,162 +66,95 @@ export function rfc3986(value: string): string {
   );
 }
 
-function envCredentials(): Credentials {
-  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
-  if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY)
-    throw new Error('AWS credentials are not in the environment');
-  return {
-    accessKeyId: AWS_ACCESS_KEY_ID,
-    secretAccessKey: AWS_SECRET_ACCESS_KEY,
-    sessionToken: AWS_SESSION_TOKEN,
-  };
+/** An ASCII fallback name for old clients, then the real (Chinese) name per RFC 5987. */
+export function attachmentDisposition(fileName: string): string {
+  const dot = fileName.lastIndexOf('.');
+  const ext = dot >= 0 ? fileName.slice(dot) : '';
+  return `attachment; filename="download${ext}"; filename*=UTF-8''${rfc3986(fileName)}`;
 }
 
-export function s3Host(bucket: string, region: string): string {
-  return `${bucket}.s3.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+function isMissing(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'NoSuchKey' || name === 'NotFound';
 }
 
-function signingKey(secret: string, date: string, region: string): Buffer {
-  return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), 's3'), 'aws4_request');
-}
-
-const amzDate = (d: Date) =>
-  d
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-const canonicalPath = (key: string) => `/${key.split('/').map(rfc3986).join('/')}`;
-
-/** A presigned GET URL (query-string authentication, UNSIGNED-PAYLOAD). */
-export function presignGet(
-  options: {
-    bucket: string;
-    region: string;
-    key: string;
-    expiresIn: number;
-    credentials: Credentials;
-    now: Date;
-    /** Defaults to the regional virtual-hosted endpoint. */
-    host?: string;
-  },
-  extraQuery: Record<string, string> = {},
-): string {
-  const { bucket, region, key, expiresIn, credentials, now } = options;
-  const host = options.host ?? s3Host(bucket, region);
-  const stamp = amzDate(now);
-  const day = stamp.slice(0, 8);
-  const scope = `${day}/${region}/s3/aws4_request`;
-  const query: Record<string, string> = {
-    ...extraQuery,
-    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
-    'X-Amz-Credential': `${credentials.accessKeyId}/${scope}`,
-    'X-Amz-Date': stamp,
-    'X-Amz-Expires': String(expiresIn),
-    ...(credentials.sessionToken ? { 'X-Amz-Security-Token': credentials.sessionToken } : {}),
-    'X-Amz-SignedHeaders': 'host',
-  };
-  const canonicalQuery = Object.keys(query)
-    .sort()
-    .map((k) => `${rfc3986(k)}=${rfc3986(query[k]!)}`)
-    .join('&');
-  const path = canonicalPath(key);
-  const request = ['GET', path, canonicalQuery, `host:${host}`, '', 'host', 'UNSIGNED-PAYLOAD'].join('\n');
-  const toSign = ['AWS4-HMAC-SHA256', stamp, scope, sha256(request)].join('\n');
-  const signature = createHmac('sha256', signingKey(credentials.secretAccessKey, day, region))
-    .update(toSign)
-    .digest('hex');
-  return `https://${host}${path}?${canonicalQuery}&X-Amz-Signature=${signature}`;
+function failure(operation: string, bucket: string, key: string, error: unknown): DocumentStoreError {
+  const e = error as Partial<S3ServiceException> | null;
+  const status = e?.$metadata?.httpStatusCode;
+  const requestId = e?.$metadata?.requestId;
+  const detail = [status && `HTTP ${status}`, requestId && `request ${requestId}`].filter(Boolean).join(', ');
+  return new DocumentStoreError(
+    `S3 ${operation} s3://${bucket}/${key} failed: ${e?.name ?? 'Error'}${detail ? ` (${detail})` : ''}`,
+    { cause: error },
+  );
 }
 
 export class S3DocumentStore implements DocumentStore {
-  private readonly credentials: () => Credentials;
-  private readonly now: () => Date;
-  private readonly fetch: typeof fetch;
+  private readonly bucket: string;
+  private readonly expiresIn: number;
+  private readonly injected: S3Client | undefined;
 
-  constructor(private readonly options: S3Options) {
-    this.credentials = options.credentials ?? envCredentials;
-    this.now = options.now ?? (() => new Date());
-    this.fetch = options.fetch ?? fetch;
+  constructor(options: S3Options) {
+    this.bucket = options.bucket;
+    this.expiresIn = options.expiresIn ?? DOWNLOAD_LINK_SECONDS;
+    this.injected = options.client;
   }
 
-  /** A header-signed request (PUT, GET, HEAD) with the payload hash in x-amz-content-sha256. */
-  private async send(method: 'PUT' | 'GET' | 'HEAD', key: string, body?: Buffer, contentType?: string) {
-    const { bucket, region } = this.options;
-    const credentials = this.credentials();
-    const host = s3Host(bucket, region);
-    const stamp = amzDate(this.now());
-    const day = stamp.slice(0, 8);
-    const scope = `${day}/${region}/s3/aws4_request`;
-    const payloadHash = sha256(body ?? '');
-    const headers: Record<string, string> = {
-      host,
-      'x-amz-content-sha256': payloadHash,
-      'x-amz-date': stamp,
-      ...(contentType ? { 'content-type': contentType } : {}),
-      ...(credentials.sessionToken ? { 'x-amz-security-token': credentials.sessionToken } : {}),
-    };
-    const names = Object.keys(headers).sort();
-    const path = canonicalPath(key);
-    const request = [
-      method,
-      path,
-      '',
-      ...names.map((n) => `${n}:${headers[n]}`),
-      '',
-      names.join(';'),
-      payloadHash,
-    ].join('\n');
-    const toSign = ['AWS4-HMAC-SHA256', stamp, scope, sha256(request)].join('\n');
-    const signature = createHmac('sha256', signingKey(credentials.secretAccessKey, day, region))
-      .update(toSign)
-      .digest('hex');
-    const { host: _host, ...sent } = headers;
-    return this.fetch(`https://${host}${path}`, {
-      method,
-      headers: {
-        ...sent,
-        authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
-      },
-      ...(body ? { body } : {}),
-    });
+  private get client(): S3Client {
+    return this.injected ?? s3Client();
   }
 
   async put(key: string, body: Buffer | string, contentType: string): Promise<void> {
-    const res = await this.send(
-      'PUT',
-      key,
-      Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'),
-      contentType,
-    );
-    if (!res.ok) throw new Error(`S3 PUT ${key} failed: ${res.status}`);
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'),
+          ContentType: contentType,
+        }),
+      );
+    } catch (error) {
+      throw failure('PutObject', this.bucket, key, error);
+    }
   }
 
   async get(key: string): Promise<StoredFile | undefined> {
-    const res = await this.send('GET', key);
-    if (res.status === 404 || res.status === 403) return undefined;
-    if (!res.ok) throw new Error(`S3 GET ${key} failed: ${res.status}`);
-    return { body: Buffer.from(await res.arrayBuffer()), contentType: contentTypeOf(key) };
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!out.Body) throw new Error('GetObject returned no body');
+      return { body: Buffer.from(await out.Body.transformToByteArray()), contentType: contentTypeOf(key) };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw failure('GetObject', this.bucket, key, error);
+    }
   }
 
   async has(key: string): Promise<boolean> {
-    const res = await this.send('HEAD', key);
-    if (res.status === 404 || res.status === 403) return false;
-    if (!res.ok) throw new Error(`S3 HEAD ${key} failed: ${res.status}`);
-    return true;
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw failure('HeadObject', this.bucket, key, error);
+    }
   }
 
+  /** Signed locally with the role's credentials: no request to S3, so it neither checks nor fails on a missing file. */
   async downloadUrl(key: string, fileName: string, contentType: string): Promise<string> {
-    const disposition = `attachment; filename="download${fileName.slice(fileName.lastIndexOf('.'))}"; filename*=UTF-8''${rfc3986(fileName)}`;
-    return presignGet(
-      {
-        bucket: this.options.bucket,
-        region: this.options.region,
-        key,
-        expiresIn: this.options.expiresIn ?? 300,
-        credentials: this.credentials(),
-        now: this.now(),
-      },
-      { 'response-content-disposition': disposition, 'response-content-type': contentType },
-    );
+    try {
+      return await getSignedUrl(
+        this.client,
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          ResponseContentDisposition: attachmentDisposition(fileName),
+          ResponseContentType: contentType,
+        }),
+        { expiresIn: this.expiresIn },
+      );
+    } catch (error) {
+      throw failure('presign GetObject', this.bucket, key, error);
+    }
   }
 }

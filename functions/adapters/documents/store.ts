@@ -1,6 +1,7 @@
 import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
+import { contentTypeOf, type DocumentStore, type StoredFile } from './port.ts';
 import { S3DocumentStore } from './s3.ts';
 
 /**
@@ -9,28 +10,7 @@ import { S3DocumentStore } from './s3.ts';
  * presigned URL (s3.ts; the DOCUMENTS_BUCKET setting selects it).
  * Keys are relative paths such as `2026/W47/<id>.pdf`.
  */
-export interface StoredFile {
-  body: Buffer;
-  contentType: string;
-}
-
-export interface DocumentStore {
-  put(key: string, body: Buffer | string, contentType: string): Promise<void>;
-  get(key: string): Promise<StoredFile | undefined>;
-  has(key: string): Promise<boolean>;
-  /** A short-lived URL the client is redirected to; undefined when the API must send the bytes. */
-  downloadUrl?(key: string, fileName: string, contentType: string): Promise<string>;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.pdf': 'application/pdf',
-  '.html': 'text/html; charset=utf-8',
-};
-
-export function contentTypeOf(key: string): string {
-  const ext = key.slice(key.lastIndexOf('.'));
-  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
-}
+export { contentTypeOf, type DocumentStore, type StoredFile };
 
 export class LocalDocumentStore implements DocumentStore {
   readonly root: string;
@@ -95,9 +75,7 @@ export function documentStore(): DocumentStore {
   if (shared?.root !== root) {
     shared = {
       root,
-      store: bucket
-        ? new S3DocumentStore({ bucket, region: process.env.AWS_REGION ?? 'cn-northwest-1' })
-        : new LocalDocumentStore(root),
+      store: bucket ? new S3DocumentStore({ bucket }) : new LocalDocumentStore(root),
     };
   }
   return shared.store;

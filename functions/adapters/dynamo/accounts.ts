@@ -1,6 +1,15 @@
 import type { Role } from '../../core/roles.ts';
 import { keys } from './keys.ts';
-import { ConditionFailed, getItem, type Item, putItem, queryPage, updateItem, withoutKeys } from './table.ts';
+import {
+  ConditionFailed,
+  getItem,
+  type Item,
+  putIfAbsent,
+  putItem,
+  queryPage,
+  updateItem,
+  withoutKeys,
+} from './table.ts';
 
 /**
  * County-mode accounts (functions/accounts/ has the rules). Every change is a conditional write on the
@@ -38,38 +47,28 @@ export async function getAccount(username: string, consistent = true): Promise<A
   return item ? toRecord(item) : undefined;
 }
 
+function accountItem(record: AccountRecord): Item {
+  return {
+    ...keys.account(record.username),
+    GSI1PK: keys.accountList(),
+    GSI1SK: record.username,
+    entity: 'account',
+    ...record,
+  };
+}
+
 /** Writes a new account; false when the user name is taken. */
-export async function createAccount(record: AccountRecord): Promise<boolean> {
-  try {
-    await putItem(
-      {
-        ...keys.account(record.username),
-        GSI1PK: keys.accountList(),
-        GSI1SK: record.username,
-        entity: 'account',
-        ...record,
-      },
-      { expression: 'attribute_not_exists(PK)' },
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionFailed) return false;
-    throw error;
-  }
+export function createAccount(record: AccountRecord): Promise<boolean> {
+  return putIfAbsent(accountItem(record));
 }
 
 /** Replaces an account if nobody changed it since `expectedVersion` was read (else ConditionFailed). */
 export async function replaceAccount(record: AccountRecord, expectedVersion: number): Promise<void> {
-  await putItem(
-    {
-      ...keys.account(record.username),
-      GSI1PK: keys.accountList(),
-      GSI1SK: record.username,
-      entity: 'account',
-      ...record,
-    },
-    { expression: '#v = :v', names: { '#v': 'version' }, values: { ':v': expectedVersion } },
-  );
+  await putItem(accountItem(record), {
+    expression: '#v = :v',
+    names: { '#v': 'version' },
+    values: { ':v': expectedVersion },
+  });
 }
 
 /** Every account, by user name (one GSI1 partition, read page by page; a county has a few thousand). */

@@ -23,6 +23,7 @@ import {
   getItem,
   type Item,
   type Key,
+  mapPage,
   type Page,
   putItem,
   type QuerySpec,
@@ -436,7 +437,7 @@ export async function listAssignments(
 ): Promise<Page<Assignment>> {
   const specs = filter.villageId || filter.cadreId ? [historySpec(filter)] : statusSpecs(filter);
   const page = await pageAcross(specs, limit, next);
-  return { items: page.items.map(toAssignment), ...(page.next ? { next: page.next } : {}) };
+  return mapPage(page, toAssignment);
 }
 
 /** Who was assigned to the village on that Beijing date, from its history. */

@@ -1,5 +1,5 @@
+import type { AuditRecord } from '../../core/audit.ts';
 import { newId } from '../../core/ids.ts';
-import type { AuditRecord } from '../../http/route.ts';
 import { keys } from './keys.ts';
 import { type Item, type Page, putItem, queryPage, withoutKeys } from './table.ts';
 

@@ -17,17 +17,26 @@ export function setWriteHook(hook: WriteHook | undefined): void {
   writeHook = hook;
 }
 
+/** Applied to the client when it is built: the jobs and worker entries trace its calls (X-Ray). */
+export type ClientInstrumentation = (client: DynamoDBClient) => DynamoDBClient;
+let instrumentation: ClientInstrumentation | undefined;
+
+export function instrumentDynamoClient(instrument: ClientInstrumentation | undefined): void {
+  instrumentation = instrument;
+}
+
 const WRITE_COMMAND =
   /^(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems|Put|Update|Delete|BatchWrite|TransactWrite)Command$/;
 
 export function documentClient(): DynamoDBDocumentClient {
   if (client) return client;
   const { region, dynamodbEndpoint } = config();
-  const base = new DynamoDBClient({
+  const built = new DynamoDBClient({
     region,
     ...dynamoClientConfig(dynamodbEndpoint),
     maxAttempts: 4,
   });
+  const base = instrumentation ? instrumentation(built) : built;
   client = DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     unmarshallOptions: { wrapNumbers: false },

@@ -5,6 +5,8 @@ import {
   ConditionFailed,
   equalityFilter,
   getItem,
+  mapPage,
+  narrowest,
   type Page,
   putIfAbsent,
   putItem,
@@ -144,29 +146,19 @@ export async function listDirectReports(
   limit: number,
   next?: string,
 ): Promise<Page<DirectReport>> {
-  const [index, partition] = filter.cadreId
-    ? (['GSI2', keys.cadreDirectReports(filter.cadreId)] as const)
-    : filter.villageId
-      ? (['GSI3', keys.villageDirectReports(filter.villageId)] as const)
-      : (['GSI1', keys.directReportList()] as const);
-
+  const source = narrowest(
+    filter.cadreId && ['GSI2', keys.cadreDirectReports(filter.cadreId)],
+    filter.villageId && ['GSI3', keys.villageDirectReports(filter.villageId)],
+    ['GSI1', keys.directReportList()],
+  );
   const where = equalityFilter({
     kind: filter.kind,
     status: filter.status,
-    villageId: index === 'GSI2' ? filter.villageId : undefined,
+    villageId: source.index === 'GSI2' ? filter.villageId : undefined,
   });
   const sort = sortRange(filter.fromAt, filter.beforeAt);
-
-  const page = await queryPage<Stored>(
-    {
-      index,
-      partition,
-      descending: true,
-      ...(sort ? { sort } : {}),
-      ...(where ? { filter: where } : {}),
-    },
-    limit,
-    next,
+  return mapPage(
+    await queryPage<Stored>({ ...source, descending: true, sort, filter: where }, limit, next),
+    strip,
   );
-  return { items: page.items.map(strip), ...(page.next ? { next: page.next } : {}) };
 }

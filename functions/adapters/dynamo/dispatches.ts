@@ -5,6 +5,8 @@ import {
   ConditionFailed,
   getItem,
   type Item,
+  inParallel,
+  mapPage,
   type Page,
   putIfAbsent,
   type QuerySpec,
@@ -91,25 +93,6 @@ function toDispatch(item: Item): DispatchRecord {
 const toAssignee = (item: Item) => withoutKeys(item) as unknown as AssigneeRecord;
 const toReport = (item: Item) => withoutKeys(item) as unknown as ReportRecord;
 
-function mapPage<T>(page: Page<Item>, map: (item: Item) => T): Page<T> {
-  return { items: page.items.map(map), ...(page.next ? { next: page.next } : {}) };
-}
-
-async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  run: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await run(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 function rowIndexes(row: AssigneeRecord): Item {
   return {
     GSI1PK: keys.cadreDispatches(row.cadreId),
@@ -150,7 +133,7 @@ export async function createDispatch(
  */
 export async function createAssignees(rows: readonly AssigneeRecord[]): Promise<number> {
   let written = 0;
-  await eachLimited(rows, WRITE_CONCURRENCY, async (row) => {
+  await inParallel(rows, WRITE_CONCURRENCY, async (row) => {
     const created = await putIfAbsent({
       ...keys.dispatchAssignee(row.dispatchId, row.cadreId, row.villageId),
       ...rowIndexes(row),

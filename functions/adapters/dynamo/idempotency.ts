@@ -1,4 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type {
+  ClaimResult,
+  IdempotencyRecord,
+  IdempotencyStore,
+  StoredResponse,
+} from '../../core/idempotency.ts';
 import { keys } from './keys.ts';
 import { ConditionFailed, deleteItem, getItem, putItem, updateItem } from './table.ts';
 
@@ -8,30 +14,6 @@ import { ConditionFailed, deleteItem, getItem, putItem, updateItem } from './tab
  */
 export const KEY_LIFETIME_SECONDS = 24 * 60 * 60;
 export const LEASE_MS = 30_000;
-
-export interface StoredResponse {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-export interface IdempotencyRecord {
-  status: 'in_progress' | 'completed';
-  fingerprint: string;
-  routeKey: string;
-  leaseUntil: number;
-  expiresAt: number;
-  token: string;
-  response?: StoredResponse;
-}
-
-/**
- * `fresh` is true only when no record existed at all: then no earlier attempt of this request can
- * have written anything, and the use case may take its fast, unconditional write path.
- */
-export type ClaimResult =
-  | { kind: 'claimed'; token: string; fresh: boolean }
-  | { kind: 'existing'; record: IdempotencyRecord };
 
 export async function claimIdempotencyKey(
   sub: string,
@@ -137,3 +119,12 @@ export async function readIdempotencyRecord(
 ): Promise<IdempotencyRecord | undefined> {
   return getItem<IdempotencyRecord>(keys.idempotency(sub, key));
 }
+
+/** The port the HTTP layer runs Idempotency-Key requests through (core/idempotency.ts). */
+export const dynamoIdempotencyStore: IdempotencyStore = {
+  claim: claimIdempotencyKey,
+  takeOverExpiredLease,
+  complete: completeIdempotencyKey,
+  release: releaseIdempotencyKey,
+  read: readIdempotencyRecord,
+};

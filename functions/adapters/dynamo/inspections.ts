@@ -8,8 +8,12 @@ import { getCachedItems } from './reference-cache.ts';
 import {
   batchGet,
   batchPut,
+  equalityFilter,
   getItem,
   type Item,
+  inParallel,
+  mapPage,
+  narrowest,
   type Page,
   putIfAbsent,
   type QuerySpec,
@@ -44,18 +48,6 @@ export interface InspectionRecord {
   header: InspectionSummary;
   findings: StoredFinding[];
   problems: Problem[];
-}
-
-/** Conditional puts in parallel, bounded so a 200-cadre inspection does not flood the connection pool. */
-async function inParallel<T>(items: T[], width: number, run: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await run(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }
 
 function findingItem(f: StoredFinding): Item {
@@ -176,43 +168,20 @@ export async function listInspections(
   limit: number,
   next?: string,
 ): Promise<Page<InspectionSummary>> {
-  const clauses: string[] = [];
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  if (filter.mode) {
-    clauses.push('#mode = :mode');
-    names['#mode'] = 'mode';
-    values[':mode'] = filter.mode;
-  }
   // The village index is the narrowest; a township given alongside a village only filters.
-  if (filter.villageId && filter.townshipId) {
-    clauses.push('townshipId = :townshipId');
-    values[':townshipId'] = filter.townshipId;
-  }
-  const index: Pick<QuerySpec, 'index' | 'partition'> = filter.villageId
-    ? { index: 'GSI1', partition: keys.villageInspections(filter.villageId) }
-    : filter.townshipId
-      ? { index: 'GSI3', partition: keys.townshipInspections(filter.townshipId) }
-      : { index: 'GSI2', partition: keys.inspectionList() };
-  const spec: QuerySpec = {
-    ...index,
-    descending: true,
-    ...(filter.from || filter.to
-      ? { sort: { between: [filter.from ?? '0000-00-00', `${filter.to ?? '9999-12-31'}#\uffff`] } }
-      : {}),
-    ...(clauses.length
-      ? {
-          filter: {
-            expression: clauses.join(' AND '),
-            values,
-            ...(Object.keys(names).length ? { names } : {}),
-          },
-        }
-      : {}),
-  };
-  const page = await queryPage<Item>(spec, limit, next);
-  return {
-    items: page.items.map((i) => withoutKeys(i) as unknown as InspectionSummary),
-    ...(page.next ? { next: page.next } : {}),
-  };
+  const source = narrowest(
+    filter.villageId && ['GSI1', keys.villageInspections(filter.villageId)],
+    filter.townshipId && ['GSI3', keys.townshipInspections(filter.townshipId)],
+    ['GSI2', keys.inspectionList()],
+  );
+  const where = equalityFilter({
+    mode: filter.mode || undefined,
+    townshipId: (filter.villageId && filter.townshipId) || undefined,
+  });
+  const sort: QuerySpec['sort'] =
+    filter.from || filter.to
+      ? { between: [filter.from ?? '0000-00-00', `${filter.to ?? '9999-12-31'}#\uffff`] }
+      : undefined;
+  const page = await queryPage<Item>({ ...source, descending: true, sort, filter: where }, limit, next);
+  return mapPage(page, (i) => withoutKeys(i) as unknown as InspectionSummary);
 }

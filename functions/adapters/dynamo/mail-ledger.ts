@@ -130,3 +130,6 @@ export async function listDeliveries(messageKey: string): Promise<DeliveryRecord
   const items = await queryAll<Item>({ partition: keys.mailDelivery(messageKey, '').PK, consistent: true });
   return items.map(toRecord);
 }
+
+/** The ledger as the mailer's port (`DeliveryLedger` in functions/adapters/mail/mailer.ts). */
+export const mailLedger = { claim: claimDelivery, markSent, markFailed };

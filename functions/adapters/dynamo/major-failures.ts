@@ -5,6 +5,8 @@ import {
   equalityFilter,
   getItem,
   type Item,
+  mapPage,
+  narrowest,
   type Page,
   putIfAbsent,
   putItem,
@@ -78,29 +80,19 @@ export async function listMajorFailures(
   limit: number,
   next?: string,
 ): Promise<Page<MajorFailure>> {
-  const [index, partition] = filter.cadreId
-    ? (['GSI2', keys.cadreMajorFailures(filter.cadreId)] as const)
-    : filter.villageId
-      ? (['GSI3', keys.villageMajorFailures(filter.villageId)] as const)
-      : (['GSI1', keys.majorFailureList()] as const);
-
+  const source = narrowest(
+    filter.cadreId && ['GSI2', keys.cadreMajorFailures(filter.cadreId)],
+    filter.villageId && ['GSI3', keys.villageMajorFailures(filter.villageId)],
+    ['GSI1', keys.majorFailureList()],
+  );
   const where = equalityFilter({
     type: filter.type,
-    villageId: index === 'GSI2' ? filter.villageId : undefined,
+    villageId: source.index === 'GSI2' ? filter.villageId : undefined,
   });
   // Sort keys are `<date>#<id>`: "to" is inclusive, so the bound is the next day's bare date.
   const sort = sortRange(filter.from, filter.to ? addDays(filter.to, 1) : undefined);
-
-  const page = await queryPage<Item>(
-    {
-      index,
-      partition,
-      descending: true,
-      ...(sort ? { sort } : {}),
-      ...(where ? { filter: where } : {}),
-    },
-    limit,
-    next,
+  return mapPage(
+    await queryPage<Item>({ ...source, descending: true, sort, filter: where }, limit, next),
+    strip,
   );
-  return { items: page.items.map(strip), ...(page.next ? { next: page.next } : {}) };
 }

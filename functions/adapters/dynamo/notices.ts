@@ -1,6 +1,18 @@
-import type { DocumentKind } from '../../documents/render.ts';
+import type { DocumentKind } from '../../core/document-kinds.ts';
 import { keys } from './keys.ts';
-import { getItem, type Page, putIfAbsent, queryAll, queryPage, updateItem, withoutKeys } from './table.ts';
+import {
+  equalityFilter,
+  getItem,
+  type Item,
+  mapPage,
+  narrowest,
+  type Page,
+  putIfAbsent,
+  queryAll,
+  queryPage,
+  updateItem,
+  withoutKeys,
+} from './table.ts';
 
 /**
  * Records of rendered documents (周通报, 谈话通知书, 整改通知书, 通报批评, 任命书): number, title, file name
@@ -101,35 +113,16 @@ export async function listNotices(
   limit: number,
   next?: string,
 ): Promise<Page<NoticeRecord>> {
-  const conditions: string[] = [];
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const where = (field: 'kind' | 'cadreId', value: string | undefined) => {
-    if (value === undefined) return;
-    conditions.push(`#${field} = :${field}`);
-    names[`#${field}`] = field;
-    values[`:${field}`] = value;
-  };
-  let spec: { index: 'GSI1' | 'GSI2' | 'GSI3'; partition: string };
-  if (filter.week) {
-    spec = { index: 'GSI3', partition: keys.weekNotices(filter.week) };
-    where('cadreId', filter.cadreId);
-  } else if (filter.cadreId) {
-    spec = { index: 'GSI2', partition: keys.cadreNotices(filter.cadreId) };
-  } else {
-    spec = { index: 'GSI1', partition: keys.noticeList() };
-  }
-  where('kind', filter.kind);
-  const page = await queryPage<Record<string, unknown>>(
-    {
-      ...spec,
-      descending: true,
-      ...(conditions.length ? { filter: { expression: conditions.join(' AND '), names, values } } : {}),
-    },
-    limit,
-    next,
+  const source = narrowest(
+    filter.week && ['GSI3', keys.weekNotices(filter.week)],
+    filter.cadreId && ['GSI2', keys.cadreNotices(filter.cadreId)],
+    ['GSI1', keys.noticeList()],
   );
-  return { items: page.items.map(strip), ...(page.next ? { next: page.next } : {}) };
+  const where = equalityFilter({
+    cadreId: source.index === 'GSI3' ? filter.cadreId : undefined,
+    kind: filter.kind,
+  });
+  return mapPage(await queryPage<Item>({ ...source, descending: true, filter: where }, limit, next), strip);
 }
 
 /** Where an admin downloads a document. */

@@ -1,8 +1,11 @@
 import { derivedId } from '../../core/ids.ts';
 import { keys } from './keys.ts';
 import {
+  allOf,
   ConditionFailed,
+  equalityFilter,
   type Item,
+  mapPage,
   type Page,
   putIfAbsent,
   queryPage,
@@ -62,37 +65,21 @@ export async function listNotifications(
   limit: number,
   next?: string,
 ): Promise<Page<NotificationRecord>> {
-  const clauses: string[] = [];
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  if (filter.unread) clauses.push('attribute_not_exists(readAt)');
-  if (filter.kind) {
-    clauses.push('#kind = :kind');
-    names['#kind'] = 'kind';
-    values[':kind'] = filter.kind;
-  }
+  const where = allOf(
+    filter.unread ? { expression: 'attribute_not_exists(readAt)' } : undefined,
+    equalityFilter({ kind: filter.kind || undefined }),
+  );
   const page = await queryPage<Item>(
     {
       partition: keys.cadreNotifications(cadreId),
       sort: { beginsWith: 'N#' },
       descending: true,
-      ...(clauses.length
-        ? {
-            filter: {
-              expression: clauses.join(' AND '),
-              ...(Object.keys(names).length ? { names } : {}),
-              ...(Object.keys(values).length ? { values } : {}),
-            },
-          }
-        : {}),
+      filter: where,
     },
     limit,
     next,
   );
-  return {
-    items: page.items.map((i) => withoutKeys(i) as unknown as NotificationRecord),
-    ...(page.next ? { next: page.next } : {}),
-  };
+  return mapPage(page, (i) => withoutKeys(i) as unknown as NotificationRecord);
 }
 
 /** Marks read (keeping the first reading time); undefined when there is no such notification. */

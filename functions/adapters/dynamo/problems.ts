@@ -8,6 +8,7 @@ import {
   ConditionFailed,
   getItem,
   type Item,
+  mapPage,
   type Page,
   putIfAbsent,
   type QuerySpec,
@@ -289,5 +290,5 @@ export async function listProblems(
   next?: string,
 ): Promise<Page<Problem>> {
   const page = await chainedPage(problemQueries(filter), limit, next);
-  return { items: page.items.map(strip), ...(page.next ? { next: page.next } : {}) };
+  return mapPage(page, strip);
 }

@@ -1,11 +1,13 @@
 import type { Recipient } from '../../schemas/recipients.ts';
 import { keys } from './keys.ts';
 import {
-  ConditionFailed,
+  conditionHeld,
   deleteItem,
   getItem,
   type Item,
+  mapPage,
   type Page,
+  putIfAbsent,
   putItem,
   queryAll,
   queryPage,
@@ -33,35 +35,17 @@ function item(r: Recipient): Item {
 }
 
 /** False when the id is taken. */
-export async function createRecipient(r: Recipient): Promise<boolean> {
-  try {
-    await putItem(item(r), { expression: 'attribute_not_exists(PK)' });
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionFailed) return false;
-    throw error;
-  }
+export function createRecipient(r: Recipient): Promise<boolean> {
+  return putIfAbsent(item(r));
 }
 
 /** Replaces a recipient; false when it does not exist. */
-export async function replaceRecipient(r: Recipient): Promise<boolean> {
-  try {
-    await putItem(item(r), { expression: 'attribute_exists(PK)' });
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionFailed) return false;
-    throw error;
-  }
+export function replaceRecipient(r: Recipient): Promise<boolean> {
+  return conditionHeld(putItem(item(r), { expression: 'attribute_exists(PK)' }));
 }
 
-export async function deleteRecipient(id: string): Promise<boolean> {
-  try {
-    await deleteItem(keys.recipient(id), { expression: 'attribute_exists(PK)' });
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionFailed) return false;
-    throw error;
-  }
+export function deleteRecipient(id: string): Promise<boolean> {
+  return conditionHeld(deleteItem(keys.recipient(id), { expression: 'attribute_exists(PK)' }));
 }
 
 export async function getRecipient(id: string): Promise<Recipient | undefined> {
@@ -92,7 +76,7 @@ export async function listRecipients(
     limit,
     next,
   );
-  return { items: page.items.map(strip), ...(page.next ? { next: page.next } : {}) };
+  return mapPage(page, strip);
 }
 
 /** Every active recipient (a county has tens of them), for the bulletin job. */

@@ -1,6 +1,18 @@
 import type { Cadre, Township, Village } from '../../schemas/roster.ts';
 import { keys } from './keys.ts';
-import { batchGet, getItem, type Page, putIfAbsent, queryPage, withoutKeys } from './table.ts';
+import {
+  allOf,
+  batchGet,
+  containsFilter,
+  equalityFilter,
+  getItem,
+  mapPage,
+  type Page,
+  putIfAbsent,
+  type QuerySpec,
+  queryPage,
+  withoutKeys,
+} from './table.ts';
 
 /** Townships, villages and cadres. Created by id; listed through GSI1. */
 type Stored<T> = T & Record<string, unknown>;
@@ -50,12 +62,11 @@ export async function getCadres(ids: string[]): Promise<Map<string, Cadre>> {
   return new Map(items.map((i) => [i.id as string, strip<Cadre>(i)]));
 }
 
-function mapPage<T>(page: Page<Record<string, unknown>>): Page<T> {
-  return { items: page.items.map((i) => strip<T>(i)), ...(page.next ? { next: page.next } : {}) };
-}
-
 export async function listTownships(limit: number, next?: string): Promise<Page<Township>> {
-  return mapPage(await queryPage({ index: 'GSI1', partition: keys.townshipList() }, limit, next));
+  return mapPage(
+    await queryPage({ index: 'GSI1', partition: keys.townshipList() }, limit, next),
+    strip<Township>,
+  );
 }
 
 export async function listVillages(
@@ -63,20 +74,13 @@ export async function listVillages(
   limit: number,
   next?: string,
 ): Promise<Page<Village>> {
-  return mapPage(
-    await queryPage(
-      {
-        index: 'GSI1',
-        partition: keys.villageList(),
-        ...(filter.townshipId ? { sort: { beginsWith: `${filter.townshipId}#` } } : {}),
-        ...(filter.category
-          ? { filter: { expression: 'category = :category', values: { ':category': filter.category } } }
-          : {}),
-      },
-      limit,
-      next,
-    ),
-  );
+  const spec: QuerySpec = {
+    index: 'GSI1',
+    partition: keys.villageList(),
+    sort: filter.townshipId ? { beginsWith: `${filter.townshipId}#` } : undefined,
+    filter: equalityFilter({ category: filter.category || undefined }),
+  };
+  return mapPage(await queryPage(spec, limit, next), strip<Village>);
 }
 
 export async function listCadres(
@@ -84,40 +88,12 @@ export async function listCadres(
   limit: number,
   next?: string,
 ): Promise<Page<Cadre>> {
-  const clauses: string[] = [];
-  const values: Record<string, unknown> = {};
-  const names: Record<string, string> = {};
-  if (filter.townshipId) {
-    clauses.push('townshipId = :townshipId');
-    values[':townshipId'] = filter.townshipId;
-  }
-  if (filter.rank) {
-    clauses.push('#rank = :rank');
-    names['#rank'] = 'rank';
-    values[':rank'] = filter.rank;
-  }
-  if (filter.unit) {
-    clauses.push('contains(#unit, :unit)');
-    names['#unit'] = 'unit';
-    values[':unit'] = filter.unit;
-  }
+  const where = allOf(
+    equalityFilter({ townshipId: filter.townshipId || undefined, rank: filter.rank || undefined }),
+    containsFilter('unit', filter.unit || undefined),
+  );
   return mapPage(
-    await queryPage(
-      {
-        index: 'GSI1',
-        partition: keys.cadreList(),
-        ...(clauses.length
-          ? {
-              filter: {
-                expression: clauses.join(' AND '),
-                values,
-                ...(Object.keys(names).length ? { names } : {}),
-              },
-            }
-          : {}),
-      },
-      limit,
-      next,
-    ),
+    await queryPage({ index: 'GSI1', partition: keys.cadreList(), filter: where }, limit, next),
+    strip<Cadre>,
   );
 }

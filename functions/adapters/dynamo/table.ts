@@ -62,35 +62,48 @@ export async function batchGet<T = Item>(keys: Key[]): Promise<T[]> {
   return found;
 }
 
-/** Put, failing with ConditionFailed when the condition does not hold. */
-export async function putItem(
-  item: Item,
-  condition?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> },
-): Promise<void> {
+/** A write's condition (or a query's filter): the expression with its attribute names and values. */
+export interface Filter {
+  expression: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
+
+function conditionInput(condition: Filter | undefined) {
+  if (!condition) return {};
+  return {
+    ConditionExpression: condition.expression,
+    ...(condition.names ? { ExpressionAttributeNames: condition.names } : {}),
+    ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+  };
+}
+
+/** Sends a write, turning the SDK's failed condition into ConditionFailed. */
+async function conditional<T>(write: () => Promise<T>): Promise<T> {
   try {
-    await documentClient().send(
-      new PutCommand({
-        TableName: table(),
-        Item: item,
-        ...(condition
-          ? {
-              ConditionExpression: condition.expression,
-              ...(condition.names ? { ExpressionAttributeNames: condition.names } : {}),
-              ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
-            }
-          : {}),
-      }),
-    );
+    return await write();
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) throw new ConditionFailed();
     throw error;
   }
 }
 
+/** Put, failing with ConditionFailed when the condition does not hold. */
+export async function putItem(item: Item, condition?: Filter): Promise<void> {
+  await conditional(() =>
+    documentClient().send(new PutCommand({ TableName: table(), Item: item, ...conditionInput(condition) })),
+  );
+}
+
 /** Put only when no item has this key. Returns false (and writes nothing) when one does. */
-export async function putIfAbsent(item: Item): Promise<boolean> {
+export function putIfAbsent(item: Item): Promise<boolean> {
+  return conditionHeld(putItem(item, { expression: 'attribute_not_exists(PK)' }));
+}
+
+/** A conditional write's outcome: true when it was made, false when its condition did not hold. */
+export async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
   try {
-    await putItem(item, { expression: 'attribute_not_exists(PK)' });
+    await write;
     return true;
   } catch (error) {
     if (error instanceof ConditionFailed) return false;
@@ -101,39 +114,16 @@ export async function putIfAbsent(item: Item): Promise<boolean> {
 export async function updateItem<T = Item>(
   input: Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'>,
 ): Promise<T> {
-  try {
-    const out = await documentClient().send(
-      new UpdateCommand({ ...input, TableName: table(), ReturnValues: 'ALL_NEW' }),
-    );
-    return out.Attributes as T;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw new ConditionFailed();
-    throw error;
-  }
+  const out = await conditional(() =>
+    documentClient().send(new UpdateCommand({ ...input, TableName: table(), ReturnValues: 'ALL_NEW' })),
+  );
+  return out.Attributes as T;
 }
 
-export async function deleteItem(
-  key: Key,
-  condition?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> },
-): Promise<void> {
-  try {
-    await documentClient().send(
-      new DeleteCommand({
-        TableName: table(),
-        Key: key,
-        ...(condition
-          ? {
-              ConditionExpression: condition.expression,
-              ...(condition.names ? { ExpressionAttributeNames: condition.names } : {}),
-              ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
-            }
-          : {}),
-      }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw new ConditionFailed();
-    throw error;
-  }
+export async function deleteItem(key: Key, condition?: Filter): Promise<void> {
+  await conditional(() =>
+    documentClient().send(new DeleteCommand({ TableName: table(), Key: key, ...conditionInput(condition) })),
+  );
 }
 
 /** Unconditional bulk writes, 25 items a request, a few requests at a time; retries unprocessed items. */
@@ -151,19 +141,33 @@ export async function batchPut(items: Item[], width = 4): Promise<void> {
     }
     if (pending.length) throw new Error('BatchWrite left items unprocessed after retries');
   };
+  await inParallel(chunks, width, writeChunk);
+}
+
+/** Runs `run` over `items`, at most `width` at a time, so a large write does not flood the connection pool. */
+export async function inParallel<T>(
+  items: readonly T[],
+  width: number,
+  run: (item: T) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < chunks.length) await writeChunk(chunks[next++] as Item[]);
+    while (next < items.length) await run(items[next++] as T);
   };
-  await Promise.all(Array.from({ length: Math.min(width, chunks.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }
 
 export interface QuerySpec {
   index?: IndexName;
   partition: string;
   /** Sort-key condition. */
-  sort?: { beginsWith: string } | { between: [string, string] } | { lt: string } | { gte: string };
-  filter?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> };
+  sort?:
+    | { beginsWith: string }
+    | { between: [string, string] }
+    | { lt: string }
+    | { gte: string }
+    | undefined;
+  filter?: Filter | undefined;
   descending?: boolean;
   consistent?: boolean;
   /**
@@ -174,7 +178,7 @@ export interface QuerySpec {
 }
 
 /** `attr = :value AND …` for the attributes given a value; undefined when none is. */
-export function equalityFilter(criteria: Record<string, string | undefined>): QuerySpec['filter'] {
+export function equalityFilter(criteria: Record<string, string | undefined>): Filter | undefined {
   const given = Object.entries(criteria).filter((c): c is [string, string] => c[1] !== undefined);
   if (given.length === 0) return undefined;
   return {
@@ -182,6 +186,38 @@ export function equalityFilter(criteria: Record<string, string | undefined>): Qu
     names: Object.fromEntries(given.map(([name]) => [`#${name}`, name])),
     values: Object.fromEntries(given.map(([name, value]) => [`:${name}`, value])),
   };
+}
+
+/** `contains(attr, :value)` when a value is given. */
+export function containsFilter(name: string, value: string | undefined): Filter | undefined {
+  if (value === undefined) return undefined;
+  return {
+    expression: `contains(#${name}, :${name})`,
+    names: { [`#${name}`]: name },
+    values: { [`:${name}`]: value },
+  };
+}
+
+/** The filters given, joined with AND; undefined when none is. */
+export function allOf(...filters: Array<Filter | undefined>): Filter | undefined {
+  const given = filters.filter((f): f is Filter => f !== undefined);
+  if (given.length === 0) return undefined;
+  return {
+    expression: given.map((f) => f.expression).join(' AND '),
+    names: Object.assign({}, ...given.map((f) => f.names)),
+    values: Object.assign({}, ...given.map((f) => f.values)),
+  };
+}
+
+/**
+ * The narrowest index that serves a list: the first candidate whose key was given (a cadre's, then a
+ * village's, …), the last one being the whole list.
+ */
+export function narrowest(
+  ...candidates: Array<readonly [IndexName, string] | '' | false | undefined>
+): Pick<QuerySpec, 'index' | 'partition'> {
+  const [index, partition] = candidates.find((c) => c) as readonly [IndexName, string];
+  return { index, partition };
 }
 
 /** A sort-key range from an inclusive lower bound and an exclusive upper bound, either optional. */
@@ -195,6 +231,11 @@ export function sortRange(from: string | undefined, before: string | undefined):
 export interface Page<T> {
   items: T[];
   next?: string;
+}
+
+/** A page's items turned into what the caller returns (keys stripped, API shape), the cursor kept. */
+export function mapPage<T, U>(page: Page<T>, map: (item: T) => U): Page<U> {
+  return { items: page.items.map(map), ...(page.next ? { next: page.next } : {}) };
 }
 
 function queryInput(spec: QuerySpec): QueryCommandInput {

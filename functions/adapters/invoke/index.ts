@@ -2,35 +2,15 @@
  * The asynchronous invoke port: start work in another function and return at once, for anything that
  * cannot finish inside one API request (API Gateway cuts a request at 29 s). Two targets:
  * - `worker`: functions/api/worker.ts runs one background task (roster import, list export);
- * - `jobs`: functions/api/scheduled.ts runs a scheduled job now (started from the jobs page).
+ * - `jobs`: functions/api/scheduled.ts runs a scheduled job now (POST /jobs/{name}, also from the
+ *   jobs page), under the run key it queued.
  * On AWS the Lambda adapter (lambda.ts) invokes the function named by WORKER_FUNCTION_NAME /
  * JOBS_FUNCTION_NAME with InvocationType Event; the local runtime installs the in-process adapter
  * (local.ts) instead. Callers never know which side they are on.
  */
-export type InvokeTarget = 'worker' | 'jobs';
+import type { AsyncInvoker, InvokePayloads, InvokeTarget } from './port.ts';
 
-export interface WorkerPayload {
-  taskId: string;
-}
-
-export interface JobsPayload {
-  job: string;
-  week?: string | undefined;
-  trigger: 'console';
-  requestedBy: string;
-  /** The run's key in the job-run ledger, chosen by the caller so it can show that run. */
-  runKey: string;
-}
-
-export interface InvokePayloads {
-  worker: WorkerPayload;
-  jobs: JobsPayload;
-}
-
-export interface AsyncInvoker {
-  /** Resolves once the target has accepted the work (not when it is done). */
-  invokeAsync<T extends InvokeTarget>(target: T, payload: InvokePayloads[T]): Promise<void>;
-}
+export type { AsyncInvoker, InvokePayloads, InvokeTarget, JobsPayload, WorkerPayload } from './port.ts';
 
 let installed: AsyncInvoker | undefined;
 

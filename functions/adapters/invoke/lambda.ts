@@ -1,5 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { AsyncInvoker, InvokePayloads, InvokeTarget } from './index.ts';
+import type { AsyncInvoker, InvokePayloads, InvokeTarget } from './port.ts';
 
 /**
  * The AWS side of the invoke port: one asynchronous Lambda invoke (InvocationType `Event`: Lambda

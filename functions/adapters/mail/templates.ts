@@ -1,4 +1,4 @@
-import { helpers } from '../../documents/helpers.ts';
+import { helpers } from '../../documents/template-helpers.ts';
 import { RENDER_OPTIONS, type Template, templateFamily } from '../../documents/template-runtime.ts';
 import { emailTemplateSpecs } from './email-templates.generated.ts';
 

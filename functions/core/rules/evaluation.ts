@@ -29,8 +29,8 @@ import type { WeekBounds } from './calendar.ts';
 import { beijingDateOfMs, byString, instantMs, previousIsoWeek, weekBounds } from './calendar.ts';
 import type { CircleStanding, PreviousCadreStanding, RemedialReason } from './circle.ts';
 import { circleStanding, remedialTrainingReasons, talkNoticeDue } from './circle.ts';
-import type { ColorCounts, ColorReason } from './colours.ts';
-import { addColor, dispatchColoring, emptyColorCounts, problemColoring } from './colours.ts';
+import type { ColorCounts, ColorReason } from './colors.ts';
+import { addColor, dispatchColoring, emptyColorCounts, problemColoring } from './colors.ts';
 import type { Effectiveness, EffectivenessSamples, PreviousEffectiveness } from './effectiveness.ts';
 import { summarizeEffectiveness } from './effectiveness.ts';
 import type {

@@ -4,7 +4,7 @@
  */
 export * from './calendar.ts';
 export * from './circle.ts';
-export * from './colours.ts';
+export * from './colors.ts';
 export * from './effectiveness.ts';
 export * from './evaluation.ts';
 export * from './facts.ts';

@@ -3,13 +3,50 @@
  * so a week is always judged by the rules that were in force for it, and publishing new rules never
  * rewrites a past week. The default below ships with the product (version 1, in force since 2018).
  */
-import type { FieldIssue } from '../../errors.ts';
-import type { RuleSet } from '../../schemas/rules.ts';
+import type { FieldIssue } from '../field-issue.ts';
 import { addDays } from '../time.ts';
 import { byString, isMonday, weekBounds } from './calendar.ts';
-import type { PenaltyTier, Severity } from './terms.ts';
+import type { Consequence, PenaltyTier, Severity } from './terms.ts';
 
-export type { MajorFailureType, RuleSet, RuleSetInput } from '../../schemas/rules.ts';
+/** A closed band of weighted problem counts, e.g. 1–2. */
+export interface CountBand {
+  min: number;
+  max: number;
+}
+
+/** A major failure defined in advance (e.g. 人畜饮水中断) and what it leads to. */
+export interface MajorFailureType {
+  code: string;
+  name: string;
+  description?: string;
+  consequence: Consequence;
+  /** When the case is serious; the same as `consequence` when left out. */
+  seriousConsequence?: Consequence;
+}
+
+/**
+ * A rule set as an admin sends it (the server assigns the version). The engine owns this type, so it
+ * imports no zod; functions/schemas/rules.ts validates it, and the compiler checks the two agree.
+ */
+export interface RuleSetInput {
+  /** A Monday (Beijing date): the first week these rules apply to. */
+  effectiveFrom: string;
+  note?: string;
+  tiers: { selfCriticism: CountBand; reminderTalk: CountBand; admonishmentTalk: { min: number } };
+  falseRectificationWeight: number;
+  commendation: { enabled: boolean; minCommendations: number };
+  colors: { yellowWithinDays: number; redSeverities: Severity[] };
+  rectificationDays: Record<Severity, number>;
+  absenceIsProblem: { enabled: boolean; severity: Severity };
+  majorFailures: MajorFailureType[];
+  circle: { tiers: PenaltyTier[] };
+  remedialTraining: { tiers: PenaltyTier[]; minConsecutiveCircleWeeks: number };
+}
+
+/** A stored rule set. */
+export interface RuleSet extends RuleSetInput {
+  version: number;
+}
 
 export const DEFAULT_RULE_SET: RuleSet = {
   version: 1,

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
-import { countyMode, sessionIsCurrent } from '../../accounts/sessions.ts';
+import { countyMode, LOCAL_AUDIENCE, LOCAL_ISSUER, sessionIsCurrent } from '../../accounts/sessions.ts';
 
 /**
  * How the pages sign people in, chosen once at cold start:
@@ -35,8 +35,7 @@ export interface CognitoAuth {
 
 export type AuthProvider = LocalAuth | CognitoAuth;
 
-export const LOCAL_ISSUER = 'baocun-local';
-export const LOCAL_AUDIENCE = 'baocun';
+export { LOCAL_AUDIENCE, LOCAL_ISSUER };
 
 export function localAuth(key: Uint8Array): LocalAuth {
   return {

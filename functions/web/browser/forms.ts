@@ -1,5 +1,5 @@
 import { safeParse } from 'zod/v4/core';
-import { type FieldMessage, fieldMessages, formToBody, issuesOf } from '../form-data.ts';
+import { type FieldMessage, fieldMessages, formToBody, issuesOf } from '../../client/form-data.ts';
 import type { FormDef, FormRegistry } from '../forms/registry.ts';
 
 /**

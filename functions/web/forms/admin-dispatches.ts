@@ -1,6 +1,6 @@
+import type { FormEntries } from '../../client/form-data.ts';
 import { acknowledgeDirectReport } from '../../schemas/direct-reports.ts';
 import { createDispatch } from '../../schemas/dispatches.ts';
-import type { FormEntries } from '../form-data.ts';
 import type { FormRegistry } from './registry.ts';
 
 /**

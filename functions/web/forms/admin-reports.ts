@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
+import { type FieldMessage, fieldMessages, formToBody, issuesOf } from '../../client/form-data.ts';
 import { isValidIsoWeek } from '../../core/time.ts';
 import { entityId } from '../../schemas/common.ts';
-import { type FieldMessage, fieldMessages, formToBody, issuesOf } from '../form-data.ts';
 import type { FormRegistry } from './registry.ts';
 
 /**

@@ -1,7 +1,7 @@
+import { taskForms } from './admin-background.ts';
 import { dispatchForms } from './admin-dispatches.ts';
 import { reportForms } from './admin-reports.ts';
 import { rosterForms } from './admin-roster.ts';
-import { taskForms } from './admin-tasks.ts';
 import type { FormRegistry } from './registry.ts';
 
 /** HQ's forms, one registry per area (bundled together into the admin script). */

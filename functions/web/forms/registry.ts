@@ -1,4 +1,4 @@
-import type { FormEntries } from '../form-data.ts';
+import type { FormEntries } from '../../client/form-data.ts';
 
 /**
  * A web form: the API schema its fields are converted by and validated against (in the browser and

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FieldMessage, FormEntries } from '../form-data.ts';
+import type { FieldMessage, FormEntries } from '../../client/form-data.ts';
 
 /**
  * What a form shows: the values typed so far, the messages per field, and a fresh idempotency key

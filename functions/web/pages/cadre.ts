@@ -1,16 +1,16 @@
+import type { ApiClient, ItemOf } from '../../client/api-client.ts';
 import { SEVERITY_LABELS, STATUS_LABELS } from '../../core/problems.ts';
+import { dispatchColor, problemColor } from '../../core/rules/colors.ts';
 import type { RuleSet } from '../../core/rules/rule-set.ts';
-import { ASSIGNMENT_ROLE_LABELS, type Assignment } from '../../schemas/assignments.ts';
+import { ASSIGNMENT_ROLE_LABELS } from '../../schemas/assignments.ts';
 import { DIRECT_REPORT_KIND_LABELS, DIRECT_REPORT_KINDS } from '../../schemas/direct-reports.ts';
-import type { DispatchDetail, DispatchListItem } from '../../schemas/dispatches.ts';
-import type { CadreWeekEvaluation, Problem, Standing } from '../../schemas/problems.ts';
-import type { Village } from '../../schemas/roster.ts';
-import type { ApiClient } from '../api-client.ts';
+import type { DispatchListItem } from '../../schemas/dispatches.ts';
+import type { CadreWeekEvaluation, Problem } from '../../schemas/problems.ts';
 import { cadreForms } from '../forms/cadre.ts';
 import { choices, type FormState, field, formView, freshForm, ticked } from '../forms/state.ts';
+import { currentRules } from '../lookups.ts';
 import { definePage, type PageContext, page } from '../route.ts';
 import { submitForm } from '../submit.ts';
-import { currentRules, dispatchColor, problemColor } from '../view/colors.ts';
 import { shortDate, shortDateTime } from '../view/format.ts';
 
 /**
@@ -21,9 +21,9 @@ import { shortDate, shortDateTime } from '../view/format.ts';
 const ROLES = ['cadre'] as const;
 
 async function myVillages(api: ApiClient, cadreId: string) {
-  const assignments = await api.all<Assignment>('/assignments', { query: { cadreId, active: 'true' } }, 100);
+  const assignments = await api.all('/assignments', { query: { cadreId, active: 'true' } }, 100);
   const villages = await Promise.all(
-    assignments.map((a) => api.get<Village>('/villages/{id}', { params: { id: a.villageId } })),
+    assignments.map((a) => api.get('/villages/{id}', { params: { id: a.villageId } })),
   );
   return assignments.map((a, i) => ({
     id: a.villageId,
@@ -74,8 +74,8 @@ function problemRow(p: Problem, now: Date, rules: RuleSet, villageNames: Map<str
 
 async function openProblems(api: ApiClient, cadreId: string): Promise<Problem[]> {
   const [open, awaiting] = await Promise.all([
-    api.all<Problem>('/problems', { query: { cadreId, status: 'open' } }, 500),
-    api.all<Problem>('/problems', { query: { cadreId, status: 'awaiting_verification' } }, 500),
+    api.all('/problems', { query: { cadreId, status: 'open' } }, 500),
+    api.all('/problems', { query: { cadreId, status: 'awaiting_verification' } }, 500),
   ]);
   return [...open, ...awaiting].sort(
     (a, b) => a.rectifyBy.localeCompare(b.rectifyBy) || a.id.localeCompare(b.id),
@@ -108,7 +108,7 @@ async function dispatchPage(
   status?: number,
 ) {
   const [dispatch, rules] = await Promise.all([
-    ctx.api.get<DispatchDetail>('/dispatches/{id}', { params: { id } }),
+    ctx.api.get('/dispatches/{id}', { params: { id } }),
     currentRules(ctx.api),
   ]);
   const mine = dispatch.assignees.filter((a) => a.cadreId === me(ctx));
@@ -175,13 +175,10 @@ async function dispatchPage(
 
 async function problemPage(ctx: PageContext, id: string, state: FormState | undefined, status?: number) {
   const [problem, rules] = await Promise.all([
-    ctx.api.get<Problem & { events: Array<{ kind: string; note: string; at: string; outcome?: string }> }>(
-      '/problems/{id}',
-      { params: { id } },
-    ),
+    ctx.api.get('/problems/{id}', { params: { id } }),
     currentRules(ctx.api),
   ]);
-  const village = await ctx.api.get<Village>('/villages/{id}', { params: { id: problem.villageId } });
+  const village = await ctx.api.get('/villages/{id}', { params: { id: problem.villageId } });
   const form = state ?? freshForm();
   return page(
     'cadre/problem',
@@ -207,17 +204,7 @@ async function problemPage(ctx: PageContext, id: string, state: FormState | unde
 async function directReportPage(ctx: PageContext, state: FormState | undefined, status?: number) {
   const [villages, recent] = await Promise.all([
     myVillages(ctx.api, me(ctx)),
-    ctx.api.get<{
-      items: Array<{
-        id: string;
-        kindLabel: string;
-        summary: string;
-        createdAt: string;
-        status: string;
-        acknowledgementNote?: string | null;
-        responseMinutes?: number;
-      }>;
-    }>('/direct-reports', { query: { cadreId: me(ctx), limit: 10 } }),
+    ctx.api.get('/direct-reports', { query: { cadreId: me(ctx), limit: 10 } }),
   ]);
   const form = state ?? freshForm({ villageId: villages[0]?.id, kind: 'situation' });
   return page(
@@ -258,15 +245,7 @@ async function directReportPage(ctx: PageContext, state: FormState | undefined, 
   );
 }
 
-interface NotificationItem {
-  id: string;
-  kind: string;
-  title: string;
-  body: string;
-  deadline?: string;
-  createdAt: string;
-  readAt?: string;
-}
+type NotificationItem = ItemOf<'/cadres/{id}/notifications'>;
 
 /** Where "标为已读" may send the person back to (never an address taken from outside). */
 const READ_RETURNS = new Set(['/app/cadre', '/app/cadre/standing']);
@@ -302,9 +281,9 @@ async function reasonRows(ctx: PageContext, e: CadreWeekEvaluation, open: Proble
   ].slice(0, 20);
   // Problems closed since the week ended are no longer among the open ones: read those few by id.
   const found = await Promise.all(
-    missing.map((id) => ctx.api.call<Problem>('GET', '/problems/{id}', { params: { id } })),
+    missing.map((id) => ctx.api.call('GET', '/problems/{id}', { params: { id } })),
   );
-  for (const res of found) if (res.status === 200) known.set(res.body.id, res.body);
+  for (const res of found) if (res.ok) known.set(res.body.id, res.body);
   return e.reasons.map((r) => {
     if (r.kind === 'openProblem') {
       const p = known.get(r.problemId);
@@ -334,8 +313,8 @@ async function reasonRows(ctx: PageContext, e: CadreWeekEvaluation, open: Proble
 async function standingPage(ctx: PageContext, query: URLSearchParams, readError?: string, status?: number) {
   const id = me(ctx);
   const [standing, notifications] = await Promise.all([
-    ctx.api.get<Standing>('/cadres/{id}/standing', { params: { id } }),
-    ctx.api.get<{ items: NotificationItem[] }>('/cadres/{id}/notifications', {
+    ctx.api.get('/cadres/{id}/standing', { params: { id } }),
+    ctx.api.get('/cadres/{id}/notifications', {
       params: { id },
       query: { limit: 20 },
     }),
@@ -398,17 +377,10 @@ export const cadrePages = [
       const id = me(ctx);
       const [villages, dispatches, problems, standing, notifications, rules] = await Promise.all([
         myVillages(ctx.api, id),
-        ctx.api.all<DispatchListItem>('/dispatches', { query: { cadreId: id } }, 300),
+        ctx.api.all('/dispatches', { query: { cadreId: id } }, 300),
         openProblems(ctx.api, id),
-        ctx.api.get<{
-          counts: {
-            openProblems: number;
-            overdueProblems: number;
-            overdueDispatches: number;
-            falseRectifications: number;
-          };
-        }>('/cadres/{id}/standing', { params: { id } }),
-        ctx.api.get<{ items: NotificationItem[] }>('/cadres/{id}/notifications', {
+        ctx.api.get('/cadres/{id}/standing', { params: { id } }),
+        ctx.api.get('/cadres/{id}/notifications', {
           params: { id },
           query: { limit: 5, unread: 'true' },
         }),
@@ -478,7 +450,7 @@ export const cadrePages = [
         openProblems(ctx.api, id),
         myVillages(ctx.api, id),
         currentRules(ctx.api),
-        ctx.api.get<{ items: Problem[] }>('/problems', {
+        ctx.api.get('/problems', {
           query: { cadreId: id, status: 'closed', limit: 10 },
         }),
       ]);

@@ -40,10 +40,13 @@ function localUsers(): LocalUser[] {
 
 async function localLogin(ctx: PageContext, next: string | undefined): Promise<PageResult> {
   const api = ctx.systemApi();
-  const [townships, cadres] = await Promise.all([
-    api.all<{ id: string; name: string }>('/townships'),
-    api.all<{ id: string; name: string; townshipId?: string; unit: string }>('/cadres', {}, 300),
+  // The one-tap list shows the first roster cadres only (a test county may import thousands); anyone
+  // else signs in through the "other user" form below it.
+  const [townships, firstCadres] = await Promise.all([
+    api.all('/townships'),
+    api.page('/cadres', { query: { limit: 100 } }),
   ]);
+  const cadres = firstCadres.ok ? firstCadres.body.items : [];
   const groups = new Map<string, { name: string; cadres: typeof cadres }>();
   for (const c of cadres) {
     const key = c.townshipId ?? '';

@@ -1,10 +1,9 @@
 import { INSPECTION_MODE_LABELS, INSPECTION_MODES } from '../../core/inspections.ts';
 import { PROBLEM_SEVERITIES, SEVERITY_LABELS } from '../../core/problems.ts';
+import { dispatchColor, problemColor } from '../../core/rules/colors.ts';
 import { beijingDate } from '../../core/time.ts';
-import { ASSIGNMENT_ROLE_LABELS, type Assignment } from '../../schemas/assignments.ts';
+import { ASSIGNMENT_ROLE_LABELS } from '../../schemas/assignments.ts';
 import type { DispatchListItem } from '../../schemas/dispatches.ts';
-import type { Problem, ProblemEvent } from '../../schemas/problems.ts';
-import type { Cadre, Township, Village } from '../../schemas/roster.ts';
 import { inspectorForms } from '../forms/inspector.ts';
 import {
   choices,
@@ -16,9 +15,9 @@ import {
   freshForm,
   ticked,
 } from '../forms/state.ts';
+import { currentRules } from '../lookups.ts';
 import { definePage, type PageContext, type PageDef, page } from '../route.ts';
 import { submitForm } from '../submit.ts';
-import { currentRules, dispatchColor, problemColor } from '../view/colors.ts';
 import { shortDate, shortDateTime } from '../view/format.ts';
 
 /**
@@ -70,9 +69,9 @@ function villageMatches(village: { id: string; name: string }, q: string): boole
 async function villageListPage(ctx: PageContext, query: URLSearchParams) {
   const q = (query.get('q') ?? '').trim().slice(0, 50);
   const [townships, villages, awaiting] = await Promise.all([
-    ctx.api.all<Township>('/townships'),
-    ctx.api.all<Village>('/villages', {}, 5000),
-    ctx.api.all<Problem>('/problems', { query: { status: 'awaiting_verification' } }, 1000),
+    ctx.api.all('/townships'),
+    ctx.api.all('/villages', {}, 5000),
+    ctx.api.all('/problems', { query: { status: 'awaiting_verification' } }, 1000),
   ]);
   const shown = villages.filter((v) => villageMatches(v, q));
   const groups = new Map<string, { id: string; name: string; villages: unknown[] }>();
@@ -149,16 +148,16 @@ function problemRowCount(form: FormState, base: string): number {
 async function villagePage(ctx: PageContext, id: string, state: FormState | undefined, status?: number) {
   const today = beijingDate(ctx.now);
   const [village, active, dispatches, rules] = await Promise.all([
-    ctx.api.get<Village>('/villages/{id}', { params: { id } }),
-    ctx.api.all<Assignment>('/assignments', { query: { villageId: id, active: 'true' } }, 200),
-    ctx.api.all<DispatchListItem>('/dispatches', { query: { villageId: id } }, 500),
+    ctx.api.get('/villages/{id}', { params: { id } }),
+    ctx.api.all('/assignments', { query: { villageId: id, active: 'true' } }, 200),
+    ctx.api.all('/dispatches', { query: { villageId: id } }, 500),
     currentRules(ctx.api),
   ]);
   // Not ended, and already begun: someone appointed from next Monday is not inspected today.
   const assignments = active.filter((a) => a.from <= today);
   const [township, cadres] = await Promise.all([
-    ctx.api.get<Township>('/townships/{id}', { params: { id: village.townshipId } }),
-    Promise.all(assignments.map((a) => ctx.api.get<Cadre>('/cadres/{id}', { params: { id: a.cadreId } }))),
+    ctx.api.get('/townships/{id}', { params: { id: village.townshipId } }),
+    Promise.all(assignments.map((a) => ctx.api.get('/cadres/{id}', { params: { id: a.cadreId } }))),
   ]);
   const form = state ?? freshForm({ villageId: village.id, mode: 'open', date: today });
   const open = dispatches.filter((d) => d.assigneeStatus !== 'done');
@@ -314,9 +313,9 @@ async function verificationsPage(
   status?: number,
 ) {
   const townshipId = (query.get('township') ?? '').trim();
-  const [townships, rules] = await Promise.all([ctx.api.all<Township>('/townships'), currentRules(ctx.api)]);
+  const [townships, rules] = await Promise.all([ctx.api.all('/townships'), currentRules(ctx.api)]);
   const filter = townships.some((t) => t.id === townshipId) ? townshipId : '';
-  const waiting = await ctx.api.all<Problem>(
+  const waiting = await ctx.api.all(
     '/problems',
     { query: { status: 'awaiting_verification', ...(filter ? { townshipId: filter } : {}) } },
     QUEUE_MAX,
@@ -329,13 +328,13 @@ async function verificationsPage(
         (a.rectifiedAt ?? a.updatedAt).localeCompare(b.rectifiedAt ?? b.updatedAt) ||
         a.id.localeCompare(b.id),
     );
-  const cadre = lookup((id) => ctx.api.get<Cadre>('/cadres/{id}', { params: { id } }));
-  const village = lookup((id) => ctx.api.get<Village>('/villages/{id}', { params: { id } }));
+  const cadre = lookup((id) => ctx.api.get('/cadres/{id}', { params: { id } }));
+  const village = lookup((id) => ctx.api.get('/villages/{id}', { params: { id } }));
   const townshipNames = new Map(townships.map((t) => [t.id, t.name]));
   const items = await Promise.all(
     queue.map(async (p) => {
       const [detail, c, v] = await Promise.all([
-        ctx.api.get<Problem & { events: ProblemEvent[] }>('/problems/{id}', { params: { id: p.id } }),
+        ctx.api.get('/problems/{id}', { params: { id: p.id } }),
         cadre(p.cadreId),
         village(p.villageId),
       ]);

@@ -6,9 +6,9 @@ import {
 import { changePassword, signIn } from '../../accounts/service.ts';
 import { countyMode } from '../../accounts/sessions.ts';
 import { BROWSER_SESSION_SECONDS } from '../../accounts/tokens.ts';
+import { type FieldMessage, type FormEntries, fieldMessages } from '../../client/form-data.ts';
 import { normalizeUsername, PASSWORD_MIN_LENGTH } from '../../core/passwords.ts';
 import { ValidationError } from '../../errors.ts';
-import { type FieldMessage, type FormEntries, fieldMessages } from '../form-data.ts';
 import { type FormState, field, formView, freshForm, refusedForm } from '../forms/state.ts';
 import { definePage, type PageContext, type PageInput, type PageResult, page } from '../route.ts';
 import { homeOf, SESSION_COOKIE, safeNext, serializeCookie } from '../session.ts';

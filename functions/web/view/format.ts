@@ -28,8 +28,3 @@ export function daysUntil(deadlineDate: string, now: Date): number {
   const today = Date.parse(`${beijingDate(now)}T00:00:00Z`);
   return Math.round((Date.parse(`${deadlineDate.slice(0, 10)}T00:00:00Z`) - today) / 86_400_000);
 }
-
-/** The badge a colour gets: red/yellow/green, or grey for matters with time left. */
-export function badgeOf(color: string | null | undefined): string {
-  return color === 'red' || color === 'yellow' || color === 'green' ? color : 'grey';
-}

@@ -1,6 +1,5 @@
-import type { AccountView } from '../../../schemas/accounts.ts';
-import { errorOf } from '../../api-client.ts';
-import { fieldMessages } from '../../form-data.ts';
+import { errorOf, type ItemOf, type RouteAt, type Success } from '../../../client/api-client.ts';
+import { fieldMessages } from '../../../client/form-data.ts';
 import { choices, type FormState, field, formView, freshForm, refusedForm } from '../../forms/state.ts';
 import { definePage, type PageContext, type PageInput, type PageResult, page } from '../../route.ts';
 import { shortDateTime } from '../../view/format.ts';
@@ -19,12 +18,7 @@ const ROLE_LABELS = { admin: '指挥部', inspector: '督查组', cadre: '包村
 const STATE_LABELS = { 'must-change': '需修改初始密码', active: '正常', disabled: '已停用' } as const;
 const STATE_BADGES = { 'must-change': 'yellow', active: 'green', disabled: 'red' } as const;
 
-interface Cadre {
-  id: string;
-  name: string;
-  unit: string;
-  townshipId?: string;
-}
+type Cadre = ItemOf<'/cadres'>;
 
 function signInAddress(ctx: PageContext): string {
   const base = (process.env.PUBLIC_BASE_URL ?? ctx.origin).replace(/\/+$/, '');
@@ -32,7 +26,7 @@ function signInAddress(ctx: PageContext): string {
 }
 
 async function listPage(ctx: PageContext, input: PageInput, refused?: { state: FormState; status: number }) {
-  const { items } = await ctx.api.get<{ items: AccountView[] }>('/accounts');
+  const { items } = await ctx.api.get('/accounts');
   const state = refused?.state ?? freshForm({ role: 'cadre' });
   const disabled = input.query.get('disabled');
   const counts = { total: items.length, mustChange: 0, disabled: 0 };
@@ -76,10 +70,7 @@ async function listPage(ctx: PageContext, input: PageInput, refused?: { state: F
   );
 }
 
-interface Issued {
-  account: AccountView;
-  initialPassword: string;
-}
+type Issued = Success<RouteAt<'POST', '/accounts'>>;
 
 /** One slip per person: who, the user name, the initial password, where to sign in. */
 function slipsPage(
@@ -111,9 +102,9 @@ const formValue = (input: PageInput, name: string) => input.form.find(([n]) => n
 
 async function batchPage(ctx: PageContext, message = '', status = 200): Promise<PageResult> {
   const [accounts, cadres, townships] = await Promise.all([
-    ctx.api.get<{ items: AccountView[] }>('/accounts'),
-    ctx.api.all<Cadre>('/cadres', {}, 20_000),
-    ctx.api.all<{ id: string; name: string }>('/townships', {}, 5_000),
+    ctx.api.get('/accounts'),
+    ctx.api.all('/cadres', {}, 20_000),
+    ctx.api.all('/townships', {}, 5_000),
   ]);
   const withAccount = new Set(accounts.items.map((a) => a.cadreId).filter(Boolean));
   const groups = new Map<string, { id: string; name: string; cadres: Cadre[] }>();
@@ -168,8 +159,8 @@ export const accountPages = [
         ...(formValue(input, 'cadreId') ? { cadreId: formValue(input, 'cadreId') } : {}),
         ...(formValue(input, 'name') ? { name: formValue(input, 'name') } : {}),
       };
-      const res = await ctx.api.call<Issued>('POST', '/accounts', { body });
-      if (res.status < 300) return slipsPage(ctx, [res.body], { title: '账号已开通' });
+      const res = await ctx.api.relay('POST', '/accounts', { body });
+      if (res.ok) return slipsPage(ctx, [res.body], { title: '账号已开通' });
       if (res.status >= 500) throw new Error(`POST /accounts answered ${res.status}`);
       const error = errorOf(res.body);
       if (res.status === 404) throw new Error('accounts are not enabled');
@@ -188,10 +179,10 @@ export const accountPages = [
     path: `${BASE}/{username}/reset`,
     roles: ROLES,
     async handle(input, ctx) {
-      const res = await ctx.api.call<Issued>('POST', '/accounts/{username}/reset', {
+      const res = await ctx.api.call('POST', '/accounts/{username}/reset', {
         params: { username: input.params.username ?? '' },
       });
-      if (res.status >= 300) {
+      if (!res.ok) {
         const error = errorOf(res.body);
         return page(
           'error',
@@ -215,10 +206,10 @@ export const accountPages = [
     roles: ROLES,
     async handle(input, ctx) {
       const username = input.params.username ?? '';
-      const res = await ctx.api.call<AccountView>('POST', '/accounts/{username}/disable', {
+      const res = await ctx.api.call('POST', '/accounts/{username}/disable', {
         params: { username },
       });
-      if (res.status >= 300) {
+      if (!res.ok) {
         const error = errorOf(res.body);
         return page(
           'error',
@@ -255,15 +246,12 @@ export const accountPages = [
       const wholeTownships = new Set(input.form.filter(([n]) => n === 'township').map(([, v]) => v));
       if (wholeTownships.size) {
         // "All of a township": every cadre of it that has no account yet (the API skips the others).
-        const cadres = await ctx.api.all<Cadre>('/cadres', {}, 20_000);
+        const cadres = await ctx.api.all('/cadres', {}, 20_000);
         for (const c of cadres) if (wholeTownships.has(c.townshipId ?? '-')) ticked.add(c.id);
       }
       if (!ticked.size) return batchPage(ctx, '请至少勾选一名干部或一个乡镇。', 400);
-      const res = await ctx.api.call<{
-        created: Issued[];
-        skipped: Array<{ cadreId: string; code: string; message: string }>;
-      }>('POST', '/accounts/batch', { body: { cadreIds: [...ticked] } });
-      if (res.status >= 300) {
+      const res = await ctx.api.call('POST', '/accounts/batch', { body: { cadreIds: [...ticked] } });
+      if (!res.ok) {
         if (res.status >= 500) throw new Error(`POST /accounts/batch answered ${res.status}`);
         return batchPage(ctx, errorOf(res.body).message, res.status);
       }

@@ -1,27 +1,30 @@
+import type { ApiClient } from '../../../client/api-client.ts';
+import { emptyColorCounts } from '../../../core/rules/colors.ts';
 import type { CadreEvaluation, DispatchRow, ProblemRow } from '../../../core/rules/evaluation.ts';
 import { SEVERITY_LABELS } from '../../../core/rules/terms.ts';
 import { isoWeekOfInstant } from '../../../core/time.ts';
 import type { Problem } from '../../../schemas/problems.ts';
-import type { ApiClient } from '../../api-client.ts';
 import { boardFilters, readFilters } from '../../forms/admin-reports.ts';
 import { field, freshForm } from '../../forms/state.ts';
-import { definePage, page } from '../../route.ts';
-import { shortDate, shortDateTime } from '../../view/format.ts';
 import {
-  addCount,
   type Bulletin,
-  bulletinHref,
-  emptyCounts,
-  evaluatedColor,
+  COUNTY_LEVEL,
   evaluatedWeeks,
-  matterTownship,
-  type PlaceNames,
+  type Places,
   placeNames,
   readBulletin,
+} from '../../lookups.ts';
+import { definePage, page } from '../../route.ts';
+import {
+  addCount,
+  bulletinHref,
+  evaluatedColor,
+  matterTownship,
   timing,
   townshipsOf,
   weekLabel,
-} from './bulletins.ts';
+} from '../../view/evaluation.ts';
+import { shortDate, shortDateTime } from '../../view/format.ts';
 
 /**
  * HQ: the red / yellow / green board (红黄绿三色清单). Every matter still open — problems and dispatch
@@ -61,15 +64,13 @@ async function liveProblems(
   townshipId: string | undefined,
 ): Promise<Map<string, Problem>> {
   const [open, awaiting] = await Promise.all([
-    api.all<Problem>('/problems', { query: { status: 'open', townshipId } }, 5000),
-    api.all<Problem>('/problems', { query: { status: 'awaiting_verification', townshipId } }, 5000),
+    api.all('/problems', { query: { status: 'open', townshipId } }, 5000),
+    api.all('/problems', { query: { status: 'awaiting_verification', townshipId } }, 5000),
   ]);
   const byId = new Map([...open, ...awaiting].map((p) => [p.id, p]));
   const missing = ids.filter((id) => !byId.has(id)).slice(0, DETAIL_LOOKUPS);
-  const found = await Promise.all(
-    missing.map((id) => api.call<Problem>('GET', '/problems/{id}', { params: { id } })),
-  );
-  for (const res of found) if (res.status === 200) byId.set(res.body.id, res.body);
+  const found = await Promise.all(missing.map((id) => api.call('GET', '/problems/{id}', { params: { id } })));
+  for (const res of found) if (res.ok) byId.set(res.body.id, res.body);
   return byId;
 }
 
@@ -103,7 +104,7 @@ interface BoardRow {
 function problemRow(
   p: ProblemRow,
   live: Problem | undefined,
-  names: PlaceNames,
+  names: Places,
   cadres: Map<string, CadreEvaluation>,
 ): BoardRow {
   const townshipId = matterTownship(p, names, cadres) ?? '';
@@ -132,7 +133,7 @@ function problemRow(
   };
 }
 
-function dispatchRow(d: DispatchRow, names: PlaceNames, cadres: Map<string, CadreEvaluation>): BoardRow {
+function dispatchRow(d: DispatchRow, names: Places, cadres: Map<string, CadreEvaluation>): BoardRow {
   const townshipId = matterTownship(d, names, cadres) ?? '';
   const color = evaluatedColor(d);
   return {
@@ -178,7 +179,10 @@ export const boardPages = [
     roles: ROLES,
     async handle(input, ctx) {
       const filters = readFilters(boardFilters, input.query, ['townshipId']);
-      const [source, names] = await Promise.all([boardSource(ctx.api, ctx.now), placeNames(ctx.api)]);
+      const [source, names] = await Promise.all([
+        boardSource(ctx.api, ctx.now),
+        placeNames(ctx.api, { none: COUNTY_LEVEL }),
+      ]);
       const form = freshForm(filters.given);
       form.errors = filters.errors;
       const township = filters.values.townshipId ?? '';
@@ -201,7 +205,7 @@ export const boardPages = [
             yellow: [],
             onTrack: [],
             counts: [],
-            total: emptyCounts(),
+            total: emptyColorCounts(),
             notInEvaluation: 0,
             exportFilters: township ? [{ name: 'townshipId', value: township }] : [],
           },
@@ -232,7 +236,7 @@ export const boardPages = [
       );
       const counts = townships
         .map((t) => {
-          const c = emptyCounts();
+          const c = emptyColorCounts();
           for (const m of all) if (m.townshipId === t.id) addCount(c, m.color);
           return {
             id: t.id,
@@ -243,7 +247,7 @@ export const boardPages = [
           };
         })
         .filter((t) => t.red + t.yellow + t.green + t.onTrack > 0 || t.selected);
-      const total = emptyCounts();
+      const total = emptyColorCounts();
       for (const m of all) addCount(total, m.color);
 
       const rows = [

@@ -1,214 +1,43 @@
+import { ApiCallError, errorOf } from '../../../client/api-client.ts';
 import { CIRCLE_MOVEMENT_LABELS } from '../../../core/rules/circle.ts';
-import { COLOR_REASON_LABELS, type ColorCounts } from '../../../core/rules/colours.ts';
-import type { Effectiveness, EffectivenessFigures } from '../../../core/rules/effectiveness.ts';
-import type {
-  AbsenceRow,
-  CadreEvaluation,
-  DispatchRow,
-  MajorFailureRow,
-  ProblemRow,
-  WeeklyEvaluation,
-} from '../../../core/rules/evaluation.ts';
+import { emptyColorCounts } from '../../../core/rules/colors.ts';
+import type { EffectivenessFigures } from '../../../core/rules/effectiveness.ts';
+import type { CadreEvaluation } from '../../../core/rules/evaluation.ts';
 import { SEVERITY_LABELS, TIER_LABELS, type Tier } from '../../../core/rules/terms.ts';
-import { addDays, isoWeekOf, isoWeekRange } from '../../../core/time.ts';
-import { DOCUMENT_KIND_LABELS, type DocumentKind } from '../../../documents/render.ts';
+import { horizontalBars, lineChart } from '../../../documents/charts.ts';
+import { DOCUMENT_KIND_LABELS } from '../../../documents/render.ts';
 import type { BulletinSummary } from '../../../schemas/bulletins.ts';
-import { ApiCallError, type ApiClient, errorOf } from '../../api-client.ts';
-import { definePage, type PageContext, type PageView, page } from '../../route.ts';
-import { horizontalBars, lineChart } from '../../view/charts.ts';
-import { badgeOf, shortDate, shortDateTime } from '../../view/format.ts';
+import {
+  type Bulletin,
+  type BulletinDocument,
+  COUNTY_LEVEL,
+  evaluatedWeeks,
+  type Places,
+  placeNames,
+  readBulletin,
+} from '../../lookups.ts';
+import { definePage, type PageContext, page } from '../../route.ts';
+import {
+  addCount,
+  bulletinHref,
+  downloadHref,
+  matterTownship,
+  notFoundPage,
+  tierBadge,
+  townshipsOf,
+  weekLabel,
+  weekRange,
+} from '../../view/evaluation.ts';
+import { shortDate, shortDateTime } from '../../view/format.ts';
 
 /**
  * HQ: the weekly bulletins (周通报). The list of evaluated weeks, newest first, with revision marks;
  * and one week as a page: its figures, each tier with names, circle movement, colours, overdue
  * dispatches, the township comparison, revisions, the week's documents, and three charts drawn on the
- * server as inline SVG (view/charts.ts): problems by township, tiers over the last eight evaluated
- * weeks, and rectification time by township beside last week.
- *
- * Also the reading helpers the board and the circle pages share: a week's evaluation through
- * GET /bulletins/{week}, the evaluated weeks, place names, week labels.
+ * server as inline SVG (documents/charts.ts, shared with the bulletin PDF): problems by township,
+ * tiers over the last eight evaluated weeks, and rectification time by township beside last week.
  */
 const ROLES = ['admin'] as const;
-
-// ---------------------------------------------------------------------------------------------
-// What GET /bulletins and GET /bulletins/{week} answer
-
-export type { BulletinSummary };
-
-export interface BulletinDocument {
-  id: string;
-  kind: DocumentKind;
-  title: string;
-  cadreId?: string;
-  revision?: number;
-  html: string;
-  pdf?: string;
-}
-
-export interface Bulletin extends Omit<BulletinSummary, 'colors'> {
-  revisions: Array<{ revision: number; evaluatedAt: string; fingerprint: string }>;
-  tiers: WeeklyEvaluation['tiers'];
-  circle: WeeklyEvaluation['circle'];
-  colors: BulletinSummary['colors'] & WeeklyEvaluation['colors'];
-  remedialTraining: string[];
-  talkNotices: WeeklyEvaluation['talkNotices'];
-  overdueDispatches: DispatchRow[];
-  /** Every dispatch row (added beside overdueDispatches; older servers may lack it). */
-  dispatches?: DispatchRow[];
-  effectiveness: Effectiveness;
-  cadres: CadreEvaluation[];
-  problems: ProblemRow[];
-  absences: AbsenceRow[];
-  majorFailures: MajorFailureRow[];
-  documents: BulletinDocument[];
-}
-
-/** A week's evaluation (its latest revision, or `revision`); null when the week has none. */
-export async function readBulletin(
-  api: ApiClient,
-  week: string,
-  revision?: string,
-): Promise<Bulletin | null> {
-  const res = await api.call<Bulletin>('GET', '/bulletins/{week}', {
-    params: { week },
-    query: { revision },
-  });
-  if (res.status === 404) return null;
-  if (res.status >= 300) throw new ApiCallError(res.status, errorOf(res.body), 'GET /bulletins/{week}');
-  return res.body;
-}
-
-/** The evaluated (final) weeks, newest first, up to `to` when given. */
-export async function evaluatedWeeks(api: ApiClient, limit: number, to?: string): Promise<BulletinSummary[]> {
-  const res = await api.get<{ items: BulletinSummary[] }>('/bulletins', { query: { limit, to } });
-  return res.items;
-}
-
-export interface PlaceNames {
-  townships: Array<{ id: string; name: string }>;
-  township(id: string | null | undefined): string;
-  village(id: string | null | undefined): string;
-  villageTownship(id: string): string | undefined;
-}
-
-export async function placeNames(api: ApiClient): Promise<PlaceNames> {
-  const [townships, villages] = await Promise.all([
-    api.all<{ id: string; name: string }>('/townships', {}, 1000),
-    api.all<{ id: string; name: string; townshipId: string }>('/villages', {}, 5000),
-  ]);
-  const t = new Map(townships.map((x) => [x.id, x.name]));
-  const v = new Map(villages.map((x) => [x.id, x]));
-  return {
-    townships: townships.map((x) => ({ id: x.id, name: x.name })),
-    township: (id) => (id ? (t.get(id) ?? id) : '县直单位'),
-    village: (id) => (id ? (v.get(id)?.name ?? id) : ''),
-    villageTownship: (id) => v.get(id)?.townshipId,
-  };
-}
-
-/** 2026-W47 → 2026年第47周 */
-export function weekLabel(week: string): string {
-  const [year, num] = week.split('-W');
-  return `${year}年第${Number(num)}周`;
-}
-
-/** 11月16日至11月22日 */
-export function weekRange(week: string): string {
-  const { monday, sunday } = isoWeekRange(week);
-  return `${shortDate(monday)}至${shortDate(sunday)}`;
-}
-
-/** The week a run of `weeks` consecutive weeks ending with `week` began in. */
-export function sinceWeek(week: string, weeks: number): string {
-  return isoWeekOf(addDays(isoWeekRange(week).monday, -7 * Math.max(0, weeks - 1)));
-}
-
-export function downloadHref(id: string, format: 'pdf' | 'html'): string {
-  return `/app/admin/notices/${encodeURIComponent(id)}/download?format=${format}`;
-}
-
-export function bulletinHref(week: string, revision?: number): string {
-  return `/app/admin/bulletins/${encodeURIComponent(week)}${revision ? `?revision=${revision}` : ''}`;
-}
-
-/** The badge class of a tier (heavier tiers read warmer; the label always says which). */
-export function tierBadge(tier: Tier): string {
-  if (tier === 'commended') return 'green';
-  if (tier === 'admonishmentTalk') return 'red';
-  if (tier === 'reminderTalk' || tier === 'selfCriticism') return 'yellow';
-  return 'grey';
-}
-
-/** The colour view (as the color-badge partial takes it) of an evaluated matter. */
-export function evaluatedColor(row: {
-  color: 'red' | 'yellow' | 'green' | null;
-  colorReason: keyof typeof COLOR_REASON_LABELS;
-  daysLeft: number;
-  daysOverdue: number;
-}) {
-  return {
-    color: row.color ?? '',
-    badge: badgeOf(row.color),
-    reason: COLOR_REASON_LABELS[row.colorReason],
-    daysLeft: row.daysLeft,
-    daysOverdue: row.daysOverdue,
-  };
-}
-
-/** Where a matter is timed: overdue, awaiting verification past its date, due today, days left. */
-export function timing(row: { colorReason: string; daysLeft: number; daysOverdue: number }) {
-  return {
-    overdue: row.colorReason === 'overdue',
-    awaiting: row.colorReason === 'awaitingVerification',
-    dueToday: row.colorReason !== 'overdue' && row.daysLeft === 0,
-    daysLeft: row.daysLeft,
-    daysOverdue: row.daysOverdue,
-    pastDays: Math.max(0, -row.daysLeft),
-  };
-}
-
-export const emptyCounts = (): ColorCounts => ({ red: 0, yellow: 0, green: 0, onTrack: 0 });
-
-export function addCount(counts: ColorCounts, color: 'red' | 'yellow' | 'green' | null): void {
-  if (color) counts[color]++;
-  else counts.onTrack++;
-}
-
-/** The township a matter belongs to: its own, else its village's, else its cadre's. */
-export function matterTownship(
-  row: { townshipId?: string | null; villageId: string; cadreId: string },
-  names: PlaceNames,
-  cadres: Map<string, CadreEvaluation>,
-): string | null {
-  return (
-    row.townshipId || names.villageTownship(row.villageId) || cadres.get(row.cadreId)?.townshipId || null
-  );
-}
-
-/** A township filter option list: every township of the roster, then any the evaluation alone knows. */
-export function townshipsOf(
-  names: PlaceNames,
-  extra: Iterable<string | null>,
-): Array<{ id: string; name: string }> {
-  const out = [...names.townships];
-  const known = new Set(out.map((t) => t.id));
-  for (const id of extra) {
-    const key = id ?? '';
-    if (known.has(key)) continue;
-    known.add(key);
-    out.push({ id: key, name: names.township(id) });
-  }
-  return out;
-}
-
-export function notFoundPage(message: string): PageView {
-  return page(
-    'error',
-    message,
-    { status: 404, code: 'NOT_EVALUATED', message, isNotFound: true, isForbidden: false },
-    { status: 404 },
-  );
-}
 
 // ---------------------------------------------------------------------------------------------
 // The list
@@ -229,10 +58,10 @@ function summaryRow(b: BulletinSummary) {
 }
 
 async function listPage(ctx: PageContext, next: string | null) {
-  const res = await ctx.api.call<{ items: BulletinSummary[]; next?: string }>('GET', '/bulletins', {
+  const res = await ctx.api.call('GET', '/bulletins', {
     query: { limit: 20, next: next ?? undefined },
   });
-  if (res.status >= 300) throw new ApiCallError(res.status, errorOf(res.body), 'GET /bulletins');
+  if (!res.ok) throw new ApiCallError(res.status, errorOf(res.body), 'GET /bulletins');
   const { items, next: after } = res.body;
   return page(
     'admin/bulletins/index',
@@ -255,7 +84,7 @@ async function listPage(ctx: PageContext, next: string | null) {
 const TIER_ORDER = ['commended', 'selfCriticism', 'reminderTalk', 'admonishmentTalk'] as const;
 const DAY_HOURS = 24;
 
-function person(c: CadreEvaluation | undefined, id: string, names: PlaceNames) {
+function person(c: CadreEvaluation | undefined, id: string, names: Places) {
   return {
     id,
     name: c?.name ?? id,
@@ -296,7 +125,7 @@ function tierHistory(b: Bulletin, history: BulletinSummary[]) {
 }
 
 /** The townships a week concerns (cadres placed there, or matters there), in roster order. */
-function weekTownships(b: Bulletin, names: PlaceNames) {
+function weekTownships(b: Bulletin, names: Places) {
   const cadres = new Map(b.cadres.map((c) => [c.cadreId, c]));
   const keyOf = (row: { townshipId?: string | null; villageId: string; cadreId: string }) =>
     matterTownship(row, names, cadres) ?? '';
@@ -308,7 +137,7 @@ function weekTownships(b: Bulletin, names: PlaceNames) {
   return { list, keyOf };
 }
 
-function charts(b: Bulletin, names: PlaceNames, history: BulletinSummary[]) {
+function charts(b: Bulletin, names: Places, history: BulletinSummary[]) {
   const { list: townships, keyOf } = weekTownships(b, names);
 
   // 1. Problems by township: found this week, and still open at the week's end.
@@ -376,7 +205,7 @@ function charts(b: Bulletin, names: PlaceNames, history: BulletinSummary[]) {
   };
 }
 
-function townshipComparison(b: Bulletin, names: PlaceNames) {
+function townshipComparison(b: Bulletin, names: Places) {
   const dispatches = b.dispatches ?? b.overdueDispatches;
   const { list, keyOf } = weekTownships(b, names);
   const eff = new Map(b.effectiveness.townships.map((t) => [t.townshipId, t.current]));
@@ -384,7 +213,7 @@ function townshipComparison(b: Bulletin, names: PlaceNames) {
     const members = b.cadres.filter((c) => (c.townshipId ?? '') === t.id);
     const problems = b.problems.filter((p) => keyOf(p) === t.id);
     const rows = dispatches.filter((d) => keyOf(d) === t.id);
-    const colors = emptyCounts();
+    const colors = emptyColorCounts();
     for (const m of [...problems, ...rows]) addCount(colors, m.color);
     const tier = (k: Tier) => members.filter((c) => c.tier === k).length;
     return {
@@ -430,7 +259,7 @@ function documentsView(b: Bulletin) {
 async function weekPage(ctx: PageContext, week: string, revision: string | null) {
   const [b, names, history] = await Promise.all([
     readBulletin(ctx.api, week, revision ?? undefined),
-    placeNames(ctx.api),
+    placeNames(ctx.api, { none: COUNTY_LEVEL }),
     evaluatedWeeks(ctx.api, 9, week),
   ]);
   if (!b) return notFoundPage(`${weekLabel(week)}（${week}）尚未评定，没有周通报`);

@@ -3,20 +3,17 @@ import { TIER_LABELS } from '../../../core/rules/terms.ts';
 import { isoWeekRange } from '../../../core/time.ts';
 import { readFilters, weekFilters } from '../../forms/admin-reports.ts';
 import { field, freshForm } from '../../forms/state.ts';
+import { COUNTY_LEVEL, evaluatedWeeks, type Places, placeNames, readBulletin } from '../../lookups.ts';
 import { definePage, page } from '../../route.ts';
-import { shortDate, shortDateTime } from '../../view/format.ts';
 import {
   bulletinHref,
-  evaluatedWeeks,
   notFoundPage,
-  type PlaceNames,
-  placeNames,
-  readBulletin,
   sinceWeek,
   tierBadge,
   weekLabel,
   weekRange,
-} from './bulletins.ts';
+} from '../../view/evaluation.ts';
+import { shortDate, shortDateTime } from '../../view/format.ts';
 
 /**
  * HQ: the circle (进退严圈) of one evaluated week: who is in it (tier, how many weeks running and since
@@ -27,7 +24,7 @@ import {
 const ROLES = ['admin'] as const;
 const WEEKS_OFFERED = 52;
 
-function row(c: CadreEvaluation, week: string, names: PlaceNames) {
+function row(c: CadreEvaluation, week: string, names: Places) {
   const since = sinceWeek(week, c.circle.weeks);
   return {
     id: c.cadreId,
@@ -59,7 +56,10 @@ export const circlePages = [
     roles: ROLES,
     async handle(input, ctx) {
       const filters = readFilters(weekFilters, input.query, ['week']);
-      const [weeks, names] = await Promise.all([evaluatedWeeks(ctx.api, WEEKS_OFFERED), placeNames(ctx.api)]);
+      const [weeks, names] = await Promise.all([
+        evaluatedWeeks(ctx.api, WEEKS_OFFERED),
+        placeNames(ctx.api, { none: COUNTY_LEVEL }),
+      ]);
       const week = filters.values.week ?? weeks[0]?.week;
       const form = freshForm({ week: filters.given.week || week });
       form.errors = filters.errors;

@@ -5,23 +5,12 @@ import {
 } from '../../../schemas/direct-reports.ts';
 import { dispatchForms } from '../../forms/admin-dispatches.ts';
 import { choices, type FormState, field, formView, freshForm } from '../../forms/state.ts';
+import { cadreNames, type Places, placeNames } from '../../lookups.ts';
 import { definePage, type PageContext, type PageDef, type PageInput, page } from '../../route.ts';
 import { submitForm } from '../../submit.ts';
 import { shortDateTime } from '../../view/format.ts';
-import {
-  ADMIN,
-  cadreNames,
-  doneFlags,
-  exportFilters,
-  filterState,
-  listPage,
-  type Names,
-  pager,
-  queryOf,
-  rosterNames,
-  statusOf,
-  villageGroups,
-} from './roster.ts';
+import { villageGroups } from '../../view/places.ts';
+import { ADMIN, doneFlags, exportFilters, filterState, listPage, pager, queryOf, statusOf } from './lists.ts';
 
 /**
  * HQ's direct reports (信息直报): what is waiting for acknowledgement comes first, emergencies at the
@@ -47,7 +36,7 @@ function waitedMinutes(report: DirectReport, now: Date): number {
   return (now.getTime() - Date.parse(report.createdAt)) / 60_000;
 }
 
-function row(r: DirectReport, names: Names, cadres: Map<string, { name: string }>, now: Date) {
+function row(r: DirectReport, names: Places, cadres: Map<string, { name: string }>, now: Date) {
   const isNew = r.status === 'new';
   return {
     id: r.id,
@@ -80,19 +69,11 @@ async function listView(input: PageInput, ctx: PageContext) {
   // page by page); with one, that list alone is paged.
   const showNew = filters.status !== 'acknowledged' && (onlyNew || !next);
   const [names, waiting, rest] = await Promise.all([
-    rosterNames(ctx.api),
+    placeNames(ctx.api),
     showNew
-      ? listPage<DirectReport>(
-          ctx.api,
-          '/direct-reports',
-          { ...filters, status: 'new' },
-          onlyNew ? next : null,
-          100,
-        )
+      ? listPage(ctx.api, '/direct-reports', { ...filters, status: 'new' }, onlyNew ? next : null, 100)
       : undefined,
-    onlyNew
-      ? undefined
-      : listPage<DirectReport>(ctx.api, '/direct-reports', { ...filters, status: 'acknowledged' }, next),
+    onlyNew ? undefined : listPage(ctx.api, '/direct-reports', { ...filters, status: 'acknowledged' }, next),
   ]);
   const fresh = [...(waiting?.items ?? [])].sort(byUrgency);
   const done = rest?.items ?? [];
@@ -138,8 +119,8 @@ async function detailView(
   state?: FormState,
   status?: number,
 ) {
-  const r = await ctx.api.get<DirectReport>('/direct-reports/{id}', { params: { id } });
-  const [names, cadres] = await Promise.all([rosterNames(ctx.api), cadreNames(ctx.api, [r.cadreId])]);
+  const r = await ctx.api.get('/direct-reports/{id}', { params: { id } });
+  const [names, cadres] = await Promise.all([placeNames(ctx.api), cadreNames(ctx.api, [r.cadreId])]);
   const cadre = cadres.get(r.cadreId);
   const form = state ?? freshForm();
   return page(

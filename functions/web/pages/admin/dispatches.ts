@@ -1,27 +1,17 @@
+import type { ApiClient } from '../../../client/api-client.ts';
+import { dispatchColor } from '../../../core/rules/colors.ts';
 import type { RuleSet } from '../../../core/rules/rule-set.ts';
 import type { Assignment } from '../../../schemas/assignments.ts';
 import type { DispatchDetail, DispatchListItem } from '../../../schemas/dispatches.ts';
 import type { Cadre } from '../../../schemas/roster.ts';
-import type { ApiClient } from '../../api-client.ts';
 import { dispatchForms } from '../../forms/admin-dispatches.ts';
 import { choices, type FormState, field, formView, freshForm } from '../../forms/state.ts';
+import { cadreNames, currentRules, placeNames } from '../../lookups.ts';
 import { definePage, type PageContext, type PageDef, type PageInput, page } from '../../route.ts';
 import { submitForm } from '../../submit.ts';
-import { currentRules, dispatchColor } from '../../view/colors.ts';
 import { dateOf, shortDate, shortDateTime } from '../../view/format.ts';
-import {
-  ADMIN,
-  cadreNames,
-  doneFlags,
-  exportFilters,
-  filterState,
-  listPage,
-  pager,
-  queryOf,
-  rosterNames,
-  statusOf,
-  townshipOptions,
-} from './roster.ts';
+import { townshipOptions } from '../../view/places.ts';
+import { ADMIN, doneFlags, exportFilters, filterState, listPage, pager, queryOf, statusOf } from './lists.ts';
 
 /**
  * HQ's task dispatch forms (任务派遣单): the list (status, township, date range; colour and progress
@@ -55,8 +45,8 @@ function formColor(d: DispatchListItem | DispatchDetail, now: Date, rules: RuleS
 async function listView(input: PageInput, ctx: PageContext) {
   const filters = queryOf(input.query, ['status', 'townshipId', 'from', 'to']);
   const [names, list, rules] = await Promise.all([
-    rosterNames(ctx.api),
-    listPage<DispatchListItem>(ctx.api, '/dispatches', filters, input.query.get('next')),
+    placeNames(ctx.api),
+    listPage(ctx.api, '/dispatches', filters, input.query.get('next')),
     currentRules(ctx.api),
   ]);
   const state = filterState(filters, list.errors);
@@ -100,8 +90,8 @@ async function listView(input: PageInput, ctx: PageContext) {
 /** The running assignments as checkboxes: township → village → cadre, chiefs first in each village. */
 async function assigneeTree(api: ApiClient, ticked: ReadonlySet<string>) {
   const [names, assignments] = await Promise.all([
-    rosterNames(api),
-    api.all<Assignment>('/assignments', { query: { active: 'true' } }, 10_000),
+    placeNames(api),
+    api.all('/assignments', { query: { active: 'true' } }, 10_000),
   ]);
   const cadres = await cadreNames(
     api,
@@ -178,9 +168,9 @@ async function newView(ctx: PageContext, state: FormState | undefined, status?: 
 async function detailView(input: PageInput, ctx: PageContext) {
   const id = input.params.id!;
   const [d, rules, names] = await Promise.all([
-    ctx.api.get<DispatchDetail>('/dispatches/{id}', { params: { id } }),
+    ctx.api.get('/dispatches/{id}', { params: { id } }),
     currentRules(ctx.api),
-    rosterNames(ctx.api),
+    placeNames(ctx.api),
   ]);
   const cadreOf = new Map(d.assignees.map((a) => [a.cadreId, a.cadreName]));
   const villageOf = new Map(d.assignees.map((a) => [a.villageId, a.villageName]));

@@ -1,12 +1,9 @@
 import { countyMode } from '../../../accounts/sessions.ts';
 import { isoWeekRange } from '../../../core/time.ts';
-import type { Coverage } from '../../../schemas/assignments.ts';
-import type { BulletinSummary } from '../../../schemas/bulletins.ts';
-import type { DirectReport } from '../../../schemas/direct-reports.ts';
-import type { DispatchListItem } from '../../../schemas/dispatches.ts';
+import { placeNames } from '../../lookups.ts';
 import { definePage, type PageDef, page } from '../../route.ts';
 import { shortDate, shortDateTime } from '../../view/format.ts';
-import { ADMIN, IMPORT_PAGE, rosterNames } from './roster.ts';
+import { ADMIN, IMPORT_PAGE } from './lists.ts';
 
 /**
  * HQ's overview: the figures that need someone today, each a link to the list behind it — villages
@@ -24,13 +21,13 @@ export const homePages: PageDef[] = [
     async handle(_input, ctx) {
       const api = ctx.api;
       const [coverage, open, overdue, waiting, awaiting, bulletins, names] = await Promise.all([
-        api.get<Coverage>('/coverage'),
-        api.all<DispatchListItem>('/dispatches', { query: { status: 'open' } }, LIST_MAX),
-        api.all<DispatchListItem>('/dispatches', { query: { status: 'overdue' } }, LIST_MAX),
-        api.all<DirectReport>('/direct-reports', { query: { status: 'new' } }, LIST_MAX),
-        api.all<{ id: string }>('/problems', { query: { status: 'awaiting_verification' } }, LIST_MAX),
-        api.get<{ items: BulletinSummary[] }>('/bulletins', { query: { limit: 1 } }),
-        rosterNames(api),
+        api.get('/coverage'),
+        api.all('/dispatches', { query: { status: 'open' } }, LIST_MAX),
+        api.all('/dispatches', { query: { status: 'overdue' } }, LIST_MAX),
+        api.all('/direct-reports', { query: { status: 'new' } }, LIST_MAX),
+        api.all('/problems', { query: { status: 'awaiting_verification' } }, LIST_MAX),
+        api.get('/bulletins', { query: { limit: 1 } }),
+        placeNames(api),
       ]);
       const latest = bulletins.items[0];
       const range = latest ? isoWeekRange(latest.week) : undefined;

@@ -1,5 +1,6 @@
 import type { PageDef } from '../../route.ts';
 import { accountPages } from './accounts.ts';
+import { taskPages } from './background.ts';
 import { boardPages } from './board.ts';
 import { bulletinPages } from './bulletins.ts';
 import { circlePages } from './circle.ts';
@@ -9,7 +10,6 @@ import { homePages } from './home.ts';
 import { jobPages } from './jobs.ts';
 import { noticePages } from './notices.ts';
 import { rosterPages } from './roster.ts';
-import { taskPages } from './tasks.ts';
 
 /** HQ's pages (desktop), one module per area. */
 export const adminPages: PageDef[] = [

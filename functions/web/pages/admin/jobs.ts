@@ -1,6 +1,6 @@
-import { JOB_CATALOGUE, JOB_NAMES, type JobName } from '../../../jobs/catalogue.ts';
-import { errorOf } from '../../api-client.ts';
-import { fieldMessages } from '../../form-data.ts';
+import { ApiCallError, errorOf, type GetAnswer, type ItemOf } from '../../../client/api-client.ts';
+import { fieldMessages } from '../../../client/form-data.ts';
+import { JOB_CATALOGUE, JOB_NAMES, type JobName, parseRunId } from '../../../jobs/catalogue.ts';
 import { type FormState, field, formView, freshForm, refusedForm } from '../../forms/state.ts';
 import { definePage, type PageContext, type PageInput, page } from '../../route.ts';
 import { shortDateTime } from '../../view/format.ts';
@@ -8,55 +8,42 @@ import { shortDateTime } from '../../view/format.ts';
 /**
  * HQ: 定时任务. Each scheduled job with its next run (from the job catalogue) and its recent runs
  * (status, who started it, when, what it did), and a "立即运行" button that starts the job in the
- * background (POST /jobs/{name}/runs: the scheduled-jobs function runs it, the page does not wait).
- * The run just started is shown as starting until it appears in the ledger; while anything runs the
- * page refreshes itself every few seconds (meta refresh, no script).
+ * background through POST /jobs/{name}, the API's one way to start a run (the scheduled-jobs
+ * function runs it, the page does not wait). After the button the page follows that run by its
+ * runId (GET /jobs/runs/{runId}, `?started=<runId>`): queued, running, then its outcome; while
+ * anything is queued or running the page refreshes itself every few seconds (meta refresh, no script).
  */
 const ROLES = ['admin'] as const;
 const BASE = '/app/admin/jobs';
 const RUNS_SHOWN = 10;
 const REFRESH_SECONDS = 3;
-/** A started run that has not reached the ledger after this long has not started at all. */
-const START_GRACE_MS = 2 * 60_000;
 
-interface JobRun {
-  job: string;
-  runKey: string;
-  trigger: 'schedule' | 'api' | 'cli' | 'local-scheduler' | 'console';
-  week?: string;
-  status: 'running' | 'succeeded' | 'failed';
-  attempts: number;
-  startedAt: string;
-  finishedAt?: string;
-  requestedBy?: string;
-  summary?: Record<string, unknown>;
-  error?: string;
-}
+type JobRun = ItemOf<'/jobs/{name}/runs'>;
+/** GET /jobs/runs/{runId}: a run's state, a lease that ran out already shown as failed. */
+type RunState = GetAnswer<'/jobs/runs/{runId}'>;
+type RunStatus = RunState['status'];
 
-interface JobListItem {
-  name: string;
-  description: string;
-  takesWeek: boolean;
-  schedule: { cron: string; timeZone: string; next: string };
-}
-
+// A run started with the button and one started through the API are the same request now.
 const TRIGGER_LABELS: Record<JobRun['trigger'], string> = {
   schedule: '定时',
   'local-scheduler': '定时（本机）',
-  api: '接口',
+  api: '立即运行',
   cli: '命令行',
-  console: '页面',
+  console: '立即运行',
 };
-const STATUS_LABELS: Record<JobRun['status'], string> = {
+const STATUS_LABELS: Record<RunStatus, string> = {
+  queued: '排队中',
   running: '运行中',
   succeeded: '成功',
   failed: '失败',
 };
-const STATUS_BADGES: Record<JobRun['status'], string> = {
+const STATUS_BADGES: Record<RunStatus, string> = {
+  queued: 'grey',
   running: 'yellow',
   succeeded: 'green',
   failed: 'red',
 };
+const active = (status: RunStatus) => status === 'queued' || status === 'running';
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 const obj = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
@@ -101,10 +88,11 @@ function runRow(r: JobRun) {
     runKey: r.runKey,
     status: STATUS_LABELS[r.status],
     badge: STATUS_BADGES[r.status],
-    running: r.status === 'running',
+    running: active(r.status),
     trigger: TRIGGER_LABELS[r.trigger] ?? r.trigger,
     who: r.requestedBy ?? '',
-    startedAt: shortDateTime(r.startedAt),
+    // A queued run has not started: when it was asked for.
+    startedAt: shortDateTime(r.startedAt ?? r.queuedAt),
     finishedAt: shortDateTime(r.finishedAt),
     week: r.week ?? '',
     attempts: r.attempts,
@@ -113,12 +101,38 @@ function runRow(r: JobRun) {
   };
 }
 
-/** `?started=<job>.<runKey>` after pressing the button. */
-function startedOf(query: URLSearchParams): { job: string; runKey: string } | undefined {
-  const value = query.get('started') ?? '';
-  const cut = value.indexOf('.');
-  if (cut <= 0) return undefined;
-  return { job: value.slice(0, cut), runKey: value.slice(cut + 1) };
+/** The run started with the button (`?started=<runId>`), as GET /jobs/runs/{runId} has it now. */
+async function startedRun(
+  ctx: PageContext,
+  query: URLSearchParams,
+): Promise<{ runId: string; job: string; runKey: string; state: RunState | undefined } | undefined> {
+  const runId = query.get('started') ?? '';
+  const id = parseRunId(runId);
+  if (!id) return undefined;
+  try {
+    const state = await ctx.api.get('/jobs/runs/{runId}', { params: { runId } });
+    return { runId, ...id, state };
+  } catch (error) {
+    if (error instanceof ApiCallError && error.status === 404) return { runId, ...id, state: undefined };
+    throw error;
+  }
+}
+
+function startedView(state: RunState | undefined) {
+  if (!state) return { missing: true };
+  return {
+    missing: false,
+    label: STATUS_LABELS[state.status],
+    badge: STATUS_BADGES[state.status],
+    queued: state.status === 'queued',
+    active: active(state.status),
+    failed: state.status === 'failed',
+    queuedAt: shortDateTime(state.queuedAt),
+    startedAt: shortDateTime(state.startedAt),
+    finishedAt: shortDateTime(state.finishedAt),
+    failures: state.failures,
+    errors: state.errors,
+  };
 }
 
 async function jobsPage(
@@ -126,30 +140,24 @@ async function jobsPage(
   input: PageInput,
   refused?: { job: JobName; state: FormState; status: number },
 ) {
-  const [list, ...runs] = await Promise.all([
-    ctx.api.get<{ items: JobListItem[] }>('/jobs'),
+  const [started, list, ...runs] = await Promise.all([
+    startedRun(ctx, input.query),
+    ctx.api.get('/jobs'),
     ...JOB_NAMES.map((name) =>
-      ctx.api.get<{ items: JobRun[] }>('/jobs/{name}/runs', {
+      ctx.api.get('/jobs/{name}/runs', {
         params: { name },
         query: { limit: RUNS_SHOWN },
       }),
     ),
   ]);
-  const started = startedOf(input.query);
   let anyRunning = false;
   const jobs = JOB_NAMES.map((name, i) => {
     const info = list.items.find((j) => j.name === name);
     const items = runs[i]?.items ?? [];
     const state = refused?.job === name ? refused.state : freshForm();
     const rows = items.map(runRow);
-    let pending: { at: string; late: boolean } | null = null;
-    if (started?.job === name && !items.some((r) => r.runKey === started.runKey)) {
-      const at = Date.parse(started.runKey.slice(0, 24));
-      const late = !Number.isFinite(at) || ctx.now.getTime() - at > START_GRACE_MS;
-      pending = { at: Number.isFinite(at) ? shortDateTime(new Date(at).toISOString()) : '', late };
-      if (!late) anyRunning = true;
-    }
-    if (rows.some((r) => r.running)) anyRunning = true;
+    const mine = started?.job === name ? startedView(started.state) : null;
+    if (rows.some((r) => r.running) || mine?.active) anyRunning = true;
     return {
       name,
       title: JOB_CATALOGUE[name].title,
@@ -160,7 +168,7 @@ async function jobsPage(
       form: formView(state),
       week: field(state, 'week'),
       runs: rows,
-      pending,
+      started: mine,
       justStarted: started?.job === name ? started.runKey : '',
       headingId: `job-${name}`,
     };
@@ -172,9 +180,7 @@ async function jobsPage(
       jobs,
       refresh: anyRunning,
       refreshSeconds: REFRESH_SECONDS,
-      refreshUrl: started
-        ? `${BASE}?started=${encodeURIComponent(`${started.job}.${started.runKey}`)}`
-        : BASE,
+      refreshUrl: started ? `${BASE}?started=${encodeURIComponent(started.runId)}` : BASE,
     },
     { nav: 'jobs', ...(refused ? { status: refused.status } : {}) },
   );
@@ -194,19 +200,24 @@ export const jobPages = [
     async handle(input, ctx) {
       const name = input.params.name ?? '';
       const week = input.form.find(([n]) => n === 'week')?.[1]?.trim() ?? '';
-      const res = await ctx.api.call<{ job: string; runKey: string }>('POST', '/jobs/{name}/runs', {
+      const res = await ctx.api.call('POST', '/jobs/{name}', {
         params: { name },
         body: week ? { week } : {},
         idempotencyKey: input.idempotencyKey,
       });
-      if (res.status < 300) {
+      if (res.ok) {
         // No #fragment: a page refreshing itself to a URL with one would only scroll, not reload.
-        const location = `${BASE}?started=${encodeURIComponent(`${res.body.job}.${res.body.runKey}`)}`;
-        if (input.wantsJson)
-          return { type: 'json', status: 200, body: { ok: true, location, runKey: res.body.runKey } };
+        const location = `${BASE}?started=${encodeURIComponent(res.body.runId)}`;
+        if (input.wantsJson) {
+          return {
+            type: 'json',
+            status: 200,
+            body: { ok: true, location, runId: res.body.runId, runKey: res.body.runKey },
+          };
+        }
         return { type: 'redirect', location, status: 303 };
       }
-      if (res.status >= 500) throw new Error(`/jobs/{name}/runs answered ${res.status}`);
+      if (res.status >= 500) throw new Error(`POST /jobs/{name} answered ${res.status}`);
       const error = errorOf(res.body);
       const fields = fieldMessages(error.fields ?? [], new Map([['week', 'week']]));
       if (input.wantsJson) {

@@ -1,11 +1,12 @@
+import { ApiCallError, errorOf, type ItemOf } from '../../../client/api-client.ts';
+import { fieldMessages } from '../../../client/form-data.ts';
 import { DOCUMENT_KIND_LABELS, type DocumentKind } from '../../../documents/render.ts';
-import { ApiCallError, errorOf } from '../../api-client.ts';
-import { fieldMessages } from '../../form-data.ts';
 import { NOTICE_KINDS, noticeFilters, readFilters } from '../../forms/admin-reports.ts';
 import { field, freshForm } from '../../forms/state.ts';
+import { evaluatedWeeks } from '../../lookups.ts';
 import { definePage, page } from '../../route.ts';
+import { downloadHref, weekLabel, weekRange } from '../../view/evaluation.ts';
 import { shortDateTime } from '../../view/format.ts';
-import { downloadHref, evaluatedWeeks, weekLabel, weekRange } from './bulletins.ts';
 
 /**
  * HQ: every rendered document (周通报, 谈话通知书, 整改通知书, 通报批评, 任命书), filtered by kind, week
@@ -23,18 +24,7 @@ const _sameKinds: Same<DocumentKind, (typeof NOTICE_KINDS)[number]> = true;
 void _sameKinds;
 const FILTERS = ['kind', 'week', 'cadreId'] as const;
 
-interface NoticeItem {
-  id: string;
-  kind: DocumentKind;
-  week?: string;
-  cadreId?: string;
-  number: string;
-  title: string;
-  fileName: string;
-  revision?: number;
-  createdAt: string;
-  formats: Array<'pdf' | 'html'>;
-}
+type NoticeItem = ItemOf<'/notices'>;
 
 function listHref(values: Record<string, string>, next?: string): string {
   const q = new URLSearchParams();
@@ -53,18 +43,18 @@ export const noticePages = [
       const filters = readFilters(noticeFilters, input.query, FILTERS);
       const next = input.query.get('next') ?? undefined;
       const [res, weeks, cadres] = await Promise.all([
-        ctx.api.call<{ items: NoticeItem[]; next?: string }>('GET', '/notices', {
+        ctx.api.call('GET', '/notices', {
           query: { ...filters.values, limit: PAGE_SIZE, next },
         }),
         evaluatedWeeks(ctx.api, 52),
-        ctx.api.all<{ id: string; name: string; unit: string }>('/cadres', {}, 5000),
+        ctx.api.all('/cadres', {}, 5000),
       ]);
       const form = freshForm(filters.given);
       form.errors = filters.errors;
       let items: NoticeItem[] = [];
       let after: string | undefined;
       let listError = '';
-      if (res.status < 300) {
+      if (res.ok) {
         items = res.body.items;
         after = res.body.next;
       } else if (res.status === 400) {
@@ -148,7 +138,7 @@ export const noticePages = [
     path: '/app/admin/notices/{id}/download',
     roles: ROLES,
     async handle(input, ctx) {
-      const res = await ctx.api.call('GET', '/notices/{id}/download', {
+      const res = await ctx.api.relay('GET', '/notices/{id}/download', {
         params: { id: input.params.id! },
         query: { format: input.query.get('format') ?? undefined },
       });

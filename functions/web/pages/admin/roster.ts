@@ -1,172 +1,37 @@
-import type { Assignment, Coverage } from '../../../schemas/assignments.ts';
+import type { Assignment } from '../../../schemas/assignments.ts';
 import { ASSIGNMENT_ROLE_LABELS, ASSIGNMENT_ROLES } from '../../../schemas/assignments.ts';
-import type { Cadre, Township, Village } from '../../../schemas/roster.ts';
+import type { Village } from '../../../schemas/roster.ts';
 import {
   CADRE_RANK_LABELS,
   CADRE_RANKS,
   VILLAGE_CATEGORIES,
   VILLAGE_CATEGORY_LABELS,
 } from '../../../schemas/roster.ts';
-import { ApiCallError, type ApiClient, errorOf } from '../../api-client.ts';
-import type { FieldMessage } from '../../form-data.ts';
 import { rosterForms } from '../../forms/admin-roster.ts';
 import { choices, type FormState, field, formView, freshForm } from '../../forms/state.ts';
+import { cadreNames, placeNames } from '../../lookups.ts';
 import { definePage, type PageContext, type PageDef, type PageInput, page } from '../../route.ts';
 import { submitForm } from '../../submit.ts';
 import { shortDate } from '../../view/format.ts';
+import { townshipOptions, villageGroups } from '../../view/places.ts';
+import {
+  ADMIN,
+  doneFlags,
+  exportFilters,
+  filterState,
+  IMPORT_PAGE,
+  listPage,
+  pager,
+  queryOf,
+  statusOf,
+} from './lists.ts';
 
 /**
  * HQ's roster: coverage gaps first (villages without a chief, chiefs of several villages), then
  * townships, villages, cadres and assignments, each a list with plain GET filters and the API's cursor
- * pagination, and the forms that add to them. Also the small list and lookup helpers the other HQ
- * page modules of this area (home, dispatches, direct reports) share.
+ * pagination, and the forms that add to them.
  */
-export const ADMIN = ['admin'] as const;
 const BASE = '/app/admin/roster';
-/** The import page (built by the background-tasks work). */
-export const IMPORT_PAGE = '/app/admin/tasks/import';
-
-// ---------------------------------------------------------------------------------------------------
-// Shared helpers for HQ lists
-
-export interface ListResult<T> {
-  items: T[];
-  next: string | undefined;
-  /** The API refused the filters: messages per filter field, and the refusal as a whole. */
-  errors: FieldMessage[];
-  error: string;
-}
-
-/** The query string names a list page passes on to the API (empty values left out). */
-export function queryOf(query: URLSearchParams, names: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of names) {
-    const value = query.get(name)?.trim();
-    if (value) out[name] = value;
-  }
-  return out;
-}
-
-/**
- * One page of an API list. Filters the API refuses (a date range the wrong way round, an unknown
- * status typed into the address bar) come back as messages beside the filter fields, not as an error
- * page: the person fixes the filter where they typed it.
- */
-export async function listPage<T>(
-  api: ApiClient,
-  path: string,
-  filters: Record<string, string>,
-  next: string | null,
-  limit = 50,
-): Promise<ListResult<T>> {
-  const res = await api.call<{ items: T[]; next?: string }>('GET', path, {
-    query: { ...filters, limit, ...(next ? { next } : {}) },
-  });
-  if (res.status === 400) {
-    const error = errorOf(res.body);
-    const errors = (error.fields ?? []).map((f) => ({
-      name: f.path.replace(/^query\.?/, ''),
-      code: f.code,
-      message: f.message,
-    }));
-    return { items: [], next: undefined, errors, error: error.message };
-  }
-  // Anything else is the error page's business (403/404), as for every other read.
-  if (res.status >= 300) throw new ApiCallError(res.status, errorOf(res.body), `GET ${path}`);
-  return { items: res.body.items, next: res.body.next, errors: [], error: '' };
-}
-
-/** The filter form's state: values from the address, messages from the API's refusal. */
-export function filterState(filters: Record<string, string>, errors: FieldMessage[]): FormState {
-  const state = freshForm(filters);
-  state.errors = errors;
-  return state;
-}
-
-/** Links of the cursor pagination: the next page, and back to the first once past it. */
-export function pager(
-  base: string,
-  filters: Record<string, string>,
-  next: string | undefined,
-  query: URLSearchParams,
-) {
-  const href = (extra: Record<string, string>) => {
-    const qs = new URLSearchParams({ ...filters, ...extra }).toString();
-    return qs ? `${base}?${qs}` : base;
-  };
-  return {
-    next: next ? href({ next }) : '',
-    first: query.get('next') ? href({}) : '',
-    show: Boolean(next) || Boolean(query.get('next')),
-  };
-}
-
-/** The export button's hidden fields: the filters in force. */
-export function exportFilters(filters: Record<string, string>): Array<{ name: string; value: string }> {
-  return Object.entries(filters).map(([name, value]) => ({ name, value }));
-}
-
-/** `?done=` after a redirect → the flag its confirmation is shown by (wording is in the template). */
-export function doneFlags(query: URLSearchParams, known: readonly string[]): Record<string, boolean> {
-  const done = query.get('done') ?? '';
-  return known.includes(done) ? { [done]: true } : {};
-}
-
-export const statusOf = (status?: number) => (status ? { status } : {});
-
-// ---------------------------------------------------------------------------------------------------
-// Lookups: names of townships, villages and cadres (a county has hundreds, not tens of thousands)
-
-export interface Names {
-  townships: Township[];
-  villages: Village[];
-  township(id: string | undefined): string;
-  village(id: string): string;
-  villageOf(id: string): Village | undefined;
-}
-
-export async function rosterNames(api: ApiClient): Promise<Names> {
-  const [townships, villages] = await Promise.all([
-    api.all<Township>('/townships', {}, 2000),
-    api.all<Village>('/villages', {}, 5000),
-  ]);
-  const t = new Map(townships.map((x) => [x.id, x.name]));
-  const v = new Map(villages.map((x) => [x.id, x]));
-  return {
-    townships,
-    villages,
-    township: (id) => (id ? (t.get(id) ?? id) : ''),
-    village: (id) => v.get(id)?.name ?? id,
-    villageOf: (id) => v.get(id),
-  };
-}
-
-export async function cadreNames(api: ApiClient, ids: Iterable<string>): Promise<Map<string, Cadre>> {
-  const unique = [...new Set(ids)];
-  const found = await Promise.all(
-    unique.map(async (id) => {
-      const res = await api.call<Cadre>('GET', '/cadres/{id}', { params: { id } });
-      return res.status === 200 ? res.body : undefined;
-    }),
-  );
-  return new Map(found.filter((c): c is Cadre => c !== undefined).map((c) => [c.id, c]));
-}
-
-/** Select options of the townships. */
-export function townshipOptions(names: Names) {
-  return names.townships.map((t) => ({ value: t.id, label: `${t.name}（${t.id}）` }));
-}
-
-/** Villages grouped by township, for a select with option groups. */
-export function villageGroups(names: Names, selected: string) {
-  const groups = new Map<string, Array<{ value: string; label: string; selected: boolean }>>();
-  for (const v of names.villages) {
-    const list = groups.get(v.townshipId) ?? [];
-    list.push({ value: v.id, label: `${v.name}（${v.id}）`, selected: v.id === selected });
-    groups.set(v.townshipId, list);
-  }
-  return [...groups.entries()].map(([id, options]) => ({ label: names.township(id), options }));
-}
 
 const CATEGORY_ORDER: Record<string, number> = { deep: 0, general: 1, non: 2 };
 
@@ -190,9 +55,9 @@ function newAssignmentHref(villageId: string, role: 'chief' | 'member' = 'chief'
 async function rosterHome(input: PageInput, ctx: PageContext) {
   const filters = queryOf(input.query, ['townshipId']);
   const [names, coverage, chiefs] = await Promise.all([
-    rosterNames(ctx.api),
-    ctx.api.get<Coverage>('/coverage', { query: filters }),
-    ctx.api.all<Assignment>('/assignments', { query: { role: 'chief', active: 'true' } }, 5000),
+    placeNames(ctx.api),
+    ctx.api.get('/coverage', { query: filters }),
+    ctx.api.all('/assignments', { query: { role: 'chief', active: 'true' } }, 5000),
   ]);
   const withoutChief = [...coverage.villagesWithoutChief].sort(
     (a, b) =>
@@ -248,10 +113,10 @@ async function rosterHome(input: PageInput, ctx: PageContext) {
 }
 
 async function townshipsPage(input: PageInput, ctx: PageContext) {
-  const list = await listPage<Township>(ctx.api, '/townships', {}, input.query.get('next'));
+  const list = await listPage(ctx.api, '/townships', {}, input.query.get('next'));
   const [villages, coverage] = await Promise.all([
-    ctx.api.all<Village>('/villages', {}, 5000),
-    ctx.api.get<Coverage>('/coverage'),
+    ctx.api.all('/villages', {}, 5000),
+    ctx.api.get('/coverage'),
   ]);
   const count = (id: string) => villages.filter((v) => v.townshipId === id).length;
   const gaps = (id: string) => coverage.villagesWithoutChief.filter((v) => v.townshipId === id).length;
@@ -294,9 +159,9 @@ async function townshipForm(_ctx: PageContext, state: FormState | undefined, sta
 async function villagesPage(input: PageInput, ctx: PageContext) {
   const filters = queryOf(input.query, ['townshipId', 'category']);
   const [names, list, chiefs] = await Promise.all([
-    rosterNames(ctx.api),
-    listPage<Village>(ctx.api, '/villages', filters, input.query.get('next')),
-    ctx.api.all<Assignment>(
+    placeNames(ctx.api),
+    listPage(ctx.api, '/villages', filters, input.query.get('next')),
+    ctx.api.all(
       '/assignments',
       {
         query: {
@@ -371,7 +236,7 @@ async function villageForm(
   status?: number,
   townshipHint?: string | null,
 ) {
-  const names = await rosterNames(ctx.api);
+  const names = await placeNames(ctx.api);
   const form = state ?? freshForm({ townshipId: townshipHint ?? undefined });
   return page(
     'admin/roster/village-new',
@@ -397,8 +262,8 @@ async function villageForm(
 async function cadresPage(input: PageInput, ctx: PageContext) {
   const filters = queryOf(input.query, ['townshipId', 'rank', 'unit']);
   const [names, list] = await Promise.all([
-    rosterNames(ctx.api),
-    listPage<Cadre>(ctx.api, '/cadres', filters, input.query.get('next')),
+    placeNames(ctx.api),
+    listPage(ctx.api, '/cadres', filters, input.query.get('next')),
   ]);
   const state = filterState(filters, list.errors);
   return page(
@@ -434,7 +299,7 @@ async function cadresPage(input: PageInput, ctx: PageContext) {
 }
 
 async function cadreForm(ctx: PageContext, state: FormState | undefined, status?: number) {
-  const names = await rosterNames(ctx.api);
+  const names = await placeNames(ctx.api);
   const form = state ?? freshForm({ rank: 'general' });
   return page(
     'admin/roster/cadre-new',
@@ -461,8 +326,8 @@ async function cadreForm(ctx: PageContext, state: FormState | undefined, status?
 async function assignmentsPage(input: PageInput, ctx: PageContext) {
   const filters = queryOf(input.query, ['villageId', 'cadreId', 'townshipId', 'role', 'active']);
   const [names, list] = await Promise.all([
-    rosterNames(ctx.api),
-    listPage<Assignment>(ctx.api, '/assignments', filters, input.query.get('next')),
+    placeNames(ctx.api),
+    listPage(ctx.api, '/assignments', filters, input.query.get('next')),
   ]);
   const cadres = await cadreNames(
     ctx.api,
@@ -518,7 +383,7 @@ async function assignmentForm(
   status?: number,
   hints: URLSearchParams = new URLSearchParams(),
 ) {
-  const [names, cadres] = await Promise.all([rosterNames(ctx.api), ctx.api.all<Cadre>('/cadres', {}, 5000)]);
+  const [names, cadres] = await Promise.all([placeNames(ctx.api), ctx.api.all('/cadres', {}, 5000)]);
   const form =
     state ??
     freshForm({
@@ -573,10 +438,10 @@ async function assignmentForm(
 }
 
 async function endForm(ctx: PageContext, id: string, state: FormState | undefined, status?: number) {
-  const a = await ctx.api.get<Assignment>('/assignments/{id}', { params: { id } });
+  const a = await ctx.api.get('/assignments/{id}', { params: { id } });
   const [village, cadre] = await Promise.all([
-    ctx.api.get<Village>('/villages/{id}', { params: { id: a.villageId } }),
-    ctx.api.get<Cadre>('/cadres/{id}', { params: { id: a.cadreId } }),
+    ctx.api.get('/villages/{id}', { params: { id: a.villageId } }),
+    ctx.api.get('/cadres/{id}', { params: { id: a.cadreId } }),
   ]);
   const form = state ?? freshForm();
   return page(

@@ -1,0 +1,29 @@
+/**
+ * The asynchronous invoke port's types, apart from index.ts (which picks the adapter) so that the
+ * adapters (lambda.ts, local.ts) import the port without importing the module that loads them.
+ */
+export type InvokeTarget = 'worker' | 'jobs';
+
+export interface WorkerPayload {
+  taskId: string;
+}
+
+export interface JobsPayload {
+  job: string;
+  week?: string | undefined;
+  /** `api`: POST /jobs/{name}; `console`: events the jobs page sent before it used that route. */
+  trigger: 'api' | 'console';
+  requestedBy: string;
+  /** The run's key in the job-run ledger (queued by POST /jobs/{name}, which answers with it). */
+  runKey: string;
+}
+
+export interface InvokePayloads {
+  worker: WorkerPayload;
+  jobs: JobsPayload;
+}
+
+export interface AsyncInvoker {
+  /** Resolves once the target has accepted the work (not when it is done). */
+  invokeAsync<T extends InvokeTarget>(target: T, payload: InvokePayloads[T]): Promise<void>;
+}

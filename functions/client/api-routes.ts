@@ -1,0 +1,44 @@
+import { accountsRoutes } from '../routes/accounts.ts';
+import { assignmentsRoutes } from '../routes/assignments.ts';
+import { auditRoutes } from '../routes/audit.ts';
+import { backgroundRoutes } from '../routes/background.ts';
+import { bulletinsRoutes } from '../routes/bulletins.ts';
+import { directReportsRoutes } from '../routes/direct-reports.ts';
+import { dispatchesRoutes } from '../routes/dispatches.ts';
+import { inspectionsRoutes } from '../routes/inspections.ts';
+import { jobsRoutes } from '../routes/jobs.ts';
+import { majorFailuresRoutes } from '../routes/major-failures.ts';
+import { noticesRoutes } from '../routes/notices.ts';
+import { notificationsRoutes } from '../routes/notifications.ts';
+import { problemsRoutes } from '../routes/problems.ts';
+import { recipientsRoutes } from '../routes/recipients.ts';
+import { rosterRoutes } from '../routes/roster.ts';
+import { rulesRoutes } from '../routes/rules.ts';
+
+/**
+ * The API routes the pages call in-process. The jobs group is whole: POST /jobs/{name} only queues a
+ * run and starts the scheduled-jobs function (Chromium, SMTP) asynchronously, so none of the jobs'
+ * code comes into the pages' bundle; backgroundRoutes are the import/export tasks the worker runs.
+ */
+export const webApiRoutes = [
+  ...rosterRoutes,
+  ...assignmentsRoutes,
+  ...dispatchesRoutes,
+  ...inspectionsRoutes,
+  ...problemsRoutes,
+  ...directReportsRoutes,
+  ...auditRoutes,
+  ...majorFailuresRoutes,
+  ...rulesRoutes,
+  ...bulletinsRoutes,
+  ...noticesRoutes,
+  ...recipientsRoutes,
+  ...notificationsRoutes,
+  ...jobsRoutes,
+  ...backgroundRoutes,
+  // County mode only (they answer 404 elsewhere): HQ's account pages.
+  ...accountsRoutes,
+];
+
+/** One route the pages and the worker may call, with its literal method, path and schemas. */
+export type WebApiRoute = (typeof webApiRoutes)[number];
