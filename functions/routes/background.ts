@@ -1,3 +1,4 @@
+import { download } from '../adapters/documents/downloads.ts';
 import { documentStore } from '../adapters/documents/store.ts';
 import {
   createTask,
@@ -243,16 +244,16 @@ export const taskRoutes = [
       const key = found.result?.fileKey;
       if (!key) throw new NotFoundError('该任务没有可下载的文件');
       const name = found.result?.fileName ?? `${found.id}.xlsx`;
-      const files = documentStore();
-      if (files.downloadUrl) {
+      const stored = await download(key, name, XLSX_TYPE);
+      if (stored.kind === 'link') {
         return {
           raw: true,
           statusCode: 302,
-          headers: { location: await files.downloadUrl(key, name, XLSX_TYPE), 'cache-control': 'no-store' },
+          headers: { location: stored.url, 'cache-control': 'no-store' },
           body: '',
         };
       }
-      const file = await files.get(key);
+      const file = stored.file;
       if (!file) throw new NotFoundError('文件已不存在（可能已过期）');
       return {
         raw: true,

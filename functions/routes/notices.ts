@@ -1,4 +1,4 @@
-import { documentStore } from '../adapters/documents/store.ts';
+import { download } from '../adapters/documents/downloads.ts';
 import { downloadPath, getNotice, listNotices, type NoticeRecord } from '../adapters/dynamo/notices.ts';
 import { NotFoundError } from '../errors.ts';
 import { defineRoute, ok, type RawResponse } from '../http/route.ts';
@@ -74,18 +74,18 @@ export const noticesRoutes = [
       const format = query.format ?? (record.files.pdf ? 'pdf' : 'html');
       const key = format === 'pdf' ? record.files.pdf : record.files.html;
       if (!key) throw new NotFoundError('该文书没有 PDF 文件，请下载 HTML 版');
-      const files = documentStore();
       const contentType = format === 'pdf' ? 'application/pdf' : 'text/html; charset=utf-8';
       const name = `${record.fileName}.${format}`;
-      if (files.downloadUrl) {
+      const found = await download(key, name, contentType);
+      if (found.kind === 'link') {
         return {
           raw: true,
           statusCode: 302,
-          headers: { location: await files.downloadUrl(key, name, contentType), 'cache-control': 'no-store' },
+          headers: { location: found.url, 'cache-control': 'no-store' },
           body: '',
         };
       }
-      const file = await files.get(key);
+      const file = found.file;
       if (!file) throw new NotFoundError('文书文件不存在，请重新生成');
       return {
         raw: true,

@@ -11,10 +11,17 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { S3DocumentStore } from '../../functions/adapters/documents/s3.ts';
+import {
+  attachmentDisposition,
+  presignedDownload,
+  setLinkCredentials,
+} from '../../functions/adapters/documents/s3-links.ts';
 import { LocalDocumentStore } from '../../functions/adapters/documents/store.ts';
+import { resetConfig } from '../../functions/config.ts';
 import { AppError, DocumentStoreError } from '../../functions/errors.ts';
 
 /**
@@ -100,9 +107,25 @@ describe('S3 document store: requests', () => {
       expect((error as Error).cause).toBeInstanceOf(S3ServiceException);
     },
   );
+});
+
+describe('download links (s3-links.ts: the S3 presigner without the S3 client)', () => {
+  beforeAll(() => {
+    setLinkCredentials(credentials);
+    vi.stubEnv('TABLE_NAME', 'links');
+    vi.stubEnv('AWS_REGION', 'cn-northwest-1');
+    resetConfig();
+  });
+  afterAll(() => {
+    setLinkCredentials(undefined);
+    vi.unstubAllEnvs();
+    resetConfig();
+  });
 
   it('presigns a five-minute GET on the China endpoint that names the file in Chinese (RFC 5987)', async () => {
-    const url = new URL(await store.downloadUrl('2026/W47/X.pdf', '周通报(2026)-W47.pdf', 'application/pdf'));
+    const url = new URL(
+      await presignedDownload(BUCKET, '2026/W47/X.pdf', '周通报(2026)-W47.pdf', 'application/pdf'),
+    );
 
     expect(url.origin).toBe('https://baocun-docs.s3.cn-northwest-1.amazonaws.com.cn');
     expect(url.pathname).toBe('/2026/W47/X.pdf');
@@ -120,17 +143,47 @@ describe('S3 document store: requests', () => {
     expect(q.get('response-content-disposition')).toBe(
       'attachment; filename="download.pdf"; filename*=UTF-8\'\'%E5%91%A8%E9%80%9A%E6%8A%A5%282026%29-W47.pdf',
     );
-    // Signing is local: nothing was sent to S3.
-    expect(s3.calls()).toHaveLength(0);
   });
 
-  it('signs for the bucket’s own region outside China too', async () => {
-    const store = new S3DocumentStore({ bucket: BUCKET, client: newClient({ region: 'ap-east-1' }) });
-    const url = new URL(
-      await store.downloadUrl('exports/T1/名单.xlsx', '名单.xlsx', 'application/octet-stream'),
-    );
-    expect(url.host).toBe('baocun-docs.s3.ap-east-1.amazonaws.com');
-    expect(url.pathname).toBe('/exports/T1/%E5%90%8D%E5%8D%95.xlsx');
+  it.each(['cn-northwest-1', 'ap-east-1'])(
+    'makes exactly the link the S3 client’s getSignedUrl(GetObject) makes (%s)',
+    async (region) => {
+      vi.stubEnv('AWS_REGION', region);
+      resetConfig();
+      setLinkCredentials(credentials);
+      const signingDate = new Date('2026-11-30T02:00:00Z');
+      const key = 'exports/T1/名单 (1).xlsx';
+      const expected = await getSignedUrl(
+        newClient({ region }),
+        new GetObjectCommand({
+          Bucket: BUCKET,
+          Key: key,
+          ResponseContentDisposition: attachmentDisposition('名单.xlsx'),
+          ResponseContentType: 'application/octet-stream',
+        }),
+        { expiresIn: 300, signingDate },
+      );
+      const made = await presignedDownload(BUCKET, key, '名单.xlsx', 'application/octet-stream', {
+        signingDate,
+      });
+      expect(made).toBe(expected);
+      vi.stubEnv('AWS_REGION', 'cn-northwest-1');
+      resetConfig();
+      setLinkCredentials(credentials);
+    },
+  );
+
+  it('fails as a DocumentStoreError (a 500, never a missing file) when no credentials can be had', async () => {
+    setLinkCredentials(async () => {
+      throw Object.assign(new Error('role session expired'), { name: 'ExpiredToken' });
+    });
+    try {
+      await expect(presignedDownload(BUCKET, 'k.pdf', 'k.pdf', 'application/pdf')).rejects.toBeInstanceOf(
+        DocumentStoreError,
+      );
+    } finally {
+      setLinkCredentials(credentials);
+    }
   });
 });
 

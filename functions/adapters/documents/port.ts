@@ -11,8 +11,6 @@ export interface DocumentStore {
   put(key: string, body: Buffer | string, contentType: string): Promise<void>;
   get(key: string): Promise<StoredFile | undefined>;
   has(key: string): Promise<boolean>;
-  /** A short-lived URL the client is redirected to; undefined when the API must send the bytes. */
-  downloadUrl?(key: string, fileName: string, contentType: string): Promise<string>;
 }
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -5,15 +5,16 @@ import {
   S3Client,
   type S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { config } from '../../config.ts';
 import { DocumentStoreError } from '../../errors.ts';
 import { contentTypeOf, type DocumentStore, type StoredFile } from './port.ts';
 
+// Download links are made without the S3 client (s3-links.ts), so link-only routes stay small.
+export { attachmentDisposition, DOWNLOAD_LINK_SECONDS, rfc3986 } from './s3-links.ts';
+
 /**
  * The documents bucket on AWS (private, encrypted at rest by the bucket's default, SSL only; see
- * infra) through the AWS SDK. Downloads are short-lived presigned GET URLs that also set the
- * Content-Disposition, so the Chinese file name survives.
+ * infra) through the AWS SDK. Downloads are short-lived presigned GET URLs made by s3-links.ts.
  *
  * Only NoSuchKey (GET) and NotFound (HEAD's bodiless 404) mean "no such file". Everything else —
  * AccessDenied above all — is a DocumentStoreError: S3 answers 403 instead of 404 for a missing key
@@ -22,14 +23,9 @@ import { contentTypeOf, type DocumentStore, type StoredFile } from './port.ts';
  */
 export interface S3Options {
   bucket: string;
-  /** Seconds a download link stays valid. */
-  expiresIn?: number;
   /** For tests; otherwise the process's client (s3Client()). */
   client?: S3Client;
 }
-
-/** Five minutes: long enough to follow the 302, short enough that a forwarded link soon dies. */
-export const DOWNLOAD_LINK_SECONDS = 300;
 
 let shared: S3Client | undefined;
 let built: S3Client | undefined;
@@ -58,21 +54,6 @@ export function setS3Client(client: S3Client | undefined): void {
   shared = client;
 }
 
-/** RFC 3986 percent-encoding, as RFC 5987's `filename*` wants (encodeURIComponent leaves !'()* alone). */
-export function rfc3986(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
-/** An ASCII fallback name for old clients, then the real (Chinese) name per RFC 5987. */
-export function attachmentDisposition(fileName: string): string {
-  const dot = fileName.lastIndexOf('.');
-  const ext = dot >= 0 ? fileName.slice(dot) : '';
-  return `attachment; filename="download${ext}"; filename*=UTF-8''${rfc3986(fileName)}`;
-}
-
 function isMissing(error: unknown): boolean {
   const name = (error as { name?: unknown } | null)?.name;
   return name === 'NoSuchKey' || name === 'NotFound';
@@ -91,12 +72,10 @@ function failure(operation: string, bucket: string, key: string, error: unknown)
 
 export class S3DocumentStore implements DocumentStore {
   private readonly bucket: string;
-  private readonly expiresIn: number;
   private readonly injected: S3Client | undefined;
 
   constructor(options: S3Options) {
     this.bucket = options.bucket;
-    this.expiresIn = options.expiresIn ?? DOWNLOAD_LINK_SECONDS;
     this.injected = options.client;
   }
 
@@ -137,24 +116,6 @@ export class S3DocumentStore implements DocumentStore {
     } catch (error) {
       if (isMissing(error)) return false;
       throw failure('HeadObject', this.bucket, key, error);
-    }
-  }
-
-  /** Signed locally with the role's credentials: no request to S3, so it neither checks nor fails on a missing file. */
-  async downloadUrl(key: string, fileName: string, contentType: string): Promise<string> {
-    try {
-      return await getSignedUrl(
-        this.client,
-        new GetObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          ResponseContentDisposition: attachmentDisposition(fileName),
-          ResponseContentType: contentType,
-        }),
-        { expiresIn: this.expiresIn },
-      );
-    } catch (error) {
-      throw failure('presign GetObject', this.bucket, key, error);
     }
   }
 }
