@@ -15,7 +15,8 @@ import type {
 import type { PenaltyTier } from '../core/rules/terms.ts';
 import { SEVERITY_LABELS, TIER_LABELS } from '../core/rules/terms.ts';
 import { chineseDate } from '../core/time.ts';
-import { type HBarChart, horizontalBars, type LineChart, lineChart } from './charts.ts';
+import { CHART_TIERS, bulletinCharts as drawBulletinCharts } from './bulletin-charts.ts';
+import type { HBarChart, LineChart } from './charts.ts';
 import type { DocumentSettings } from './settings.ts';
 
 export interface NameBook {
@@ -94,10 +95,6 @@ export interface BulletinOptions {
   history?: readonly WeekCounts[];
 }
 
-const CHART_TIERS = ['commended', 'selfCriticism', 'reminderTalk', 'admonishmentTalk'] as const;
-const days = (hours: number | null | undefined) =>
-  hours === null || hours === undefined ? null : Math.round((hours / 24) * 10) / 10;
-
 export interface BulletinChart<C> {
   caption: string;
   categoryHead: string;
@@ -124,21 +121,6 @@ export function bulletinCharts(
       ...evaluation.problems.map((p) => p.townshipId),
     ]),
   ].sort();
-  const problems = horizontalBars({
-    series: [
-      { key: 'new', label: '本周新发现' },
-      { key: 'open', label: '周末未销号' },
-    ],
-    categories: townshipIds.map((id) => {
-      const rows = evaluation.problems.filter((p) => p.townshipId === id);
-      return {
-        label: townshipName(names, id),
-        values: [rows.filter((p) => p.isNew).length, rows.filter((p) => p.state !== 'closed').length],
-      };
-    }),
-    integer: true,
-  });
-
   const weeks = [
     {
       week: evaluation.week,
@@ -148,34 +130,20 @@ export function bulletinCharts(
   ]
     .slice(0, 8)
     .reverse() as WeekCounts[];
-  const tiers = lineChart({
-    labels: weeks.map((w) => `第${Number(w.week.slice(6))}周`),
-    series: CHART_TIERS.map((tier) => ({
-      key: tier,
-      label: TIER_LABELS[tier],
-      values: weeks.map((w) => w.counts[tier]),
-    })),
-    integer: true,
-  });
-
   const eff = evaluation.effectiveness;
-  const scopes = [
-    { label: '全县', figures: eff.county as FiguresBeside },
-    ...eff.townships.map((t) => ({ label: townshipName(names, t.townshipId), figures: t as FiguresBeside })),
-  ];
-  const resolution = horizontalBars({
-    series: [
-      { key: 'current', label: '本周' },
-      { key: 'previous', label: '上周' },
-    ],
-    categories: scopes.map((s) => ({
-      label: s.label,
-      values: [
-        days(s.figures.current.rectification.medianHours),
-        s.figures.previous ? days(s.figures.previous.rectification.medianHours) : null,
-      ],
+  const { problems, tiers, resolution } = drawBulletinCharts({
+    townships: townshipIds.map((id) => ({
+      label: townshipName(names, id),
+      problems: evaluation.problems.filter((p) => p.townshipId === id),
     })),
-    format: (v) => `${Math.round(v * 10) / 10}`,
+    weeks,
+    scopes: [
+      { label: '全县', figures: eff.county as FiguresBeside },
+      ...eff.townships.map((t) => ({
+        label: townshipName(names, t.townshipId),
+        figures: t as FiguresBeside,
+      })),
+    ],
   });
   return {
     problems: { caption: '图1 各乡镇问题数（个）', categoryHead: '乡镇', chart: problems },

@@ -4,7 +4,7 @@ import { emptyColorCounts } from '../../../core/rules/colors.ts';
 import type { EffectivenessFigures } from '../../../core/rules/effectiveness.ts';
 import type { CadreEvaluation } from '../../../core/rules/evaluation.ts';
 import { SEVERITY_LABELS, TIER_LABELS, type Tier } from '../../../core/rules/terms.ts';
-import { horizontalBars, lineChart } from '../../../documents/charts.ts';
+import { bulletinCharts, CHART_TIERS, hoursAsDays } from '../../../documents/bulletin-charts.ts';
 import { DOCUMENT_KIND_LABELS } from '../../../documents/render.ts';
 import type { BulletinSummary } from '../../../schemas/bulletins.ts';
 import {
@@ -81,9 +81,6 @@ async function listPage(ctx: PageContext, next: string | null) {
 // ---------------------------------------------------------------------------------------------
 // One week
 
-const TIER_ORDER = ['commended', 'selfCriticism', 'reminderTalk', 'admonishmentTalk'] as const;
-const DAY_HOURS = 24;
-
 function person(c: CadreEvaluation | undefined, id: string, names: Places) {
   return {
     id,
@@ -98,9 +95,6 @@ function person(c: CadreEvaluation | undefined, id: string, names: Places) {
   };
 }
 
-const days = (hours: number | null | undefined) =>
-  hours === null || hours === undefined ? null : Math.round((hours / DAY_HOURS) * 10) / 10;
-
 const percent = (rate: number | null) => (rate === null ? '' : `${Math.round(rate * 1000) / 10}%`);
 
 function figuresText(f: EffectivenessFigures | null) {
@@ -108,7 +102,7 @@ function figuresText(f: EffectivenessFigures | null) {
     has: f !== null,
     presence: f ? percent(f.presence.rate) : '',
     presenceCounted: f?.presence.counted ?? 0,
-    rectificationDays: f ? (days(f.rectification.medianHours) ?? '') : '',
+    rectificationDays: f ? (hoursAsDays(f.rectification.medianHours) ?? '') : '',
     verified: f?.rectification.verified ?? 0,
     reportsPerCadre: f?.directReports.perCadre ?? '',
     ackMinutes: f?.acknowledgement.medianMinutes ?? '',
@@ -139,54 +133,18 @@ function weekTownships(b: Bulletin, names: Places) {
 
 function charts(b: Bulletin, names: Places, history: BulletinSummary[]) {
   const { list: townships, keyOf } = weekTownships(b, names);
-
-  // 1. Problems by township: found this week, and still open at the week's end.
-  const problems = horizontalBars({
-    series: [
-      { key: 'new', label: '本周新发现' },
-      { key: 'open', label: '周末未销号' },
-    ],
-    categories: townships.map((t) => {
-      const rows = b.problems.filter((p) => keyOf(p) === t.id);
-      return {
-        label: t.name,
-        values: [rows.filter((p) => p.isNew).length, rows.filter((p) => p.state !== 'closed').length],
-      };
-    }),
-    integer: true,
-  });
-
-  // 2. Tiers week over week.
   const weeks = tierHistory(b, history);
-  const tiers = lineChart({
-    labels: weeks.map((w) => `第${Number(w.week.slice(6))}周`),
-    series: TIER_ORDER.map((tier) => ({
-      key: tier,
-      label: TIER_LABELS[tier],
-      values: weeks.map((w) => w.counts[tier]),
-    })),
-    integer: true,
-  });
-
-  // 3. Rectification time: median days from finding to accepted verification, this week and last.
   const eff = b.effectiveness;
-  const scopes = [
-    { label: '全县', figures: eff.county },
-    ...eff.townships.map((t) => ({ label: names.township(t.townshipId), figures: t })),
-  ];
-  const resolution = horizontalBars({
-    series: [
-      { key: 'current', label: '本周' },
-      { key: 'previous', label: '上周' },
-    ],
-    categories: scopes.map((s) => ({
-      label: s.label,
-      values: [
-        days(s.figures.current.rectification.medianHours),
-        s.figures.previous ? days(s.figures.previous.rectification.medianHours) : null,
-      ],
+  const { problems, tiers, resolution } = bulletinCharts({
+    townships: townships.map((t) => ({
+      label: t.name,
+      problems: b.problems.filter((p) => keyOf(p) === t.id),
     })),
-    format: (v) => `${Math.round(v * 10) / 10}`,
+    weeks,
+    scopes: [
+      { label: '全县', figures: eff.county },
+      ...eff.townships.map((t) => ({ label: names.township(t.townshipId), figures: t })),
+    ],
   });
 
   return {
@@ -316,7 +274,7 @@ async function weekPage(ctx: PageContext, week: string, revision: string | null)
         majorFailures: b.majorFailures.length,
         training: b.remedialTraining.length,
       },
-      tiers: TIER_ORDER.map((tier) => ({
+      tiers: CHART_TIERS.map((tier) => ({
         key: tier,
         label: TIER_LABELS[tier],
         badge: tierBadge(tier),
