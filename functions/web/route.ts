@@ -109,6 +109,26 @@ export const page = (
   extra: Partial<Omit<PageView, 'type' | 'template' | 'title' | 'view'>> = {},
 ): PageView => ({ type: 'page', template, title, view, ...extra });
 
+/** The error page for an API call that was refused (its status, code and plain message). */
+export const refusedPage = (
+  status: number,
+  error: { code: string; message: string },
+  nav: string,
+  options: { notFound?: boolean } = {},
+): PageView =>
+  page(
+    'error',
+    error.message,
+    {
+      status,
+      code: error.code,
+      message: error.message,
+      isNotFound: options.notFound ?? status === 404,
+      isForbidden: status === 403,
+    },
+    { status, nav },
+  );
+
 export const redirect = (location: string, cookies?: string[]): Redirect => ({
   type: 'redirect',
   location,

@@ -1,7 +1,14 @@
 import { errorOf, type ItemOf, type RouteAt, type Success } from '../../../client/api-client.ts';
 import { fieldMessages } from '../../../client/form-data.ts';
 import { choices, type FormState, field, formView, freshForm, refusedForm } from '../../forms/state.ts';
-import { definePage, type PageContext, type PageInput, type PageResult, page } from '../../route.ts';
+import {
+  definePage,
+  type PageContext,
+  type PageInput,
+  type PageResult,
+  page,
+  refusedPage,
+} from '../../route.ts';
 import { shortDateTime } from '../../view/format.ts';
 
 /**
@@ -183,19 +190,7 @@ export const accountPages = [
         params: { username: input.params.username ?? '' },
       });
       if (!res.ok) {
-        const error = errorOf(res.body);
-        return page(
-          'error',
-          error.message,
-          {
-            status: res.status,
-            code: error.code,
-            message: error.message,
-            isNotFound: res.status === 404,
-            isForbidden: false,
-          },
-          { status: res.status, nav: 'accounts' },
-        );
+        return refusedPage(res.status, errorOf(res.body), 'accounts');
       }
       return slipsPage(ctx, [res.body], { title: '密码已重置' });
     },
@@ -210,19 +205,7 @@ export const accountPages = [
         params: { username },
       });
       if (!res.ok) {
-        const error = errorOf(res.body);
-        return page(
-          'error',
-          error.message,
-          {
-            status: res.status,
-            code: error.code,
-            message: error.message,
-            isNotFound: res.status === 404,
-            isForbidden: false,
-          },
-          { status: res.status, nav: 'accounts' },
-        );
+        return refusedPage(res.status, errorOf(res.body), 'accounts');
       }
       return {
         type: 'redirect',

@@ -15,7 +15,14 @@ import {
 import { exportBody } from '../../forms/admin-background.ts';
 import { choices, type FormState, field, formView, freshForm, refusedForm } from '../../forms/state.ts';
 import { SECURITY_HEADERS } from '../../respond.ts';
-import { definePage, type PageContext, type PageInput, type PageResult, page } from '../../route.ts';
+import {
+  definePage,
+  type PageContext,
+  type PageInput,
+  type PageResult,
+  page,
+  refusedPage,
+} from '../../route.ts';
 import { shortDateTime } from '../../view/format.ts';
 
 /**
@@ -375,19 +382,7 @@ export const taskPages = [
         params: { id: input.params.id ?? '' },
       });
       if (res.status >= 400) {
-        const error = errorOf(res.body);
-        return page(
-          'error',
-          error.message,
-          {
-            status: res.status,
-            code: error.code,
-            message: error.message,
-            isNotFound: res.status === 404,
-            isForbidden: res.status === 403,
-          },
-          { status: res.status, nav: 'tasks' },
-        );
+        return refusedPage(res.status, errorOf(res.body), 'tasks');
       }
       return relay(res.raw as Parameters<typeof relay>[0]);
     },

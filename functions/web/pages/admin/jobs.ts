@@ -2,7 +2,7 @@ import { ApiCallError, errorOf, type GetAnswer, type ItemOf } from '../../../cli
 import { fieldMessages } from '../../../client/form-data.ts';
 import { JOB_CATALOGUE, JOB_NAMES, type JobName, parseRunId } from '../../../jobs/catalogue.ts';
 import { type FormState, field, formView, freshForm, refusedForm } from '../../forms/state.ts';
-import { definePage, type PageContext, type PageInput, page } from '../../route.ts';
+import { definePage, type PageContext, type PageInput, page, refusedPage } from '../../route.ts';
 import { shortDateTime } from '../../view/format.ts';
 
 /**
@@ -228,18 +228,7 @@ export const jobPages = [
         };
       }
       if (res.status === 404 || !(JOB_NAMES as readonly string[]).includes(name)) {
-        return page(
-          'error',
-          error.message,
-          {
-            status: res.status,
-            code: error.code,
-            message: error.message,
-            isNotFound: true,
-            isForbidden: false,
-          },
-          { status: res.status, nav: 'jobs' },
-        );
+        return refusedPage(res.status, error, 'jobs', { notFound: true });
       }
       const state = refusedForm(input.form, fields, { code: error.code, message: error.message });
       return jobsPage(ctx, input, { job: name as JobName, state, status: res.status });
