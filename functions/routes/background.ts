@@ -6,6 +6,7 @@ import {
   HEARTBEAT_LEASE_MS,
   isStale,
   listTasks,
+  type NewTask,
   requeueTask,
   type TaskRecord,
 } from '../adapters/dynamo/background.ts';
@@ -64,8 +65,27 @@ function invalid(path: string, code: string, message: string): ValidationError {
   return new ValidationError('请求内容有误，请按提示修改', { fields: [{ path, code, message }] });
 }
 
-async function start(record: TaskRecord): Promise<void> {
-  await invokeAsync('worker', { taskId: record.id });
+/**
+ * Records a task (once per id: a retried request finds it made), audits its creation and hands it to
+ * the worker; a repeat answers with the task as it stands.
+ */
+async function openTask(
+  ctx: RequestContext,
+  id: string,
+  task: Pick<NewTask, 'kind' | 'input'>,
+  changes: Record<string, unknown>,
+): Promise<TaskRecord> {
+  const { created, task: record } = await createTask({
+    id,
+    ...task,
+    createdAt: ctx.now.toISOString(),
+    createdBy: creator(ctx.actor),
+  });
+  if (created) {
+    await ctx.audit({ entityType: 'task', entityId: id, action: 'create', changes });
+    await invokeAsync('worker', { taskId: record.id });
+  }
+  return record;
 }
 
 export const taskRoutes = [
@@ -101,33 +121,20 @@ export const taskRoutes = [
       const existing = await getTask(id);
       if (existing) return { status: 202, body: taskView(existing, ctx.now) };
       await documentStore().put(fileKey, bytes, format === 'xlsx' ? XLSX_TYPE : 'text/csv');
-      const { created, task: record } = await createTask({
+      const record = await openTask(
+        ctx,
         id,
-        kind: 'import',
-        createdAt: ctx.now.toISOString(),
-        createdBy: creator(ctx.actor),
-        input: {
-          fileKey,
-          fileName: body.fileName,
-          format,
-          ...(format === 'csv' && body.csvKind ? { csvKind: body.csvKind } : {}),
-        },
-      });
-      if (created) {
-        await ctx.audit({
-          entityType: 'task',
-          entityId: id,
-          action: 'create',
-          changes: {
-            kind: 'import',
+        {
+          kind: 'import',
+          input: {
+            fileKey,
             fileName: body.fileName,
             format,
-            bytes: bytes.length,
-            csvKind: body.csvKind,
+            ...(format === 'csv' && body.csvKind ? { csvKind: body.csvKind } : {}),
           },
-        });
-        await start(record);
-      }
+        },
+        { kind: 'import', fileName: body.fileName, format, bytes: bytes.length, csvKind: body.csvKind },
+      );
       return { status: 202, body: taskView(record, ctx.now) };
     },
   }),
@@ -143,22 +150,12 @@ export const taskRoutes = [
       const issues = filterIssues(body.list, body.filters);
       if (issues.length) throw new ValidationError('筛选条件有误，请按提示修改', { fields: issues });
       const id = taskId(ctx);
-      const { created, task: record } = await createTask({
+      const record = await openTask(
+        ctx,
         id,
-        kind: 'export',
-        createdAt: ctx.now.toISOString(),
-        createdBy: creator(ctx.actor),
-        input: { list: body.list, filters: body.filters },
-      });
-      if (created) {
-        await ctx.audit({
-          entityType: 'task',
-          entityId: id,
-          action: 'create',
-          changes: { kind: 'export', list: body.list, filters: body.filters },
-        });
-        await start(record);
-      }
+        { kind: 'export', input: { list: body.list, filters: body.filters } },
+        { kind: 'export', list: body.list, filters: body.filters },
+      );
       return { status: 202, body: taskView(record, ctx.now) };
     },
   }),
@@ -222,7 +219,7 @@ export const taskRoutes = [
         action: 'retry',
         changes: { from: found.status, attempt: found.attempt },
       });
-      await start(queued);
+      await invokeAsync('worker', { taskId: queued.id });
       return { status: 202, body: taskView(queued, ctx.now) };
     },
   }),
