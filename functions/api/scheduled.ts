@@ -83,10 +83,16 @@ async function runScheduled(event: ScheduledEvent, context: InvocationContext | 
     deadline,
     log,
   });
-  log.info(result.ran ? 'job done' : 'job already run for this schedule time', {
-    runKey: result.run.runKey,
-    status: result.run.status,
-  });
+  return outcome(result, log, result.ran ? 'job done' : 'job already run for this schedule time');
+}
+
+/** What a run tells its invoker (and the log). */
+function outcome(
+  result: Awaited<ReturnType<typeof runJob>>,
+  log: ReturnType<typeof createLogger>,
+  message: string,
+) {
+  log.info(message, { runKey: result.run.runKey, status: result.run.status });
   return {
     ran: result.ran,
     runKey: result.run.runKey,
@@ -119,16 +125,11 @@ async function requestedRun(
       deadline,
       log,
     });
-    log.info(result.ran ? 'requested run done' : 'requested run already under way or done', {
-      runKey: result.run.runKey,
-      status: result.run.status,
-    });
-    return {
-      ran: result.ran,
-      runKey: result.run.runKey,
-      status: result.run.status,
-      summary: result.run.summary,
-    };
+    return outcome(
+      result,
+      log,
+      result.ran ? 'requested run done' : 'requested run already under way or done',
+    );
   } catch (error) {
     // Recorded and logged (`job run failed`) by runJob; not thrown, so Lambda does not retry it.
     if (!(error instanceof JobFailedError)) throw error;

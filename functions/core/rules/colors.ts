@@ -112,6 +112,17 @@ export function badgeOf(color: string | null | undefined): string {
   return color === 'red' || color === 'yellow' || color === 'green' ? color : 'grey';
 }
 
+/** A coloring as the pages show it: badge class and the reason in words. */
+function colorView(c: Coloring): ColorView {
+  return {
+    color: c.color ?? '',
+    badge: badgeOf(c.color),
+    reason: COLOR_REASON_LABELS[c.reason],
+    daysLeft: c.daysLeft,
+    daysOverdue: c.daysOverdue,
+  };
+}
+
 export interface ColorView {
   color: string;
   badge: string;
@@ -146,13 +157,7 @@ export function dispatchColor(
     now.getTime(),
     ruleSet,
   );
-  return {
-    color: c.color ?? '',
-    badge: badgeOf(c.color),
-    reason: COLOR_REASON_LABELS[c.reason],
-    daysLeft: c.daysLeft,
-    daysOverdue: c.daysOverdue,
-  };
+  return colorView(c);
 }
 
 export function problemColor(
@@ -180,11 +185,5 @@ export function problemColor(
     now.getTime(),
     ruleSet,
   );
-  return {
-    color: c.color ?? '',
-    badge: badgeOf(c.color),
-    reason: COLOR_REASON_LABELS[c.reason],
-    daysLeft: c.daysLeft,
-    daysOverdue: c.daysOverdue,
-  };
+  return colorView(c);
 }
