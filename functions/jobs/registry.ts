@@ -127,17 +127,7 @@ export async function runJob(name: JobName, request: RunRequest): Promise<RunRes
   if (!claim.claimed) return { ran: false, run: claim.run };
   // A scheduled run works as of its scheduled time (which week, which day), whenever it is delivered.
   const asOf = request.scheduledFor ?? request.now;
-  const failed = (run: JobRunRecord) => {
-    countJobRun(name, 'failed');
-    log.error('job run failed', {
-      job: name,
-      runId: runIdOf(run.job, run.runKey),
-      trigger: run.trigger,
-      attempts: run.attempts,
-      failures: run.failures ?? 0,
-      error: run.error,
-    });
-  };
+  const failed = (run: JobRunRecord) => reportFailedRun(run, log);
   // The end is recorded only while the run is still this attempt's and `running`: one already
   // recorded failed (released at shutdown, expired) keeps that, and the caller sees it failed.
   const record = async (outcome: RunOutcome): Promise<JobRunRecord> => {
@@ -245,22 +235,25 @@ const DEAD_RUN_WINDOW = 25;
  * scheduled time's next delivery takes its run over (claimJobRun), anything else is started again
  * by a person.
  */
+/** The one signal of a failed run: the metric the alarm watches and one error line. */
+function reportFailedRun(run: JobRunRecord, log: Logger): void {
+  countJobRun(run.job, 'failed');
+  log.error('job run failed', {
+    job: run.job,
+    runId: runIdOf(run.job, run.runKey),
+    trigger: run.trigger,
+    attempts: run.attempts,
+    failures: run.failures ?? 0,
+    error: run.error,
+  });
+}
+
 async function expireDeadRuns(name: JobName, now: Date, log: Logger): Promise<void> {
   const { items } = await listJobRuns(name, DEAD_RUN_WINDOW);
   for (const run of items) {
     if (!leaseExpired(run, now, RUN_LEASE_MS)) continue;
     const expired = await expireJobRun(run, now, deadRunError(run));
-    if (expired) {
-      countJobRun(name, 'failed');
-      log.error('job run failed', {
-        job: name,
-        runId: runIdOf(run.job, run.runKey),
-        trigger: run.trigger,
-        attempts: run.attempts,
-        failures: 0,
-        error: expired.error,
-      });
-    }
+    if (expired) reportFailedRun({ ...run, failures: 0, error: expired.error }, log);
   }
 }
 
