@@ -144,7 +144,7 @@ function refuseEarly(
     req.resume();
     res.shouldKeepAlive = false;
   }
-  send(res, status, body, { ...headers, ...(req.complete ? {} : { connection: 'close' }) });
+  sendJson(res, status, body, { ...headers, ...(req.complete ? {} : { connection: 'close' }) });
 }
 
 function continueIfAsked(req: IncomingMessage, res: ServerResponse): void {
@@ -174,7 +174,8 @@ function isTextual(contentType: string | undefined, body: Buffer): boolean {
   }
 }
 
-function send(
+/** A JSON answer written by the local runtime itself (the gateway, its sign-in routes). */
+export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
@@ -378,7 +379,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           throw error;
         }
         if (await options.fallback(req, res, body)) return;
-        return send(res, 404, { message: 'Not Found' });
+        return sendJson(res, 404, { message: 'Not Found' });
       }
       const { route, match } = matched;
       // A path parameter that is not valid percent-encoding (/problems/%E0%A4%A) has no decoded value
@@ -429,7 +430,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           timer = setTimeout(() => resolve('timeout'), timeoutMs);
         }),
       ]).finally(() => clearTimeout(timer));
-      if (result === 'timeout') return send(res, 503, { message: 'Service Unavailable' });
+      if (result === 'timeout') return sendJson(res, 503, { message: 'Service Unavailable' });
       const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
       if (result.cookies?.length) headers['set-cookie'] = result.cookies;
       const payload =
@@ -443,7 +444,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       log({ method, path: url.pathname, status: result.statusCode, ms: Date.now() - started });
     } catch (error) {
       log({ error: (error as Error).message });
-      if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });
+      if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error' });
       else res.end();
     }
   };

@@ -40,6 +40,7 @@ import {
   forwardedFacts,
   type GatewayRoute,
   type LambdaHandler,
+  sendJson,
   startGateway,
   type Transport,
 } from './gateway.ts';
@@ -98,6 +99,8 @@ export interface LocalStack {
    */
   stop(options?: { graceMs?: number }): Promise<void>;
 }
+
+const JSON_UTF8 = { 'content-type': 'application/json; charset=utf-8' };
 
 const PUBLIC_ROUTES = new Set(['GET /healthz', 'GET /openapi.json']);
 
@@ -255,8 +258,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname !== '/local/token' || req.method !== 'POST' || mode === 'county') return false;
       if (!sameOriginPost(req)) {
-        res.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ error: { code: 'CROSS_SITE', message: '只能从本系统的页面登录' } }));
+        sendJson(res, 403, { error: { code: 'CROSS_SITE', message: '只能从本系统的页面登录' } }, JSON_UTF8);
         return true;
       }
       if (/^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) {
@@ -270,26 +272,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         parsed = undefined;
       }
       const result = tokenRequest.safeParse(parsed);
-      res.setHeader('content-type', 'application/json; charset=utf-8');
       if (!result.success) {
-        res.writeHead(400);
-        res.end(
-          JSON.stringify({
-            error: {
-              code: 'VALIDATION_FAILED',
-              message: '请求内容有误',
-              fields: result.error.issues.map((i) => ({
-                path: i.path.join('.'),
-                code: i.code.toUpperCase(),
-                message: i.message,
-              })),
-            },
-          }),
+        const fields = result.error.issues.map((i) => ({
+          path: i.path.join('.'),
+          code: i.code.toUpperCase(),
+          message: i.message,
+        }));
+        sendJson(
+          res,
+          400,
+          { error: { code: 'VALIDATION_FAILED', message: '请求内容有误', fields } },
+          JSON_UTF8,
         );
         return true;
       }
-      res.writeHead(200);
-      res.end(JSON.stringify({ token: await issueLocalToken(key, result.data) }));
+      sendJson(res, 200, { token: await issueLocalToken(key, result.data) }, JSON_UTF8);
       return true;
     };
 

@@ -6,6 +6,7 @@ import { API_TOKEN_SECONDS } from '../../../functions/accounts/tokens.ts';
 import { AppError, BadRequestError, UnsupportedMediaTypeError } from '../../../functions/errors.ts';
 import { parseOrThrow } from '../../../functions/http/validation.ts';
 import { changePasswordBody, signInBody } from '../../../functions/schemas/accounts.ts';
+import { sendJson } from '../gateway.ts';
 
 /**
  * County mode's stand-in for Cognito's token endpoint, served by the local gateway beside the routes
@@ -30,18 +31,15 @@ export interface AuthRoutesOptions {
 
 const PATHS = new Set(['/auth/token', '/auth/password']);
 
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
 function send(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    ...headers,
-  });
-  res.end(JSON.stringify(body));
+  sendJson(res, status, body, { ...JSON_HEADERS, ...headers });
 }
 
 function parseJson(req: IncomingMessage, body: Buffer): unknown {
