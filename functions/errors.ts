@@ -71,6 +71,23 @@ export class IdempotencyInProgressError extends AppError {
   override readonly status = 409;
   override readonly code = 'IDEMPOTENCY_IN_PROGRESS';
 }
+/** A write to a versioned record sent without If-Match (the version the caller read). */
+export class PreconditionRequiredError extends AppError {
+  override readonly status = 428;
+  override readonly code = 'PRECONDITION_REQUIRED';
+}
+/** If-Match names a version that is no longer the record's: someone else changed it since. */
+export class VersionConflictError extends AppError {
+  override readonly status = 412;
+  override readonly code = 'VERSION_CONFLICT';
+  constructor(
+    readonly current: number,
+    message: string,
+    options?: { cause?: unknown; fields?: FieldIssue[] },
+  ) {
+    super(message, options);
+  }
+}
 /** A conditional write lost to a concurrent writer; the request may be retried. */
 export class ConcurrentUpdateError extends AppError {
   override readonly status = 409;

@@ -18,13 +18,26 @@ import { type RouteGroup, routeGroups } from '../functions/routes/index.ts';
 import { ApiFunction } from './constructs/api-function.ts';
 import { Auth } from './constructs/auth.ts';
 import { Delivery } from './constructs/delivery.ts';
-import { JOBS_ASYNC_INVOKE, Operations, WORKER_ASYNC_INVOKE } from './constructs/operations.ts';
+import { News, smsEnvironment } from './constructs/news.ts';
+import {
+  JOBS_ASYNC_INVOKE,
+  NEWS_ASYNC_INVOKE,
+  Operations,
+  WORKER_ASYNC_INVOKE,
+} from './constructs/operations.ts';
+import { Photos } from './constructs/photos.ts';
 import { DataTable, type TableAccess } from './constructs/table.ts';
 import { Web } from './constructs/web.ts';
 import { resourcePrefixFor } from './stage.ts';
 
 /** Repository root: entries in `routeGroups` are relative to it. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Route groups whose writes make news told at once (docs/news.md): they invoke the news function. */
+export const NEWS_GROUPS = ['inspections', 'problems', 'dispatches', 'direct-reports'] as const;
+
+/** Route groups that claim or serve photos (docs/photos.md): the sharp layer and the bucket's photos/. */
+export const PHOTO_GROUPS = ['photos', 'inspections', 'problems', 'visits'] as const;
 
 /** Route groups that never touch the table (health check, API description). */
 const GROUPS_WITHOUT_TABLE = new Set(['meta']);
@@ -104,6 +117,8 @@ export class BaocunStack extends Stack {
   readonly api: HttpApi;
   readonly delivery: Delivery;
   readonly web: Web;
+  readonly news: News;
+  readonly photos: Photos;
   readonly operations: Operations;
   readonly stage: string;
   readonly functions = new Map<string, ApiFunction>();
@@ -194,6 +209,9 @@ export class BaocunStack extends Stack {
     });
     const jobsApi = this.functions.get('jobs');
     if (jobsApi) this.delivery.bindJobStarter(jobsApi);
+    // Voiding an inspection (POST /inspections/{id}/void) re-evaluates its week: it starts a run too.
+    const inspectionsApi = this.functions.get('inspections');
+    if (inspectionsApi) this.delivery.bindJobStarter(inspectionsApi);
     const noticesApi = this.functions.get('notices');
     if (noticesApi) this.delivery.bindDocumentReader(noticesApi);
 
@@ -210,13 +228,45 @@ export class BaocunStack extends Stack {
       workerTableAccess: tableAccessForRoutes(webApiRoutes),
     });
 
+    // News at once (docs/news.md): the functions serving the writes that make news start its delivery.
+    const sms = smsEnvironment(this.node.tryGetContext('sms'));
+    this.news = new News(this, 'News', {
+      data: this.data,
+      delivery: this.delivery,
+      projectRoot: PROJECT_ROOT,
+      sms,
+    });
+    for (const group of NEWS_GROUPS) {
+      const fn = this.functions.get(group);
+      if (fn) this.news.bindAnnouncer(fn);
+    }
+    this.news.bindAnnouncer(this.web.pages);
+    this.news.bindAnnouncer(this.web.worker);
+    // The daily sweep resends failed texts; the weekly job texts talk notices.
+    for (const [name, value] of Object.entries(sms)) this.delivery.jobs.fn.addEnvironment(name, value);
+
+    // Photos: the groups that claim or serve them, and the pages (which call those routes in-process).
+    this.photos = new Photos(this, 'Photos', { bucket: this.delivery.bucket, webOrigins: this.webBaseUrls });
+    for (const group of PHOTO_GROUPS) {
+      const fn = this.functions.get(group);
+      if (fn) this.photos.bind(fn);
+    }
+    this.photos.bind(this.web.pages);
+
     // Failed asynchronous invokes go to one queue; alarms to one topic. The HTTP API has no X-Ray
     // (API Gateway traces REST APIs only): traces start at each function, which all trace actively.
     this.operations.configureAsyncInvoke(this.delivery.jobs, JOBS_ASYNC_INVOKE);
     this.operations.configureAsyncInvoke(this.web.worker, WORKER_ASYNC_INVOKE);
+    this.operations.configureAsyncInvoke(this.news.fn, NEWS_ASYNC_INVOKE);
     this.operations.watch({
       api: this.api,
-      functions: [...this.functions.values(), this.delivery.jobs, this.web.pages, this.web.worker],
+      functions: [
+        ...this.functions.values(),
+        this.delivery.jobs,
+        this.web.pages,
+        this.web.worker,
+        this.news.fn,
+      ],
       jobs: this.delivery.jobs,
       worker: this.web.worker,
       scheduleDeadLetters: this.delivery.deadLetterQueue,

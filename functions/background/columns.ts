@@ -152,6 +152,22 @@ export const SHEETS: Record<ImportKind, SheetSpec> = {
         width: 10,
         hint: '整数',
       },
+      {
+        header: '纬度',
+        aliases: ['村委会纬度'],
+        path: 'location.lat',
+        example: '34.5812',
+        width: 10,
+        hint: '村委会位置（WGS-84，度），与经度同填或同空',
+      },
+      {
+        header: '经度',
+        aliases: ['村委会经度'],
+        path: 'location.lng',
+        example: '105.7231',
+        width: 10,
+        hint: '村委会位置（WGS-84，度）',
+      },
     ],
   },
   cadres: {

@@ -9,6 +9,7 @@ import type { DispatchListItem } from '../schemas/dispatches.ts';
 import type { notice } from '../schemas/notices.ts';
 import type { Problem } from '../schemas/problems.ts';
 import type { Cadre, Township, Village } from '../schemas/roster.ts';
+import type { Visit } from '../schemas/visits.ts';
 import type { OutColumn, OutSheet } from './xlsx-writer.ts';
 
 /**
@@ -21,10 +22,18 @@ type Cell = string | number | undefined;
 export type NameList = 'townships' | 'villages' | 'cadres';
 export type Names = Record<NameList, ReadonlyMap<string, string>>;
 
+/** Lasting addresses of what a cell links to (the export is read long after its short-lived links expire). */
+export interface Links {
+  /** A photo's page address, which sends the reader to a fresh link if they may see it. */
+  photo(id: string): string;
+}
+
+export const relativeLinks: Links = { photo: (id) => `/app/photos/${encodeURIComponent(id)}` };
+
 export interface Column<T> {
   header: string;
   width: number;
-  cell(item: T, names: Names): Cell;
+  cell(item: T, names: Names, links: Links): Cell;
   /** For a name column: the roster list the name is looked up in, and the id it is looked up by. */
   lookup?: { list: NameList; id(item: T): string | undefined };
 }
@@ -45,6 +54,7 @@ export interface ExportItems {
   'direct-reports': DirectReport;
   board: BoardItem;
   notices: z.output<typeof notice>;
+  visits: Visit;
 }
 
 const at = (iso: string | null | undefined) => (iso ? beijingDateTime(new Date(iso)) : '');
@@ -117,6 +127,8 @@ export const LIST_COLUMNS: { [L in ExportList]: ReadonlyArray<Column<ExportItems
     column('外出务工人数', 12, (v) => v.profile?.migrantWorkers),
     column('贫困户数', 10, (v) => v.profile?.poorHouseholds),
     column('贫困人口', 10, (v) => v.profile?.poorPopulation),
+    column('纬度', 10, (v) => v.location?.lat),
+    column('经度', 10, (v) => v.location?.lng),
     createdAt(),
   ],
   cadres: [
@@ -166,6 +178,26 @@ export const LIST_COLUMNS: { [L in ExportList]: ReadonlyArray<Column<ExportItems
     problem.rectifyBy,
     problem.falseRectifications,
     column('销号时间', 18, (p) => at(p.closedAt)),
+    column('照片数', 8, (p) => p.photoIds?.length ?? 0),
+    {
+      header: '问题照片（链接）',
+      width: 48,
+      // One address a line; opening one asks for sign-in and shows the photo to those who may see it.
+      cell: (p, _names, links) => (p.photoIds ?? []).map((id) => links.photo(id)).join('\n'),
+    },
+  ],
+  visits: [
+    column('到村时间', 18, (v) => at(v.at)),
+    cadreId(),
+    cadreName(),
+    townshipName(),
+    villageName(),
+    column('在村住宿', 8, (v) => (v.overnight ? '是' : '否')),
+    column('距本村（米）', 12, (v) => v.distanceMeters ?? ''),
+    column('定位精度（米）', 12, (v) => v.location?.accuracy ?? ''),
+    column('远离本村', 8, (v) => (v.far ? '是' : '')),
+    column('备注', 30, (v) => v.note ?? ''),
+    createdAt('记录时间'),
   ],
   'direct-reports': [
     createdAt('报告时间'),
@@ -233,11 +265,12 @@ export function exportSheet<L extends ExportList>(
   sheetName: string,
   items: ReadonlyArray<ExportItems[L]>,
   names: Names,
+  links: Links = relativeLinks,
 ): OutSheet {
   const columns: ReadonlyArray<Column<ExportItems[L]>> = LIST_COLUMNS[list];
   return {
     name: sheetName,
     columns: columns.map(({ header, width }): OutColumn => ({ header, width })),
-    rows: items.map((item) => columns.map((c) => c.cell(item, names))),
+    rows: items.map((item) => columns.map((c) => c.cell(item, names, links))),
   };
 }

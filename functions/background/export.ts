@@ -2,7 +2,7 @@ import { ApiCallError, type ApiClient, type ItemOf, type ListPath } from '../cli
 import { problemColor } from '../core/rules/colors.ts';
 import { beijingDateTime } from '../core/time.ts';
 import { EXPORT_LIST_LABELS, type ExportList } from '../schemas/background.ts';
-import { type ExportItems, exportSheet, namesWanted } from './export-columns.ts';
+import { type ExportItems, exportSheet, type Links, namesWanted, relativeLinks } from './export-columns.ts';
 import { LIST_SOURCES } from './lists.ts';
 import { namesById } from './lookup.ts';
 import { writeWorkbook } from './xlsx-writer.ts';
@@ -19,6 +19,8 @@ export interface ExportDeps {
   now: Date;
   /** Called as pages arrive (rows so far); keeps the task's heartbeat fresh. */
   progress(done: number): Promise<void>;
+  /** Where the pages are (PUBLIC_BASE_URL), for the links in the sheet; root-relative without it. */
+  baseUrl?: string | undefined;
 }
 
 export interface ExportOutcome {
@@ -83,11 +85,15 @@ export async function runExport(
     namesById(deps.api, 'villages', wanted.villages),
     namesById(deps.api, 'cadres', wanted.cadres),
   ]);
-  const sheet = exportSheet(input.list, EXPORT_LIST_LABELS[input.list], items, {
-    townships,
-    villages,
-    cadres,
-  });
+  const base = deps.baseUrl?.replace(/\/+$/, '') ?? '';
+  const links: Links = { photo: (id) => `${base}${relativeLinks.photo(id)}` };
+  const sheet = exportSheet(
+    input.list,
+    EXPORT_LIST_LABELS[input.list],
+    items,
+    { townships, villages, cadres },
+    links,
+  );
   const body = writeWorkbook([sheet], { creator: '包村', created: deps.now });
   return { rows: items.length, body, fileName: exportFileName(input.list, deps.now) };
 }

@@ -10,6 +10,7 @@ import { dispatchListQuery } from '../schemas/dispatches.ts';
 import { noticeListQuery } from '../schemas/notices.ts';
 import { problemListQuery } from '../schemas/problems.ts';
 import { cadreListQuery, townshipListQuery, villageListQuery } from '../schemas/roster.ts';
+import { visitListQuery } from '../schemas/visits.ts';
 
 /** The red/yellow/green board (红黄绿): every open problem, by township as the board page filters it. */
 export const boardQuery = z.strictObject({ townshipId: z.optional(entityId) });
@@ -31,6 +32,7 @@ export const LIST_SOURCES = {
   notices: { path: '/notices', query: noticeListQuery },
   // The open problems (open and awaiting verification), coloured as the board colours them.
   board: { path: '/problems', query: boardQuery },
+  visits: { path: '/visits', query: visitListQuery },
 } as const satisfies Record<ExportList, { path: `/${string}`; query: Parameters<typeof safeParse>[0] }>;
 
 const PAGING = new Set(['limit', 'next']);

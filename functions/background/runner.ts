@@ -149,7 +149,12 @@ export async function runTask(taskId: string, deps: RunnerDeps): Promise<{ taskI
       if (!list) return await finish('failed', undefined, '任务缺少要导出的名单');
       const out = await runExport(
         { list, filters: filters ?? {} },
-        { api, now: deps.clock(), progress: (done) => progress(done, 0) },
+        {
+          api,
+          now: deps.clock(),
+          progress: (done) => progress(done, 0),
+          baseUrl: process.env.PUBLIC_BASE_URL,
+        },
       );
       const fileKey = exportKey(taskId, `${list}.xlsx`);
       await deps.documents.put(fileKey, out.body, XLSX_TYPE);

@@ -53,7 +53,11 @@ type PartOf<R, K extends 'params' | 'query' | 'body'> = [Values<Schema<R, K>>] e
 /** What a call to route R sends: the route's path parameters, query and body as its schemas take them. */
 export type CallOptions<R> = PartOf<R, 'params'> &
   PartOf<R, 'query'> &
-  PartOf<R, 'body'> & { idempotencyKey?: string | undefined };
+  PartOf<R, 'body'> & {
+    idempotencyKey?: string | undefined;
+    /** The version read, for routes that change a versioned record (If-Match). */
+    ifMatch?: string | undefined;
+  };
 /** A read sends no body and no key. */
 export type ReadOptions<R> = PartOf<R, 'params'> & PartOf<R, 'query'>;
 /** Options may be left out when nothing in them is required. */
@@ -129,6 +133,7 @@ type Loose = {
   query?: object | undefined;
   body?: unknown;
   idempotencyKey?: string | undefined;
+  ifMatch?: string | undefined;
 };
 
 /** The largest page the API gives (LIMITS.listMax). */
@@ -167,6 +172,7 @@ export class ApiClient {
       query?: Record<string, string | number | undefined>;
       body?: unknown;
       idempotencyKey?: string | undefined;
+      ifMatch?: string | undefined;
     },
   ): Promise<ApiAnswer<RouteAt<M, P>>> {
     return this.send(method, path, options as Loose) as Promise<ApiAnswer<RouteAt<M, P>>>;
@@ -232,6 +238,7 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (call.idempotencyKey) headers['idempotency-key'] = call.idempotencyKey;
+    if (call.ifMatch) headers['if-match'] = call.ifMatch;
     const event: ApiEvent = {
       version: '2.0',
       routeKey,

@@ -10,10 +10,12 @@ import { jobsRoutes } from '../routes/jobs.ts';
 import { majorFailuresRoutes } from '../routes/major-failures.ts';
 import { noticesRoutes } from '../routes/notices.ts';
 import { notificationsRoutes } from '../routes/notifications.ts';
+import { photosRoutes } from '../routes/photos.ts';
 import { problemsRoutes } from '../routes/problems.ts';
 import { recipientsRoutes } from '../routes/recipients.ts';
 import { rosterRoutes } from '../routes/roster.ts';
 import { rulesRoutes } from '../routes/rules.ts';
+import { visitsRoutes } from '../routes/visits.ts';
 
 /**
  * The API routes the pages call in-process. The jobs group is whole: POST /jobs/{name} only queues a
@@ -34,6 +36,9 @@ export const webApiRoutes = [
   ...noticesRoutes,
   ...recipientsRoutes,
   ...notificationsRoutes,
+  ...visitsRoutes,
+  // The page script's uploads (POST /app/uploads) and the photo links of the pages (/app/photos/{id}).
+  ...photosRoutes,
   ...jobsRoutes,
   ...backgroundRoutes,
   // County mode only (they answer 404 elsewhere): HQ's account pages.

@@ -14,6 +14,8 @@ export interface AuditRecord extends AuditEntry {
   at: string;
   /** The actor's `sub`. */
   actor: string;
+  /** The actor's name as signed in (the `name` claim), what people read; absent for programs. */
+  actorName?: string;
   roles: string[];
   routeKey: string;
   requestId: string;

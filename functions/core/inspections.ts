@@ -14,6 +14,31 @@ export const INSPECTION_MODE_LABELS: Record<InspectionMode, string> = {
   spot: '抽查',
 };
 
+/**
+ * The headcount (数人头) per cadre in three states: 在岗, 不在岗, 未点名. Nothing is absent by default: a
+ * cadre the inspector did not mark is 未点名 and never counts as absent.
+ */
+export const PRESENCE_STATES = ['present', 'absent', 'unchecked'] as const;
+export type Presence = (typeof PRESENCE_STATES)[number];
+export const PRESENCE_LABELS: Record<Presence, string> = {
+  present: '在岗',
+  absent: '不在岗',
+  unchecked: '未点名',
+};
+
+/**
+ * One finding's presence from what a client sent: `presence` when given, else the older boolean
+ * `present` (true 在岗, false 不在岗), else 未点名.
+ */
+export function presenceFrom(f: {
+  present?: boolean | undefined;
+  presence?: Presence | undefined;
+}): Presence {
+  if (f.presence !== undefined) return f.presence;
+  if (f.present === undefined) return 'unchecked';
+  return f.present ? 'present' : 'absent';
+}
+
 export interface ProblemInput {
   description: string;
   severity: Severity;
@@ -22,7 +47,8 @@ export interface ProblemInput {
 
 export interface FindingInput {
   cadreId: string;
-  present: boolean;
+  present?: boolean | undefined;
+  presence?: Presence | undefined;
   dispatchId?: string | undefined;
   commend: boolean;
   note?: string | undefined;
@@ -49,7 +75,9 @@ export interface PlannedProblem {
 
 export interface PlannedFinding {
   cadreId: string;
+  /** True only for 在岗: kept for readers of the older two-state field. */
   present: boolean;
+  presence: Presence;
   commend: boolean;
   dispatchId?: string;
   note?: string;
@@ -64,6 +92,7 @@ export interface InspectionPlan {
   problemIds: string[];
   presentCount: number;
   absentCount: number;
+  uncheckedCount: number;
   commendCount: number;
 }
 
@@ -130,9 +159,11 @@ export function planInspection(
       }),
     );
     problems.push(...own);
+    const presence = presenceFrom(f);
     return {
       cadreId: f.cadreId,
-      present: f.present,
+      present: presence === 'present',
+      presence,
       commend: f.commend,
       ...(f.dispatchId !== undefined ? { dispatchId: f.dispatchId } : {}),
       ...(f.note ? { note: f.note } : {}),
@@ -145,8 +176,9 @@ export function planInspection(
     findings,
     problems,
     problemIds: problems.map((p) => p.id),
-    presentCount: findings.filter((f) => f.present).length,
-    absentCount: findings.filter((f) => !f.present).length,
+    presentCount: findings.filter((f) => f.presence === 'present').length,
+    absentCount: findings.filter((f) => f.presence === 'absent').length,
+    uncheckedCount: findings.filter((f) => f.presence === 'unchecked').length,
     commendCount: findings.filter((f) => f.commend).length,
   };
 }

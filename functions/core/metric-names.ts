@@ -26,6 +26,10 @@ export const METRIC_NAMES = {
   emailsSent: 'EmailsSent',
   /** An email the transport refused or that could not be built. Count; alarmed. */
   emailsFailed: 'EmailsFailed',
+  /** A text message the SMS gateway accepted. Count. */
+  smsSent: 'SmsSent',
+  /** A text message the SMS gateway refused or did not answer. Count. */
+  smsFailed: 'SmsFailed',
   /** Time to print one document to PDF. Milliseconds. */
   pdfRenderTime: 'PdfRenderTime',
   /** A document that did not print (the HTML is kept). Count; alarmed. */

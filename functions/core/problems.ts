@@ -21,6 +21,18 @@ export const STATUS_LABELS: Record<ProblemStatus, string> = {
 export const VERIFICATION_OUTCOMES = ['accepted', 'rejected'] as const;
 export type VerificationOutcome = (typeof VERIFICATION_OUTCOMES)[number];
 
+/**
+ * Why a rectification was rejected: `incomplete` (整改不到位) sends the problem back with a new deadline
+ * and counts once, like any open problem; `false` (虚假整改) is a false rectification and counts as the
+ * rule set says. A rejection sent without a kind is `false` (the contract before kinds existed).
+ */
+export const REJECTION_KINDS = ['incomplete', 'false'] as const;
+export type RejectionKind = (typeof REJECTION_KINDS)[number];
+export const REJECTION_KIND_LABELS: Record<RejectionKind, string> = {
+  incomplete: '整改不到位',
+  false: '虚假整改',
+};
+
 /** Days allowed for rectification when the inspector sets no date; the rules engine may supply its own table. */
 export type RectifyDays = Readonly<Record<Severity, number>>;
 export const DEFAULT_RECTIFY_DAYS: RectifyDays = { minor: 14, major: 7, severe: 3 };
@@ -38,7 +50,9 @@ export function isUnresolved(status: ProblemStatus): boolean {
   return status !== 'closed';
 }
 
-export type ProblemAction = { kind: 'rectify' } | { kind: 'verify'; outcome: VerificationOutcome };
+export type ProblemAction =
+  | { kind: 'rectify' }
+  | { kind: 'verify'; outcome: VerificationOutcome; rejection?: RejectionKind | undefined };
 
 export type TransitionRefusal = 'NOT_OPEN' | 'NOTHING_TO_VERIFY';
 
@@ -47,8 +61,10 @@ export type Transition =
       ok: true;
       from: ProblemStatus;
       to: ProblemStatus;
-      /** A rejected rectification: counted as 虚假整改. */
+      /** A rejection of kind `false` (the default): counted as 虚假整改. */
       falseRectification: boolean;
+      /** A rejection of kind `incomplete` (整改不到位): back to open with a new deadline, not 虚假整改. */
+      incompleteRectification: boolean;
       /** The problem leaves the cadre's open list. */
       closes: boolean;
     }
@@ -63,7 +79,14 @@ export function transition(status: ProblemStatus, action: ProblemAction): Transi
         message: status === 'closed' ? '该问题已销号，无需整改' : '该问题已报整改，正在等待复核',
       };
     }
-    return { ok: true, from: 'open', to: 'awaiting_verification', falseRectification: false, closes: false };
+    return {
+      ok: true,
+      from: 'open',
+      to: 'awaiting_verification',
+      falseRectification: false,
+      incompleteRectification: false,
+      closes: false,
+    };
   }
   if (status !== 'awaiting_verification') {
     return {
@@ -72,9 +95,25 @@ export function transition(status: ProblemStatus, action: ProblemAction): Transi
       message: status === 'closed' ? '该问题已销号，无需复核' : '该问题尚未报整改，没有可复核的整改',
     };
   }
-  return action.outcome === 'accepted'
-    ? { ok: true, from: 'awaiting_verification', to: 'closed', falseRectification: false, closes: true }
-    : { ok: true, from: 'awaiting_verification', to: 'open', falseRectification: true, closes: false };
+  if (action.outcome === 'accepted') {
+    return {
+      ok: true,
+      from: 'awaiting_verification',
+      to: 'closed',
+      falseRectification: false,
+      incompleteRectification: false,
+      closes: true,
+    };
+  }
+  const incomplete = action.rejection === 'incomplete';
+  return {
+    ok: true,
+    from: 'awaiting_verification',
+    to: 'open',
+    falseRectification: !incomplete,
+    incompleteRectification: incomplete,
+    closes: false,
+  };
 }
 
 /**
@@ -128,4 +167,29 @@ export function summarizeStanding(
     falseRectifications: sum(unresolved) + sum(closed),
     overdueDispatches,
   };
+}
+
+/**
+ * A deadline extension (延期) by HQ: the new date must move the deadline later and may not lie before
+ * today (Beijing); a closed or voided problem has no deadline left to move. Pure; field paths are the
+ * request's.
+ */
+export function extensionIssues(
+  problem: { status: ProblemStatus; rectifyBy: string },
+  rectifyBy: string,
+  today: string,
+): { path: string; code: string; message: string }[] {
+  if (rectifyBy <= problem.rectifyBy) {
+    return [
+      {
+        path: 'body.rectifyBy',
+        code: 'NOT_LATER',
+        message: `延期后的整改期限须晚于原期限（${problem.rectifyBy}）`,
+      },
+    ];
+  }
+  if (rectifyBy < today) {
+    return [{ path: 'body.rectifyBy', code: 'DATE_IN_PAST', message: `整改期限不能早于今天（${today}）` }];
+  }
+  return [];
 }

@@ -15,6 +15,7 @@ import type {
 import type { PenaltyTier } from '../core/rules/terms.ts';
 import { SEVERITY_LABELS, TIER_LABELS } from '../core/rules/terms.ts';
 import { chineseDate } from '../core/time.ts';
+import { weekWords } from '../core/week-words.ts';
 import { CHART_TIERS, bulletinCharts as drawBulletinCharts } from './bulletin-charts.ts';
 import type { HBarChart, LineChart } from './charts.ts';
 import type { DocumentSettings } from './settings.ts';
@@ -25,6 +26,8 @@ export interface NameBook {
   townships: ReadonlyMap<string, string>;
   /** Problem descriptions by id. */
   problems: ReadonlyMap<string, string>;
+  /** Thumbnails of a problem's photos (data: URLs, so the printed file carries them), by problem id. */
+  problemPhotos?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface Issue {
@@ -40,12 +43,9 @@ const villageName = (names: NameBook, id: string) => names.villages.get(id) ?? i
 const townshipName = (names: NameBook, id: string | null | undefined) =>
   id ? (names.townships.get(id) ?? id) : '未归属乡镇';
 
-/** "11月16日" */
-const monthDay = (date: string) => chineseDate(date).replace(/^\d+年/, '');
-
-export function weekLabel(evaluation: Pick<WeeklyEvaluation, 'week' | 'monday' | 'sunday'>): string {
-  const [year, num] = evaluation.week.split('-W');
-  return `${year}年第${Number(num)}周（${monthDay(evaluation.monday)}—${monthDay(evaluation.sunday)}）`;
+/** 第47周（11月16日—11月22日）: the one way a week reads to people (core/week-words.ts). */
+export function weekLabel(evaluation: Pick<WeeklyEvaluation, 'week'>): string {
+  return weekWords(evaluation.week);
 }
 
 function common(settings: DocumentSettings, issue: Issue) {
@@ -63,6 +63,7 @@ function problemRows(rows: readonly ProblemRow[], names: NameBook) {
     falseRectification: p.falseRectifications > 0,
     severity: SEVERITY_LABELS[p.severity],
     rectifyBy: chineseDate(p.rectifyBy),
+    photos: names.problemPhotos?.get(p.problemId) ?? [],
   }));
 }
 
@@ -230,7 +231,13 @@ export function bulletinView(evaluation: WeeklyEvaluation, options: BulletinOpti
       rectification: beside(figures, (f) => num(f.rectification.medianHours)),
       directReports: beside(figures, (f) => num(f.directReports.perCadre)),
       acknowledgement: beside(figures, (f) => num(f.acknowledgement.medianMinutes)),
+      // Visits (下村) and nights (吃住在村): only for weeks that had a visit.
+      visits: beside(figures, (f) => num(f.visits?.perCadre ?? null)),
+      nights: beside(figures, (f) => num(f.visits?.nightsPerCadre ?? null)),
+      nightShare: beside(figures, (f) => percent(f.visits?.nightShare ?? null)),
+      farVisits: String(figures.current.visits?.far ?? 0),
     })),
+    showVisits: eff.county.current.visits !== undefined,
     requirementsHeading: evaluation.majorFailures.length ? '八、工作要求' : '七、工作要求',
     requirements: [
       '被通报的干部要对照问题清单逐条整改，按期报送整改情况，整改不到位的从严问责。',

@@ -10,7 +10,7 @@ import { logRequestDone, requestContext } from './middleware/request-context.ts'
 import { routeResult } from './middleware/respond.ts';
 import { routing } from './middleware/routing.ts';
 import type { ApiContext, ApiEvent, ApiResult } from './middleware/types.ts';
-import { need, stateOf } from './middleware/types.ts';
+import { header, need, stateOf } from './middleware/types.ts';
 import { validation } from './middleware/validation.ts';
 import type { AnyRoute, RequestContext } from './route.ts';
 
@@ -54,10 +54,12 @@ export function createApiHandler(routes: AnyRoute[], options: ApiHandlerOptions)
       log,
       idempotencyKey: state.idempotency?.key,
       firstAttempt: state.idempotency?.fresh ?? true,
+      ifMatch: header(event, 'if-match'),
       auditRecord: (entry) => ({
         ...entry,
         at: ctx.now.toISOString(),
         actor: actor.sub,
+        ...(actor.name ? { actorName: actor.name } : {}),
         roles: actor.roles,
         routeKey,
         requestId,

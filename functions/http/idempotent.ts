@@ -13,9 +13,13 @@ const WAIT_FOR_CONCURRENT_MS = 15_000;
 
 export function validateIdempotencyKey(key: string): void {
   if (!KEY_PATTERN.test(key)) {
-    throw new BadRequestError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key 须为 8–128 个可见 ASCII 字符', {
-      fields: [{ path: 'headers.idempotency-key', code: 'INVALID_IDEMPOTENCY_KEY', message: '格式无效' }],
-    });
+    throw new BadRequestError(
+      'INVALID_IDEMPOTENCY_KEY',
+      '防重复提交的编号须为 8–128 个英文字母、数字或常用符号',
+      {
+        fields: [{ path: 'headers.idempotency-key', code: 'INVALID_IDEMPOTENCY_KEY', message: '格式无效' }],
+      },
+    );
   }
 }
 
@@ -61,7 +65,7 @@ export async function acquire(store: IdempotencyStore, args: IdempotentRequest):
   while (claim.kind === 'existing') {
     const record = claim.record;
     if (record.fingerprint !== fingerprint) {
-      throw new IdempotencyMismatchError('该 Idempotency-Key 已用于另一个不同的请求');
+      throw new IdempotencyMismatchError('这个防重复提交的编号已用于另一个不同的请求');
     }
     if (record.status === 'completed' && record.response)
       return { kind: 'replay', response: record.response };

@@ -79,6 +79,11 @@ export function countEmail(outcome: string): void {
   else if (outcome === 'failed') metrics()?.addMetric(METRIC_NAMES.emailsFailed, MetricUnit.Count, 1);
 }
 
+export function countSms(outcome: string): void {
+  if (outcome === 'sent') metrics()?.addMetric(METRIC_NAMES.smsSent, MetricUnit.Count, 1);
+  else if (outcome === 'failed') metrics()?.addMetric(METRIC_NAMES.smsFailed, MetricUnit.Count, 1);
+}
+
 /** The PDF renderer's hooks (functions/adapters/documents/chromium.ts observePdfRenders). */
 export const pdfRenderMetrics = {
   rendered(timing: { renderMs: number }): void {

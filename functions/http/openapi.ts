@@ -250,6 +250,14 @@ export function openApiDocument(
           description: '重试安全：同一调用者 24 小时内重复提交同一键，返回首次结果且不重复写入',
           schema: { type: 'string', minLength: 8, maxLength: 128 },
         },
+        IfMatch: {
+          name: 'If-Match',
+          in: 'header',
+          required: true,
+          description:
+            '乐观并发：读取记录时 ETag 头（或 version 字段）给出的版本，如 "3"（也接受 3、W/"3"）；缺少为 428，已被他人修改为 412',
+          schema: { type: 'string', maxLength: 40 },
+        },
       },
       schemas,
     },
@@ -277,6 +285,7 @@ function parameters(route: AnyRoute, params: Json | undefined, query: Json | und
   }
   if (route.method !== 'GET' && route.roles !== 'public')
     out.push({ $ref: '#/components/parameters/IdempotencyKey' });
+  if (route.ifMatch) out.push({ $ref: '#/components/parameters/IfMatch' });
   return out;
 }
 

@@ -8,7 +8,7 @@ import type { Logger } from './logger.ts';
  * A route is data: method, path, who may call it, its schemas and its use case. The same definition
  * drives the Lambda handler, the local gateway's routing and the OpenAPI document.
  */
-export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export type { AuditEntry, AuditRecord };
 
@@ -30,6 +30,8 @@ export interface RequestContext {
   firstAttempt: boolean;
   /** Idempotency key of this request, if the caller sent one (used to derive stable ids). */
   idempotencyKey: string | undefined;
+  /** The If-Match header as sent (routes with `ifMatch` read the version the caller last saw). */
+  ifMatch?: string | undefined;
 }
 
 export interface RawResponse {
@@ -77,6 +79,11 @@ export interface RouteDef<
    * (the header is ignored), so the route must be safe to repeat on its own.
    */
   secret?: boolean;
+  /**
+   * The route changes a versioned record: it requires `If-Match` with the version the caller read
+   * (the OpenAPI document lists the header; the use case answers 428 without it, 412 when stale).
+   */
+  ifMatch?: boolean;
   /** Largest JSON body this route takes, in bytes (default: the MAX_BODY_BYTES setting, 256 KB). */
   maxBodyBytes?: number;
   query?: Q;

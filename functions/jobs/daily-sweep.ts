@@ -18,6 +18,8 @@ import { beijingDate, beijingDateTime, chineseDate, isoWeekOfInstant } from '../
 import type { Logger } from '../http/logger.ts';
 import { countEmail } from '../http/metrics.ts';
 import { evaluateAndStoreWeek } from './evaluate-week.ts';
+import { deliverPendingNews } from './news.ts';
+import { recordAndNotify, rejectionNews } from './news-events.ts';
 import { renderAppointmentLetter } from './render-week-documents.ts';
 import { AUTHORITY, type DeliverySummary } from './weekly-bulletin.ts';
 
@@ -25,9 +27,11 @@ import { AUTHORITY, type DeliverySummary } from './weekly-bulletin.ts';
  * The daily sweep (07:00 Beijing):
  *  1. dispatch rows past their deadline and not done (GSI3 OPEN#DISP);
  *  2. open problems past their rectification date (GSI3 PROBS#open, rectifyBy < today);
- *  3. rectifications rejected on verification in the last two days (GSI4), so the cadre hears back;
- * and tells each cadre concerned: one notification per item per day on their page, one email per
- * cadre per day listing their items. Keys carry the Beijing date, so a second run the same day
+ *  3. rectifications rejected on verification in the last two days (GSI4): told at once by the
+ *     verification itself (news, docs/news.md); the sweep records any that were not;
+ *  4. news told at once whose email or text failed: sent again (each once, by the ledger);
+ * and tells each cadre concerned of 1 and 2: one notification per item per day on their page, one
+ * email per cadre per day listing their items. Keys carry the Beijing date, so a second run the same day
  * repeats nothing and the next day's run reminds again.
  * It also renders the appointment letters (任命书) of chief assignments created since it last ran
  * (Chromium takes seconds, so not on the request path); see renderPendingAppointmentLetters; and
@@ -45,6 +49,10 @@ export interface DailySweepSummary {
   cadres: number;
   notifications: { created: number; existing: number };
   emails: DeliverySummary;
+  /** News told at once still pending (docs/news.md): how many events, how many now all delivered. */
+  news: { events: number; done: number; rejectionsChecked: number };
+  newsEmails: DeliverySummary;
+  newsTexts: DeliverySummary;
   appointmentLetters: AppointmentLetterSummary;
   /** The current week's provisional evaluation as this run left it. */
   provisional: { week: string; evaluatedAt: string; fingerprint: string };
@@ -59,7 +67,7 @@ export interface AppointmentLetterSummary {
 interface Item {
   key: string;
   cadreId: string;
-  kind: 'overdue_dispatch' | 'overdue_rectification' | 'rectification_rejected';
+  kind: 'overdue_dispatch' | 'overdue_rectification';
   title: string;
   text: string;
   deadline: string | null;
@@ -116,27 +124,27 @@ export async function runDailySweep(deps: {
       stampAt: `${today}T00:00:00.000Z`,
       problemIds: [p.id],
     })),
-    // A rejection is told once, whenever the sweep first sees it (keyed by the verification).
-    ...rejected.map((v) => {
-      const problem = rejectedProblems.get(v.problemId);
-      return {
-        key: `rejected:${v.problemId}:${v.id}`,
-        cadreId: v.cadreId,
-        kind: 'rectification_rejected' as const,
-        title: '整改未通过复核',
-        text: `问题“${problem?.description ?? v.problemId}”的整改经复核未通过（记为虚假整改）${v.note ? `，复核意见：${v.note}` : ''}。${
-          !problem
-            ? '请重新整改。'
-            : problem.rectifyBy < today
-              ? `原整改期限 ${chineseDate(problem.rectifyBy)} 已过，请立即重新整改。`
-              : `请在 ${chineseDate(problem.rectifyBy)} 前重新整改。`
-        }`,
-        deadline: problem?.rectifyBy ?? null,
-        stampAt: v.at,
-        problemIds: [v.problemId],
-      };
-    }),
   ];
+
+  // A rejection is news told at once by the verification request (docs/news.md). The sweep records
+  // any it does not find (a request that died before telling), under the same key, so the cadre's page
+  // gets it once; its email and text go with the pending news below, never in the digest.
+  let rejectionsTold = 0;
+  for (const v of rejected) {
+    const problem = rejectedProblems.get(v.problemId);
+    if (!problem) continue;
+    const kind = (v as { rejectionKind?: unknown; kind?: unknown }).rejectionKind;
+    await recordAndNotify(
+      rejectionNews({
+        problem,
+        verificationId: v.id,
+        at: v.at,
+        note: v.note ?? '',
+        kind: kind === 'incomplete' || kind === 'false' ? kind : undefined,
+      }),
+    );
+    rejectionsTold++;
+  }
 
   const notifications = { created: 0, existing: 0 };
   const at = now.toISOString();
@@ -192,6 +200,12 @@ export async function runDailySweep(deps: {
     else emails.failed++;
   }
 
+  // News told at once whose email or text failed (or never left): sent now, each once.
+  const pending = await deliverPendingNews(now, {
+    mailer,
+    ...(log ? { log } : {}),
+  });
+
   // The board first: letters take seconds each (Chromium) and may fail one by one.
   const current = await evaluateAndStoreWeek(isoWeekOfInstant(now), { now });
   const appointmentLetters = await renderPendingAppointmentLetters(now, log);
@@ -206,6 +220,9 @@ export async function runDailySweep(deps: {
     cadres: byCadre.size,
     notifications,
     emails,
+    news: { events: pending.events, done: pending.done, rejectionsChecked: rejectionsTold },
+    newsEmails: pending.emails,
+    newsTexts: pending.texts,
   };
 }
 

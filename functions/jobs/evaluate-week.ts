@@ -40,6 +40,7 @@ import {
   readOpenMatters,
   readProblemEvents,
   readProblems,
+  readVisitDuties,
   readWeekItems,
 } from '../adapters/dynamo/week-facts.ts';
 import {
@@ -57,6 +58,7 @@ import {
   problemStateAt,
   type RuleSet,
   ruleSetForWeek,
+  visitMinimumOn,
   type WeeklyEvaluation,
   weekBounds,
   weekEndInstant,
@@ -109,6 +111,9 @@ function minimalEvent(e: ProblemEvent): ProblemEvent {
   return {
     kind: e.kind,
     ...(e.outcome ? { outcome: e.outcome } : {}),
+    // Carried over too: an incomplete rejection is not 虚假整改, and deadlines move with events.
+    ...(e.rejectionKind ? { rejectionKind: e.rejectionKind } : {}),
+    ...(e.rectifyBy ? { rectifyBy: e.rectifyBy } : {}),
     at: e.at,
     ...(e.id ? { id: e.id } : {}),
   };
@@ -121,7 +126,9 @@ class ProblemSet {
     const seen = this.byId.get(fact.id);
     const events = seen?.events ?? new Map<string, ProblemEvent>();
     for (const e of fact.events) events.set(eventKey(e), minimalEvent(e));
-    this.byId.set(fact.id, { fact: seen?.fact ?? fact, events });
+    // A void (作废) found on any read wins: the carried copy predates it.
+    const kept = seen?.fact ?? fact;
+    this.byId.set(fact.id, { fact: fact.voided && !kept.voided ? { ...kept, voided: true } : kept, events });
   }
   addEvent(problemId: string, e: ProblemEvent): boolean {
     const seen = this.byId.get(problemId);
@@ -189,7 +196,9 @@ function carryOver(
     week,
     asOf,
     problems: problems
-      .filter((p) => p.foundOn <= asOfDate && problemStateAt(p, asOfMs, ruleSet).state !== 'closed')
+      .filter(
+        (p) => !p.voided && p.foundOn <= asOfDate && problemStateAt(p, asOfMs, ruleSet).state !== 'closed',
+      )
       .map((p) => ({
         id: p.id,
         cadreId: p.cadreId,
@@ -310,6 +319,7 @@ async function compute(week: string, asOf: string, now: Date, meter: ReadMeter):
     ...dispatchFacts.map((d) => d.cadreId),
     ...reportFacts.map((r) => r.cadreId),
     ...items.majorFailures.flatMap((m) => m.cadreIds),
+    ...items.visits.map((v) => v.cadreId),
   ]);
   const cadres = roster
     .filter((c) => !c.createdAt || Date.parse(c.createdAt) <= asOfMs || named.has(c.id))
@@ -325,6 +335,8 @@ async function compute(week: string, asOf: string, now: Date, meter: ReadMeter):
     dispatches: dispatchFacts,
     directReports: reportFacts,
     majorFailures: items.majorFailures,
+    visits: items.visits,
+    visitDuties: visitMinimumOn(ruleSet) ? await readVisitDuties(meter) : undefined,
     previous,
   });
   const carry = carryOver(

@@ -26,6 +26,7 @@ import {
 } from '../adapters/dynamo/notices.ts';
 import { getProblems } from '../adapters/dynamo/problems.ts';
 import { getCadre, getCadres, getTownship, getVillage, getVillages } from '../adapters/dynamo/roster.ts';
+import { photoFiles, photoKeys } from '../adapters/photos/index.ts';
 import { formatDocumentNumber } from '../core/document-number.ts';
 import { derivedId } from '../core/ids.ts';
 import type { CadreEvaluation, ProblemRow } from '../core/rules/evaluation.ts';
@@ -209,7 +210,36 @@ async function loadNames(stored: StoredEvaluation, needsNotices: boolean): Promi
     villages: new Map([...villages.values()].map((v) => [v.id, v.name])),
     townships,
     problems: new Map([...problems.values()].map((p) => [p.id, p.description])),
+    problemPhotos: await problemThumbnails([...problems.values()]),
   };
+}
+
+/** Thumbnails a notice shows per problem; more are on the problem's page. */
+const NOTICE_PHOTOS_PER_PROBLEM = 3;
+
+/**
+ * The first thumbnails of each problem's photos as data: URLs: a notice is a file kept, mailed and
+ * printed, where links to photos would expire (320 px thumbnails, a few KB to a few tens of KB each).
+ * A photo that cannot be read is left out rather than holding the notice back.
+ */
+async function problemThumbnails(
+  problems: ReadonlyArray<{ id: string; photoIds?: readonly string[] | undefined }>,
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const wanted = problems.filter((p) => p.photoIds?.length);
+  if (wanted.length === 0) return out;
+  const files = await photoFiles();
+  await Promise.all(
+    wanted.map(async (p) => {
+      const ids = (p.photoIds ?? []).slice(0, NOTICE_PHOTOS_PER_PROBLEM);
+      const thumbs = await Promise.all(
+        ids.map((id) => files.get(photoKeys.thumbnail(id)).catch(() => undefined)),
+      );
+      const urls = thumbs.flatMap((b) => (b ? [`data:image/jpeg;base64,${b.toString('base64')}`] : []));
+      if (urls.length) out.set(p.id, urls);
+    }),
+  );
+  return out;
 }
 
 /** "提醒谈话通知书-张三-2026-W47": safe in any file system once encoded for the download header. */

@@ -9,14 +9,18 @@ import { getCadres, listTownships } from '../adapters/dynamo/roster.ts';
 import { mailConfig } from '../adapters/mail/config.ts';
 import { createMailer, type DeliveryOutcome, type Mailer } from '../adapters/mail/mailer.ts';
 import type { MailAttachment } from '../adapters/mail/message.ts';
-import { renderEmail } from '../adapters/mail/templates.ts';
+import { renderEmail, renderSms } from '../adapters/mail/templates.ts';
+import { smsConfig } from '../adapters/sms/config.ts';
+import { configuredSmsSender, type SmsSender } from '../adapters/sms/sender.ts';
 import { previousIsoWeek } from '../core/rules/calendar.ts';
 import type { WeeklyEvaluation } from '../core/rules/evaluation.ts';
 import { SEVERITY_LABELS, TIER_LABELS } from '../core/rules/terms.ts';
 import { addDays, chineseDate, isoWeekOfInstant } from '../core/time.ts';
+import { weekWords } from '../core/week-words.ts';
 import type { Logger } from '../http/logger.ts';
-import { countEmail } from '../http/metrics.ts';
+import { countEmail, countSms } from '../http/metrics.ts';
 import type { StoredEvaluation } from '../schemas/bulletins.ts';
+import { AUTHORITY, MAIL_FOOTER } from './authority.ts';
 
 /**
  * The weekly bulletin job (Monday 08:00 Beijing, for the week just ended):
@@ -29,8 +33,9 @@ import type { StoredEvaluation } from '../schemas/bulletins.ts';
  * Every email goes through the delivery ledger and every notification has a stable id, so running
  * the job twice, or retrying it after a crash, sends and writes each one once.
  */
-export const AUTHORITY = '县包村工作指挥部';
-const FOOTER = '本邮件由包村系统自动发送，请勿直接回复。';
+const FOOTER = MAIL_FOOTER;
+
+export { AUTHORITY };
 
 export interface DeliverySummary {
   sent: number;
@@ -50,6 +55,8 @@ export interface WeeklyBulletinSummary {
   documents: { bulletin: string; notices: number };
   bulletinEmails: DeliverySummary & { recipients: number; skipped?: 'provisional' };
   cadreEmails: DeliverySummary;
+  /** Talk notices by text message (zero unless an SMS gateway is configured). */
+  cadreTexts: DeliverySummary;
   notifications: { created: number; existing: number };
 }
 
@@ -73,10 +80,8 @@ export function weekToReport(at: Date, week?: string): string {
   return week ?? previousIsoWeek(isoWeekOfInstant(at));
 }
 
-function weekLabel(week: string): string {
-  const [year, num] = week.split('-W');
-  return `${year}年第${Number(num)}周`;
-}
+/** 第47周（11月16日—11月22日）: the one way a week reads to people. */
+const weekLabel = weekWords;
 
 function figures(evaluation: WeeklyEvaluation, cadreIds?: Set<string>) {
   const n = (ids: string[]) => (cadreIds ? ids.filter((id) => cadreIds.has(id)).length : ids.length);
@@ -117,6 +122,8 @@ async function bulletinAttachment(bulletin: NoticeRecord): Promise<MailAttachmen
 export interface DeliverDependencies {
   now: Date;
   mailer?: Mailer;
+  /** Text messages: the configured gateway's sender unless given; null turns them off. */
+  sms?: SmsSender | null;
   /** Each email the transport refuses is logged here (and counted as failed). */
   log?: Pick<Logger, 'error'>;
 }
@@ -194,7 +201,7 @@ export async function deliverWeek(
           : null,
         provisionalNote: null,
         greeting: `${r.name}${r.title ? ` ${r.title}` : ''}：`,
-        intro: `现将${label}（${chineseDate(evaluation.monday)}至${chineseDate(evaluation.sunday)}）干部包村责任制落实情况通报如下（规则版本 ${stored.ruleSetVersion}）。`,
+        intro: `现将${label}干部包村责任制落实情况通报如下（规则版本 ${stored.ruleSetVersion}）。`,
         figures: figures(evaluation),
         township,
         documents: listed,
@@ -213,6 +220,18 @@ export async function deliverWeek(
 
   // 4. The cadres concerned.
   const cadreEmails = emptyDelivery();
+  const cadreTexts = emptyDelivery();
+  const sms =
+    deps.sms === null
+      ? undefined
+      : (deps.sms ??
+        configuredSmsSender({
+          ledger: mailLedger,
+          onOutcome: countSms,
+          ...(log
+            ? { log: (message: string, fields: Record<string, unknown>) => log.error(message, fields) }
+            : {}),
+        }));
   const notifications = { created: 0, existing: 0 };
   const messages = await cadreMessages(stored, documents.notices);
   const cadres = await getCadres([...new Set(messages.map((m) => m.cadreId))]);
@@ -230,16 +249,36 @@ export async function deliverWeek(
       week,
       ...(m.problemIds ? { problemIds: m.problemIds } : {}),
       ...(m.noticeId ? { noticeId: m.noticeId } : {}),
+      link: m.link,
       createdAt: stored.evaluatedAt,
     });
     if (written) notifications.created++;
     else notifications.existing++;
     const cadre = cadres.get(m.cadreId);
+    const base = mailConfig().publicBaseUrl;
+    // A talk notice is news at the moment it is issued: also by text message (docs/news.md).
+    if (sms && m.kind === 'talk_notice') {
+      if (cadre?.phone) {
+        count(
+          cadreTexts,
+          await sms.deliver({
+            messageKey: `sms:${m.key}`,
+            to: { phone: cadre.phone, ref: `cadre:${m.cadreId}` },
+            text: renderSms('news', {
+              signature: smsConfig()?.signature ?? null,
+              title: m.title,
+              text: clip(m.paragraphs[0] ?? ''),
+              deadline: m.deadlineText,
+              link: base ? `${base}${m.link}` : null,
+            }),
+          }),
+        );
+      } else cadreTexts.noAddress++;
+    }
     if (!cadre?.email) {
       cadreEmails.noAddress++;
       continue;
     }
-    const base = mailConfig().publicBaseUrl;
     const body = renderEmail('cadre-notice', {
       subject: m.title,
       authority: AUTHORITY,
@@ -248,7 +287,7 @@ export async function deliverWeek(
       paragraphs: m.paragraphs,
       items: m.items,
       deadline: m.deadlineText,
-      link: base ? `${base}/cadres/${encodeURIComponent(m.cadreId)}/notifications` : null,
+      link: base ? `${base}${m.link}` : null,
       footer: FOOTER,
     });
     count(
@@ -270,6 +309,7 @@ export async function deliverWeek(
     ruleSetVersion: stored.ruleSetVersion,
     bulletinEmails,
     cadreEmails,
+    cadreTexts,
     notifications,
   };
 }
@@ -285,6 +325,13 @@ interface CadreMessage {
   deadlineText: string;
   problemIds?: string[];
   noticeId?: string;
+  /** The page the notification and the email link to. */
+  link: string;
+}
+
+/** A text message carries one paragraph, clipped: the page has the rest. */
+function clip(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
 }
 
 const digest = (parts: string[]) => createHash('sha256').update(parts.join(',')).digest('hex').slice(0, 16);
@@ -317,6 +364,7 @@ async function cadreMessages(stored: StoredEvaluation, notices: NoticeRecord[]):
       items: [],
       deadline: talkBy,
       deadlineText: chineseDate(talkBy),
+      link: '/app/cadre/standing',
       ...(notice ? { noticeId: notice.id } : {}),
     });
   }
@@ -343,6 +391,7 @@ async function cadreMessages(stored: StoredEvaluation, notices: NoticeRecord[]):
       })),
       deadline,
       deadlineText: chineseDate(deadline),
+      link: '/app/cadre/problems',
       problemIds: ids,
       ...(notice ? { noticeId: notice.id } : {}),
     });

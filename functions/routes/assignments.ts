@@ -22,11 +22,13 @@ import {
   type Assignment,
   assignment,
   assignmentListQuery,
+  assignmentMove,
   assignmentPage,
   coverage,
   coverageQuery,
   createAssignment,
   endAssignment,
+  moveAssignment,
 } from '../schemas/assignments.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
 import type { Village } from '../schemas/roster.ts';
@@ -218,6 +220,97 @@ export const assignmentsRoutes = [
       return ok(result.assignment);
     },
   }),
+  defineRoute({
+    method: 'POST',
+    path: '/assignments/{id}/move',
+    summary: '调动：结束该包村关系并在另一村开始新的包村关系（同一日交接，一次完成）',
+    tags: TAGS,
+    roles: ['admin'],
+    params: idParams,
+    body: moveAssignment,
+    responses: { 201: assignmentMove, 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
+    async handle({ params, body }, ctx) {
+      // Steps: 1. the running assignment and the target village; 2. start the new assignment (its
+      // slots refuse a village the cadre is already in, or a second chief); 3. end the old one on the
+      // same day. The start goes first so that a refusal leaves the old assignment running; a crash
+      // between 2 and 3 is finished by a retry with the same Idempotency-Key (same derived id).
+      const current = await store.getAssignment(params.id);
+      if (!current) throw new NotFoundError('包村关系不存在');
+      const id = ctx.idempotencyKey ? derivedId(ctx.actor.sub, ctx.idempotencyKey, 'move') : newId(ctx.now);
+      const resumed = current.active ? undefined : await store.getAssignment(id);
+      if (!current.active && !(resumed && resumed.cadreId === current.cadreId)) {
+        throw new ConflictError('ALREADY_ENDED', '该包村关系已经结束，不能再调动');
+      }
+      if (body.villageId === current.villageId) {
+        throw invalid([{ path: 'body.villageId', code: 'SAME_VILLAGE', message: '调往的村与原村相同' }]);
+      }
+      const village = await roster.getVillage(body.villageId);
+      if (!village)
+        throw invalid([{ path: 'body.villageId', code: 'UNKNOWN_REFERENCE', message: '村不存在' }]);
+      const from = body.from ?? resumed?.from ?? defaultEndDate(current, beijingDate(ctx.now));
+      const problem = endDateProblem(current, from);
+      if (problem) throw invalid([{ path: 'body.from', code: 'BEFORE_FROM', message: problem }]);
+
+      const started = await store.createAssignment(
+        {
+          id,
+          cadreId: current.cadreId,
+          villageId: village.id,
+          townshipId: village.townshipId,
+          role: body.role ?? current.role,
+          from,
+          note: body.reason,
+          createdAt: ctx.now.toISOString(),
+          createdBy: ctx.actor.sub,
+        },
+        ctx.now,
+      );
+      if (started.kind !== 'created' && started.kind !== 'recovered') throw conflictFor(started, from);
+      const reason = body.reason ?? `调动至${village.name}`;
+      const ended = await store.endAssignment(current, {
+        to: from,
+        endedAt: ctx.now.toISOString(),
+        endedBy: ctx.actor.sub,
+        endReason: reason,
+      });
+      const endedAssignment =
+        ended.kind === 'ended' ? ended.assignment : ((await store.getAssignment(current.id)) ?? current);
+      const next = started.assignment;
+      // Audited on a resumed move as well: the crashed attempt may have stopped before its entries.
+      await Promise.all([
+        ctx.audit({
+          entityType: 'assignment',
+          entityId: next.id,
+          action: 'create',
+          changes: {
+            cadreId: next.cadreId,
+            villageId: next.villageId,
+            townshipId: next.townshipId,
+            role: next.role,
+            from: next.from,
+            movedFrom: current.id,
+          },
+        }),
+        ctx.audit({
+          entityType: 'assignment',
+          entityId: current.id,
+          action: 'end',
+          changes: { active: false, to: from, reason, movedTo: next.id },
+        }),
+        ctx.audit({
+          entityType: 'cadre',
+          entityId: current.cadreId,
+          action: 'move',
+          changes: {
+            before: { assignmentId: current.id, villageId: current.villageId, role: current.role },
+            after: { assignmentId: next.id, villageId: next.villageId, role: next.role },
+            on: from,
+          },
+        }),
+      ]);
+      return created({ ended: endedAssignment, started: next });
+    },
+  }),
   listRoute({
     path: '/assignments',
     summary: '包村关系列表（可按村、干部、乡镇、角色、在任与否、某日在岗筛选）',
@@ -234,7 +327,7 @@ export const assignmentsRoutes = [
           {
             path: 'query.on',
             code: 'REQUIRES_VILLAGE_OR_CADRE',
-            message: '按日期查询时须同时指定村（villageId）或干部（cadreId）',
+            message: '按日期查询时须同时指定村或干部',
           },
         ]);
       }

@@ -8,6 +8,7 @@ function toItem(r: AuditRecord): AuditItem {
   return {
     at: r.at,
     actor: r.actor,
+    ...(r.actorName ? { actorName: r.actorName } : {}),
     roles: r.roles ?? [],
     routeKey: r.routeKey,
     requestId: r.requestId,

@@ -207,7 +207,9 @@ export const taskRoutes = [
       const view = taskView(found, ctx.now);
       if (!view.canRetry) {
         throw new ConflictError('NOT_RETRYABLE', '只有失败或已中断的任务可以重试', {
-          fields: [{ path: 'params.id', code: 'NOT_RETRYABLE', message: `任务状态为 ${found.status}` }],
+          fields: [
+            { path: 'params.id', code: 'NOT_RETRYABLE', message: '这个任务正在进行或已经成功，无需重试' },
+          ],
         });
       }
       // A task stuck in the queue (its start was lost) needs only a new start; others go back to it.

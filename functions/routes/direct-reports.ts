@@ -1,6 +1,6 @@
 import { activeAssignmentsForCadre } from '../adapters/dynamo/assignments.ts';
 import * as store from '../adapters/dynamo/direct-reports.ts';
-import { getVillage } from '../adapters/dynamo/roster.ts';
+import { getCadre, getVillage } from '../adapters/dynamo/roster.ts';
 import { assignmentsEffectiveOn as effectiveOn } from '../core/assignments.ts';
 import { responseMinutes } from '../core/direct-reports.ts';
 import { derivedId, newId } from '../core/ids.ts';
@@ -8,6 +8,7 @@ import { addDays, beijingDate, beijingDateTime, beijingDayStart } from '../core/
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { hasRole } from '../http/auth.ts';
 import { created, defineRoute, ok } from '../http/route.ts';
+import { announce, emergencyNews } from '../jobs/news-events.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
 import {
   acknowledgeDirectReport,
@@ -80,6 +81,14 @@ export const directReportsRoutes = [
           skipLevels: item.skipLevels,
         },
       });
+      if (item.kind === 'emergency') {
+        // HQ's recipients hear of an emergency at once, by email (docs/news.md); keyed by the report.
+        const cadre = await getCadre(cadreId);
+        await announce(
+          emergencyNews({ report: item, cadreName: cadre?.name ?? cadreId, villageName: village.name }),
+          ctx.log,
+        );
+      }
       return created(item);
     },
   }),
@@ -101,6 +110,7 @@ export const directReportsRoutes = [
       const result = await store.acknowledgeDirectReport(params.id, {
         at,
         by: ctx.actor.sub,
+        byName: ctx.actor.name,
         note: body.note ?? null,
         responseMinutes: minutes,
         token: ctx.idempotencyKey

@@ -28,6 +28,7 @@ import {
 } from '../errors.ts';
 import { isStaff } from '../http/auth.ts';
 import { created, defineRoute, ok, type RequestContext } from '../http/route.ts';
+import { announce, dispatchNews } from '../jobs/news-events.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
 import {
   type AssigneeView,
@@ -176,7 +177,7 @@ export const dispatchesRoutes = [
       const id = writeId(ctx, 'dispatch');
       const existing = ctx.idempotencyKey ? await store.getDispatch(id) : undefined;
       if (existing && !sameDispatchRequest(existing, body)) {
-        throw new IdempotencyMismatchError('该 Idempotency-Key 已用于另一张派遣单');
+        throw new IdempotencyMismatchError('这个防重复提交的编号已用于另一张派遣单');
       }
 
       // 2. Every cadre and village must exist; the deadline must lie ahead.
@@ -267,6 +268,17 @@ export const dispatchesRoutes = [
           ...(existing ? { resumed: true } : {}),
         },
       });
+      // 5. Tell each assignee at once (docs/news.md); keyed by the dispatch, so a resumed run tells nobody twice.
+      await announce(
+        dispatchNews({
+          dispatch: d,
+          assignees: d.assignees.map((a) => ({
+            cadreId: a.cadreId,
+            villageName: villages.get(a.villageId)?.name ?? '',
+          })),
+        }),
+        ctx.log,
+      );
       const stored = existing ? await store.getAssignees(d.id) : rows;
       return created(
         detailView(d, stored, existing ? await store.latestReports(d.id, REPORTS_SHOWN) : [], ctx.now),

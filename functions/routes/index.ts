@@ -11,10 +11,12 @@ import { majorFailuresRoutes } from './major-failures.ts';
 import { healthRoute, openApiRoute } from './meta.ts';
 import { noticesRoutes } from './notices.ts';
 import { notificationsRoutes } from './notifications.ts';
+import { photosRoutes } from './photos.ts';
 import { problemsRoutes } from './problems.ts';
 import { recipientsRoutes } from './recipients.ts';
 import { rosterRoutes } from './roster.ts';
 import { rulesRoutes } from './rules.ts';
+import { visitsRoutes } from './visits.ts';
 
 /**
  * Route groups: one Lambda per group (entry files under functions/api/), and the local gateway
@@ -46,6 +48,8 @@ const apiRoutes: RouteGroup[] = [
   { name: 'notices', entry: 'functions/api/notices.ts', routes: noticesRoutes },
   { name: 'recipients', entry: 'functions/api/recipients.ts', routes: recipientsRoutes },
   { name: 'notifications', entry: 'functions/api/notifications.ts', routes: notificationsRoutes },
+  { name: 'photos', entry: 'functions/api/photos.ts', routes: photosRoutes },
+  { name: 'visits', entry: 'functions/api/visits.ts', routes: visitsRoutes },
   { name: 'jobs', entry: 'functions/api/jobs.ts', routes: jobsRoutes },
   { name: 'accounts', entry: 'functions/api/accounts.ts', routes: accountsRoutes, localOnly: true },
 ];

@@ -14,6 +14,7 @@ import { DEFAULT_RULE_SET, selectRuleSet } from '../core/rules/rule-set.ts';
 import { beijingDate } from '../core/time.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { type AuditEntry, created, defineRoute, ok, type RequestContext } from '../http/route.ts';
+import { announce, newProblemNews } from '../jobs/news-events.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
 import {
   type CreateInspection,
@@ -25,8 +26,12 @@ import {
   inspectionListQuery,
   inspectionPage,
 } from '../schemas/inspections.ts';
+import type { PhotoRef } from '../schemas/photos.ts';
 import type { Problem } from '../schemas/problems.ts';
+import { checkPhotos, claimPhotos, photoRefsFor } from './photo-claims.ts';
 import { listRoute } from './read-routes.ts';
+import { searchByName } from './records.ts';
+import { voidRoutes } from './voids.ts';
 
 /** Inspections (督查): inspectors record them; admins and inspectors read them. */
 const TAGS = ['inspections'];
@@ -63,9 +68,11 @@ function toRecord(body: CreateInspection, plan: InspectionPlan, townshipId: stri
     findingCount: plan.findings.length,
     presentCount: plan.presentCount,
     absentCount: plan.absentCount,
+    uncheckedCount: plan.uncheckedCount,
     commendCount: plan.commendCount,
     problemCount: plan.problems.length,
     recordedBy: ctx.actor.sub,
+    ...(ctx.actor.name ? { recordedByName: ctx.actor.name } : {}),
     createdAt: now,
   };
   const problems: Problem[] = plan.problems.map((p) => ({
@@ -85,6 +92,7 @@ function toRecord(body: CreateInspection, plan: InspectionPlan, townshipId: stri
     position,
     cadreId: f.cadreId,
     present: f.present,
+    presence: f.presence,
     commend: f.commend,
     ...(f.dispatchId !== undefined ? { dispatchId: f.dispatchId } : {}),
     ...(f.note !== undefined ? { note: f.note } : {}),
@@ -115,6 +123,7 @@ function auditEntries(body: CreateInspection, record: ReturnType<typeof toRecord
         findings: record.findings.map((f) => ({
           cadreId: f.cadreId,
           present: f.present,
+          presence: f.presence,
           commend: f.commend,
           dispatchId: f.dispatchId,
           problemIds: f.problemIds,
@@ -142,6 +151,7 @@ function withFindings(
   header: InspectionSummary,
   findings: store.StoredFinding[],
   problems: Map<string, Problem>,
+  photos: Map<string, PhotoRef> = new Map(),
 ): Inspection {
   return {
     ...header,
@@ -149,6 +159,7 @@ function withFindings(
       (f): Finding => ({
         cadreId: f.cadreId,
         present: f.present,
+        ...(f.presence ? { presence: f.presence } : {}),
         commend: f.commend,
         ...(f.dispatchId !== undefined ? { dispatchId: f.dispatchId } : {}),
         ...(f.note !== undefined ? { note: f.note } : {}),
@@ -164,6 +175,12 @@ function withFindings(
                   rectifyBy: p.rectifyBy,
                   status: p.status,
                   falseRectifications: p.falseRectifications,
+                  ...(p.photoIds?.length
+                    ? {
+                        photoIds: p.photoIds,
+                        photos: p.photoIds.flatMap((pid) => photos.get(pid) ?? []),
+                      }
+                    : {}),
                 },
               ]
             : [];
@@ -206,13 +223,57 @@ export const inspectionsRoutes = [
           dispatchIds: refs.dispatchIds,
         }),
       ];
-      if (issues.length || !village) throw new ValidationError(INVALID, { fields: issues });
 
       // 2. Plan the facts (core), with ids a retry reproduces.
       const rules = selectRuleSet(ruleSets, body.date) ?? DEFAULT_RULE_SET;
       const plan = planInspection(body, ids, rules.rectificationDays);
+
+      // Every photo checked and decoded before anything is written (photo-claims.ts); nothing is
+      // written if one is refused.
+      const photoGroups = body.findings.flatMap((f, i) =>
+        f.problems.flatMap((p, j) => {
+          const problemId = plan.findings[i]?.problemIds[j];
+          return p.photoIds?.length && problemId
+            ? [
+                {
+                  path: `body.findings.${i}.problems.${j}.photoIds`,
+                  ids: p.photoIds,
+                  problemId,
+                  cadreId: f.cadreId,
+                },
+              ]
+            : [];
+        }),
+      );
+      const photos = photoGroups.length
+        ? await checkPhotos(
+            ctx.actor,
+            'problem',
+            photoGroups,
+            new Map(photoGroups.flatMap((g) => g.ids.map((id) => [id, g.problemId] as const))),
+          )
+        : undefined;
+      issues.push(...(photos?.issues ?? []));
+      if (issues.length || !village) throw new ValidationError(INVALID, { fields: issues });
+
       const record = toRecord(body, plan, village.townshipId, ctx);
+      const photoIdsOf = new Map(photoGroups.map((g) => [g.problemId, [...g.ids]]));
+      for (const p of record.problems) {
+        const own = photoIdsOf.get(p.id);
+        if (own) p.photoIds = own;
+      }
       const audits = auditEntries(body, record);
+      if (photos) {
+        await claimPhotos(
+          photos,
+          photoGroups.map((g) => ({
+            ids: g.ids,
+            claimRef: g.problemId,
+            subject: { kind: 'problem' as const, id: g.problemId, cadreId: g.cadreId },
+          })),
+          ctx,
+        );
+      }
 
       // 3. First attempt: one batch. A re-run after a crash writes children (conditionally) and their
       // audit trail first, then the header that makes the inspection visible, so a listed inspection is
@@ -227,18 +288,37 @@ export const inspectionsRoutes = [
         await store.writeInspectionHeader(record.header);
       }
 
+      // 4. Tell each cadre of their new problems at once (docs/news.md): keyed by the inspection, so
+      //    a retry tells nobody twice; the emails leave after the answer.
+      const news = newProblemNews({
+        inspectionId: record.header.id,
+        date: body.date,
+        modeLabel: record.header.modeLabel,
+        villageName: village.name,
+        createdAt: record.header.createdAt,
+        problems: record.problems,
+      });
+      await Promise.all(news.map((n) => announce(n, ctx.log)));
+
       const problems = new Map(record.problems.map((p) => [p.id, p]));
-      return created(withFindings(record.header, record.findings, problems));
+      const photoRefs = await photoRefsFor(
+        photoGroups.flatMap((g) => g.ids),
+        ctx.now,
+      );
+      return created(
+        withFindings(record.header, record.findings, problems, new Map(photoRefs.map((r) => [r.id, r]))),
+      );
     },
   }),
   listRoute({
     path: '/inspections',
-    summary: '督查记录列表（可按村、乡镇、督查方式、日期范围筛选，最新在前）',
+    summary: '督查记录列表（可按村、乡镇、干部、督查方式、日期范围筛选，可按干部姓名或村名查找，最新在前）',
     tags: TAGS,
     roles: ['admin', 'inspector'],
     query: inspectionListQuery,
     page: inspectionPage,
-    list: (query) => store.listInspections(query, query.limit, query.next),
+    list: async ({ limit, next, q, ...filter }) =>
+      store.listInspections(filter, limit, next, await searchByName(q)),
   }),
   defineRoute({
     method: 'GET',
@@ -248,11 +328,16 @@ export const inspectionsRoutes = [
     roles: ['admin', 'inspector'],
     params: idParams,
     responses: { 200: inspection, 404: errorBody },
-    async handle({ params }) {
+    async handle({ params }, ctx) {
       const found = await store.getInspection(params.id);
       if (!found) throw new NotFoundError('督查记录不存在');
       const problems = await getProblems(found.header.problemIds ?? []);
-      return ok(withFindings(found.header, found.findings, problems));
+      const refs = await photoRefsFor(
+        [...problems.values()].flatMap((p) => p.photoIds ?? []),
+        ctx.now,
+      );
+      return ok(withFindings(found.header, found.findings, problems, new Map(refs.map((r) => [r.id, r]))));
     },
   }),
+  ...voidRoutes,
 ];

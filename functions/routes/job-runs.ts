@@ -38,7 +38,10 @@ import {
 const TAGS = ['jobs'];
 
 export function catalogueEntry(name: string): JobInfo {
-  if (!isJobName(name)) throw new NotFoundError(`没有这个任务：可用的任务有 ${JOB_NAMES.join('、')}`);
+  if (!isJobName(name))
+    throw new NotFoundError(
+      `没有这个定时任务：可用的有${JOB_NAMES.map((n) => JOB_CATALOGUE[n].title).join('、')}`,
+    );
   return JOB_CATALOGUE[name];
 }
 

@@ -57,40 +57,57 @@ export const runJobRoute = defineRoute({
     const job = catalogueEntry(params.name);
     checkWeek(job, body.week, ctx.now);
     const week = job.takesWeek ? body.week : undefined;
-    const tail = runKeyTail(ctx);
-    const earlier = ctx.firstAttempt ? undefined : await queuedEarlier(job.name, tail);
-    // The same shape as the keys of other manual runs, so the ledger lists it in time order.
-    const { created, run } = earlier
-      ? { created: false, run: earlier }
-      : await queueJobRun({
-          job: job.name,
-          runKey: `${ctx.now.toISOString()}-api-${tail}`,
-          trigger: 'api',
-          queuedAt: ctx.now.toISOString(),
-          ...(week ? { week } : {}),
-          requestedBy: ctx.actor.sub,
-        });
-    if (created) {
-      await ctx.audit({
-        entityType: 'job',
-        entityId: job.name,
-        action: 'start',
-        changes: { runKey: run.runKey, trigger: 'api', ...(week ? { week } : {}) },
-      });
-    }
-    // A run still queued is started (again): its start may be what the first attempt lost. Starting
-    // it twice is harmless, only one delivery claims it.
-    if (run.status === 'queued') {
-      await invokeAsync('jobs', {
-        job: job.name,
-        ...(week ? { week } : {}),
-        trigger: 'api',
-        requestedBy: ctx.actor.sub,
-        runKey: run.runKey,
-      });
-    }
+    const run = await startJobRun(job.name, week, ctx);
     return { status: 202, body: jobRunStateOf(run, ctx.now) };
   },
 });
+
+/**
+ * Queues a run of `job` (for `week`) and starts it in the jobs function, once per request: a retry
+ * with the same Idempotency-Key finds the run its first attempt queued. Also used by routes whose
+ * write needs a job to follow (voiding an inspection re-evaluates its week as a revision); a caller
+ * outside the jobs group needs the same invoke permission on AWS (Delivery.bindJobStarter).
+ */
+export async function startJobRun(
+  name: JobName,
+  week: string | undefined,
+  ctx: RequestContext,
+): Promise<JobRunRecord> {
+  const job = catalogueEntry(name);
+  const tail = runKeyTail(ctx);
+  const earlier = ctx.firstAttempt ? undefined : await queuedEarlier(job.name, tail);
+  // The same shape as the keys of other manual runs, so the ledger lists it in time order.
+  const { created, run } = earlier
+    ? { created: false, run: earlier }
+    : await queueJobRun({
+        job: job.name,
+        runKey: `${ctx.now.toISOString()}-api-${tail}`,
+        trigger: 'api',
+        queuedAt: ctx.now.toISOString(),
+        ...(week ? { week } : {}),
+        requestedBy: ctx.actor.sub,
+        ...(ctx.actor.name ? { requestedByName: ctx.actor.name } : {}),
+      });
+  if (created) {
+    await ctx.audit({
+      entityType: 'job',
+      entityId: job.name,
+      action: 'start',
+      changes: { runKey: run.runKey, trigger: 'api', ...(week ? { week } : {}) },
+    });
+  }
+  // A run still queued is started (again): its start may be what the first attempt lost. Starting
+  // it twice is harmless, only one delivery claims it.
+  if (run.status === 'queued') {
+    await invokeAsync('jobs', {
+      job: job.name,
+      ...(week ? { week } : {}),
+      trigger: 'api',
+      requestedBy: ctx.actor.sub,
+      runKey: run.runKey,
+    });
+  }
+  return run;
+}
 
 export const jobsRoutes = [jobListRoute, runJobRoute, jobRunsRoute, jobRunRoute];

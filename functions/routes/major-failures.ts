@@ -48,7 +48,7 @@ export const majorFailuresRoutes = [
         throw invalid([{ path: 'body.date', code: 'NO_RULE_SET', message: '该日期没有生效的规则' }]);
       const type = ruleSet.majorFailures.find((t) => t.code === body.type);
       if (!type) {
-        const known = ruleSet.majorFailures.map((t) => `${t.code}（${t.name}）`).join('、');
+        const known = ruleSet.majorFailures.map((t) => t.name).join('、');
         throw invalid([
           {
             path: 'body.type',

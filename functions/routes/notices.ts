@@ -8,7 +8,7 @@ import { downloadQuery, noticeListQuery, noticePage } from '../schemas/notices.t
 /** Rendered documents: listed and downloaded by admins (notices name cadres and their failings). */
 const TAGS = ['notices'];
 
-function view(r: NoticeRecord) {
+export function view(r: NoticeRecord) {
   return {
     id: r.id,
     kind: r.kind,
@@ -73,7 +73,7 @@ export const noticesRoutes = [
       if (!record) throw new NotFoundError('文书不存在');
       const format = query.format ?? (record.files.pdf ? 'pdf' : 'html');
       const key = format === 'pdf' ? record.files.pdf : record.files.html;
-      if (!key) throw new NotFoundError('该文书没有 PDF 文件，请下载 HTML 版');
+      if (!key) throw new NotFoundError('该文书没有 PDF 文件，请下载网页版');
       const contentType = format === 'pdf' ? 'application/pdf' : 'text/html; charset=utf-8';
       const name = `${record.fileName}.${format}`;
       const found = await download(key, name, contentType);

@@ -1,6 +1,7 @@
 import { latestCadreWeekRecord } from '../adapters/dynamo/cadre-evaluations.ts';
 import * as store from '../adapters/dynamo/problems.ts';
 import { getCadre } from '../adapters/dynamo/roster.ts';
+import { listRuleSets } from '../adapters/dynamo/rule-sets.ts';
 import * as standingStore from '../adapters/dynamo/standing.ts';
 import { derivedId, newId } from '../core/ids.ts';
 import {
@@ -11,23 +12,36 @@ import {
   transition,
   type VerificationOutcome,
 } from '../core/problems.ts';
+import { DEFAULT_RULE_SET, rectificationDeadline, selectRuleSet } from '../core/rules/rule-set.ts';
 import { beijingDate } from '../core/time.ts';
-import { ConcurrentUpdateError, ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import {
+  BadRequestError,
+  ConcurrentUpdateError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../errors.ts';
 import { isStaff, requireSelfOrStaff } from '../http/auth.ts';
 import { created, defineRoute, ok, type RequestContext } from '../http/route.ts';
+import { announce, rejectionNews } from '../jobs/news-events.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
 import {
   createRectification,
   createVerification,
+  NOTE_REQUIRED_MESSAGE,
   type Problem,
-  problemDetail,
   problemListQuery,
   problemPage,
   rectificationResult,
   standing,
   verificationResult,
 } from '../schemas/problems.ts';
+import { problemRecord } from '../schemas/records.ts';
+import { extensionRoutes } from './extensions.ts';
+import { checkPhotos, claimPhotos, photoRefsFor, problemPhotos, releasePhotos } from './photo-claims.ts';
 import { listedCadre, listRoute } from './read-routes.ts';
+import { problemRecord as problemHistory, recordsRoutes, searchByName } from './records.ts';
 
 /**
  * Problems: the cadre rectifies their own, an inspector verifies; a rejected rectification is a
@@ -41,6 +55,8 @@ interface Recorded {
   at: string;
   to: ProblemStatus;
   falseRectifications: number;
+  /** The problem's deadline after the event. */
+  rectifyBy: string;
 }
 
 /**
@@ -57,9 +73,17 @@ async function record(
   eventId: string,
   note: string,
   ctx: RequestContext,
+  /** An incomplete rejection's new deadline (整改不到位). */
+  rectifyBy?: string,
+  /** A rectification's photos, already claimed for `eventId` (photo-claims.ts). */
+  photoIds?: readonly string[],
 ): Promise<Recorded> {
+  if (problem.voided) throw new ConflictError('VOIDED', '该问题所属的督查已作废，不再整改或复核');
   const kind = action.kind === 'rectify' ? 'rectification' : 'verification';
   const outcome: VerificationOutcome | undefined = action.kind === 'verify' ? action.outcome : undefined;
+  const rejectionKind =
+    action.kind === 'verify' && outcome === 'rejected' ? (action.rejection ?? 'false') : undefined;
+  const newDeadline = rejectionKind === 'incomplete' ? rectifyBy : undefined;
   // `fresh`: this run just applied the transition, so the event cannot exist yet and needs no read.
   const finish = async (at: string, current: Problem, fresh: boolean): Promise<Recorded> => {
     const rule = transition(sourceStatus(action), action);
@@ -76,7 +100,13 @@ async function record(
             to: rule.to,
             note,
             ...(outcome ? { outcome } : {}),
+            ...(rejectionKind ? { kind: rejectionKind } : {}),
             ...(rule.falseRectification ? { falseRectifications: current.falseRectifications } : {}),
+            ...(rule.incompleteRectification
+              ? { incompleteRectifications: current.incompleteRectifications ?? 0 }
+              : {}),
+            ...(newDeadline ? { rectifyBy: { before: problem.rectifyBy, after: newDeadline } } : {}),
+            ...(photoIds?.length ? { photoIds: [...photoIds] } : {}),
           },
         }),
         store.putEvent({
@@ -85,8 +115,12 @@ async function record(
           kind,
           note,
           ...(outcome ? { outcome } : {}),
+          ...(rejectionKind ? { rejectionKind } : {}),
+          ...(newDeadline ? { rectifyBy: newDeadline } : {}),
+          ...(photoIds?.length ? { photoIds: [...photoIds] } : {}),
           at,
           by: ctx.actor.sub,
+          ...(ctx.actor.name ? { byName: ctx.actor.name } : {}),
           fromStatus: rule.from,
           toStatus: rule.to,
           cadreId: problem.cadreId,
@@ -95,7 +129,13 @@ async function record(
         }),
       ]);
     }
-    return { eventId, at, to: rule.to, falseRectifications: current.falseRectifications };
+    return {
+      eventId,
+      at,
+      to: rule.to,
+      falseRectifications: current.falseRectifications,
+      rectifyBy: current.rectifyBy,
+    };
   };
 
   if (problem.lastEventId === eventId) {
@@ -112,6 +152,8 @@ async function record(
     from: rule.from,
     to: rule.to,
     falseRectification: rule.falseRectification,
+    incompleteRectification: rule.incompleteRectification,
+    ...(newDeadline ? { rectifyBy: newDeadline } : {}),
   });
   if (out.applied) return finish(at, out.problem, true);
   const current = out.current;
@@ -148,39 +190,118 @@ export const problemsRoutes = [
     async handle({ params, body }, ctx) {
       const problem = await problemOr404(params.id);
       if (problem.cadreId !== ctx.actor.cadreId) throw new ForbiddenError('只能对本人的问题报告整改');
-      const done = await record(
-        problem,
-        { kind: 'rectify' },
-        eventIdFor(ctx, 'rectification', problem.id),
-        body.note,
-        ctx,
-      );
+      const eventId = eventIdFor(ctx, 'rectification', problem.id);
+      const photoIds = body.photoIds ?? [];
+      // Photos: every one checked and decoded first; claimed only once the rectification may be recorded.
+      const photos = photoIds.length
+        ? await checkPhotos(
+            ctx.actor,
+            'rectification',
+            [{ path: 'body.photoIds', ids: photoIds }],
+            new Map(photoIds.map((id) => [id, eventId])),
+          )
+        : undefined;
+      if (photos?.issues.length)
+        throw new ValidationError('请求内容有误，请按提示修改', { fields: photos.issues });
+      if (photos) {
+        if (problem.lastEventId !== eventId) {
+          const allowed = transition(problem.status, { kind: 'rectify' });
+          if (!allowed.ok) throw new ConflictError(allowed.code, allowed.message);
+        }
+        await claimPhotos(
+          photos,
+          [
+            {
+              ids: photoIds,
+              claimRef: eventId,
+              subject: {
+                kind: 'rectification',
+                id: eventId,
+                problemId: problem.id,
+                cadreId: problem.cadreId,
+              },
+            },
+          ],
+          ctx,
+        );
+      }
+      let done: Recorded;
+      try {
+        done = await record(problem, { kind: 'rectify' }, eventId, body.note, ctx, undefined, photoIds);
+      } catch (error) {
+        if (photos) await releasePhotos(photos, eventId);
+        throw error;
+      }
       return created({
         id: done.eventId,
         problemId: problem.id,
         note: body.note,
         at: done.at,
         status: done.to,
+        ...(photoIds.length ? { photos: await photoRefsFor(photoIds, ctx.now) } : {}),
       });
     },
   }),
   defineRoute({
     method: 'POST',
     path: '/problems/{id}/verifications',
-    summary: '督查组复核整改：accepted 销号；rejected 记为虚假整改，问题重新待整改',
+    summary:
+      '督查组复核整改：accepted 销号；rejected 须写复核意见（note），并说明类型 kind：incomplete 整改不到位（新的整改期限，不计虚假整改）或 false 虚假整改（不填即 false），问题重新待整改',
     tags: TAGS,
     roles: ['inspector'],
     params: idParams,
     body: createVerification,
     responses: { 201: verificationResult, 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
     async handle({ params, body }, ctx) {
+      // 1. A rejection says why (NOTE_REQUIRED) and what kind; no kind is 虚假整改, as before kinds.
+      const rejected = body.outcome === 'rejected';
+      if (rejected && body.note.trim() === '') {
+        throw new BadRequestError('NOTE_REQUIRED', NOTE_REQUIRED_MESSAGE, {
+          fields: [{ path: 'body.note', code: 'NOTE_REQUIRED', message: NOTE_REQUIRED_MESSAGE }],
+        });
+      }
+      const kind = rejected ? (body.kind ?? 'false') : undefined;
+      const today = beijingDate(ctx.now);
+      if (body.rectifyBy !== undefined && body.rectifyBy < today) {
+        throw new ValidationError('请求内容有误，请按提示修改', {
+          fields: [
+            { path: 'body.rectifyBy', code: 'DATE_IN_PAST', message: `新的整改期限不能早于今天（${today}）` },
+          ],
+        });
+      }
       const problem = await problemOr404(params.id);
-      const action = { kind: 'verify', outcome: body.outcome } as const;
-      const done = await record(problem, action, eventIdFor(ctx, 'verification', problem.id), body.note, ctx);
+      // 2. 整改不到位 gets a new deadline: the one given, else the rule set's days for the severity.
+      let rectifyBy: string | undefined;
+      if (kind === 'incomplete') {
+        rectifyBy = body.rectifyBy;
+        if (rectifyBy === undefined) {
+          const rules = selectRuleSet(await listRuleSets(), today) ?? DEFAULT_RULE_SET;
+          rectifyBy = rectificationDeadline(rules, today, problem.severity);
+        }
+      }
+      const action = { kind: 'verify', outcome: body.outcome, rejection: kind } as const;
+      const eventId = eventIdFor(ctx, 'verification', problem.id);
+      const done = await record(problem, action, eventId, body.note, ctx, rectifyBy);
+      if (rejected) {
+        // The cadre hears at once why, and by when (docs/news.md); keyed by the verification.
+        const after = (await store.getProblem(problem.id)) ?? problem;
+        await announce(
+          rejectionNews({
+            problem: after,
+            verificationId: done.eventId,
+            at: done.at,
+            note: body.note,
+            kind,
+          }),
+          ctx.log,
+        );
+      }
       return created({
         id: done.eventId,
         problemId: problem.id,
         outcome: body.outcome,
+        ...(kind ? { kind } : {}),
+        rectifyBy: done.rectifyBy,
         note: body.note,
         at: done.at,
         problemStatus: done.to,
@@ -196,25 +317,31 @@ export const problemsRoutes = [
     query: problemListQuery,
     page: problemPage,
     errors: [400, 403],
-    list(query, ctx) {
-      const { limit, next, ...filter } = query;
+    async list(query, ctx) {
+      const { limit, next, overdue, q, ...filter } = query;
       filter.cadreId = listedCadre(ctx.actor, filter.cadreId, isStaff(ctx.actor), '只能查看本人的问题');
-      return store.listProblems(filter, limit, next);
+      const overdueBefore = overdue ? beijingDate(ctx.now) : undefined;
+      return store.listProblems({ ...filter, overdueBefore }, limit, next, await searchByName(q));
     },
   }),
   defineRoute({
     method: 'GET',
     path: '/problems/{id}',
-    summary: '问题详情（含整改、复核记录）',
+    summary: '问题详情与全部经过：发现该问题的督查、整改、复核记录，涉及的文书',
     tags: TAGS,
     roles: EVERYONE,
     params: idParams,
-    responses: { 200: problemDetail, 403: errorBody, 404: errorBody },
+    responses: { 200: problemRecord, 403: errorBody, 404: errorBody },
     async handle({ params }, ctx) {
       const problem = await problemOr404(params.id);
       requireSelfOrStaff(ctx.actor, problem.cadreId);
-      const events = await store.listEvents(problem.id);
-      return ok({ ...problem, events });
+      const { events, extensions } = await store.listHistory(problem.id);
+      const pictured = await problemPhotos(problem, events, ctx.now);
+      return ok({
+        ...(await problemHistory(problem, pictured.events, ctx)),
+        photos: pictured.photos,
+        extensions,
+      });
     },
   }),
   defineRoute({
@@ -255,4 +382,6 @@ export const problemsRoutes = [
       });
     },
   }),
+  ...recordsRoutes,
+  ...extensionRoutes,
 ];

@@ -62,9 +62,11 @@ export function detailRoute<S extends $ZodType, const Path extends string, const
     find(id: string, ctx: RequestContext): Promise<output<S> | undefined>;
     /** Per-record authorisation once the record is found (throws ForbiddenError). */
     check?(found: output<S>, ctx: RequestContext): void;
+    /** Response headers for the record (a versioned record's ETag). */
+    headers?(found: output<S>): Record<string, string>;
   },
 ): RouteDef<undefined, undefined, typeof idParams, 'GET', Path, { 200: S } & Errors<E>> {
-  const { record, errors = [404 as E], notFound, find, check, ...route } = def;
+  const { record, errors = [404 as E], notFound, find, check, headers, ...route } = def;
   return defineRoute({
     ...route,
     method: 'GET',
@@ -74,7 +76,7 @@ export function detailRoute<S extends $ZodType, const Path extends string, const
       const found = await find(params.id, ctx);
       if (!found) throw new NotFoundError(notFound);
       check?.(found, ctx);
-      return ok(found);
+      return headers ? { ...ok(found), headers: headers(found) } : ok(found);
     },
   });
 }

@@ -1,6 +1,7 @@
 import * as store from '../adapters/dynamo/roster.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { requireSelfOrStaff } from '../http/auth.ts';
+import { versionHeaders } from '../http/if-match.ts';
 import { created, defineRoute, ok } from '../http/route.ts';
 import { errorBody } from '../schemas/common.ts';
 import {
@@ -20,6 +21,7 @@ import {
   villagePage,
 } from '../schemas/roster.ts';
 import { detailRoute, listRoute } from './read-routes.ts';
+import { rosterCorrectionRoutes } from './roster-corrections.ts';
 
 /** The roster: townships, villages, cadres. Admins write; every signed-in role reads. */
 const READERS = ['admin', 'inspector', 'cadre'] as const;
@@ -76,6 +78,7 @@ export const rosterRoutes = [
     roles: READERS,
     record: township,
     notFound: '乡镇不存在',
+    headers: (found) => versionHeaders(found.version),
     find: store.getTownship,
   }),
   defineRoute({
@@ -117,6 +120,7 @@ export const rosterRoutes = [
     roles: READERS,
     record: village,
     notFound: '村不存在',
+    headers: (found) => versionHeaders(found.version),
     find: store.getVillage,
   }),
   defineRoute({
@@ -168,9 +172,11 @@ export const rosterRoutes = [
     record: cadre,
     errors: [403, 404],
     notFound: '干部不存在',
+    headers: (found) => versionHeaders(found.version),
     find: (id, ctx) => {
       requireSelfOrStaff(ctx.actor, id);
       return store.getCadre(id);
     },
   }),
+  ...rosterCorrectionRoutes,
 ];

@@ -21,7 +21,7 @@ export const username = z.pipe(
 );
 
 export const roleField = z.enum(ROLES, {
-  message: '角色须为 admin（指挥部）、inspector（督查组）或 cadre（包村干部）',
+  message: '请选择角色：指挥部、督查组或包村干部',
 });
 
 /** A new password that meets the policy (length, not common, not the user name). */

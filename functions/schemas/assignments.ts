@@ -14,9 +14,7 @@ export type AssignmentRole = (typeof ASSIGNMENT_ROLES)[number];
 
 const role = z.enum(ASSIGNMENT_ROLES, {
   error: (issue) =>
-    issue.input === undefined
-      ? '请填写角色：chief（总队长）或 member（工作队员）'
-      : '角色只能是 chief（总队长）或 member（工作队员）',
+    issue.input === undefined ? '请选择角色：总队长或工作队员' : '请选择角色：总队长或工作队员',
 });
 
 export const createAssignment = z.strictObject({
@@ -56,6 +54,26 @@ export const assignment = z.object({
   endReason: z.optional(z.string()),
 });
 
+/**
+ * A move (调动): the assignment ends on `from` and the same cadre starts in another village on the
+ * same day, in one request (POST /assignments/{id}/move).
+ */
+export const moveAssignment = z.strictObject({
+  villageId: entityId.check(z.describe('调往的村编号')),
+  from: z
+    .optional(calendarDate)
+    .check(z.describe('调动日期（北京时间）：原包村关系至该日结束，新包村关系自该日开始；默认今天')),
+  role: z.optional(role).check(z.describe('在新村的角色；默认与原角色相同')),
+  reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('调动原因')),
+});
+
+export const assignmentMove = z.object({
+  /** The assignment that ended. */
+  ended: assignment,
+  /** The assignment that started in the new village. */
+  started: assignment,
+});
+
 export const assignmentListQuery = z.strictObject({
   ...pageQuery,
   villageId: z.optional(entityId),
@@ -64,7 +82,7 @@ export const assignmentListQuery = z.strictObject({
   role: z.optional(role),
   active: z.optional(
     z.pipe(
-      z.enum(['true', 'false'], { message: 'active 只能是 true 或 false' }),
+      z.enum(['true', 'false'], { message: '请选择是否只看未结束的' }),
       z.transform((v: 'true' | 'false') => v === 'true'),
     ),
   ),
@@ -102,6 +120,8 @@ export const coverage = z.object({
 
 export type CreateAssignment = z.output<typeof createAssignment>;
 export type EndAssignment = z.output<typeof endAssignment>;
+export type MoveAssignment = z.output<typeof moveAssignment>;
+export type AssignmentMove = z.output<typeof assignmentMove>;
 export type AssignmentListQuery = z.output<typeof assignmentListQuery>;
 export type Assignment = z.infer<typeof assignment>;
 export type Coverage = z.output<typeof coverage>;

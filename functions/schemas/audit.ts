@@ -11,7 +11,7 @@ const token = (max: number) =>
     .check(
       z.minLength(1, '不能为空'),
       z.maxLength(max, `不能超过 ${max} 个字符`),
-      z.regex(/^[\x21-\x7e]+$/, '只能包含可见的 ASCII 字符'),
+      z.regex(/^[\x21-\x7e]+$/, '只能包含英文字母、数字和常用符号'),
     );
 
 export const auditQuery = z
@@ -30,12 +30,12 @@ export const auditQuery = z
       const form = (path: string, message: string) =>
         ctx.addIssue({ code: 'custom', path: [path], message, params: { code: 'AUDIT_QUERY_FORM' } });
       if (byEntity && byActor) {
-        form('actor', '按实体查询（entityType + entityId）与按操作人查询（actor）只能二选一');
+        form('actor', '按记录查询与按操作人查询只能二选一');
       } else if (!byEntity && !byActor) {
-        form('entityType', '请提供 entityType 与 entityId，或提供 actor');
+        form('entityType', '请指明要查看的记录（类型和编号），或指明操作人');
       } else if (byEntity) {
-        if (q.entityType === undefined) form('entityType', '按实体查询时须同时提供 entityType');
-        if (q.entityId === undefined) form('entityId', '按实体查询时须同时提供 entityId');
+        if (q.entityType === undefined) form('entityType', '按记录查询时须同时指明记录类型');
+        if (q.entityId === undefined) form('entityId', '按记录查询时须同时指明记录编号');
       }
     }),
   );
@@ -43,6 +43,7 @@ export const auditQuery = z
 export const auditItem = z.object({
   at: z.string().check(z.describe('操作时间（UTC）')),
   actor: z.string().check(z.describe('操作人 sub')),
+  actorName: z.optional(z.string().check(z.describe('操作人姓名（登录时的姓名；程序调用没有）'))),
   roles: z.array(z.string()),
   routeKey: z.string().check(z.describe('接口，如 POST /townships')),
   requestId: z.string(),

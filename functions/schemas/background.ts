@@ -35,6 +35,7 @@ export const EXPORT_LISTS = [
   'direct-reports',
   'notices',
   'board',
+  'visits',
 ] as const;
 export type ExportList = (typeof EXPORT_LISTS)[number];
 export const EXPORT_LIST_LABELS: Record<ExportList, string> = {
@@ -47,6 +48,7 @@ export const EXPORT_LIST_LABELS: Record<ExportList, string> = {
   'direct-reports': '信息直报',
   notices: '文书',
   board: '红黄绿清单',
+  visits: '驻村记录',
 };
 
 /** Largest upload: a county's whole roster is a few hundred KB; Lambda takes 6 MB per request, base64 included. */
@@ -56,7 +58,7 @@ const MAX_BASE64 = Math.ceil(MAX_IMPORT_BYTES / 3) * 4;
 export const MAX_IMPORT_ROWS = 50_000;
 
 const importKind = z.enum(IMPORT_KINDS, {
-  message: 'CSV 文件的内容只能是：townships（乡镇）、villages（村）、cadres（干部）、assignments（包村关系）',
+  message: '请选择 CSV 文件的内容：乡镇、村、干部或包村关系',
 });
 
 /** The fields of the import form besides the file itself (validated inline in the browser). */
@@ -103,7 +105,9 @@ export const createImportTask = z
   );
 
 export const createExportTask = z.strictObject({
-  list: z.enum(EXPORT_LISTS, { message: `导出的名单只能是：${EXPORT_LISTS.join('、')}` }),
+  list: z.enum(EXPORT_LISTS, {
+    message: `请选择要导出的名单：${EXPORT_LISTS.map((l) => EXPORT_LIST_LABELS[l]).join('、')}`,
+  }),
   filters: z
     ._default(z.record(z.string().check(z.maxLength(40)), z.string().check(z.maxLength(200))), {})
     .check(z.describe('筛选条件：与该名单的列表接口的查询参数相同（不含 limit、next）')),
@@ -115,7 +119,7 @@ export const taskListQuery = z.strictObject({
   ...pageQuery,
   mine: z.optional(
     z.pipe(
-      z.enum(['true', 'false'], { message: 'mine 只能是 true 或 false' }),
+      z.enum(['true', 'false'], { message: '请选择是否只看本人的任务' }),
       z.transform((v: 'true' | 'false') => v === 'true'),
     ),
   ),

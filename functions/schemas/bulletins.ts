@@ -156,6 +156,20 @@ const figures = z.object({
   rectification: z.object({ verified: z.number(), medianHours: nullableNumber }),
   directReports: z.object({ count: z.number(), cadres: z.number(), perCadre: nullableNumber }),
   acknowledgement: z.object({ acknowledged: z.number(), pending: z.number(), medianMinutes: nullableNumber }),
+  visits: z
+    .optional(
+      z.object({
+        count: z.number(),
+        nights: z.number(),
+        far: z.number(),
+        cadres: z.number(),
+        perCadre: nullableNumber,
+        nightsPerCadre: nullableNumber,
+        cadresWithNight: z.number(),
+        nightShare: nullableNumber,
+      }),
+    )
+    .check(z.describe('驻村次数与在村住宿（仅当周有驻村记录时给出）')),
 });
 const figuresBeside = { current: figures, previous: z.nullable(figures) };
 export const effectiveness = z.object({

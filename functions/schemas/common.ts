@@ -23,6 +23,12 @@ export const LIMITS = {
   problemsPerFinding: 50,
 } as const;
 
+/** 「甲、乙或丙」: the choices of a field, for a message that asks a person to pick one. */
+export function orList(labels: readonly string[]): string {
+  if (labels.length <= 1) return labels.join('');
+  return `${labels.slice(0, -1).join('、')}或${labels[labels.length - 1]}`;
+}
+
 export const entityId = z
   .string()
   .check(
@@ -104,14 +110,14 @@ function weekInRange(week: string): boolean {
 
 /** A Beijing calendar day, YYYY-MM-DD, that exists. */
 export const calendarDate = z.string().check(
-  z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期应写成年-月-日，如 2026-11-24'),
   z.refine(isValidDate, { message: '日期不存在', params: { code: 'INVALID_DATE' } }),
   z.refine((s) => !isValidDate(s) || isDateInRange(s), dateRangeIssue),
 );
 
 /** An ISO week in Beijing time, e.g. 2026-W47, that the year has. */
 export const isoWeek = z.string().check(
-  z.regex(/^\d{4}-W\d{2}$/, '周次格式应为 YYYY-Www，如 2026-W47'),
+  z.regex(/^\d{4}-W\d{2}$/, '周次应写成年份和周数，如 2026-W47'),
   z.refine(isValidIsoWeek, { message: '该年没有这一周', params: { code: 'INVALID_WEEK' } }),
   z.refine((w) => !isValidIsoWeek(w) || weekInRange(w), {
     message: '周次须在2000年之后、一年以内',
@@ -125,7 +131,7 @@ export const instant = z.pipe(
     .datetime({
       offset: true,
       local: false,
-      message: '时间须为带时区的 ISO 8601 格式，如 2026-11-24T18:00:00+08:00',
+      message: '时间格式不正确，应含日期、时刻和时区，如 2026-11-24T18:00:00+08:00',
     })
     .check(
       z.refine((s) => isValidDate(s.slice(0, 10)), {

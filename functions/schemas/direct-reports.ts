@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { calendarDate, entityId, freeText, LIMITS, page, pageQuery, requiredText } from './common.ts';
+import { calendarDate, entityId, freeText, LIMITS, orList, page, pageQuery, requiredText } from './common.ts';
 
 /** Direct reports (信息直报): a cadre tells HQ about the village straight away, skipping levels if needed. */
 export const DIRECT_REPORT_KINDS = ['situation', 'resource_request', 'violation', 'emergency'] as const;
@@ -14,11 +14,11 @@ export const DIRECT_REPORT_STATUSES = ['new', 'acknowledged'] as const;
 export const createDirectReport = z.strictObject({
   villageId: entityId.check(z.describe('所报告的村（须为本人在包的村）')),
   kind: z.enum(DIRECT_REPORT_KINDS, {
-    message: `报告类型只能是：${DIRECT_REPORT_KINDS.map((k) => `${k}（${DIRECT_REPORT_KIND_LABELS[k]}）`).join('、')}`,
+    message: `请选择报告类型：${orList(DIRECT_REPORT_KINDS.map((k) => DIRECT_REPORT_KIND_LABELS[k]))}`,
   }),
   summary: requiredText(LIMITS.shortText).check(z.describe('摘要')),
   details: z.optional(freeText(LIMITS.text)).check(z.describe('详细情况')),
-  skipLevels: z.optional(z.boolean({ message: '须为 true 或 false' })).check(z.describe('是否越级直报')),
+  skipLevels: z.optional(z.boolean({ message: '请选择是否越级直报' })).check(z.describe('是否越级直报')),
 });
 
 export const acknowledgeDirectReport = z.strictObject({
@@ -39,6 +39,7 @@ export const directReport = z.object({
   createdAt: z.string(),
   acknowledgedAt: z.optional(z.string()),
   acknowledgedBy: z.optional(z.string()),
+  acknowledgedByName: z.optional(z.string().check(z.describe('签收人姓名'))),
   acknowledgementNote: z.optional(z.nullable(z.string())),
   responseMinutes: z.optional(z.number()).check(z.describe('指挥部响应用时（分钟）')),
 });

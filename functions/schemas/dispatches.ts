@@ -66,7 +66,7 @@ export const deadlineInput = z
       ctx.issues.push({
         code: 'custom',
         message:
-          '截止时间须为带时区的 ISO 8601 时间（如 2026-11-24T18:00:00+08:00）或日期（如 2026-11-24，表示北京时间当天结束）',
+          '截止时间应为日期（如 2026-11-24，表示北京时间当天结束）或含时区的时刻（如 2026-11-24T18:00:00+08:00）',
         params: { code: 'INVALID_FORMAT' },
         input: value,
       });
@@ -104,7 +104,7 @@ export const createDispatch = z.strictObject({
 });
 
 export const createReport = z.strictObject({
-  status: z.enum(REPORT_STATUSES, { message: '状态只能是 in_progress（推进中）或 done（已完成）' }),
+  status: z.enum(REPORT_STATUSES, { message: '请选择状态：推进中或已完成' }),
   note: requiredText(LIMITS.text).check(z.describe('进展说明')),
   villageId: z.optional(entityId).check(z.describe('所报告的村；本派遣单中负责多个村时必填')),
 });
@@ -112,9 +112,7 @@ export const createReport = z.strictObject({
 export const dispatchListQuery = z
   .strictObject({
     ...pageQuery,
-    status: z.optional(
-      z.enum(DISPATCH_STATES, { message: '状态只能是 open（进行中）、overdue（已逾期）或 done（已完成）' }),
-    ),
+    status: z.optional(z.enum(DISPATCH_STATES, { message: '请选择状态：进行中、已逾期或已完成' })),
     townshipId: z.optional(entityId).check(z.describe('只看涉及该乡镇的村')),
     cadreId: z.optional(entityId),
     villageId: z.optional(entityId),

@@ -8,13 +8,18 @@ import * as directReports from './direct-reports.ts';
 import * as dispatches from './dispatches.ts';
 import * as inspections from './inspections.ts';
 import * as jobs from './jobs.ts';
+import * as location from './location.ts';
 import * as majorFailures from './major-failures.ts';
 import * as notices from './notices.ts';
 import * as notifications from './notifications.ts';
+import * as photos from './photos.ts';
 import * as problems from './problems.ts';
 import * as recipients from './recipients.ts';
+import * as records from './records.ts';
 import * as roster from './roster.ts';
 import * as rules from './rules.ts';
+import * as search from './search.ts';
+import * as visits from './visits.ts';
 
 /**
  * Every schema module, for the OpenAPI document: an exported schema becomes a named component there
@@ -34,10 +39,15 @@ export const schemaModules: Record<string, Record<string, unknown>> = {
   'major-failures': majorFailures,
   notices,
   notifications,
+  photos,
   problems,
   recipients,
+  records,
+  search,
   roster,
+  location,
   rules,
+  visits,
   background,
 };
 

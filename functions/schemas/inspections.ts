@@ -1,22 +1,44 @@
 import * as z from 'zod/mini';
-import { duplicateCadreIndexes, INSPECTION_MODES } from '../core/inspections.ts';
-import { calendarDate, dateRangeQuery, entityId, freeText, LIMITS, page, pageQuery } from './common.ts';
+import { duplicateCadreIndexes, INSPECTION_MODES, PRESENCE_STATES } from '../core/inspections.ts';
+import {
+  calendarDate,
+  dateRangeQuery,
+  entityId,
+  freeText,
+  LIMITS,
+  page,
+  pageQuery,
+  requiredText,
+} from './common.ts';
+import { photoRef } from './photos.ts';
 import { newProblem, orderedRange, problemStatus, severity } from './problems.ts';
+import { nameSearch } from './search.ts';
 
 /** Inspections (督查): one village, one day, one finding per cadre with the problems found. */
 export const FINDING_NOTE_MAX = 500;
 
 export const inspectionMode = z.enum(INSPECTION_MODES, {
-  message: '督查方式只能是：open（明查）、covert（暗访）、spot（抽查）',
+  message: '请选择督查方式：明查、暗访或抽查',
 });
 
 export const newFinding = z.strictObject({
   cadreId: entityId.check(z.describe('被督查干部')),
-  present: z.boolean({ message: '是否在岗须为 true 或 false' }).check(z.describe('是否在岗（数人头）')),
+  present: z
+    .optional(z.boolean({ message: '请选择是否在岗' }))
+    .check(
+      z.describe(
+        '是否在岗（旧字段，两种状态）：true 在岗，false 不在岗；同时给出 presence 时以 presence 为准',
+      ),
+    ),
+  presence: z
+    .optional(z.enum(PRESENCE_STATES, { message: '请选择在岗情况：在岗、不在岗或未点名' }))
+    .check(
+      z.describe(
+        '在岗情况（数人头）：present 在岗、absent 不在岗、unchecked 未点名；都不填为未点名，不计不在岗',
+      ),
+    ),
   dispatchId: z.optional(entityId).check(z.describe('所检查的任务派遣单')),
-  commend: z
-    ._default(z.boolean({ message: '是否表扬须为 true 或 false' }), false)
-    .check(z.describe('是否予以充分肯定')),
+  commend: z._default(z.boolean({ message: '请选择是否表扬' }), false).check(z.describe('是否予以充分肯定')),
   note: z.optional(freeText(FINDING_NOTE_MAX)),
   problems: z._default(
     z
@@ -50,6 +72,14 @@ export const createInspection = z
         });
       }
       v.findings.forEach((f, i) => {
+        if (f.presence !== undefined && f.present !== undefined && f.present !== (f.presence === 'present')) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['findings', i, 'presence'],
+            message: '在岗情况前后不一致，请重新选择',
+            params: { code: 'PRESENCE_CONFLICT' },
+          });
+        }
         f.problems.forEach((p, j) => {
           if (p.rectifyBy !== undefined && p.rectifyBy < v.date) {
             ctx.addIssue({
@@ -71,16 +101,34 @@ const findingProblem = z.object({
   rectifyBy: z.string(),
   status: problemStatus,
   falseRectifications: z.optional(z.number().check(z.int())),
+  photoIds: z.optional(z.array(z.string())),
+  photos: z.optional(z.array(photoRef).check(z.describe('问题照片（带短时有效的链接）'))),
 });
 
 export const finding = z.object({
   cadreId: z.string(),
-  present: z.boolean(),
+  present: z.boolean().check(z.describe('仅在岗为 true；不在岗与未点名均为 false，请读 presence 区分')),
+  presence: z.optional(z.enum(PRESENCE_STATES)).check(z.describe('在岗、不在岗或未点名（旧记录没有此字段）')),
   commend: z.boolean(),
   dispatchId: z.optional(z.string()),
   note: z.optional(z.string()),
   problemIds: z.array(z.string()),
   problems: z.array(findingProblem),
+});
+
+export const INSPECTION_VOID_REASON_MAX = 500;
+
+/** POST /inspections/{id}/void: HQ voids (作废) an inspection recorded in error. */
+export const voidInspectionBody = z.strictObject({
+  reason: requiredText(INSPECTION_VOID_REASON_MAX).check(z.describe('作废原因')),
+});
+
+export const inspectionVoid = z.object({
+  id: z.optional(z.string().check(z.describe('作废操作的编号（重试同一请求时相同）'))),
+  at: z.string(),
+  by: z.string(),
+  byName: z.optional(z.string()),
+  reason: z.string(),
 });
 
 export const inspectionSummary = z.object({
@@ -95,13 +143,28 @@ export const inspectionSummary = z.object({
   findingCount: z.number().check(z.int()),
   presentCount: z.number().check(z.int()),
   absentCount: z.number().check(z.int()),
+  uncheckedCount: z.optional(z.number().check(z.int(), z.describe('未点名人数'))),
   commendCount: z.number().check(z.int()),
   problemCount: z.number().check(z.int()),
   recordedBy: z.string(),
+  recordedByName: z.optional(z.string().check(z.describe('录入人姓名'))),
   createdAt: z.string(),
+  voided: z.optional(inspectionVoid).check(z.describe('已作废：该次督查及其问题不再计入考评，记录保留')),
 });
 
 export const inspection = z.extend(inspectionSummary, { findings: z.array(finding) });
+
+/** POST /inspections/{id}/void answers with the voided inspection and the revision it started. */
+export const inspectionVoided = z.extend(inspection, {
+  reevaluation: z
+    .nullable(
+      z.object({
+        week: z.string().check(z.describe('重新考评的周次')),
+        runId: z.string().check(z.describe('周通报任务的运行编号：GET /jobs/runs/{runId} 查询进度')),
+      }),
+    )
+    .check(z.describe('该周已考评时重新考评（修订版）；尚未考评或本周未结束时为 null')),
+});
 
 export const inspectionListQuery = z
   .strictObject({
@@ -109,13 +172,16 @@ export const inspectionListQuery = z
     ...dateRangeQuery,
     villageId: z.optional(entityId),
     townshipId: z.optional(entityId),
+    cadreId: z.optional(entityId).check(z.describe('督查记录中有该干部的在岗情况或问题')),
     mode: z.optional(inspectionMode),
+    q: z.optional(nameSearch),
   })
   .check(z.superRefine(orderedRange));
 
 export const inspectionPage = page(inspectionSummary);
 
 export type CreateInspection = z.output<typeof createInspection>;
+export type VoidInspectionBody = z.output<typeof voidInspectionBody>;
 export type InspectionSummary = z.output<typeof inspectionSummary>;
 export type Inspection = z.output<typeof inspection>;
 export type Finding = z.output<typeof finding>;

@@ -26,7 +26,7 @@ export const createMajorFailure = z.strictObject({
     ),
   date: calendarDate.check(z.describe('发生日期（北京时间），不能晚于今天')),
   description: requiredText(LIMITS.text).check(z.describe('经过与情况')),
-  serious: z.optional(z.boolean({ message: '须为 true 或 false' })).check(z.describe('是否情节严重')),
+  serious: z.optional(z.boolean({ message: '请选择是否情节严重' })).check(z.describe('是否情节严重')),
 });
 
 export const majorFailure = z.object({

@@ -1,12 +1,12 @@
 import * as z from 'zod/mini';
-import { DOCUMENT_KINDS } from '../core/document-kinds.ts';
-import { entityId, isoWeek, page, pageQuery } from './common.ts';
+import { DOCUMENT_KIND_LABELS, DOCUMENT_KINDS } from '../core/document-kinds.ts';
+import { entityId, isoWeek, orList, page, pageQuery } from './common.ts';
 
 /** Rendered documents (notices and bulletins) as the API lists them, and their downloads. */
 const week = isoWeek;
 
 const kind = z.enum(DOCUMENT_KINDS, {
-  message: `文书类别只能是：${DOCUMENT_KINDS.join('、')}`,
+  message: `请选择文书类别：${orList(DOCUMENT_KINDS.map((k) => DOCUMENT_KIND_LABELS[k]))}`,
 });
 
 export const noticeListQuery = z.strictObject({
@@ -17,7 +17,7 @@ export const noticeListQuery = z.strictObject({
 });
 
 export const downloadQuery = z.strictObject({
-  format: z.optional(z.enum(['pdf', 'html'], { message: 'format 只能是 pdf 或 html' })),
+  format: z.optional(z.enum(['pdf', 'html'], { message: '请选择文件格式：PDF 或网页' })),
 });
 
 export const notice = z.object({

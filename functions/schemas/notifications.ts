@@ -8,6 +8,8 @@ export const NOTIFICATION_KIND_VALUES = [
   'rectification_rejected',
   'overdue_dispatch',
   'overdue_rectification',
+  'new_problem',
+  'new_dispatch',
 ] as const;
 
 export const notification = z.object({
@@ -21,6 +23,8 @@ export const notification = z.object({
   problemIds: z.optional(z.array(z.string())),
   dispatchId: z.optional(z.string()),
   noticeId: z.optional(z.string()),
+  /** The subject's page on the web pages (`/app/cadre/problems/…`, `/app/cadre/dispatches/…`). */
+  link: z.optional(z.string()),
   createdAt: z.string(),
   readAt: z.optional(z.string()),
 });
@@ -28,7 +32,7 @@ export const notification = z.object({
 export const notificationPage = page(notification);
 
 export const notificationQuery = z.strictObject({
-  unread: z.optional(z.enum(['true', 'false'], { message: '只能是 true 或 false' })),
+  unread: z.optional(z.enum(['true', 'false'], { message: '请选择是否只看未读' })),
   kind: z.optional(z.enum(NOTIFICATION_KIND_VALUES, { message: '通知类型不正确' })),
   ...pageQuery,
 });

@@ -1,5 +1,10 @@
 import * as z from 'zod/mini';
-import { PROBLEM_SEVERITIES, PROBLEM_STATUSES, VERIFICATION_OUTCOMES } from '../core/problems.ts';
+import {
+  PROBLEM_SEVERITIES,
+  PROBLEM_STATUSES,
+  REJECTION_KINDS,
+  VERIFICATION_OUTCOMES,
+} from '../core/problems.ts';
 import { PENALTY_TIERS, TIERS } from '../core/rules/terms.ts';
 import {
   calendarDate,
@@ -11,15 +16,17 @@ import {
   pageQuery,
   requiredText,
 } from './common.ts';
+import { photoIds, photoRef } from './photos.ts';
+import { nameSearch, queryFlag } from './search.ts';
 
 /** Problems (问题), their rectifications (整改) and verifications (复核), and a cadre's standing. */
 export const PROBLEM_DESCRIPTION_MAX = 500;
 
 export const severity = z.enum(PROBLEM_SEVERITIES, {
-  message: '问题等级只能是：minor（一般）、major（较重）、severe（严重）',
+  message: '请选择问题等级：一般、较重或严重',
 });
 export const problemStatus = z.enum(PROBLEM_STATUSES, {
-  message: '问题状态只能是：open（待整改）、awaiting_verification（待复核）、closed（已销号）',
+  message: '请选择问题状态：待整改、待复核或已销号',
 });
 
 /** A problem as submitted inside an inspection finding. */
@@ -29,17 +36,116 @@ export const newProblem = z.strictObject({
   rectifyBy: z
     .optional(calendarDate)
     .check(z.describe('整改期限（北京日期，不早于督查日期；不填按问题等级默认）')),
+  photoIds: z.optional(photoIds),
 });
 
 export const createRectification = z.strictObject({
   note: requiredText(LIMITS.text).check(z.describe('整改情况说明')),
+  photoIds: z.optional(photoIds),
 });
 
-export const createVerification = z.strictObject({
+export const rejectionKind = z.enum(REJECTION_KINDS, {
+  message: '请选择不通过的类型：整改不到位或虚假整改',
+});
+
+const verificationFields = {
   outcome: z.enum(VERIFICATION_OUTCOMES, {
-    message: '复核结论只能是：accepted（整改到位）或 rejected（虚假整改）',
+    message: '请选择复核结论：整改到位或不通过',
   }),
-  note: z._default(freeText(LIMITS.text), '').check(z.describe('复核意见')),
+  kind: z
+    .optional(rejectionKind)
+    .check(
+      z.describe(
+        '不通过的类型（仅 rejected）：incomplete 整改不到位（给新的整改期限，按一般未销号问题计一次）；false 虚假整改（按规则加权）。不填按 false',
+      ),
+    ),
+  rectifyBy: z
+    .optional(calendarDate)
+    .check(z.describe('整改不到位时的新整改期限（北京日期，不早于今天）；不填按问题等级的整改天数从今天算')),
+  note: z
+    ._default(freeText(LIMITS.text), '')
+    .check(z.describe('复核意见；不通过时必填（否则 400 NOTE_REQUIRED）')),
+};
+
+/** Kind and a new deadline belong to a rejection; a deadline only to 整改不到位. */
+function verificationConsistency(
+  v: { outcome: string; kind?: string | undefined; rectifyBy?: string | undefined },
+  ctx: z.core.$RefinementCtx<{ outcome: string; kind?: string | undefined; rectifyBy?: string | undefined }>,
+) {
+  if (v.outcome === 'accepted' && v.kind !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['kind'],
+      message: '整改到位的不需要选择不通过的类型',
+      params: { code: 'KIND_NOT_ALLOWED' },
+    });
+  }
+  if (v.rectifyBy !== undefined && !(v.outcome === 'rejected' && v.kind === 'incomplete')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['rectifyBy'],
+      message: '只有认定为整改不到位时才能重新规定整改期限',
+      params: { code: 'RECTIFY_BY_NOT_ALLOWED' },
+    });
+  }
+}
+
+export const createVerification = z
+  .strictObject(verificationFields)
+  .check(z.superRefine(verificationConsistency));
+
+/**
+ * The inspector's verification form: the same body, but a rejection must say its kind and why (the
+ * API takes a rejection without a kind as 虚假整改, as before kinds; the form always asks).
+ */
+export const verificationForm = z.strictObject(verificationFields).check(
+  z.superRefine(verificationConsistency),
+  z.superRefine((v, ctx) => {
+    if (v.outcome !== 'rejected') return;
+    if (v.kind === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kind'],
+        message: '请选择不通过的类型：整改不到位或虚假整改',
+        params: { code: 'KIND_REQUIRED' },
+      });
+    }
+    if (v.note.trim() === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['note'],
+        message: NOTE_REQUIRED_MESSAGE,
+        params: { code: 'NOTE_REQUIRED' },
+      });
+    }
+  }),
+);
+
+export const NOTE_REQUIRED_MESSAGE = '不通过的，请在复核意见中写明整改哪里不到位或不实';
+
+/** POST /problems/{id}/extensions: HQ moves a deadline (延期). */
+export const EXTENSION_REASON_MAX = 500;
+export const createExtension = z.strictObject({
+  rectifyBy: calendarDate.check(z.describe('新的整改期限（北京日期）：须晚于原期限，且不早于今天')),
+  reason: requiredText(EXTENSION_REASON_MAX).check(z.describe('延期原因')),
+});
+
+export const problemExtension = z.object({
+  id: z.string(),
+  problemId: z.string(),
+  at: z.string(),
+  by: z.string(),
+  byName: z.optional(z.string()),
+  from: z.string().check(z.describe('原整改期限')),
+  rectifyBy: z.string().check(z.describe('新整改期限')),
+  reason: z.string(),
+});
+
+export const problemVoid = z.object({
+  at: z.string(),
+  by: z.string(),
+  reason: z.string(),
+  inspectionId: z.string(),
 });
 
 export const problem = z.object({
@@ -55,6 +161,12 @@ export const problem = z.object({
   rectifyBy: z.string().check(z.describe('整改期限（北京日期）')),
   status: problemStatus,
   falseRectifications: z.number().check(z.int(), z.describe('虚假整改次数')),
+  incompleteRectifications: z.optional(
+    z.number().check(z.int(), z.describe('复核认定整改不到位的次数（不计虚假整改）')),
+  ),
+  initialRectifyBy: z.optional(z.string().check(z.describe('最初的整改期限（期限改过才有）'))),
+  voided: z.optional(problemVoid).check(z.describe('所属督查已作废：不再计入考评，记录保留')),
+  photoIds: z.optional(z.array(z.string()).check(z.describe('发现问题时拍的照片（GET /photos/{id}）'))),
   rectifiedAt: z.optional(z.string()),
   verifiedAt: z.optional(z.string()),
   closedAt: z.optional(z.string()),
@@ -70,8 +182,15 @@ export const problemEvent = z.object({
   kind: z.enum(['rectification', 'verification']),
   note: z.string(),
   outcome: z.optional(z.enum(VERIFICATION_OUTCOMES)),
+  rejectionKind: z
+    .optional(z.enum(REJECTION_KINDS))
+    .check(z.describe('不通过的类型：incomplete 整改不到位、false 虚假整改（旧记录没有此字段，即 false）')),
+  rectifyBy: z.optional(z.string().check(z.describe('整改不到位时规定的新整改期限'))),
+  photoIds: z.optional(z.array(z.string()).check(z.describe('整改照片'))),
+  photos: z.optional(z.array(photoRef).check(z.describe('整改照片（带短时有效的链接）'))),
   at: z.string(),
   by: z.string(),
+  byName: z.optional(z.string().check(z.describe('整改人或复核人的姓名'))),
   fromStatus: problemStatus,
   toStatus: problemStatus,
   // Copied from the problem when the event is written, for the weekly evaluation's reads by week.
@@ -80,7 +199,11 @@ export const problemEvent = z.object({
   townshipId: z.string(),
 });
 
-export const problemDetail = z.extend(problem, { events: z.array(problemEvent) });
+export const problemDetail = z.extend(problem, {
+  photos: z.optional(z.array(photoRef).check(z.describe('发现问题时的照片（带短时有效的链接）'))),
+  events: z.array(problemEvent),
+  extensions: z.optional(z.array(problemExtension)).check(z.describe('延期记录，最早在前')),
+});
 
 export const rectificationResult = z.object({
   id: z.string(),
@@ -88,12 +211,15 @@ export const rectificationResult = z.object({
   note: z.string(),
   at: z.string(),
   status: problemStatus,
+  photos: z.optional(z.array(photoRef).check(z.describe('整改照片（带短时有效的链接）'))),
 });
 
 export const verificationResult = z.object({
   id: z.string(),
   problemId: z.string(),
   outcome: z.enum(VERIFICATION_OUTCOMES),
+  kind: z.optional(z.enum(REJECTION_KINDS)).check(z.describe('不通过的类型（仅 rejected）')),
+  rectifyBy: z.optional(z.string().check(z.describe('问题现在的整改期限（整改不到位时为新期限）'))),
   note: z.string(),
   at: z.string(),
   problemStatus,
@@ -123,6 +249,10 @@ export const problemListQuery = z
     townshipId: z.optional(entityId),
     status: z.optional(problemStatus),
     severity: z.optional(severity),
+    overdue: z
+      .optional(queryFlag('请选择是否只看逾期未整改的问题'))
+      .check(z.describe('true：只列出已过整改期限、尚未销号的问题')),
+    q: z.optional(nameSearch),
   })
   .check(z.superRefine(orderedRange));
 
@@ -149,6 +279,13 @@ export const tierReason = z.union([
     weight: z.number(),
   }),
   z.object({ kind: z.literal('commendation'), inspectionId: z.string(), date: z.string() }),
+  z.object({
+    kind: z.literal('visitShortfall'),
+    villageId: z.string(),
+    required: z.number().check(z.describe('本周应驻村次数')),
+    made: z.number().check(z.describe('本周实际驻村次数')),
+    weight: z.number(),
+  }),
 ]);
 
 /** A cadre's result in the latest finished week, as the weekly evaluation decided it. */
@@ -226,6 +363,8 @@ export const standing = z.object({
 export type NewProblem = z.output<typeof newProblem>;
 export type Problem = z.output<typeof problem>;
 export type ProblemEvent = z.output<typeof problemEvent>;
+export type ProblemExtension = z.output<typeof problemExtension>;
+export type CreateExtension = z.output<typeof createExtension>;
 export type ProblemListQuery = z.output<typeof problemListQuery>;
 export type Standing = z.output<typeof standing>;
 export type CadreWeekEvaluation = z.output<typeof cadreWeekEvaluation>;

@@ -11,7 +11,7 @@ const email = z
     z.regex(/^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/, '邮箱地址格式不正确'),
   );
 
-const scope = z.enum(RECIPIENT_SCOPES, { message: '范围只能是：county（全县）或 township（乡镇）' });
+const scope = z.enum(RECIPIENT_SCOPES, { message: '请选择范围：全县或乡镇' });
 
 function scopeRule(v: { scope: string; townshipId?: string | undefined }, issues: z.core.$RefinementCtx) {
   if (v.scope === 'township' && !v.townshipId) {
@@ -40,7 +40,7 @@ const recipientFields = {
   title: z.optional(freeText(LIMITS.shortText)),
   scope,
   townshipId: z.optional(entityId),
-  active: z._default(z.boolean({ message: '须为 true 或 false' }), true),
+  active: z._default(z.boolean({ message: '请选择是否启用' }), true),
 };
 
 export const createRecipient = z.strictObject(recipientFields).check(z.superRefine(scopeRule));

@@ -17,7 +17,7 @@ import {
   SEVERITY_LABELS,
   TIER_LABELS,
 } from '../core/rules/terms.ts';
-import { calendarDate, freeText, LIMITS, nameText } from './common.ts';
+import { calendarDate, freeText, LIMITS, nameText, orList } from './common.ts';
 
 const int = (what: string, min: number, max: number) =>
   z
@@ -29,13 +29,13 @@ const int = (what: string, min: number, max: number) =>
     );
 
 const severity = z.enum(SEVERITIES, {
-  message: `严重程度只能是：${SEVERITIES.map((s) => `${s}（${SEVERITY_LABELS[s]}）`).join('、')}`,
+  message: `请选择严重程度：${orList(SEVERITIES.map((s) => SEVERITY_LABELS[s]))}`,
 });
 const penaltyTier = z.enum(PENALTY_TIERS, {
-  message: `档次只能是：${PENALTY_TIERS.map((t) => `${t}（${TIER_LABELS[t]}）`).join('、')}`,
+  message: `请选择档次：${orList(PENALTY_TIERS.map((t) => TIER_LABELS[t]))}`,
 });
 const consequence = z.enum(CONSEQUENCES, {
-  message: `处理方式只能是：${CONSEQUENCES.map((c) => `${c}（${CONSEQUENCE_LABELS[c]}）`).join('、')}`,
+  message: `请选择处理方式：${orList(CONSEQUENCES.map((c) => CONSEQUENCE_LABELS[c]))}`,
 });
 
 const MAX_COUNT = 1000;
@@ -74,7 +74,7 @@ const shape = {
     .check(z.describe('按干部名下未销号问题的加权个数对号入座')),
   falseRectificationWeight: int('虚假整改权重', 1, 10).check(z.describe('一个虚假整改的问题按几个问题计')),
   commendation: z.strictObject({
-    enabled: z.boolean({ message: '须为 true 或 false' }),
+    enabled: z.boolean({ message: '请选择是否启用' }),
     minCommendations: int('肯定次数', 1, 20).check(z.describe('本周督查组肯定至少几次（且无未销号问题）')),
   }),
   colors: z.strictObject({
@@ -91,7 +91,7 @@ const shape = {
     })
     .check(z.describe('未指定整改期限时，自发现之日起的整改天数')),
   absenceIsProblem: z
-    .strictObject({ enabled: z.boolean({ message: '须为 true 或 false' }), severity })
+    .strictObject({ enabled: z.boolean({ message: '请选择是否启用' }), severity })
     .check(z.describe('点名（数人头）不在岗是否本身即计为一个问题')),
   majorFailures: z
     .array(majorFailureType)
@@ -115,6 +115,21 @@ const shape = {
       ),
     })
     .check(z.describe('“干部营养餐”教育培训拟定对象')),
+  visitMinimum: z
+    .optional(
+      z.nullable(
+        z.strictObject({
+          deep: int('深度贫困村每周驻村次数', 0, 14),
+          general: int('一般贫困村每周驻村次数', 0, 14),
+          non: int('非贫困村每周驻村次数', 0, 14),
+        }),
+      ),
+    )
+    .check(
+      z.describe(
+        '每周驻村最低次数（按村类别，每个干部每个所包村）；不足的每村计 1 个问题。不填、null 或 0 为不要求',
+      ),
+    ),
 };
 
 type Body = z.output<z.ZodMiniObject<typeof shape>>;

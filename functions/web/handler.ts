@@ -242,6 +242,25 @@ export function createWebHandler(options: WebHandlerOptions) {
     };
   }
 
+  /** The form page of a POST-only address: its page's `formPage`, else the nearest GET page up the path. */
+  function formPageOf(path: string): string {
+    for (const page of pages) {
+      const match = page.method === 'POST' && page.formPage ? page.pattern.exec(path) : null;
+      if (!match) continue;
+      return page.names.reduce(
+        (to, name, i) => to.replace(`{${name}}`, match[i + 1] ?? ''),
+        page.formPage as string,
+      );
+    }
+    const parts = path.replace(/\/+$/, '').split('/');
+    while (parts.length > 2) {
+      parts.pop();
+      const up = parts.join('/');
+      if (pages.some((p) => p.method === 'GET' && p.pattern.test(up))) return up;
+    }
+    return '/app';
+  }
+
   return async function handler(event: ApiEvent, context?: LogContext): Promise<ApiResult> {
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? randomUUID();
     const log: Logger = createLogger(
@@ -273,6 +292,16 @@ export function createWebHandler(options: WebHandlerOptions) {
         }
       }
       const cookies = parseCookies(event.cookies, headers.cookie);
+      if (!matched && lookup === 'GET' && pathKnown) {
+        // A form's POST address opened by GET (reloaded, shared, bookmarked): back to the form.
+        return respond(
+          { type: 'redirect', location: formPageOf(path), status: 303 },
+          undefined,
+          now,
+          acceptEncoding,
+          setCookies,
+        );
+      }
       if (!matched) {
         session = cookies.has(SESSION_COOKIE) ? await readSession(cookies, secure, setCookies) : undefined;
         const status = pathKnown ? 405 : 404;

@@ -7,15 +7,30 @@ import type { ApiResult } from '../http/api-handler.ts';
  * browser takes it, else gzip). Every page carries a strict Content-Security-Policy: scripts and
  * styles only from our own origin, no inline script, so markup that slipped into data cannot run.
  */
+/**
+ * Photos on AWS are read from and uploaded to the documents bucket through presigned URLs
+ * (adapters/photos/links.ts): its origin is allowed for images and for the page script's PUT. `blob:`
+ * images are the previews of photos shrunk on the phone before upload.
+ */
+function photoOrigin(): string {
+  const bucket = process.env.DOCUMENTS_BUCKET;
+  if (!bucket) return '';
+  const region = process.env.AWS_REGION ?? 'cn-northwest-1';
+  return ` https://${bucket}.s3.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
+}
+const PHOTO_ORIGIN = photoOrigin();
+
 export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+    `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:${PHOTO_ORIGIN}; ` +
+    `connect-src 'self'${PHOTO_ORIGIN}; ` +
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; " +
     "manifest-src 'self'; worker-src 'self'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
   'x-frame-options': 'DENY',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+  // Location only for our own pages: the visit form (驻村记录) asks the phone where it is.
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(self)',
 };
 
 const COMPRESSIBLE = /^(text\/|application\/(json|javascript|manifest\+json|xml)|image\/svg)/;

@@ -95,6 +95,12 @@ export interface PageDef {
   roles: readonly Role[] | 'public';
   /** Largest body accepted (default 256 KB; file uploads say more). */
   maxBodyBytes?: number;
+  /**
+   * POST pages: the page holding the form, with the same `{name}` segments, where a GET on this
+   * address is sent (303) — a reload after a refusal, a shared or bookmarked address. Default: the
+   * nearest GET page up the path (`/app/cadre/problems/{id}/rectify` → `/app/cadre/problems/{id}`).
+   */
+  formPage?: string;
   handle(input: PageInput, ctx: PageContext): Promise<PageResult>;
 }
 

@@ -14,12 +14,20 @@ import type { PageContext, PageInput, PageResult } from './route.ts';
  * after a lost answer or a queued retry is applied once.
  */
 /** A route a form posts to, and its success answer. */
-type FormPath = ApiPath<'POST'> | ApiPath<'PUT'>;
-type FormAnswer<P extends FormPath> = Success<RouteAt<'POST', P> | RouteAt<'PUT', P>>;
+type FormPath = ApiPath<'POST'> | ApiPath<'PUT'> | ApiPath<'PATCH'>;
+type FormAnswer<P extends FormPath> = Success<RouteAt<'POST', P> | RouteAt<'PUT', P> | RouteAt<'PATCH', P>>;
 
 export interface Submission<P extends FormPath> {
   form: FormDef;
-  method?: 'POST' | 'PUT';
+  method?: 'POST' | 'PUT' | 'PATCH';
+  /** The version the form was filled from (a correction form's hidden `_version`), sent as If-Match. */
+  ifMatch?: string | undefined;
+  /**
+   * What a correction form sends for a field (or a group of fields under one name) left empty: `null`
+   * clears an optional value, `''` has the API say the field may not be empty. An empty optional
+   * field is otherwise left out, which leaves the stored value as it is.
+   */
+  whenEmpty?: Readonly<Record<string, null | ''>>;
   /** API route path, e.g. `/dispatches/{id}/reports`. */
   path: P;
   params?: Record<string, string>;
@@ -38,12 +46,20 @@ export async function submitForm<P extends FormPath>(
   ctx: PageContext,
   s: Submission<P>,
 ): Promise<PageResult> {
-  const { body, paths } = formToBody(s.form.schema, entriesFor(s.form, input.form));
+  const entries = entriesFor(s.form, input.form);
+  const { body, paths } = formToBody(s.form.schema, entries);
+  for (const [name, empty] of Object.entries(s.whenEmpty ?? {})) {
+    // A field, or a group of fields (`location` for `location.lat` and `location.lng`), all sent empty
+    // (as the form sent them: `prepare` may already have left an empty group out).
+    const sent = input.form.filter(([n]) => n === name || n.startsWith(`${name}.`));
+    if (sent.length && sent.every(([, v]) => v.trim() === '')) body[name] = empty;
+  }
   // The method and path are one of the form routes; the client is typed per method, so one is named.
   const res = await ctx.api.relay(s.method ?? 'POST', s.path as ApiPath<'POST'>, {
     ...(s.params ? { params: s.params } : {}),
     body,
     idempotencyKey: input.idempotencyKey,
+    ...(s.ifMatch ? { ifMatch: s.ifMatch } : {}),
   });
   if (res.ok) {
     const location = s.success(res.body as FormAnswer<P>);

@@ -52,7 +52,7 @@ export const OUTPUTS: GeneratedOutput[] = [
   },
   {
     file: 'functions/adapters/mail/email-templates.generated.ts',
-    dirs: ['templates/emails'],
+    dirs: ['templates/emails', 'templates/sms'],
     modules: ['functions/adapters/mail/build-email-templates.ts'],
     build: async () =>
       (await import('../../functions/adapters/mail/build-email-templates.ts')).generateEmailTemplates(),

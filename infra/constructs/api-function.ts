@@ -112,7 +112,7 @@ export class ApiFunction extends Construct {
         // Maps only need line mappings; embedding every source would double the asset size.
         sourcesContent: false,
         bundleAwsSDK: true,
-        externalModules: [],
+        externalModules: shared.external,
         logLevel: LogLevel.ERROR,
         esbuildArgs: { '--legal-comments': shared.legalComments },
       },

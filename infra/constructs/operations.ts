@@ -59,6 +59,13 @@ export const JOBS_ASYNC_INVOKE: AsyncInvokePolicy = { retryAttempts: 2, maxEvent
  */
 export const WORKER_ASYNC_INVOKE: AsyncInvokePolicy = { retryAttempts: 0, maxEventAge: Duration.hours(1) };
 
+/**
+ * The news function (one piece of news per event, from the writes that make news: docs/news.md).
+ * Lambda's two retries are safe (each email and text is claimed in the delivery ledger before it
+ * leaves) and quick; what still fails stays pending for the daily sweep.
+ */
+export const NEWS_ASYNC_INVOKE: AsyncInvokePolicy = { retryAttempts: 2, maxEventAge: Duration.hours(6) };
+
 /** API 5xx rate (percent of requests) that raises the alarm, in 2 of 3 five-minute periods. */
 export const API_5XX_RATE_PERCENT = 5;
 
@@ -233,6 +240,11 @@ export class Operations extends Construct {
       '有邮件发送失败（SES 拒绝或无法生成）。检查 SES 身份与发送配额。',
     );
     atLeastOnce(
+      'SmsFailed',
+      this.customMetric(METRIC_NAMES.smsFailed),
+      '有短信发送失败（短信网关拒绝或无应答）。检查短信网关配置；每日巡检会重发。',
+    );
+    atLeastOnce(
       'PdfRenderFailures',
       this.customMetric(METRIC_NAMES.pdfRenderFailures),
       '有公文未能生成 PDF（仅保留 HTML）。查看定时任务函数的日志。',
@@ -299,6 +311,8 @@ export class Operations extends Construct {
       new GraphWidget({
         title: 'Emails',
         left: [this.customMetric(METRIC_NAMES.emailsSent), this.customMetric(METRIC_NAMES.emailsFailed)],
+        // Text messages (functions/adapters/sms): zero unless a gateway is configured.
+        right: [this.customMetric(METRIC_NAMES.smsSent), this.customMetric(METRIC_NAMES.smsFailed)],
         width: 8,
         height: 6,
       }),

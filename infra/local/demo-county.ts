@@ -42,6 +42,8 @@ export interface DemoVillage {
     poorHouseholds: number;
     poorPopulation: number;
   };
+  /** The village office (村委会), WGS-84: visits recorded far from it are flagged. */
+  location: { lat: number; lng: number };
 }
 
 export interface DemoCadre {
@@ -289,15 +291,36 @@ function villageProfile(rand: () => number, category: VillageCategory): DemoVill
  * section-level ones take the general-poverty villages, "strong with weak"), C041–C060 township cadres,
  * four per township, each a member of two of its villages so every working group has one (seed 004).
  */
+/**
+ * The fictional county lies on the loess hills around 34.58° N, 105.72° E (a dry county of the kind
+ * the seeds describe); each township a sector some 8–20 km from the county seat, its villages spread
+ * within it. Fixed by index (no random draw), so the rest of the demo stays as it was.
+ */
+export const DEMO_COUNTY_CENTRE = { lat: 34.58, lng: 105.72 } as const;
+
+function villageLocation(township: number, index: number): { lat: number; lng: number } {
+  const angle = ((township - 1) / 5) * 2 * Math.PI + ((index % 8) - 3.5) * 0.09;
+  const km = 8 + (index % 8) * 1.6;
+  const round = (x: number) => Math.round(x * 1e5) / 1e5;
+  return {
+    lat: round(DEMO_COUNTY_CENTRE.lat + (km / 111.2) * Math.cos(angle)),
+    lng: round(
+      DEMO_COUNTY_CENTRE.lng +
+        (km / (111.2 * Math.cos((DEMO_COUNTY_CENTRE.lat * Math.PI) / 180))) * Math.sin(angle),
+    ),
+  };
+}
+
 export function demoRoster(assignedFrom: string): DemoRoster {
   const rand = prng(0x9e3779b1);
   const names = cadreNames(60);
-  const villages: DemoVillage[] = VILLAGES.map(([id, name, category]) => ({
+  const villages: DemoVillage[] = VILLAGES.map(([id, name, category], i) => ({
     id,
     name,
     townshipId: `T0${id[1]}`,
     category,
     profile: villageProfile(rand, category),
+    location: villageLocation(Number(id[1]), i),
   }));
 
   const cadres: DemoCadre[] = [];
@@ -404,6 +427,11 @@ export const REJECTED_NOTES: readonly string[] = [
   '复核发现资料仍不完整，属虚假整改，问题继续挂账。',
   '抽查农户反映未见整改，台账与实际不符，认定为虚假整改。',
   '整改材料系补写，现场情况未改变，不予销号。',
+];
+
+/** What an inspector writes when a rectification is 整改不到位 (not false, but not done either). */
+export const INCOMPLETE_NOTES: readonly string[] = [
+  '已动工但尚未完成，排水沟还差约一百米未硬化，限期完成后再复核。',
 ];
 
 /** Target open problems for 云溪镇's twelve cadres (chiefs of V101–V108, then C041–C044): 3 / 3 / 3 / 3 across the tiers. */

@@ -46,6 +46,7 @@ import {
 } from './gateway.ts';
 import { createHostPolicy } from './hosts.ts';
 import { issueLocalToken, loadSigningKey, verifyLocalToken } from './local-auth.ts';
+import { localPhotoRoutes } from './photo-routes.ts';
 import { type LocalScheduler, startLocalScheduler } from './scheduler.ts';
 import { upgradeDataFolder } from './upgrades.ts';
 import { createWriteGate } from './write-gate.ts';
@@ -226,6 +227,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         maxBodyBytes: webBodyLimit,
       });
     }
+    // Photo bytes: the county server's stand-in for the bucket's presigned PUT and GET links.
+    routes.push(...localPhotoRoutes(gated));
     const transport: Transport = {
       scheme: options.tls ? 'https' : 'http',
       ...(options.trustProxy ? { trustProxy: true } : {}),
@@ -235,11 +238,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // the request that started it has been answered, as Lambda runs an asynchronous invoke.
     const background = await import(resolve(import.meta.dirname, '../../functions/api/worker.ts'));
     const jobs = await import(resolve(import.meta.dirname, '../../functions/api/scheduled.ts'));
+    // News at once (docs/news.md): the emails and texts of a new problem, rejection, dispatch or emergency.
+    const news = await import(resolve(import.meta.dirname, '../../functions/api/news.ts'));
     const invoker = createLocalInvoker(
       {
         worker: (event, context) =>
           background.handler(event as Parameters<typeof background.handler>[0], context),
         jobs: (event, context) => jobs.handler(event as Parameters<typeof jobs.handler>[0], context),
+        news: (event, context) => news.handler(event as Parameters<typeof news.handler>[0], context),
       },
       options.log ?? ((line) => console.error(JSON.stringify(line))),
       // Lambda's 15 minutes for each background run (jobs started by POST /jobs/{name}, tasks).

@@ -11,9 +11,14 @@ import {
   type DemoRoster,
   demoActivity,
   demoRoster,
+  INCOMPLETE_NOTES,
   RECTIFICATION_NOTES,
   REJECTED_NOTES,
 } from './demo-county.ts';
+import { demoPhoto } from './demo-photos.ts';
+
+/** The township whose tiers the demo spreads on purpose (云溪镇): corrections happen elsewhere. */
+const SHOWCASE_TOWNSHIP = 'T01';
 
 /**
  * Loads the fictional demo county through the public HTTP API, exactly as an external client would:
@@ -211,6 +216,35 @@ class Api {
   async get(path: string, as: [string, Role] = [DEMO_ADMIN, 'admin']): Promise<Reply> {
     return this.request('GET', path, as);
   }
+
+  /**
+   * An evidence photo as a phone sends it (docs/photos.md): POST /uploads, then the bytes PUT to the
+   * URL it returns. Again on a re-run: the same key gives the same upload, and a photo a record
+   * already claimed refuses the PUT (409), which is fine.
+   */
+  async photo(
+    as: [string, Role],
+    purpose: 'problem' | 'rectification',
+    bytes: Buffer,
+    key: string,
+  ): Promise<string> {
+    const body = { purpose, contentType: 'image/jpeg', size: bytes.length };
+    const ticket = await this.create('/uploads', as, body, key);
+    const { id, uploadUrl, headers } = ticket.body as {
+      id: string;
+      uploadUrl: string;
+      headers: Record<string, string>;
+    };
+    const res = await this.slot(() =>
+      fetch(new URL(uploadUrl, this.url), { method: 'PUT', headers, body: new Uint8Array(bytes) }),
+    );
+    if (!res.ok && res.status !== 409) {
+      throw new SeedError(
+        `演示照片上传失败 / demo photo upload failed: PUT → ${res.status} ${await res.text()}`,
+      );
+    }
+    return id;
+  }
 }
 
 function failure(method: string, path: string, reply: Reply, body?: unknown): SeedError {
@@ -222,6 +256,8 @@ function failure(method: string, path: string, reply: Reply, body?: unknown): Se
 }
 
 const ADMIN: [string, Role] = [DEMO_ADMIN, 'admin'];
+/** How many of the demo's inspections carry an evidence photo on their first problem. */
+const DEMO_PHOTO_INSPECTIONS = 8;
 const inspector = (id: string): [string, Role] => [id, 'inspector'];
 const cadre = (id: string): [string, Role] => [id, 'cadre'];
 
@@ -310,7 +346,7 @@ interface ActivityCounts {
   acknowledged: number;
 }
 
-async function seedActivity(api: Api, activity: DemoActivity): Promise<ActivityCounts> {
+async function seedActivity(api: Api, activity: DemoActivity, roster: DemoRoster): Promise<ActivityCounts> {
   const k = (what: string) => `${activity.anchor}:${what}`;
   const counts: ActivityCounts = {
     progressReports: 0,
@@ -353,9 +389,34 @@ async function seedActivity(api: Api, activity: DemoActivity): Promise<ActivityC
   );
 
   // 2. Inspections; the response lists the problem ids in the order the problems were sent.
-  const problems: { id: string; cadreId: string; spec: DemoProblem; key: string }[] = [];
+  const problems: {
+    id: string;
+    cadreId: string;
+    spec: DemoProblem;
+    key: string;
+    inspectionKey: string;
+    villageId: string;
+  }[] = [];
+  const inspectionIds = new Map<string, string>();
+  // Evidence photos (docs/photos.md): the first problem of the first few inspections carries one, and
+  // its first rectification an "after" picture, so the verification queue shows before and after.
+  const photographed = new Set(
+    activity.inspections.slice(0, DEMO_PHOTO_INSPECTIONS).map((i) => `${i.key}:0`),
+  );
   await api.step('inspections', () =>
     all(activity.inspections, async (inspection) => {
+      const who = inspector(inspection.inspector);
+      const withPhoto =
+        photographed.has(`${inspection.key}:0`) && inspection.findings.some((f) => f.problems.length);
+      const photoId = withPhoto
+        ? await api.photo(
+            who,
+            'problem',
+            await demoPhoto('before', spread(inspection.key), inspection.date),
+            k(`photo:${inspection.key}:0`),
+          )
+        : undefined;
+      let position = 0;
       const body = {
         villageId: inspection.villageId,
         date: inspection.date,
@@ -363,7 +424,10 @@ async function seedActivity(api: Api, activity: DemoActivity): Promise<ActivityC
         findings: inspection.findings.map(({ dispatchKey, problems: list, ...finding }) => ({
           ...finding,
           ...(dispatchKey ? { dispatchId: dispatchIds.get(dispatchKey) } : {}),
-          problems: list.map(({ fate: _fate, ...p }) => p),
+          problems: list.map(({ fate: _fate, ...p }) => ({
+            ...p,
+            ...(photoId && position++ === 0 ? { photoIds: [photoId] } : {}),
+          })),
         })),
       };
       const reply = await api.create(
@@ -373,13 +437,21 @@ async function seedActivity(api: Api, activity: DemoActivity): Promise<ActivityC
         k(inspection.key),
       );
       const ids = (reply.body.problemIds ?? []) as string[];
+      inspectionIds.set(inspection.key, String(reply.body.id));
       let n = 0;
       for (const finding of inspection.findings) {
         for (const spec of finding.problems) {
           const id = ids[n];
           if (id === undefined)
             throw new SeedError(`POST /inspections (${inspection.key}) 返回的问题编号数量不符`);
-          problems.push({ id, cadreId: finding.cadreId, spec, key: `${inspection.key}:${n}` });
+          problems.push({
+            id,
+            cadreId: finding.cadreId,
+            spec,
+            key: `${inspection.key}:${n}`,
+            inspectionKey: inspection.key,
+            villageId: inspection.villageId,
+          });
           n++;
         }
       }
@@ -389,22 +461,43 @@ async function seedActivity(api: Api, activity: DemoActivity): Promise<ActivityC
 
   // 3. Rectification → verification, as the cadre and an inspector would, in rounds.
   const touched = problems.filter((p) => p.spec.fate !== 'open');
-  const rectify = (p: (typeof problems)[number], round: number) =>
-    api
-      .create(
-        `/problems/${p.id}/rectifications`,
-        cadre(p.cadreId),
-        { note: RECTIFICATION_NOTES[(spread(p.key) + round) % RECTIFICATION_NOTES.length] },
-        k(`rectify:${p.key}:${round}`),
-      )
-      .then(() => counts.rectifications++);
+  const rectify = async (p: (typeof problems)[number], round: number) => {
+    const photoIds =
+      round === 1 && photographed.has(p.key)
+        ? [
+            await api.photo(
+              cadre(p.cadreId),
+              'rectification',
+              await demoPhoto('after', spread(p.key), activity.anchor),
+              k(`photo:rectify:${p.key}`),
+            ),
+          ]
+        : undefined;
+    await api.create(
+      `/problems/${p.id}/rectifications`,
+      cadre(p.cadreId),
+      {
+        note: RECTIFICATION_NOTES[(spread(p.key) + round) % RECTIFICATION_NOTES.length],
+        ...(photoIds ? { photoIds } : {}),
+      },
+      k(`rectify:${p.key}:${round}`),
+    );
+    counts.rectifications++;
+  };
+  // HQ's corrections and the kinds of rejection show outside the showcase township (云溪镇, T01),
+  // whose tiers the demo spreads on purpose: one 整改不到位 among the rejections, the rest 虚假整改.
+  const townshipOf = new Map(roster.villages.map((v) => [v.id, v.townshipId]));
+  const elsewhere = problems.filter((p) => townshipOf.get(p.villageId) !== SHOWCASE_TOWNSHIP);
+  const incomplete = elsewhere.find((p) => p.spec.fate === 'false');
   const verify = (p: (typeof problems)[number], round: number, outcome: 'accepted' | 'rejected') => {
-    const notes = outcome === 'accepted' ? ACCEPTED_NOTES : REJECTED_NOTES;
+    const kind = outcome === 'rejected' ? (p === incomplete ? 'incomplete' : 'false') : undefined;
+    const notes =
+      kind === 'incomplete' ? INCOMPLETE_NOTES : outcome === 'accepted' ? ACCEPTED_NOTES : REJECTED_NOTES;
     return api
       .create(
         `/problems/${p.id}/verifications`,
         inspector(DEMO_INSPECTORS[spread(p.key) % 2] as string),
-        { outcome, note: notes[spread(p.key) % notes.length] },
+        { outcome, ...(kind ? { kind } : {}), note: notes[spread(p.key) % notes.length] },
         k(`verify:${p.key}:${round}`),
       )
       .then(() => {
@@ -426,7 +519,51 @@ async function seedActivity(api: Api, activity: DemoActivity): Promise<ActivityC
     ),
   );
 
-  // 4. Direct reports from the villages, half of them answered by HQ.
+  // 4. HQ's corrections: one inspection voided (recorded against the wrong village), one deadline
+  //    extended. Outside the showcase township, after the problems' own history.
+  await api.step('corrections', async () => {
+    const voided = elsewhere.find(
+      (p) => p.spec.fate === 'open' && p.inspectionKey !== incomplete?.inspectionKey,
+    );
+    const voidedId = voided && inspectionIds.get(voided.inspectionKey);
+    if (voided && voidedId) {
+      await api.create(
+        `/inspections/${voidedId}/void`,
+        ADMIN,
+        { reason: '督查组误将邻村情况记入本村，经核实作废，另行督查。' },
+        k(`void:${voided.inspectionKey}`),
+      );
+    }
+    const extended = elsewhere.find(
+      (p) => p.spec.fate === 'open' && p.inspectionKey !== voided?.inspectionKey,
+    );
+    if (extended?.spec.rectifyBy) {
+      // From the deadline as found and the anchor day, so a re-run sends the very same request.
+      const rectifyBy = extended.spec.rectifyBy;
+      const today = activity.anchor;
+      await api.create(
+        `/problems/${extended.id}/extensions`,
+        ADMIN,
+        {
+          rectifyBy: addDays([rectifyBy, today].sort().at(-1) ?? today, 10),
+          reason: '需待春灌结束后施工，经指挥部研究同意延期。',
+        },
+        k(`extend:${extended.key}`),
+      );
+    }
+  });
+
+  // 4b. Visits to the village (驻村记录) over the last six days, by each village's chief: some stayed
+  // the night (吃住在村), one was recorded far from the village. Visits may be recorded up to 7 days
+  // late, so they are dated back from the anchor (today when the activity is written).
+  await api.step('visits', () =>
+    all(demoVisits(activity.anchor, roster), (v) => {
+      const { key, cadreId, ...body } = v;
+      return api.create('/visits', cadre(cadreId), body, k(key));
+    }),
+  );
+
+  // 5. Direct reports from the villages, half of them answered by HQ.
   await api.step('direct reports', () =>
     all(activity.directReports, async (r) => {
       const { key, cadreId, acknowledge, ...body } = r;
@@ -451,6 +588,39 @@ async function seedActivity(api: Api, activity: DemoActivity): Promise<ActivityC
  * appeared if that is today (a re-run replays every request); today if no dispatch exists yet;
  * otherwise the activity is already there, dated from an earlier day, and is left alone.
  */
+/** The chiefs' visits of the last six days: 0–3 each, every third one overnight, one far away. */
+function demoVisits(anchor: string, roster: DemoRoster) {
+  const villages = new Map(roster.villages.map((v) => [v.id, v]));
+  const chiefs = roster.assignments.filter((a) => a.role === 'chief');
+  return chiefs.flatMap((a, i) => {
+    const village = villages.get(a.villageId);
+    if (!village) return [];
+    return Array.from({ length: i % 4 }, (_, n) => {
+      const daysAgo = 1 + ((i + n * 2) % 6);
+      const hour = 8 + ((i + n) % 9);
+      const far = i === 5 && n === 0;
+      const at = `${addDays(anchor, -daysAgo)}T${String(hour).padStart(2, '0')}:${String((i * 7) % 60).padStart(2, '0')}:00+08:00`;
+      return {
+        key: `visit:${a.cadreId}:${n}`,
+        cadreId: a.cadreId,
+        villageId: a.villageId,
+        at,
+        overnight: (i + n) % 3 === 0,
+        ...(n % 2 === 0 || far
+          ? {
+              location: {
+                lat: Math.round((village.location.lat + (far ? 0.09 : ((i % 5) - 2) * 0.001)) * 1e6) / 1e6,
+                lng: Math.round((village.location.lng + ((n % 3) - 1) * 0.001) * 1e6) / 1e6,
+                accuracy: 15 + (i % 6) * 10,
+              },
+            }
+          : {}),
+        ...(n === 0 ? { note: far ? '在县城开会后补记' : '走访困难户，查看水窖蓄水情况' } : {}),
+      };
+    });
+  });
+}
+
 async function activityPlan(api: Api, today: string): Promise<{ anchor: string; write: boolean }> {
   const marker = await api.get(`/townships/${DEMO_MARKER_TOWNSHIP}`);
   if (marker.status === 404) return { anchor: today, write: true };
@@ -475,7 +645,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSummary> {
   await api.step('roster', () => seedRoster(api, roster));
   await api.step('assignments', () => seedAssignments(api, roster));
   const activity = demoActivity(anchor, roster);
-  const counts = write ? await seedActivity(api, activity) : undefined;
+  const counts = write ? await seedActivity(api, activity, roster) : undefined;
 
   const problems = activity.inspections.flatMap((i) => i.findings.flatMap((f) => f.problems));
   return {

@@ -64,7 +64,7 @@ function roster(bad: boolean) {
         id,
         `干部${i + 1}`,
         `县直单位${(i % 12) + 1}`,
-        bad && i === 41 ? '处级' : ['县级领导', '科级', '股级', '一般干部'][i % 4]!,
+        bad && i === 41 ? '大队长' : ['县级领导', '科级', '股级', '一般干部'][i % 4]!,
         i % 2 ? 'ET2' : 'ET1',
         bad && i === 99 ? '1380013800' : `138${String(i).padStart(8, '0')}`,
       ]),
@@ -149,7 +149,7 @@ describe('importing the roster', { timeout: 180_000 }, () => {
     const rows = await page.locator('.issue-table tbody tr').allInnerTexts();
     expect(rows.map((r) => r.split('\t').map((c) => c.trim()))).toEqual([
       ['乡镇', '3', '名称', '不能为空'],
-      ['干部', '43', '职级', expect.stringContaining('职级只能是')],
+      ['干部', '43', '职级', '请选择职级：县级领导、科级、股级或一般干部'],
       ['干部', '101', '手机', '电话号码格式不正确（手机号 11 位，或带区号的固定电话）'],
       ['包村关系', '9', '村编号', '村 EV999 不存在：本文件「村」表和系统中都没有'],
     ]);

@@ -9,6 +9,7 @@ import {
   weekEndInstant,
 } from '../../functions/core/rules/index.ts';
 import { addDays, beijingDate, isoWeekOf } from '../../functions/core/time.ts';
+import { weekWords } from '../../functions/core/week-words.ts';
 import {
   accessibilityViolations,
   horizontalOverflow,
@@ -253,8 +254,7 @@ describe('the cadre on a phone, with JavaScript', () => {
     const main = page.locator('main');
     await expect.poll(() => main.innerText()).toContain('我的档次');
     const text = await main.innerText();
-    const [year, num] = lastWeek.split('-W');
-    expect(text).toContain(`${year}年第${Number(num)}周`);
+    expect(text).toContain(`${weekWords(lastWeek)}考评`);
     expect(text).toContain('提醒谈话');
     expect(text).toContain('在严圈内');
     expect(text).toContain('已连续 1 周');

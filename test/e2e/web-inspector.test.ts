@@ -220,7 +220,9 @@ describe('the inspector on a 360 px phone', () => {
 
     await page.locator('label', { hasText: '暗访' }).click();
     await chiefSet.locator('select[name="findings.0.dispatchId"]').selectOption(dispatchId);
-    await memberSet.locator('label', { hasText: '在岗' }).click();
+    // Presence in three states: the chief 不在岗, the member 在岗 (nothing is chosen beforehand).
+    await chiefSet.locator('label.choice', { hasText: /^\s*不在岗\s*$/ }).click();
+    await memberSet.locator('label.choice', { hasText: /^\s*在岗\s*$/ }).click();
     await memberSet.locator('label', { hasText: '充分肯定' }).click();
     await screenshot(page, 'inspector-village-filled');
 
@@ -262,7 +264,7 @@ describe('the inspector on a 360 px phone', () => {
     await expect(page.locator('#offline-banner').isVisible()).resolves.toBe(true);
 
     const chiefSet = page.locator('fieldset.finding').nth(0);
-    await chiefSet.locator('label', { hasText: '在岗' }).click();
+    await chiefSet.locator('label.choice', { hasText: /^\s*在岗\s*$/ }).click();
     await chiefSet.locator('[data-add-row]').click();
     const row = chiefSet.locator('[data-problem-row]').nth(0);
     await row.locator('textarea').fill('抗旱任务推进台账不全');
@@ -322,6 +324,7 @@ describe('the inspector on a 360 px phone', () => {
     await second.locator('button[type="submit"]').click();
     await expect(second.locator('[data-error-for="outcome"]').isVisible()).resolves.toBe(true);
     await expect(second.locator('[data-error-for="outcome"]').textContent()).resolves.toContain('复核结论');
+    await second.locator('label', { hasText: '不通过' }).click();
     await second.locator('label', { hasText: '虚假整改' }).click();
     await second.locator('textarea').fill('台账仍与入户情况不符');
     await second.locator('button[type="submit"]').click();

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDefaultPdfRenderer } from '../../functions/adapters/documents/chromium.ts';
 import { addDays, beijingDate, isoWeekOf, isoWeekRange } from '../../functions/core/time.ts';
+import { weekWords } from '../../functions/core/week-words.ts';
 import { evaluateAndStoreWeek } from '../../functions/jobs/evaluate-week.ts';
 import {
   accessibilityViolations,
@@ -200,9 +201,7 @@ describe('HQ reports in a desktop browser', () => {
     );
 
     await page.goto(`${t.url}/app/admin/bulletins`);
-    await page
-      .getByRole('link', { name: `${lastWeek.slice(0, 4)}年第${Number(lastWeek.slice(6))}周` })
-      .click();
+    await page.getByRole('link', { name: weekWords(lastWeek) }).click();
     await page.waitForURL(`**/app/admin/bulletins/${lastWeek}`);
     for (const name of ['chart-problems', 'chart-tiers'])
       await expect(page.locator(`svg[data-chart="${name}"]`).isVisible()).resolves.toBe(true);

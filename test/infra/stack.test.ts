@@ -25,6 +25,7 @@ import { Auth, validateDomainPrefix } from '../../infra/constructs/auth.ts';
 import {
   API_5XX_RATE_PERCENT,
   JOBS_ASYNC_INVOKE,
+  NEWS_ASYNC_INVOKE,
   WORKER_ASYNC_INVOKE,
 } from '../../infra/constructs/operations.ts';
 import { DataTable, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../infra/constructs/table.ts';
@@ -32,6 +33,8 @@ import { WORKER_RESERVED_CONCURRENCY } from '../../infra/constructs/web.ts';
 import {
   type BaocunStack,
   contextList,
+  NEWS_GROUPS,
+  PHOTO_GROUPS,
   tableAccessFor,
   tableAccessForRoutes,
   webBaseUrl,
@@ -325,8 +328,8 @@ describe('HTTP API', () => {
 });
 
 describe('Lambda functions', () => {
-  it('are one per route group that has routes, plus the scheduled jobs, the pages and the worker, and nothing else', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(groupsWithRoutes.length + 3);
+  it('are one per route group that has routes, plus the scheduled jobs, the pages, the worker and the news, and nothing else', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(groupsWithRoutes.length + 4);
     expect([...stack.functions.keys()].sort()).toEqual(groupsWithRoutes.map((g) => g.name).sort());
   });
 
@@ -597,14 +600,15 @@ describe('delivery: documents bucket, schedules, dead-letter queue', () => {
       Architectures: ['x86_64'],
     });
     expect(fn.Layers).toHaveLength(1);
-    const [layerId, layer] = Object.entries(resources).find(
-      ([, r]) => r.Type === 'AWS::Lambda::LayerVersion',
-    )!;
-    expect(fn.Layers[0]).toEqual({ Ref: layerId });
+    const layerId = fn.Layers[0].Ref as string;
+    const layer = resources[layerId];
     expect(layer.Properties).toMatchObject({ CompatibleArchitectures: ['x86_64'] });
-    // No other function carries the layer (nor, by the bundling check in pdf-lambda.test.ts, Chromium).
+    // No other function carries the layer (nor, by the bundling check in pdf-lambda.test.ts, Chromium);
+    // the photo functions carry the sharp layer instead (test/infra/photos.test.ts).
     const withLayers = Object.values(resources).filter(
-      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Layers,
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        (r.Properties.Layers ?? []).some((l: Json) => l.Ref === layerId),
     );
     expect(withLayers).toHaveLength(1);
     expect(fn.Environment.Variables).toMatchObject({
@@ -645,7 +649,11 @@ describe('delivery: documents bucket, schedules, dead-letter queue', () => {
     const notices = actionsOfRole(logicalId(functionOf('notices').role));
     expect(notices).toContain('s3:GetObject');
     expect(notices).not.toContain('s3:PutObject');
-    for (const group of groupsWithRoutes.filter((g) => g.name !== 'notices')) {
+    // The photo groups' photos/ grants are checked in test/infra/photos.test.ts.
+    const photoGroups: readonly string[] = PHOTO_GROUPS;
+    for (const group of groupsWithRoutes.filter(
+      (g) => g.name !== 'notices' && !photoGroups.includes(g.name),
+    )) {
       const actions = actionsOfRole(logicalId(functionOf(group.name).role));
       expect(
         actions.filter((a) => /^(s3|ses):/.test(a)),
@@ -660,7 +668,8 @@ describe('delivery: documents bucket, schedules, dead-letter queue', () => {
     const ses = ofType('AWS::IAM::Policy')
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
       .filter((s: Json) => [s.Action].flat().includes('ses:SendEmail'));
-    expect(ses.length).toBe(1);
+    // The scheduled jobs and the news function (docs/news.md) send email; nothing else does.
+    expect(ses.length).toBe(2);
     for (const statement of ses) {
       expect(JSON.stringify(statement.Resource)).toContain(':identity/baocun.example.cn');
       expect(statement.Condition).toEqual({
@@ -759,6 +768,7 @@ describe('web front end and background work', () => {
         'DOCUMENTS_BUCKET',
         'JOBS_FUNCTION_NAME',
         'LOG_LEVEL',
+        'NEWS_FUNCTION_NAME',
         'NODE_OPTIONS',
         'POWERTOOLS_METRICS_NAMESPACE',
         'POWERTOOLS_SERVICE_NAME',
@@ -769,6 +779,7 @@ describe('web front end and background work', () => {
       ].sort(),
     );
     expect(env).toMatchObject({
+      NEWS_FUNCTION_NAME: { Ref: logicalId(stack.news.fn.fn) },
       TABLE_NAME: { Ref: logicalId(stack.data.table) },
       DOCUMENTS_BUCKET: { Ref: logicalId(stack.delivery.bucket) },
       COGNITO_CLIENT_ID: { Ref: clientId },
@@ -885,6 +896,11 @@ describe('web front end and background work', () => {
         'logs:PutLogEvents',
         's3:GetObject',
         's3:PutObject',
+        // photos/ (test/infra/photos.test.ts): the pages run the photo routes in-process.
+        's3:DeleteObject',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:PutObject',
         'lambda:InvokeFunction',
         ...XRAY,
       ].sort(),
@@ -896,13 +912,22 @@ describe('web front end and background work', () => {
       statementsOfRole(id).filter((s) => String([s.Action].flat()[0]).startsWith('dynamodb:'));
     expect(dynamo(roleId)).toEqual(dynamo(logicalId(functionOf(writingGroup.name).role)));
 
-    expect(resourcesFor(roleId, 's3:GetObject')).toEqual([bucketObjects('/*')]);
-    expect(resourcesFor(roleId, 's3:PutObject')).toEqual([bucketObjects('/imports/*')]);
-    // Unqualified ARNs of exactly the scheduled-jobs function and the worker: no `:*`, nothing else.
-    expect(resourcesFor(roleId, 'lambda:InvokeFunction')).toEqual([
-      { 'Fn::GetAtt': [logicalId(stack.delivery.jobs.fn), 'Arn'] },
-      { 'Fn::GetAtt': [logicalId(web().worker.fn), 'Arn'] },
+    expect(resourcesFor(roleId, 's3:GetObject')).toEqual([bucketObjects('/*'), bucketObjects('/photos/*')]);
+    expect(resourcesFor(roleId, 's3:PutObject')).toEqual([
+      bucketObjects('/imports/*'),
+      bucketObjects('/photos/*'),
     ]);
+    // Unqualified ARNs of exactly the scheduled-jobs function, the worker and the news function: no `:*`.
+    // (In any order: CDK's policy minimisation may merge and reorder statements.)
+    const invoked = resourcesFor(roleId, 'lambda:InvokeFunction');
+    expect(invoked).toHaveLength(3);
+    expect(invoked).toEqual(
+      expect.arrayContaining([
+        { 'Fn::GetAtt': [logicalId(stack.delivery.jobs.fn), 'Arn'] },
+        { 'Fn::GetAtt': [logicalId(web().worker.fn), 'Arn'] },
+        { 'Fn::GetAtt': [logicalId(stack.news.fn.fn), 'Arn'] },
+      ]),
+    );
   });
 
   it('runs the worker for up to 15 minutes on 1024 MB, reading imports/ and writing exports/ only', () => {
@@ -928,10 +953,15 @@ describe('web front end and background work', () => {
         's3:GetObject',
         's3:ListBucket',
         's3:PutObject',
+        // An import's writes may make news (docs/news.md): it starts the news function.
+        'lambda:InvokeFunction',
         ...XRAY,
         ...FAILURE_DESTINATION,
       ].sort(),
     );
+    expect(resourcesFor(roleId, 'lambda:InvokeFunction')).toEqual([
+      { 'Fn::GetAtt': [logicalId(stack.news.fn.fn), 'Arn'] },
+    ]);
     // Listing so that an expired upload reads as missing (404), not as denied (403).
     expect(resourcesFor(roleId, 's3:ListBucket')).toEqual([
       { 'Fn::GetAtt': [logicalId(stack.delivery.bucket), 'Arn'] },
@@ -940,7 +970,7 @@ describe('web front end and background work', () => {
     expect(resourcesFor(roleId, 's3:PutObject')).toEqual([bucketObjects('/exports/*')]);
   });
 
-  it('lets only the pages, the API’s jobs group and EventBridge Scheduler invoke functions', () => {
+  it('lets only the pages, the worker, the API’s jobs group, the groups that make news and EventBridge Scheduler invoke functions', () => {
     const invokers = ofType('AWS::IAM::Policy')
       .filter(([, p]) =>
         p.Properties.PolicyDocument.Statement.some((s: Json) =>
@@ -949,11 +979,51 @@ describe('web front end and background work', () => {
       )
       .flatMap(([, p]) => p.Properties.Roles.map((r: Json) => r.Ref))
       .sort();
-    expect(invokers).toEqual(
+    expect([...new Set(invokers)].sort()).toEqual(
       [
         logicalId(web().pages.role),
+        logicalId(web().worker.role),
         logicalId(functionOf('jobs').role),
         logicalId(stack.delivery.schedulerRole),
+        ...NEWS_GROUPS.map((g) => logicalId(functionOf(g).role)),
+      ].sort(),
+    );
+    // The groups that make news invoke the news function (and, for voiding, the jobs), nothing else.
+    for (const group of NEWS_GROUPS) {
+      const targets = resourcesFor(logicalId(functionOf(group).role), 'lambda:InvokeFunction');
+      expect(targets, group).toContainEqual({ 'Fn::GetAtt': [logicalId(stack.news.fn.fn), 'Arn'] });
+      for (const target of targets) {
+        expect([logicalId(stack.news.fn.fn), logicalId(stack.delivery.jobs.fn)], group).toContain(
+          (target as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0],
+        );
+      }
+      expect(
+        resources[logicalId(functionOf(group).fn)].Properties.Environment.Variables,
+        group,
+      ).toMatchObject({
+        NEWS_FUNCTION_NAME: { Ref: logicalId(stack.news.fn.fn) },
+      });
+    }
+  });
+
+  it('runs the news function on the table and SES only, with the mail settings (docs/news.md)', () => {
+    const fn = resources[logicalId(stack.news.fn.fn)].Properties;
+    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 120 });
+    expect(fn.Environment.Variables).toMatchObject({
+      TABLE_NAME: { Ref: logicalId(stack.data.table) },
+      MAIL_TRANSPORT: 'ses',
+    });
+    expect(Object.keys(fn.Environment.Variables).filter((k) => k.startsWith('SMS_'))).toEqual([]);
+    expect(actionsOfRole(logicalId(stack.news.fn.role)).sort()).toEqual(
+      [
+        ...TABLE_READ_ACTIONS,
+        ...TABLE_WRITE_ACTIONS,
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'ses:SendEmail',
+        'ses:SendRawEmail',
+        ...XRAY,
+        ...FAILURE_DESTINATION,
       ].sort(),
     );
   });
@@ -1240,12 +1310,19 @@ describe('operations: alarms, topic, dashboard, tracing, failure destinations, s
     );
     const configs = ofType('AWS::Lambda::EventInvokeConfig');
     expect(new Set(configs.map(([, c]) => c.Properties.FunctionName.Ref))).toEqual(invoked);
-    expect(invoked).toEqual(new Set([logicalId(stack.delivery.jobs.fn), logicalId(stack.web.worker.fn)]));
+    expect(invoked).toEqual(
+      new Set([
+        logicalId(stack.delivery.jobs.fn),
+        logicalId(stack.web.worker.fn),
+        logicalId(stack.news.fn.fn),
+      ]),
+    );
     const failureQueue = { 'Fn::GetAtt': [logicalId(ops().asyncFailures), 'Arn'] };
     const policyOf = (fnId: string) => configs.find(([, c]) => c.Properties.FunctionName.Ref === fnId)![1];
     for (const [fn, policy] of [
       [stack.delivery.jobs, JOBS_ASYNC_INVOKE],
       [stack.web.worker, WORKER_ASYNC_INVOKE],
+      [stack.news.fn, NEWS_ASYNC_INVOKE],
     ] as const) {
       expect(policyOf(logicalId(fn.fn)).Properties).toMatchObject({
         Qualifier: '$LATEST',

@@ -103,7 +103,7 @@ describe('an import with bad rows', () => {
       干部: [
         CADRE_HEADERS,
         ['CA1', '李明', '县水务局', '科级', 'TA', '13800138000'],
-        ['CA2', '王芳', '县农业局', '处级', '', '12345'],
+        ['CA2', '王芳', '县农业局', '大队长', '', '12345'],
         ['CA3', '', '县教育局', '一般干部', '', ''],
       ],
       包村关系: [
@@ -146,10 +146,8 @@ describe('an import with bad rows', () => {
     expect(message('乡镇', 4, '编号')).toBe('编号 TA 与第 2 行重复');
     expect(message('乡镇', 5, '名称')).toContain('系统中为「旧名乡」');
     expect(message('村', 3, '所属乡镇编号')).toBe('乡镇 TZ 不存在：本文件「乡镇」表和系统中都没有');
-    expect(message('村', 4, '类别')).toBe(
-      '村类别只能是：deep（深度贫困村）、general（一般贫困村）、non（非贫困村）',
-    );
-    expect(message('干部', 3, '职级')).toContain('职级只能是');
+    expect(message('村', 4, '类别')).toBe('请选择村类别：深度贫困村、一般贫困村或非贫困村');
+    expect(message('干部', 3, '职级')).toBe('请选择职级：县级领导、科级、股级或一般干部');
     expect(message('干部', 3, '手机')).toBe('电话号码格式不正确（手机号 11 位，或带区号的固定电话）');
     expect(message('包村关系', 3, '角色')).toBe('村 VA1 已在第 2 行指定了总队长，每村只能有一名总队长');
     expect(message('包村关系', 6, '角色')).toContain('村 VEX 已有总队长（干部 CEX');

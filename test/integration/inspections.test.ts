@@ -301,11 +301,13 @@ describe('POST /inspections', () => {
       'body.findings.0.problems',
       'TOO_BIG',
     ],
+    // A finding with neither `present` nor `presence` is 未点名 now (three states, nothing absent by
+    // default): see verification-kinds.test.ts. A presence that is no state is refused.
     [
-      'present missing',
-      (b) => withFinding(b, { present: undefined }),
-      'body.findings.0.present',
-      'INVALID_TYPE',
+      'a presence that is no state',
+      (b) => withFinding(b, { present: undefined, presence: 'maybe' }),
+      'body.findings.0.presence',
+      'INVALID_VALUE',
     ],
     [
       'an unknown village',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weekBounds } from '../../functions/core/rules/index.ts';
+import { DEFAULT_RULE_SET } from '../../functions/core/rules/rule-set.ts';
 import { addDays, beijingDate, isoWeekOf } from '../../functions/core/time.ts';
 import { evaluateAndStoreWeek } from '../../functions/jobs/evaluate-week.ts';
 import { renderWeekDocuments } from '../../functions/jobs/render-week-documents.ts';
@@ -101,8 +102,11 @@ describe('POST /major-failures', () => {
     expect(res.status).toBe(400);
     const field = res.body.error.fields.find((f: { path: string }) => f.path === 'body.type');
     expect(field.code).toBe('UNKNOWN_TYPE');
-    for (const code of ['drinking_water_loss', 'water_dispute', 'avoidable_crop_failure'])
-      expect(field.message).toContain(code);
+    // People read the names the rule set gives, never its codes.
+    for (const t of DEFAULT_RULE_SET.majorFailures) {
+      expect(field.message).toContain(t.name);
+      expect(field.message).not.toContain(t.code);
+    }
   });
 
   it.each([

@@ -108,7 +108,16 @@ describe('demo county seed', () => {
     );
 
     const problems = await listAll('/problems');
-    expect(problems.length).toBe(first.problems);
+    // HQ voided one inspection in the demo (作废): its problems stay on record but leave the lists.
+    const voided = inspections.filter((i: { voided?: unknown }) => i.voided !== undefined);
+    expect(voided).toHaveLength(1);
+    const voidedProblems = voided.reduce((n: number, i: { problemCount: number }) => n + i.problemCount, 0);
+    expect(problems.length).toBe(first.problems - voidedProblems);
+    // One problem's deadline extended, one rejection 整改不到位 and the others 虚假整改.
+    expect(problems.some((p: { initialRectifyBy?: string }) => p.initialRectifyBy !== undefined)).toBe(true);
+    expect(
+      problems.some((p: { incompleteRectifications?: number }) => (p.incompleteRectifications ?? 0) > 0),
+    ).toBe(true);
     expect(new Set(problems.map((p: { status: string }) => p.status))).toEqual(
       new Set(['open', 'awaiting_verification', 'closed']),
     );

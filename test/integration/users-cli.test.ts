@@ -80,7 +80,7 @@ describe('npm run users without a server', () => {
 
     const role = await users(folder.path, ['add', 'someone', '--role', 'king']);
     expect(role.code).toBe(1);
-    expect(role.err).toContain('角色须为');
+    expect(role.err).toContain('请选择角色');
     const cadre = await users(folder.path, ['add', 'c999', '--role', 'cadre', '--cadre', 'C999']);
     expect(cadre.code).toBe(1);
     expect(cadre.err).toContain('花名册中没有这名干部');

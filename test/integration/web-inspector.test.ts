@@ -69,7 +69,7 @@ async function inspectionsOf(villageId: string): Promise<Array<{ id: string }>> 
   return res.body.items;
 }
 
-/** One finding's fields as the page's form posts them: hidden `false` before each ticked box. */
+/** One finding's fields as the page's form posts them: the presence radio, hidden `false` before each ticked box. */
 function finding(
   i: number,
   f: {
@@ -84,8 +84,9 @@ function finding(
   const base = `findings.${i}`;
   const out: Array<[string, string]> = [
     [`${base}.cadreId`, f.cadreId],
-    [`${base}.present`, 'false'],
-    ...(f.present ? ([[`${base}.present`, 'true']] as Array<[string, string]>) : []),
+    ...(f.present === undefined
+      ? []
+      : ([[`${base}.presence`, f.present ? 'present' : 'absent']] as Array<[string, string]>)),
     [`${base}.dispatchId`, f.dispatchId ?? ''],
     [`${base}.commend`, 'false'],
     ...(f.commend ? ([[`${base}.commend`, 'true']] as Array<[string, string]>) : []),
@@ -212,10 +213,10 @@ describe('the village page', () => {
       }
       expect(html).not.toContain(`name="findings.${i}.problems.2.description"`);
     }
-    // Each checkbox sends false unless ticked.
-    expect(html).toMatch(
-      /<input type="hidden" name="findings\.0\.present" value="false">\s*<label[^>]*><input type="checkbox"[^>]*name="findings\.0\.present" value="true"/,
-    );
+    // Presence in three states (在岗 / 不在岗 / 未点名), none chosen beforehand.
+    for (const value of ['present', 'absent', 'unchecked'])
+      expect(html).toMatch(new RegExp(`type="radio"[^>]*name="findings\\.0\\.presence" value="${value}" >`));
+    expect(html).not.toMatch(/name="findings\.0\.presence" value="\w+" checked/);
   });
 });
 
@@ -326,7 +327,7 @@ describe('recording an inspection with a plain form post', () => {
     );
     expect(res.text).toContain('水窖未清淤');
     expect(res.text).toContain('现场查看水窖');
-    expect(res.text).toMatch(/name="findings\.0\.present" value="true" checked/);
+    expect(res.text).toMatch(/name="findings\.0\.presence" value="present" checked/);
     // Rows typed in plus two spare ones.
     expect(res.text).toContain('name="findings.0.problems.4.description"');
     expect(res.text).not.toContain('name="findings.0.problems.5.description"');
@@ -475,7 +476,7 @@ describe('verifying rectifications', () => {
     });
     expect(res.status).toBe(400);
     const form = formFor(res.text, `/app/inspector/problems/${accepted}/verify`);
-    expect(textOf(form, { errorFor: 'outcome' })).toContain('复核结论只能是');
+    expect(textOf(form, { errorFor: 'outcome' })).toContain('请选择复核结论');
     expect(form).toContain('现场看过');
     // The other problem's form is untouched.
     expect(
@@ -506,6 +507,7 @@ describe('verifying rectifications', () => {
       _key: uid('key-'),
       _township: '',
       outcome: 'rejected',
+      kind: 'false',
       note: '台账与实际不符',
     });
     expect(no.status).toBe(303);
@@ -523,7 +525,8 @@ describe('verifying rectifications', () => {
     const res = await pages.post(`/app/inspector/problems/${accepted}/verify`, {
       _key: uid('key-'),
       outcome: 'rejected',
-      note: '',
+      kind: 'false',
+      note: '复核不实',
     });
     expect(res.status).toBe(409);
     expect(res.text).toContain('该问题已销号，无需复核');

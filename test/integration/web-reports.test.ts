@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDefaultPdfRenderer } from '../../functions/adapters/documents/chromium.ts';
 import { addDays, beijingDate, isoWeekOf, isoWeekRange } from '../../functions/core/time.ts';
+import { weekWords } from '../../functions/core/week-words.ts';
 import { evaluateAndStoreWeek } from '../../functions/jobs/evaluate-week.ts';
 import { runJobNow } from '../support/jobs.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
@@ -19,7 +20,7 @@ const today = beijingDate(new Date());
 const lastWeek = isoWeekOf(addDays(today, -7));
 const currentWeek = isoWeekOf(today);
 const { monday, sunday } = isoWeekRange(lastWeek);
-const weekLabel = (week: string) => `${week.slice(0, 4)}年第${Number(week.slice(6))}周`;
+const weekLabel = weekWords;
 
 const base = uid('T');
 const ids = {

@@ -50,6 +50,8 @@ describe('export columns', () => {
       '整改期限',
       '虚假整改次数',
       '销号时间',
+      '照片数',
+      '问题照片（链接）',
     ]);
     expect(sheet.rows[0]).toEqual([
       'P-1',
@@ -63,6 +65,8 @@ describe('export columns', () => {
       '待整改',
       '2026-01-19',
       1,
+      '',
+      0,
       '',
     ]);
     expect(sheet.rows[1]?.[5]).toBe('');

@@ -131,8 +131,8 @@ describe('the weekly bulletin', () => {
     expect(html).toMatch(/<span>县脱贫攻坚指挥部<\/span><span>2026年11月23日<\/span>/);
   });
   it('names the week by its dates in the title', () => {
-    expect(weekLabel(evaluation)).toBe('2026年第47周（11月16日—11月22日）');
-    expect(html).toContain('关于2026年第47周（11月16日—11月22日）干部包村工作督查情况的通报');
+    expect(weekLabel(evaluation)).toBe('第47周（11月16日—11月22日）');
+    expect(html).toContain('关于第47周（11月16日—11月22日）干部包村工作督查情况的通报');
   });
   it('lists each tier with its count and names, escaped', () => {
     expect(html).toContain('（一）充分肯定（1人）');

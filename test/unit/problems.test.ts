@@ -27,7 +27,14 @@ describe('problem transitions', () => {
     ['awaiting_verification', accept, 'closed', false, true],
     ['awaiting_verification', reject, 'open', true, false],
   ])('from %s, %o moves to %s (false rectification %s, closes %s)', (from, action, to, falseRect, closes) => {
-    expect(transition(from, action)).toEqual({ ok: true, from, to, falseRectification: falseRect, closes });
+    expect(transition(from, action)).toEqual({
+      ok: true,
+      from,
+      to,
+      falseRectification: falseRect,
+      incompleteRectification: false,
+      closes,
+    });
   });
 
   it.each<[ProblemStatus, ProblemAction, string]>([

@@ -128,3 +128,30 @@ export async function latestCadreWeekRecord(cadreId: string): Promise<CadreWeekR
   const item = page.items[0];
   return item ? (withoutKeys(item) as unknown as CadreWeekRecord) : undefined;
 }
+
+/** A cadre's finished weeks, newest first (one Query on the cadre's `EVAL#` items). */
+export async function profileWeeks(cadreId: string, limit: number) {
+  const page = await queryPage<Item>(
+    {
+      partition: keys.cadre(cadreId).PK,
+      sort: { beginsWith: keys.cadreEvaluationPrefix() },
+      descending: true,
+    },
+    limit,
+  );
+  return page.items.map((item) => {
+    const r = withoutKeys(item) as unknown as CadreWeekRecord;
+    return {
+      week: r.week,
+      monday: r.monday,
+      sunday: r.sunday,
+      revision: r.revision,
+      tier: r.tier,
+      tierLabel: r.tierLabel,
+      weightedCount: r.weightedCount,
+      explanation: r.explanation,
+      inCircle: r.circle.member,
+      movementLabel: r.circle.movementLabel,
+    };
+  });
+}

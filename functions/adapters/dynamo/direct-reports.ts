@@ -71,7 +71,15 @@ export type AcknowledgeResult =
  */
 export async function acknowledgeDirectReport(
   id: string,
-  ack: { at: string; by: string; note: string | null; responseMinutes: number; token: string | undefined },
+  ack: {
+    at: string;
+    by: string;
+    /** The signer's name as signed in, what people read (absent for a program). */
+    byName?: string | undefined;
+    note: string | null;
+    responseMinutes: number;
+    token: string | undefined;
+  },
 ): Promise<AcknowledgeResult> {
   let item: Stored;
   try {
@@ -79,6 +87,7 @@ export async function acknowledgeDirectReport(
       Key: keys.directReport(id),
       UpdateExpression:
         'SET #status = :acknowledged, acknowledgedAt = :at, acknowledgedBy = :by, acknowledgementNote = :note, responseMinutes = :minutes' +
+        (ack.byName ? ', acknowledgedByName = :byName' : '') +
         (ack.token ? ', ackToken = :token' : ''),
       ConditionExpression: 'attribute_exists(PK) AND #status = :new',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -89,6 +98,7 @@ export async function acknowledgeDirectReport(
         ':by': ack.by,
         ':note': ack.note,
         ':minutes': ack.responseMinutes,
+        ...(ack.byName ? { ':byName': ack.byName } : {}),
         ...(ack.token ? { ':token': ack.token } : {}),
       },
     });

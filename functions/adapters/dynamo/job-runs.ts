@@ -42,6 +42,8 @@ export interface JobRunRecord {
   startedAt?: string;
   finishedAt?: string;
   requestedBy?: string;
+  /** The name of the person who asked for the run, what people read. */
+  requestedByName?: string;
   summary?: Record<string, unknown>;
   /** Items the run could not do (emails not sent, documents not rendered), summed from its summary. */
   failures?: number;
@@ -73,7 +75,9 @@ export function deadRunError(run: JobRunRecord): string {
  * (a retried request) it returns the run as it is now, and `created: false`.
  */
 export async function queueJobRun(
-  run: Pick<JobRunRecord, 'job' | 'runKey' | 'trigger' | 'week' | 'requestedBy'> & { queuedAt: string },
+  run: Pick<JobRunRecord, 'job' | 'runKey' | 'trigger' | 'week' | 'requestedBy' | 'requestedByName'> & {
+    queuedAt: string;
+  },
 ): Promise<{ created: boolean; run: JobRunRecord }> {
   const key = keys.jobRun(run.job, run.runKey);
   const fresh: JobRunRecord = { ...run, status: 'queued', attempts: 0 };

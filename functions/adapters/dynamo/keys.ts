@@ -76,6 +76,22 @@ export const keys = {
   directReportWeekSort: (createdAt: string, id: string) => `DIRECT#${createdAt}#${id}`,
   directReportAckWeekSort: (at: string, id: string) => `DIRECTACK#${at}#${id}`,
 
+  /**
+   * Visits to the village (驻村记录): the item lives in its village's partition, by time, so a
+   * village's visits are a base-table query; all (GSI1), one cadre's (GSI2), one township's (GSI3),
+   * each by time; the ISO week of the visit (GSI4) for the weekly evaluation.
+   */
+  visit: (villageId: string, at: string, id: string) => ({
+    PK: `VILL#${villageId}#VISIT`,
+    SK: `${at}#${id}`,
+  }),
+  villageVisits: (villageId: string) => `VILL#${villageId}#VISIT`,
+  visitList: () => 'VISITS',
+  cadreVisits: (cadreId: string) => `CADR#${cadreId}#VISIT`,
+  townshipVisits: (townshipId: string) => `TSHP#${townshipId}#VISIT`,
+  visitSort: (at: string, id: string) => `${at}#${id}`,
+  visitWeekSort: (at: string, id: string) => `VISIT#${at}#${id}`,
+
   /** Major failures (重大失误): all (GSI1), per village (GSI3), the week (GSI4); per cadre via link items (GSI2). */
   majorFailure: (id: string) => ({ PK: `MFAIL#${id}`, SK: 'A' }),
   majorFailureCadreLink: (id: string, cadreId: string) => ({ PK: `MFAIL#${id}`, SK: `CADR#${cadreId}` }),
@@ -103,6 +119,12 @@ export const keys = {
   idempotency: (sub: string, key: string) => ({ PK: `IDEM#${sub}#${key}`, SK: 'A' }),
 
   /**
+   * A photo upload, and once claimed the photo record itself (owner, purpose, the record holding it,
+   * capture time and GPS): read by id only. Unclaimed ones expire by TTL (`expiresAt`) on AWS.
+   */
+  upload: (id: string) => ({ PK: `UPLD#${id}`, SK: 'A' }),
+
+  /**
    * County-mode accounts (local runtime only; Cognito keeps them on AWS): one item per user name, all
    * listed on GSI1 (`ACCTS`, by user name); a county has at most a few thousand.
    */
@@ -122,6 +144,14 @@ export const keys = {
   /** A cadre's notifications (their page), newest first: ids sort by time. */
   cadreNotification: (cadreId: string, id: string) => ({ PK: `CADR#${cadreId}#NTFY`, SK: `N#${id}` }),
   cadreNotifications: (cadreId: string) => `CADR#${cadreId}#NTFY`,
+  /**
+   * News told at once (a new problem, a rejection, a dispatch, an emergency report): the event by its
+   * key, kept; and while its emails and texts are not all out, a marker in one small partition that
+   * the daily sweep reads (a Query) to retry what failed.
+   */
+  news: (eventKey: string) => ({ PK: `NEWS#${eventKey}`, SK: 'A' }),
+  pendingNews: (eventKey: string) => ({ PK: 'NEWS#PENDING', SK: `EVT#${eventKey}` }),
+  pendingNewsList: () => 'NEWS#PENDING',
   /** Background tasks (imports, exports): by id; all, newest first (GSI1); one person's (GSI2). */
   task: (id: string) => ({ PK: `TASK#${id}`, SK: 'A' }),
   taskList: () => 'TASKS',

@@ -129,3 +129,27 @@ export async function listNotices(
 export function downloadPath(id: string, format: 'pdf' | 'html'): string {
   return `/notices/${encodeURIComponent(id)}/download?format=${format}`;
 }
+
+/**
+ * A cadre's documents of some kinds for weeks in a range (GSI2, the cadre's own documents: a few a
+ * month), newest first: what concerned a problem while it was open.
+ */
+export async function cadreNoticesInWeeks(
+  cadreId: string,
+  kinds: DocumentKind[],
+  fromWeek: string,
+  toWeek: string,
+): Promise<NoticeRecord[]> {
+  const values = Object.fromEntries(kinds.map((k, i) => [`:k${i}`, k]));
+  const items = await queryAll<Record<string, unknown>>({
+    index: 'GSI2',
+    partition: keys.cadreNotices(cadreId),
+    descending: true,
+    filter: {
+      expression: `#week BETWEEN :w1 AND :w2 AND #kind IN (${Object.keys(values).join(', ')})`,
+      names: { '#week': 'week', '#kind': 'kind' },
+      values: { ':w1': fromWeek, ':w2': toWeek, ...values },
+    },
+  });
+  return items.map(strip);
+}

@@ -25,6 +25,8 @@ export const NOTIFICATION_KINDS = [
   'rectification_rejected',
   'overdue_dispatch',
   'overdue_rectification',
+  'new_problem',
+  'new_dispatch',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -40,6 +42,8 @@ export interface NotificationRecord {
   problemIds?: string[];
   dispatchId?: string;
   noticeId?: string;
+  /** The subject's page (a path on the web pages: the problem, the dispatch, the standing page). */
+  link?: string;
   createdAt: string;
   readAt?: string;
 }

@@ -1,11 +1,14 @@
 import { isUnresolved, type ProblemStatus } from '../../core/problems.ts';
 import { isoWeekOf, isoWeekOfInstant } from '../../core/time.ts';
-import type { Problem, ProblemEvent } from '../../schemas/problems.ts';
+import type { Problem, ProblemEvent, ProblemExtension } from '../../schemas/problems.ts';
 import { invalidCursor } from './cursor.ts';
 import { keys } from './keys.ts';
 import {
+  allOf,
   batchGet,
   ConditionFailed,
+  deleteItem,
+  type Filter,
   getItem,
   type Item,
   mapPage,
@@ -74,6 +77,9 @@ export interface TransitionWrite {
   from: ProblemStatus;
   to: ProblemStatus;
   falseRectification: boolean;
+  /** A rejection as 整改不到位: counted apart from 虚假整改, with the problem's new deadline. */
+  incompleteRectification?: boolean;
+  rectifyBy?: string;
 }
 
 export type TransitionOutcome =
@@ -113,11 +119,23 @@ export async function applyTransition(w: TransitionWrite): Promise<TransitionOut
     values[':zero'] = 0;
     values[':one'] = 1;
   }
+  if (w.incompleteRectification) {
+    sets.push('incompleteRectifications = if_not_exists(incompleteRectifications, :zero) + :one');
+    values[':zero'] = 0;
+    values[':one'] = 1;
+  }
+  if (w.rectifyBy !== undefined && w.rectifyBy !== w.problem.rectifyBy) {
+    // The first deadline is kept once it moves: the weekly evaluation reads deadlines as of a date.
+    sets.push('initialRectifyBy = if_not_exists(initialRectifyBy, rectifyBy)', 'rectifyBy = :rectifyBy');
+    values[':rectifyBy'] = w.rectifyBy;
+  }
   try {
     const updated = await updateItem<Item>({
       Key: keys.problem(w.problem.id),
       UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: 'attribute_exists(PK) AND #status = :from AND lastEventId <> :eid',
+      // A voided problem (its inspection 作废) takes no more rectifications or verifications.
+      ConditionExpression:
+        'attribute_exists(PK) AND #status = :from AND lastEventId <> :eid AND attribute_not_exists(voided)',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     });
@@ -159,12 +177,32 @@ export async function getEvent(
 }
 
 export async function listEvents(problemId: string): Promise<StoredEvent[]> {
+  return (await listHistory(problemId)).events;
+}
+
+/**
+ * A problem's history: its rectifications and verifications, and HQ's deadline extensions (延期). Both
+ * live under the problem's `EVT#` keys in time order, so one query reads them and the weekly
+ * evaluation's history reads see the extensions as deadline changes.
+ */
+export async function listHistory(
+  problemId: string,
+): Promise<{ events: StoredEvent[]; extensions: ProblemExtension[] }> {
   const items = await queryAll<Item>({
     partition: keys.problem(problemId).PK,
     sort: { beginsWith: keys.problemEventPrefix() },
     consistent: true,
   });
-  return items.map((i) => withoutKeys(i) as unknown as StoredEvent);
+  const events: StoredEvent[] = [];
+  const extensions: ProblemExtension[] = [];
+  for (const i of items) {
+    const { entity: _entity, GSI4PK: _pk, GSI4SK: _sk, ...rest } = withoutKeys(i);
+    if (i.entity === 'problemExtension') {
+      const { kind: _kind, cadreId: _c, villageId: _v, townshipId: _t, ...extension } = rest;
+      extensions.push(extension as unknown as ProblemExtension);
+    } else events.push(rest as unknown as StoredEvent);
+  }
+  return { events, extensions };
 }
 
 export interface ProblemFilter {
@@ -175,6 +213,14 @@ export interface ProblemFilter {
   severity?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
+  /** Only unresolved problems whose deadline is before this Beijing date (today: overdue ones). */
+  overdueBefore?: string | undefined;
+}
+
+/** A name search resolved to ids: problems of any of these cadres, or in any of these villages. */
+export interface ProblemSearch {
+  cadreIds: string[];
+  villageIds: string[];
 }
 
 /** Sort-key condition for keys shaped `<prefix><date>#<id>`, optionally within a date range. */
@@ -186,6 +232,7 @@ function dateSort(prefix: string, from?: string, to?: string): QuerySpec['sort']
 function filterOf(
   clauses: [string, unknown][],
   dates?: { from?: string | undefined; to?: string | undefined },
+  ...more: Array<Filter | undefined>
 ) {
   const parts: string[] = [];
   const names: Record<string, string> = {};
@@ -202,29 +249,66 @@ function filterOf(
     values[':dto'] = dates.to ?? '9999-12-31';
     parts.push('#foundOn BETWEEN :dfrom AND :dto');
   }
-  return parts.length ? { filter: { expression: parts.join(' AND '), names, values } } : {};
+  const filter = allOf(
+    parts.length ? { expression: parts.join(' AND '), names, values } : undefined,
+    ...more,
+  );
+  return filter ? { filter } : {};
+}
+
+/**
+ * Overdue: past its deadline and not closed. The deadline is not a key, so this is a filter on the
+ * partition the other criteria chose; the unresolved problems are the working set, not the history.
+ */
+function overdueFilter(today: string | undefined, withStatus: boolean): Filter | undefined {
+  if (!today) return undefined;
+  return {
+    expression: withStatus ? '#rectifyBy < :today AND #ostatus <> :closed' : '#rectifyBy < :today',
+    names: { '#rectifyBy': 'rectifyBy', ...(withStatus ? { '#ostatus': 'status' } : {}) },
+    values: { ':today': today, ...(withStatus ? { ':closed': 'closed' } : {}) },
+  };
+}
+
+/** `NOT (attr IN (…))`: leaves out what another query of the same search already listed. */
+function notIn(attribute: string, ids: string[]): Filter | undefined {
+  if (ids.length === 0) return undefined;
+  const values = Object.fromEntries(ids.map((id, i) => [`:x${i}`, id]));
+  return {
+    expression: `NOT (#x IN (${Object.keys(values).join(', ')}))`,
+    names: { '#x': attribute },
+    values,
+  };
 }
 
 /**
  * The queries that answer a filter, in order. Most filters are one query; "all problems" and
- * "a township's problems" without a status walk the three status partitions one after another.
+ * "a township's problems" without a status walk the status partitions one after another.
  */
-function problemQueries(f: ProblemFilter): QuerySpec[] {
+function problemQueries(f: ProblemFilter, extra?: Filter): QuerySpec[] {
   const base = { descending: true } as const;
+  const overdue = f.overdueBefore;
+  if (overdue && f.status === 'closed') return [];
   if (f.cadreId) {
     const filter = (withStatus: boolean) =>
-      filterOf([
-        ['villageId', f.villageId],
-        ['townshipId', f.townshipId],
-        ['severity', f.severity],
-        ['status', withStatus ? f.status : undefined],
-      ]);
+      filterOf(
+        [
+          ['villageId', f.villageId],
+          ['townshipId', f.townshipId],
+          ['severity', f.severity],
+          ['status', withStatus ? f.status : undefined],
+        ],
+        undefined,
+        overdueFilter(overdue, false),
+        extra,
+      );
     const partition = keys.cadreProblems(f.cadreId);
     if (f.status === 'closed') {
       return [{ ...base, index: 'GSI1', partition, sort: dateSort('C#', f.from, f.to), ...filter(false) }];
     }
     if (f.status)
       return [{ ...base, index: 'GSI1', partition, sort: dateSort('O#', f.from, f.to), ...filter(true) }];
+    if (overdue)
+      return [{ ...base, index: 'GSI1', partition, sort: dateSort('O#', f.from, f.to), ...filter(false) }];
     if (!f.from && !f.to) return [{ ...base, index: 'GSI1', partition, ...filter(false) }];
     // 'O' sorts after 'C': newest-first lists unresolved problems before closed ones.
     return ['O#', 'C#'].map((prefix) => ({
@@ -242,31 +326,62 @@ function problemQueries(f: ProblemFilter): QuerySpec[] {
         index: 'GSI2',
         partition: keys.villageProblems(f.villageId),
         sort: dateSort('', f.from, f.to),
-        ...filterOf([
-          ['townshipId', f.townshipId],
-          ['severity', f.severity],
-          ['status', f.status],
-        ]),
+        ...filterOf(
+          [
+            ['townshipId', f.townshipId],
+            ['severity', f.severity],
+            ['status', f.status],
+          ],
+          undefined,
+          overdueFilter(overdue, !f.status),
+          extra,
+        ),
       },
     ];
   }
-  const statuses: ProblemStatus[] = f.status ? [f.status] : ['open', 'awaiting_verification', 'closed'];
+  const statuses: ProblemStatus[] = f.status
+    ? [f.status]
+    : overdue
+      ? ['open', 'awaiting_verification']
+      : ['open', 'awaiting_verification', 'closed'];
   return statuses.map((status) => ({
     ...base,
     index: 'GSI3' as const,
     partition: keys.problemsByStatus(status),
     ...(f.townshipId
-      ? { sort: dateSort(`${f.townshipId}#`, f.from, f.to), ...filterOf([['severity', f.severity]]) }
-      : filterOf([['severity', f.severity]], { from: f.from, to: f.to })),
+      ? {
+          sort: dateSort(`${f.townshipId}#`, f.from, f.to),
+          ...filterOf([['severity', f.severity]], undefined, overdueFilter(overdue, false), extra),
+        }
+      : filterOf(
+          [['severity', f.severity]],
+          { from: f.from, to: f.to },
+          overdueFilter(overdue, false),
+          extra,
+        )),
   }));
 }
 
+/**
+ * A name search: the problems of each matching cadre, then those in each matching village that are
+ * not a matching cadre's (already listed), each query narrowed by the other filters. An explicit
+ * cadre or village in the filter keeps only that one among the matches.
+ */
+function searchQueries(f: ProblemFilter, search: ProblemSearch): QuerySpec[] {
+  const cadres = search.cadreIds.filter((id) => !f.cadreId || id === f.cadreId);
+  const villages = f.cadreId ? [] : search.villageIds.filter((id) => !f.villageId || id === f.villageId);
+  return [
+    ...cadres.flatMap((cadreId) => problemQueries({ ...f, cadreId })),
+    ...villages.flatMap((villageId) => problemQueries({ ...f, villageId }, notIn('cadreId', cadres))),
+  ];
+}
+
 /** Pages through several queries in sequence; the cursor is `<query index>.<that query's cursor>`. */
-async function chainedPage(specs: QuerySpec[], limit: number, cursor?: string): Promise<Page<Item>> {
+export async function chainedPage(specs: QuerySpec[], limit: number, cursor?: string): Promise<Page<Item>> {
   let index = 0;
   let inner: string | undefined;
   if (cursor !== undefined) {
-    const m = /^(\d)\.([A-Za-z0-9_-]*)$/.exec(cursor);
+    const m = /^(\d{1,3})\.([A-Za-z0-9_-]*)$/.exec(cursor);
     if (!m || Number(m[1]) >= specs.length) throw invalidCursor();
     index = Number(m[1]);
     inner = m[2] || undefined;
@@ -288,7 +403,94 @@ export async function listProblems(
   filter: ProblemFilter,
   limit: number,
   next?: string,
+  search?: ProblemSearch,
 ): Promise<Page<Problem>> {
-  const page = await chainedPage(problemQueries(filter), limit, next);
+  const specs = search ? searchQueries(filter, search) : problemQueries(filter);
+  if (specs.length === 0) {
+    if (next !== undefined) throw invalidCursor();
+    return { items: [] };
+  }
+  const page = await chainedPage(specs, limit, next);
   return mapPage(page, strip);
+}
+
+// ---------- deadline extensions and voids (HQ's corrections) ----------
+
+export interface ExtensionWrite {
+  problem: Problem;
+  extension: ProblemExtension;
+}
+
+/**
+ * Moves a problem's deadline (延期) in one conditional update guarded by the deadline the caller saw
+ * and the problem not being closed or voided, then writes the extension as a dated item under the
+ * problem's history keys (kind `extension`, GSI4 by the week it happened, for the evaluation).
+ * Returns false when the guard failed (someone changed the problem meanwhile) and nothing was written.
+ */
+export async function applyExtension(w: ExtensionWrite): Promise<Problem | undefined> {
+  const e = w.extension;
+  try {
+    const updated = await updateItem<Item>({
+      Key: keys.problem(w.problem.id),
+      UpdateExpression:
+        'SET initialRectifyBy = if_not_exists(initialRectifyBy, rectifyBy), rectifyBy = :to, updatedAt = :at',
+      ConditionExpression:
+        'attribute_exists(PK) AND rectifyBy = :from AND #status <> :closed AND attribute_not_exists(voided)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':to': e.rectifyBy, ':from': e.from, ':at': e.at, ':closed': 'closed' },
+    });
+    await putExtensionItem(w.problem, e);
+    return strip(updated);
+  } catch (error) {
+    if (!(error instanceof ConditionFailed)) throw error;
+    return undefined;
+  }
+}
+
+/** The extension's history item, once (a retry after a crash between the two writes adds it now). */
+export function putExtensionItem(problem: Problem, e: ProblemExtension): Promise<boolean> {
+  return putIfAbsent({
+    ...keys.problemEvent(problem.id, e.at, e.id),
+    GSI4PK: keys.week(isoWeekOfInstant(new Date(e.at))),
+    GSI4SK: `EXTEND#${e.at}#${e.id}`,
+    entity: 'problemExtension',
+    kind: 'extension',
+    ...e,
+    cadreId: problem.cadreId,
+    villageId: problem.villageId,
+    townshipId: problem.townshipId,
+  });
+}
+
+/** Takes back an extension's history item whose deadline move lost its guard. */
+export async function deleteExtensionItem(
+  problemId: string,
+  e: Pick<ProblemExtension, 'at' | 'id'>,
+): Promise<void> {
+  await deleteItem(keys.problemEvent(problemId, e.at, e.id));
+}
+
+/**
+ * Marks a problem of a voided inspection (作废): it keeps its status and history, and leaves the
+ * indexes that lists, the board, standing, the sweep and the evaluation's bootstrap read for live
+ * problems (cadre `V#…` instead of `O#`/`C#`, status partition `PROBS#voided`, the village's voided
+ * partition). The week index stays: the evaluation reads the flag and leaves it out. Idempotent.
+ */
+export async function markProblemVoided(
+  problem: Problem,
+  voided: NonNullable<Problem['voided']>,
+): Promise<void> {
+  await updateItem<Item>({
+    Key: keys.problem(problem.id),
+    UpdateExpression:
+      'SET voided = if_not_exists(voided, :voided), GSI1SK = :gsi1sk, GSI2PK = :gsi2pk, GSI3PK = :gsi3pk, updatedAt = :at',
+    ConditionExpression: 'attribute_exists(PK)',
+    ExpressionAttributeValues: {
+      ':voided': voided,
+      ':gsi1sk': `V#${problem.foundOn}#${problem.id}`,
+      ':gsi2pk': `${keys.villageProblems(problem.villageId)}#VOID`,
+      ':gsi3pk': keys.problemsByStatus('voided'),
+      ':at': voided.at,
+    },
+  });
 }

@@ -4,9 +4,11 @@ import { batchGet, type Item, type Key } from './table.ts';
 /**
  * A warm-container cache of roster items (villages, cadres, dispatch headers) that field submissions
  * only check for existence and township. Only items that were found are cached, for a few minutes:
- * these items are never deleted and the fields read from them never change, so a hit can be stale
- * only in fields the caller does not use, and a new item is never missed (misses go to the table).
- * It saves a BatchGetItem on most warm submissions.
+ * these items are never deleted and the fields read from them never change (a correction may rename
+ * a village or cadre, but a village's township is not correctable), so a hit can be stale only in
+ * fields the caller does not use, and a new item is never missed (misses go to the table). A
+ * correction still drops this container's copy (forgetCachedItems). It saves a BatchGetItem on most
+ * warm submissions.
  */
 const TTL_MS = 5 * 60_000;
 const MAX_ENTRIES = 20_000;
@@ -32,6 +34,11 @@ export async function getCachedItems(keys: Key[], now = Date.now()): Promise<Map
     }
   }
   return found;
+}
+
+/** Drops these items from this container's cache (after a correction wrote them). */
+export function forgetCachedItems(keys: Key[]): void {
+  for (const key of keys) cache.delete(id(key));
 }
 
 export function clearReferenceCache(): void {

@@ -9,6 +9,7 @@ import type {
   ProblemEvent,
   ProblemFact,
 } from '../../core/rules/facts.ts';
+import type { VisitDutyFact, VisitFact } from '../../core/rules/visit-rules.ts';
 import { beijingDayEnd } from '../../core/time.ts';
 import { documentClient } from './client.ts';
 import { keys } from './keys.ts';
@@ -132,19 +133,25 @@ export function problemFact(item: Item, events: readonly ProblemEvent[] = []): P
     townshipId: String(item.townshipId),
     severity: item.severity as ProblemFact['severity'],
     foundOn: String(item.foundOn),
-    rectifyBy: str(item.rectifyBy),
+    // The deadline as found: later moves (整改不到位, 延期) come in as dated events.
+    rectifyBy: str(item.initialRectifyBy) ?? str(item.rectifyBy),
     inspectionId: str(item.inspectionId),
     events,
+    ...(item.voided ? { voided: true } : {}),
   };
 }
 
 export function eventOf(item: Item): ProblemEvent & { problemId: string } {
+  // An extension (延期) item is, to the rules, a deadline change.
+  const kind = item.kind === 'extension' ? 'deadline' : (item.kind as ProblemEvent['kind']);
   return {
     problemId: String(item.problemId),
-    kind: item.kind as ProblemEvent['kind'],
+    kind,
     outcome: item.outcome as ProblemEvent['outcome'],
     at: String(item.at),
     id: str(item.id),
+    ...(item.rejectionKind ? { rejectionKind: item.rejectionKind as ProblemEvent['rejectionKind'] } : {}),
+    ...(str(item.rectifyBy) ? { rectifyBy: str(item.rectifyBy) } : {}),
   };
 }
 
@@ -156,7 +163,9 @@ function findingFact(item: Item): FindingFact {
     townshipId: String(item.townshipId),
     date: String(item.date),
     present: item.present === true,
+    ...(item.presence ? { presence: item.presence as FindingFact['presence'] } : {}),
     commend: item.commend === true,
+    ...(item.voided ? { voided: true } : {}),
   };
 }
 
@@ -218,13 +227,15 @@ export const WEEK_FACT_KINDS = [
   'DIRECT#',
   'DIRECTACK#',
   'MAJOR#',
+  'EXTEND#',
+  'VISIT#',
 ] as const;
 
 export interface WeekItems {
   findings: FindingFact[];
   /** Problems found in the week (their events come from `events`). */
   problems: ProblemFact[];
-  /** Rectifications and verifications that happened in the week. */
+  /** Rectifications, verifications and deadline extensions that happened in the week. */
   events: (ProblemEvent & { problemId: string })[];
   /** Assignee rows of dispatch forms issued in the week, as issued (not done). */
   dispatches: DispatchAssigneeFact[];
@@ -233,11 +244,25 @@ export interface WeekItems {
   directReports: DirectReportFact[];
   /** Major failures dated in the week. */
   majorFailures: MajorFailureFact[];
+  /** Visits to the village in the week. */
+  visits: VisitFact[];
 }
 
 export async function readWeekItems(week: string, meter: ReadMeter): Promise<WeekItems> {
   const partition = keys.week(week);
-  const [findings, problems, rects, verifies, dispatches, reports, directs, acks, majors] = await Promise.all(
+  const [
+    findings,
+    problems,
+    rects,
+    verifies,
+    dispatches,
+    reports,
+    directs,
+    acks,
+    majors,
+    extensions,
+    visits,
+  ] = await Promise.all(
     WEEK_FACT_KINDS.map((kind) =>
       meteredQuery(meter, 'week', { index: 'GSI4', partition, beginsWith: kind }),
     ),
@@ -260,7 +285,7 @@ export async function readWeekItems(week: string, meter: ReadMeter): Promise<Wee
   return {
     findings: (findings ?? []).map(findingFact),
     problems: (problems ?? []).map((p) => problemFact(p)),
-    events: [...(rects ?? []), ...(verifies ?? [])].map(eventOf),
+    events: [...(rects ?? []), ...(verifies ?? []), ...(extensions ?? [])].map(eventOf),
     dispatches: rows,
     reports: (reports ?? []).map((r) => ({
       dispatchId: String(r.dispatchId),
@@ -272,7 +297,50 @@ export async function readWeekItems(week: string, meter: ReadMeter): Promise<Wee
     // A report filed in the week, and (as a fact of its own) an acknowledgement of an older one.
     directReports: [...(directs ?? []), ...(acks ?? [])].map(directReportFact),
     majorFailures: (majors ?? []).map(majorFailureFact),
+    visits: (visits ?? []).map(visitFact),
   };
+}
+
+function visitFact(item: Item): VisitFact {
+  return {
+    id: String(item.id),
+    cadreId: String(item.cadreId),
+    villageId: String(item.villageId),
+    townshipId: String(item.townshipId),
+    at: String(item.at),
+    date: String(item.date),
+    overnight: item.overnight === true,
+    far: item.far === true,
+  };
+}
+
+/**
+ * Who answers for which village and its class, for a weekly visit minimum (read only when the rule set
+ * sets one): the running assignments (GSI3 `ASGNS#ACTIVE#<role>`) and the villages (GSI1 `VILLS`),
+ * both bounded by the roster's size. Assignments ended since are not read (their partition holds the
+ * whole history), so a week re-evaluated after an assignment ended no longer holds that cadre to it.
+ */
+export async function readVisitDuties(meter: ReadMeter): Promise<VisitDutyFact[]> {
+  const [chiefs, members, villages] = await Promise.all([
+    meteredQuery(meter, 'duties', { index: 'GSI3', partition: keys.activeAssignments('chief') }),
+    meteredQuery(meter, 'duties', { index: 'GSI3', partition: keys.activeAssignments('member') }),
+    meteredQuery(meter, 'duties', { index: 'GSI1', partition: keys.villageList() }),
+  ]);
+  const category = new Map(villages.map((v) => [String(v.id), v.category as VisitDutyFact['category']]));
+  return [...chiefs, ...members].flatMap((a) => {
+    const c = category.get(String(a.villageId));
+    return c
+      ? [
+          {
+            cadreId: String(a.cadreId),
+            villageId: String(a.villageId),
+            category: c,
+            from: String(a.from),
+            to: str(a.to) ?? null,
+          },
+        ]
+      : [];
+  });
 }
 
 /** Every cadre on the roster (GSI1 `CADRS`), with when they were added. */

@@ -1,16 +1,25 @@
 /**
  * The asynchronous invoke port: start work in another function and return at once, for anything that
- * cannot finish inside one API request (API Gateway cuts a request at 29 s). Two targets:
+ * cannot finish inside one API request (API Gateway cuts a request at 29 s). Three targets:
  * - `worker`: functions/api/worker.ts runs one background task (roster import, list export);
  * - `jobs`: functions/api/scheduled.ts runs a scheduled job now (POST /jobs/{name}, also from the
- *   jobs page), under the run key it queued.
+ *   jobs page), under the run key it queued;
+ * - `news`: functions/api/news.ts sends the emails and text messages of one piece of news (a new
+ *   problem, a rejection, a dispatch, an emergency report) right after the request that made it.
  * On AWS the Lambda adapter (lambda.ts) invokes the function named by WORKER_FUNCTION_NAME /
- * JOBS_FUNCTION_NAME with InvocationType Event; the local runtime installs the in-process adapter
- * (local.ts) instead. Callers never know which side they are on.
+ * JOBS_FUNCTION_NAME / NEWS_FUNCTION_NAME with InvocationType Event; the local runtime installs the
+ * in-process adapter (local.ts) instead. Callers never know which side they are on.
  */
 import type { AsyncInvoker, InvokePayloads, InvokeTarget } from './port.ts';
 
-export type { AsyncInvoker, InvokePayloads, InvokeTarget, JobsPayload, WorkerPayload } from './port.ts';
+export type {
+  AsyncInvoker,
+  InvokePayloads,
+  InvokeTarget,
+  JobsPayload,
+  NewsPayload,
+  WorkerPayload,
+} from './port.ts';
 
 let installed: AsyncInvoker | undefined;
 
@@ -33,5 +42,5 @@ export async function invokeAsync<T extends InvokeTarget>(
   if (installed) return installed.invokeAsync(target, payload);
   // Loaded on first use: a process with an installed invoker never loads the Lambda client.
   const { lambdaInvoker } = await import('./lambda.ts');
-  return lambdaInvoker().invokeAsync(target, payload);
+  return (await lambdaInvoker()).invokeAsync(target, payload);
 }

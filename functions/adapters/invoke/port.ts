@@ -2,7 +2,7 @@
  * The asynchronous invoke port's types, apart from index.ts (which picks the adapter) so that the
  * adapters (lambda.ts, local.ts) import the port without importing the module that loads them.
  */
-export type InvokeTarget = 'worker' | 'jobs';
+export type InvokeTarget = 'worker' | 'jobs' | 'news';
 
 export interface WorkerPayload {
   taskId: string;
@@ -18,9 +18,15 @@ export interface JobsPayload {
   runKey: string;
 }
 
+/** One piece of news to send (functions/api/news.ts): the event's key in the news store. */
+export interface NewsPayload {
+  key: string;
+}
+
 export interface InvokePayloads {
   worker: WorkerPayload;
   jobs: JobsPayload;
+  news: NewsPayload;
 }
 
 export interface AsyncInvoker {

@@ -4,7 +4,8 @@
  * set, no triple-stash. `*.html.hbs` escape every value; `*.text.hbs` are the plain-text parts and are
  * compiled without HTML escaping (a text part has no markup to inject into, and `&lt;` would be
  * printed literally). Built, not committed: `npm run generate` (infra/build/generate.ts) runs this
- * whenever the templates change.
+ * whenever the templates change. The text messages' templates (templates/sms/*.text.hbs, plain text)
+ * are compiled into the same module under `sms/<name>.text` (docs/news.md).
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,8 +17,10 @@ export const ROOT = resolve(import.meta.dirname, '../../..');
 export const EMAIL_TEMPLATE_DIR = join(ROOT, 'templates/emails');
 export const EMAIL_GENERATED_FILE = join(ROOT, 'functions/adapters/mail/email-templates.generated.ts');
 
+export const SMS_TEMPLATE_DIR = join(ROOT, 'templates/sms');
+
 function sources(): { name: string; file: string; text: string }[] {
-  return readdirSync(EMAIL_TEMPLATE_DIR)
+  const emails = readdirSync(EMAIL_TEMPLATE_DIR)
     .filter((f) => /\.(html|text)\.hbs$/.test(f))
     .sort()
     .map((f) => ({
@@ -25,6 +28,16 @@ function sources(): { name: string; file: string; text: string }[] {
       file: join(EMAIL_TEMPLATE_DIR, f),
       text: readFileSync(join(EMAIL_TEMPLATE_DIR, f), 'utf8'),
     }));
+  const texts = readdirSync(SMS_TEMPLATE_DIR)
+    .filter((f) => /\.text\.hbs$/.test(f))
+    .sort()
+    .map((f) => ({
+      name: `sms/${f.replace(/\.hbs$/, '')}`,
+      file: join(SMS_TEMPLATE_DIR, f),
+      // One line each: a text message has no layout, and a trailing newline would be sent.
+      text: readFileSync(join(SMS_TEMPLATE_DIR, f), 'utf8').replace(/\s+$/, ''),
+    }));
+  return [...emails, ...texts];
 }
 
 export function emailSourceHash(): string {

@@ -17,6 +17,15 @@ function template(name: string): Template {
   return found;
 }
 
+/** The text messages' templates (templates/sms), compiled with the emails'. */
+export const SMS_TEMPLATES = ['news'] as const;
+export type SmsTemplate = (typeof SMS_TEMPLATES)[number];
+
+/** One text message from one view model: one line, runs of white space made one space. */
+export function renderSms(name: SmsTemplate, viewModel: object): string {
+  return template(`sms/${name}.text`)(viewModel, RENDER_OPTIONS).replace(/\s+/g, ' ').trim();
+}
+
 /** The HTML and plain-text parts of one email from one view model. */
 export function renderEmail(name: EmailTemplate, viewModel: object): { html: string; text: string } {
   return {

@@ -177,6 +177,7 @@ export function problemColor(
       state: p.status,
       falseRectifications: p.falseRectifications,
       rejectionIds: [],
+      incompleteRectifications: 0,
       closedAt: p.closedAt ?? null,
       pendingSince: p.status === 'awaiting_verification' ? (p.rectifiedAt ?? null) : null,
       rectifyBy: p.rectifyBy,

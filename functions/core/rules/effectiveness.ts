@@ -6,7 +6,10 @@
  *  - direct reports per cadre: reports sent during the week / cadres evaluated;
  *  - acknowledgement: HQ's median minutes from a direct report to its acknowledgement, over reports
  *    acknowledged during the week, with the reports still waiting at asOf beside it (a median of answered
- *    reports alone would flatter a slow HQ).
+ *    reports alone would flatter a slow HQ);
+ *  - visits (下村) and nights stayed (吃住在村): visits and nights per cadre evaluated, the share of those
+ *    cadres with at least one night, and visits recorded far from the village. Given only for weeks that
+ *    had a visit, so a week evaluated before visits existed keeps its figures (and fingerprint) as they were.
  * Figures are rounded once here (rates to 4 places, hours and minutes to 1, per-cadre to 2) so a
  * re-run prints exactly the same numbers.
  */
@@ -17,6 +20,19 @@ export interface EffectivenessFigures {
   rectification: { verified: number; medianHours: number | null };
   directReports: { count: number; cadres: number; perCadre: number | null };
   acknowledgement: { acknowledged: number; pending: number; medianMinutes: number | null };
+  visits?: VisitFigures | undefined;
+}
+
+export interface VisitFigures {
+  count: number;
+  nights: number;
+  far: number;
+  cadres: number;
+  perCadre: number | null;
+  nightsPerCadre: number | null;
+  cadresWithNight: number;
+  /** Cadres with at least one night / cadres evaluated. */
+  nightShare: number | null;
 }
 
 export interface FiguresBeside {
@@ -51,6 +67,7 @@ export interface EffectivenessSamples {
   directReports: readonly Sample[];
   acknowledgementMinutes: readonly (Sample & { minutes: number })[];
   pendingAcknowledgements: readonly Sample[];
+  visits: readonly (Sample & { cadreId: string; overnight: boolean; far: boolean })[];
 }
 
 export function median(values: readonly number[]): number | null {
@@ -71,7 +88,24 @@ const roundedMedian = (values: readonly number[], places: number) => {
   return m === null ? null : round(m, places);
 };
 
-function figures(samples: EffectivenessSamples): EffectivenessFigures {
+function visitFigures(samples: EffectivenessSamples): VisitFigures {
+  const visits = samples.visits;
+  const cadres = samples.cadres.length;
+  const nights = visits.filter((v) => v.overnight).length;
+  const staying = new Set(visits.filter((v) => v.overnight).map((v) => v.cadreId)).size;
+  return {
+    count: visits.length,
+    nights,
+    far: visits.filter((v) => v.far).length,
+    cadres,
+    perCadre: ratio(visits.length, cadres, 2),
+    nightsPerCadre: ratio(nights, cadres, 2),
+    cadresWithNight: staying,
+    nightShare: ratio(staying, cadres, 4),
+  };
+}
+
+function figures(samples: EffectivenessSamples, withVisits = false): EffectivenessFigures {
   const present = samples.presence.filter((p) => p.present).length;
   const hours = samples.rectificationHours.map((s) => s.hours);
   const minutes = samples.acknowledgementMinutes.map((s) => s.minutes);
@@ -88,6 +122,7 @@ function figures(samples: EffectivenessSamples): EffectivenessFigures {
       pending: samples.pendingAcknowledgements.length,
       medianMinutes: roundedMedian(minutes, 1),
     },
+    ...(withVisits ? { visits: visitFigures(samples) } : {}),
   };
 }
 
@@ -99,6 +134,7 @@ const KEYS = [
   'directReports',
   'acknowledgementMinutes',
   'pendingAcknowledgements',
+  'visits',
 ] as const satisfies readonly (keyof EffectivenessSamples)[];
 
 /** Samples split by township in one pass, so the cost grows with the week's facts, not facts × townships. */
@@ -116,6 +152,7 @@ function byTownship(samples: EffectivenessSamples): Map<string, MutableSamples> 
           directReports: [],
           acknowledgementMinutes: [],
           pendingAcknowledgements: [],
+          visits: [],
         };
         out.set(sample.townshipId, bucket);
       }
@@ -132,6 +169,7 @@ const NO_SAMPLES: EffectivenessSamples = {
   directReports: [],
   acknowledgementMinutes: [],
   pendingAcknowledgements: [],
+  visits: [],
 };
 
 export function summarizeEffectiveness(
@@ -139,14 +177,15 @@ export function summarizeEffectiveness(
   previous: PreviousEffectiveness | null,
 ): Effectiveness {
   const groups = byTownship(samples);
+  const withVisits = samples.visits.length > 0;
   const ids = new Set<string>(groups.keys());
   for (const t of previous?.townships ?? []) ids.add(t.townshipId);
   const previousByTownship = new Map((previous?.townships ?? []).map((t) => [t.townshipId, t.current]));
   return {
-    county: { current: figures(samples), previous: previous?.county.current ?? null },
+    county: { current: figures(samples, withVisits), previous: previous?.county.current ?? null },
     townships: [...ids].sort(byString).map((townshipId) => ({
       townshipId,
-      current: figures(groups.get(townshipId) ?? NO_SAMPLES),
+      current: figures(groups.get(townshipId) ?? NO_SAMPLES, withVisits),
       previous: previousByTownship.get(townshipId) ?? null,
     })),
   };

@@ -18,7 +18,7 @@
  *  - majorFailures: incidents dated in the week.
  *  - previous: last week's evaluation (for circle movement and figures beside last week), or null.
  *
- * Absence at an on-site headcount (a finding with present = false) is, when the rule set says so, a
+ * Absence at an on-site headcount (a finding whose presence is 不在岗; 未点名 is not absence) is, when the rule set says so, a
  * problem by itself: a derived fact (not stored as a problem record) of the rule's severity that counts
  * once toward the cadre's tier in the week of the headcount. It has no rectification to verify, so it is
  * listed under `absences`, not in the problem colour counts, and does not carry over to later weeks.
@@ -43,12 +43,14 @@ import type {
   ProblemFact,
   ProblemState,
 } from './facts.ts';
-import { dispatchDoneAt, problemStateAt } from './facts.ts';
+import { dispatchDoneAt, presenceOf, problemStateAt } from './facts.ts';
 import type { RuleSet } from './rule-set.ts';
 import type { Color, Consequence, PenaltyTier, Severity } from './terms.ts';
 import { CONSEQUENCE_LABELS } from './terms.ts';
 import type { AbsenceFact, CommendationFact, OpenProblemFact, TierDecision } from './tiers.ts';
 import { decideTier } from './tiers.ts';
+import type { VisitDutyFact, VisitFact } from './visit-rules.ts';
+import { visitShortfalls } from './visit-rules.ts';
 
 /** What this week needs from last week's evaluation; a stored WeeklyEvaluation fits as it is. */
 export interface PreviousWeek {
@@ -70,6 +72,10 @@ export interface WeekInput {
   dispatches: readonly DispatchAssigneeFact[];
   directReports: readonly DirectReportFact[];
   majorFailures?: readonly MajorFailureFact[] | undefined;
+  /** Visits to the village dated in the week (for the figures and the weekly minimum). */
+  visits?: readonly VisitFact[] | undefined;
+  /** Who answered for which village, with its class: read only when the rule set sets a visit minimum. */
+  visitDuties?: readonly VisitDutyFact[] | undefined;
   previous?: PreviousWeek | null | undefined;
 }
 
@@ -201,10 +207,11 @@ function mergeProblems(problems: readonly ProblemFact[]): ProblemFact[] {
       byId.set(p.id, p);
       continue;
     }
-    const key = (e: ProblemEvent) => `${e.kind}|${e.outcome ?? ''}|${e.at}|${e.id ?? ''}`;
+    const key = (e: ProblemEvent) =>
+      `${e.kind}|${e.outcome ?? ''}|${e.at}|${e.id ?? ''}|${e.rectifyBy ?? ''}`;
     const events = new Map<string, ProblemEvent>();
     for (const e of [...seen.events, ...p.events]) events.set(key(e), e);
-    byId.set(p.id, { ...seen, events: [...events.values()] });
+    byId.set(p.id, { ...seen, events: [...events.values()], ...(p.voided ? { voided: true } : {}) });
   }
   return [...byId.values()].sort((a, b) => byString(a.id, b.id));
 }
@@ -239,6 +246,7 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
     directReports: [],
     acknowledgementMinutes: [],
     pendingAcknowledgements: [],
+    visits: [],
   };
 
   // 1. Problems: state as of asOf, colour, and each cadre's open ones.
@@ -246,7 +254,8 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
   const problemRows: ProblemRow[] = [];
   const problemColors = emptyColorCounts();
   for (const p of mergeProblems(input.problems)) {
-    if (p.foundOn > asOfDate) continue;
+    // A voided inspection's problems never count (作废): not in any week, whenever the void came.
+    if (p.foundOn > asOfDate || p.voided) continue;
     const status = problemStateAt(p, asOfMs, ruleSet);
     const closedMs = status.closedAt === null ? null : Date.parse(status.closedAt);
     if (closedMs !== null && closedMs < bounds.startMs) continue;
@@ -290,11 +299,17 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
   const commendationsByCadre = new Map<string, CommendationFact[]>();
   const absenceRows: AbsenceRow[] = [];
   for (const f of uniqueBy(input.findings, (f) => `${f.inspectionId}\u0000${f.cadreId}`)) {
-    if (!inWeekDate(f.date)) continue;
-    samples.presence.push({ townshipId: townshipOfCadre(f.cadreId, f.townshipId), present: f.present });
+    if (!inWeekDate(f.date) || f.voided) continue;
+    // Only a headcount that was taken counts: 未点名 is neither present nor absent.
+    const presence = presenceOf(f);
+    if (presence !== 'unchecked')
+      samples.presence.push({
+        townshipId: townshipOfCadre(f.cadreId, f.townshipId),
+        present: presence === 'present',
+      });
     if (!cadreById.has(f.cadreId)) continue;
     const ref = { inspectionId: f.inspectionId, date: f.date };
-    if (!f.present && ruleSet.absenceIsProblem.enabled) {
+    if (presence === 'absent' && ruleSet.absenceIsProblem.enabled) {
       push(absencesByCadre, f.cadreId, ref);
       absenceRows.push({
         ...ref,
@@ -383,6 +398,23 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
     });
   }
 
+  // 5b. Visits to the village: figures, and (final weeks only, when the rules set a minimum) shortfalls.
+  const weekVisits = uniqueBy(input.visits ?? [], (v) => v.id).filter(
+    (v) => inWeekDate(v.date) && instantMs(v.at, 'visit at') <= asOfMs,
+  );
+  for (const v of weekVisits)
+    samples.visits.push({
+      townshipId: townshipOfCadre(v.cadreId, v.townshipId),
+      cadreId: v.cadreId,
+      overnight: v.overnight,
+      far: v.far,
+    });
+  // A week still under way is not short yet: the minimum is judged once the week has ended.
+  const shortfallsByCadre =
+    asOfMs >= bounds.endMs
+      ? visitShortfalls(ruleSet, bounds.monday, asOfDate, input.visitDuties ?? [], weekVisits)
+      : new Map();
+
   // 6. Each cadre: tier, circle movement, training, notices.
   const previousById = new Map((input.previous?.cadres ?? []).map((c) => [c.cadreId, c]));
   const cadres: CadreEvaluation[] = [...input.cadres]
@@ -394,6 +426,7 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
           openProblems: openByCadre.get(c.id) ?? [],
           absences: absencesByCadre.get(c.id) ?? [],
           commendations: commendationsByCadre.get(c.id) ?? [],
+          visitShortfalls: shortfallsByCadre.get(c.id),
         },
         ruleSet,
       );

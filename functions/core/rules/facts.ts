@@ -7,7 +7,7 @@
  */
 
 import type { AssigneeStatus } from '../dispatches.ts';
-import type { ProblemStatus } from '../problems.ts';
+import type { ProblemStatus, RejectionKind } from '../problems.ts';
 import { byString, instantMs } from './calendar.ts';
 import type { RuleSet } from './rule-set.ts';
 import { rectificationDeadline } from './rule-set.ts';
@@ -25,9 +25,17 @@ export interface CadreRef {
  * welcome, so stored events can be passed as they are.
  */
 export interface ProblemEvent {
-  kind: 'rectification' | 'verification';
-  /** For verifications: accepted closes the problem, rejected is a false rectification (虚假整改). */
+  /** `deadline`: HQ moved the deadline (延期) to `rectifyBy`. */
+  kind: 'rectification' | 'verification' | 'deadline';
+  /** For verifications: accepted closes the problem, rejected sends it back (see rejectionKind). */
   outcome?: 'accepted' | 'rejected' | undefined;
+  /**
+   * For rejections: `false` (虚假整改, also when missing: the contract before kinds) counts as a false
+   * rectification; `incomplete` (整改不到位) only reopens the problem, with a new deadline.
+   */
+  rejectionKind?: RejectionKind | undefined;
+  /** The deadline from this event on (an incomplete rejection's new deadline, an extension's date). */
+  rectifyBy?: string | undefined;
   /** When it happened (UTC ISO). */
   at: string;
   /** The event's id, for explanations and a stable order. */
@@ -46,6 +54,8 @@ export interface ProblemFact {
   rectifyBy?: string | undefined;
   inspectionId?: string | undefined;
   events: readonly ProblemEvent[];
+  /** The inspection that found it was voided (作废): the problem never counts, in any week. */
+  voided?: boolean | undefined;
 }
 
 /** One cadre at one inspection (a stored finding fits); (inspectionId, cadreId) identifies it. */
@@ -58,7 +68,19 @@ export interface FindingFact {
   date: string;
   /** On site at the headcount (数人头). */
   present: boolean;
+  /**
+   * The headcount in three states: 在岗, 不在岗, 未点名. Only `absent` counts as an absence; a finding
+   * stored before the three states (no presence) is absent when `present` is false.
+   */
+  presence?: 'present' | 'absent' | 'unchecked' | undefined;
   commend?: boolean | undefined;
+  /** Its inspection was voided (作废): it counts nowhere. */
+  voided?: boolean | undefined;
+}
+
+/** A finding's headcount state, reading findings stored before the three states too. */
+export function presenceOf(f: Pick<FindingFact, 'present' | 'presence'>): 'present' | 'absent' | 'unchecked' {
+  return f.presence ?? (f.present ? 'present' : 'absent');
 }
 
 /** One assignee row of a task dispatch form (a stored assignee record fits). */
@@ -110,9 +132,11 @@ export type ProblemState = ProblemStatus;
 
 export interface ProblemStateAt {
   state: ProblemState;
-  /** Rejected verifications on or before asOf: each is a false rectification (虚假整改). */
+  /** Rejections of kind `false` on or before asOf: each is a false rectification (虚假整改). */
   falseRectifications: number;
   rejectionIds: string[];
+  /** Rejections of kind `incomplete` (整改不到位) on or before asOf: not false rectifications. */
+  incompleteRectifications: number;
   /** When the accepted verification happened, for closed problems. */
   closedAt: string | null;
   /** The latest submission not yet judged, for pending problems. */
@@ -122,8 +146,9 @@ export interface ProblemStateAt {
 
 /** Same instant: a submission comes before its verdict, a rejection before an acceptance. */
 function eventRank(e: ProblemEvent): number {
-  if (e.kind === 'rectification') return 0;
-  return e.outcome === 'rejected' ? 1 : 2;
+  if (e.kind === 'deadline') return 0;
+  if (e.kind === 'rectification') return 1;
+  return e.outcome === 'rejected' ? 2 : 3;
 }
 
 /** Events in the order they happened; ties broken by kind and id so every run sees the same sequence. */
@@ -144,19 +169,26 @@ export function orderedEvents(events: readonly ProblemEvent[]): ProblemEvent[] {
 export function problemStateAt(problem: ProblemFact, asOfMs: number, ruleSet: RuleSet): ProblemStateAt {
   let state: ProblemState = 'open';
   let falseRectifications = 0;
+  let incompleteRectifications = 0;
   const rejectionIds: string[] = [];
   let closedAt: string | null = null;
   let pendingSince: string | null = null;
+  let rectifyBy = problem.rectifyBy ?? rectificationDeadline(ruleSet, problem.foundOn, problem.severity);
   for (const event of orderedEvents(problem.events)) {
     if (instantMs(event.at, 'problem event') > asOfMs) break;
+    if (event.rectifyBy) rectifyBy = event.rectifyBy;
+    if (event.kind === 'deadline') continue;
     if (event.kind === 'rectification') {
       state = 'awaiting_verification';
       pendingSince = event.at;
     } else if (event.outcome === 'rejected') {
       state = 'open';
       pendingSince = null;
-      falseRectifications += 1;
-      if (event.id) rejectionIds.push(event.id);
+      if (event.rejectionKind === 'incomplete') incompleteRectifications += 1;
+      else {
+        falseRectifications += 1;
+        if (event.id) rejectionIds.push(event.id);
+      }
     } else if (event.outcome === 'accepted') {
       state = 'closed';
       closedAt = event.at;
@@ -168,9 +200,10 @@ export function problemStateAt(problem: ProblemFact, asOfMs: number, ruleSet: Ru
     state,
     falseRectifications,
     rejectionIds,
+    incompleteRectifications,
     closedAt,
     pendingSince,
-    rectifyBy: problem.rectifyBy ?? rectificationDeadline(ruleSet, problem.foundOn, problem.severity),
+    rectifyBy,
   };
 }
 

@@ -11,3 +11,4 @@ export * from './facts.ts';
 export * from './rule-set.ts';
 export * from './terms.ts';
 export * from './tiers.ts';
+export * from './visit-rules.ts';

@@ -41,6 +41,19 @@ export interface RuleSetInput {
   majorFailures: MajorFailureType[];
   circle: { tiers: PenaltyTier[] };
   remedialTraining: { tiers: PenaltyTier[]; minConsecutiveCircleWeeks: number };
+  /**
+   * Visits to the village a cadre owes each week for each village they answer for, by the village's
+   * class; each (cadre, village) falling short counts as one problem toward the tier. Absent, null or
+   * 0 for a class: no minimum (version 1 sets none).
+   */
+  visitMinimum?: VisitMinimum | null | undefined;
+}
+
+/** Visits a week per village class (深度贫困村, 一般贫困村, 非贫困村). */
+export interface VisitMinimum {
+  deep: number;
+  general: number;
+  non: number;
 }
 
 /** A stored rule set. */

@@ -28,11 +28,20 @@ export interface CommendationFact {
   date: string;
 }
 
+/** A village the cadre visited fewer times in the week than the rule set's minimum for its class. */
+export interface VisitShortfallFact {
+  villageId: string;
+  required: number;
+  made: number;
+}
+
 export interface CadreFacts {
   cadreId: string;
   openProblems: readonly OpenProblemFact[];
   absences: readonly AbsenceFact[];
   commendations: readonly CommendationFact[];
+  /** Only when the rule set sets a weekly visit minimum; each counts as one problem. */
+  visitShortfalls?: readonly VisitShortfallFact[] | undefined;
 }
 
 export type TierReason =
@@ -45,7 +54,8 @@ export type TierReason =
       weight: number;
     }
   | { kind: 'absence'; inspectionId: string; date: string; severity: Severity; weight: number }
-  | { kind: 'commendation'; inspectionId: string; date: string };
+  | { kind: 'commendation'; inspectionId: string; date: string }
+  | { kind: 'visitShortfall'; villageId: string; required: number; made: number; weight: number };
 
 export interface TierDecision {
   cadreId: string;
@@ -92,7 +102,17 @@ export function decideTier(facts: CadreFacts, ruleSet: RuleSet): TierDecision {
     date: c.date,
   }));
 
-  const weightedCount = [...problems, ...absences].reduce(
+  const shortfalls: TierReason[] = [...(facts.visitShortfalls ?? [])]
+    .sort((a, b) => byString(a.villageId, b.villageId))
+    .map((v) => ({
+      kind: 'visitShortfall',
+      villageId: v.villageId,
+      required: v.required,
+      made: v.made,
+      weight: 1,
+    }));
+
+  const weightedCount = [...problems, ...absences, ...shortfalls].reduce(
     (sum, r) => sum + ('weight' in r ? r.weight : 0),
     0,
   );
@@ -114,8 +134,17 @@ export function decideTier(facts: CadreFacts, ruleSet: RuleSet): TierDecision {
     weightedCount,
     ruleSetVersion: ruleSet.version,
     band,
-    reasons: [...problems, ...absences, ...commendations],
-    explanation: explain(tier, weightedCount, band, problems, absences, commendations.length, ruleSet),
+    reasons: [...problems, ...absences, ...shortfalls, ...commendations],
+    explanation: explain(
+      tier,
+      weightedCount,
+      band,
+      problems,
+      absences,
+      commendations.length,
+      ruleSet,
+      shortfalls,
+    ),
   };
 }
 
@@ -132,6 +161,7 @@ function explain(
   absences: TierReason[],
   commendations: number,
   ruleSet: RuleSet,
+  shortfalls: TierReason[] = [],
 ): string {
   const rules = `依第 ${ruleSet.version} 版规则`;
   const parts: string[] = [];
@@ -147,6 +177,8 @@ function explain(
     parts.push(
       `点名不在岗 ${absences.length} 次（每次按 1 个${SEVERITY_LABELS[ruleSet.absenceIsProblem.severity]}问题计）`,
     );
+  if (shortfalls.length > 0)
+    parts.push(`驻村次数未达每周要求 ${shortfalls.length} 个村（每个村按 1 个问题计）`);
   if (band) {
     return `${parts.join('、')}，加权合计 ${weightedCount} 个；${rules}（${bandText(band)}：${TIER_LABELS[tier]}），定为${TIER_LABELS[tier]}。`;
   }

@@ -9,6 +9,8 @@ import {
   validate,
 } from './forms.ts';
 import { deviceKey, flush, type OutboxItem, outbox, type SendOutcome, send } from './outbox.ts';
+import { attachPhotoFields, photosBusy, photosOf } from './photos.ts';
+import { text } from './texts.ts';
 
 /**
  * The pages' script (a few KB; every page also works without it):
@@ -21,13 +23,6 @@ import { deviceKey, flush, type OutboxItem, outbox, type SendOutcome, send } fro
  * All wording comes from the page (`#client-texts`), none is in this file.
  */
 const RETRY_MS = 20_000;
-
-function text(key: string, values: Record<string, string | number> = {}): string {
-  const el = document.querySelector<HTMLElement>(`#client-texts [data-t="${key}"]`);
-  let out = el?.textContent ?? key;
-  for (const [name, value] of Object.entries(values)) out = out.replace(`{${name}}`, String(value));
-  return out;
-}
 
 const user = () => document.body.dataset.user ?? '';
 
@@ -171,6 +166,8 @@ async function submitQueued(form: HTMLFormElement, entries: Array<[string, strin
     status: 'waiting',
     attempts: 0,
   };
+  const photos = photosOf(form);
+  if (photos.length) item.photos = photos;
   // Saved before the first attempt: a phone that dies mid-send still has it.
   await outbox.put(item);
   setBusy(form, true);
@@ -230,6 +227,12 @@ function attachForms(registry: FormRegistry): void {
         focusFirstInvalid(form, messages);
         return;
       }
+      if (photosBusy(form)) {
+        // A photo still being shrunk would be left out: wait for it (a second or two).
+        event.preventDefault();
+        showFormError(form, text('photo-shrinking'));
+        return;
+      }
       if (form.dataset.queue === undefined) {
         // Desktop forms post as plain forms once valid (their `_key` makes a double click harmless).
         setTimeout(() => setBusy(form, true), 0);
@@ -257,6 +260,7 @@ function offlineBanner(): void {
 export function boot(registry: FormRegistry): void {
   const start = () => {
     attachForms(registry);
+    attachPhotoFields();
     offlineBanner();
     // From here the forms validate inline and submit through the outbox (the benchmark reads this).
     performance.mark('baocun-interactive');

@@ -1,3 +1,5 @@
+import { showPhotoFields } from './photos.ts';
+
 /**
  * Problem rows of the inspection form. Without script the page has two spare blank rows per cadre
  * (blank rows are dropped when the form is read); with it, the spare rows go, each cadre gets an
@@ -11,7 +13,7 @@
 const ROW = '[data-problem-row]';
 /** `findings.3.problems.1.` in names, `findings-3-problems-1-` in ids; the template uses __F__ / __P__. */
 const INDEXES = /(findings[.-])(\d+|__F__)([.-]problems[.-])(\d+|__P__)(?=[.-])/g;
-const ATTRIBUTES = ['name', 'id', 'for', 'aria-describedby', 'data-error-for', 'href'];
+const ATTRIBUTES = ['name', 'id', 'for', 'aria-describedby', 'data-error-for', 'href', 'data-photo-field'];
 
 function renumber(list: HTMLElement): void {
   const finding = list.dataset.finding ?? '0';
@@ -106,6 +108,7 @@ export function attachInspectionRows(): void {
         if (!row) return;
         list.append(row);
         renumber(list);
+        showPhotoFields(row);
         attachRemove(row, list, add);
         row.querySelector<HTMLElement>('textarea, input:not([type="hidden"]), select')?.focus();
       });

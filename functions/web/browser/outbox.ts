@@ -26,6 +26,27 @@ export interface OutboxItem {
   fields?: Array<{ name: string; message: string }> | undefined;
   /** Where the server said to go after it was accepted. */
   location?: string | undefined;
+  /** Photos to upload before the form is sent; their ids are added to the body as `field` values. */
+  photos?: OutboxPhoto[] | undefined;
+}
+
+/**
+ * A photo kept with a queued form (the shrunk JPEG as a Blob: IndexedDB stores it as it is). Its
+ * upload has an idempotency key of its own, made on the device, so asking again for its upload after
+ * an answer was lost gives the same upload id, and a PUT repeated is harmless. What is known so far
+ * (the upload id and address, whether the bytes arrived) is saved with the item after every attempt.
+ */
+export interface OutboxPhoto {
+  /** The form field its id goes into, e.g. `findings.0.problems.1.photoIds`. */
+  field: string;
+  purpose: string;
+  blob: Blob;
+  key: string;
+  id?: string | undefined;
+  uploadUrl?: string | undefined;
+  headers?: Record<string, string> | undefined;
+  /** The bytes are stored (the PUT was answered 2xx). */
+  stored?: boolean | undefined;
 }
 
 const DB = 'baocun';
@@ -95,31 +116,42 @@ export type SendOutcome =
   | { kind: 'login' }
   | { kind: 'refused'; error: string; fields: Array<{ name: string; message: string }> };
 
-/** One attempt to deliver an item. Never throws: every outcome is a value. */
-export async function send(item: OutboxItem): Promise<SendOutcome> {
+interface PageAnswer {
+  ok?: boolean;
+  location?: string;
+  error?: { code?: string; message?: string };
+  fields?: Array<{ name: string; message: string }>;
+  id?: string;
+  uploadUrl?: string;
+  headers?: Record<string, string>;
+}
+
+type Posted = { kind: 'ok'; json: PageAnswer } | Exclude<SendOutcome, { kind: 'sent' }>;
+
+/** POSTs a urlencoded body to a page with the device's key; the answer as a value, never a throw. */
+async function post(url: string, body: string, key: string): Promise<Posted> {
   let res: Response;
   try {
-    res = await fetch(item.action, {
+    res = await fetch(url, {
       method: 'POST',
       credentials: 'same-origin',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
-        'idempotency-key': item.key,
+        'idempotency-key': key,
       },
-      body: item.body,
+      body,
     });
   } catch {
     return { kind: 'offline' };
   }
-  let json: { ok?: boolean; location?: string; error?: { code?: string; message?: string }; fields?: [] } =
-    {};
+  let json: PageAnswer = {};
   try {
     json = await res.json();
   } catch {
     // a proxy's error page, or a cut connection: try again later
   }
-  if (res.ok && json.ok) return { kind: 'sent', location: json.location };
+  if (res.ok && json.ok) return { kind: 'ok', json };
   if (res.status === 401) return { kind: 'login' };
   // Someone (another tab, the service worker) is sending the same item right now.
   if (res.status === 409 && json.error?.code === 'IDEMPOTENCY_IN_PROGRESS') return { kind: 'retry' };
@@ -127,6 +159,80 @@ export async function send(item: OutboxItem): Promise<SendOutcome> {
     return { kind: 'refused', error: json.error.message ?? '', fields: json.fields ?? [] };
   }
   return { kind: 'retry' };
+}
+
+/** Where a page asks for an upload address (the page's session signs the request to the API). */
+const UPLOADS_PATH = '/app/uploads';
+
+/**
+ * Uploads the item's photos that are not stored yet, recording progress on the photo objects (the
+ * caller saves the item). An upload address that no longer works (expired) is dropped with its key,
+ * so the next attempt asks for a new upload rather than replaying the old answer.
+ */
+async function uploadPhotos(item: OutboxItem): Promise<Exclude<Posted, { kind: 'ok' }> | undefined> {
+  for (const photo of item.photos ?? []) {
+    if (photo.stored) continue;
+    if (!photo.id || !photo.uploadUrl) {
+      const body = new URLSearchParams({
+        purpose: photo.purpose,
+        contentType: photo.blob.type || 'image/jpeg',
+        size: String(photo.blob.size),
+      });
+      const answer = await post(new URL(UPLOADS_PATH, item.action).href, body.toString(), photo.key);
+      if (answer.kind !== 'ok') {
+        // The refusal of a photo is the form's: say it beside the photo field.
+        return answer.kind === 'refused'
+          ? { ...answer, fields: [{ name: photo.field, message: answer.error }, ...answer.fields] }
+          : answer;
+      }
+      photo.id = answer.json.id;
+      photo.uploadUrl = answer.json.uploadUrl;
+      photo.headers = answer.json.headers ?? {};
+    }
+    let res: Response;
+    try {
+      res = await fetch(photo.uploadUrl!, {
+        method: 'PUT',
+        // Presigned S3 addresses carry their own signature: no cookies to another origin.
+        credentials: 'same-origin',
+        headers: photo.headers ?? {},
+        body: photo.blob,
+      });
+    } catch {
+      return { kind: 'offline' };
+    }
+    if (res.ok) {
+      photo.stored = true;
+      continue;
+    }
+    if (res.status === 400 || res.status === 403 || res.status === 404 || res.status === 410) {
+      photo.key = deviceKey();
+      photo.id = undefined;
+      photo.uploadUrl = undefined;
+      photo.headers = undefined;
+    }
+    return { kind: 'retry' };
+  }
+  return undefined;
+}
+
+/** The form's body with each stored photo's id as a value of its field. */
+function bodyWithPhotos(item: OutboxItem): string {
+  if (!item.photos?.length) return item.body;
+  const body = new URLSearchParams(item.body);
+  for (const photo of item.photos) if (photo.id) body.append(photo.field, photo.id);
+  return body.toString();
+}
+
+/**
+ * One attempt to deliver an item: its photos first (each upload once, by its own key), then the form
+ * with their ids (once, by the form's key). Never throws: every outcome is a value.
+ */
+export async function send(item: OutboxItem): Promise<SendOutcome> {
+  const stopped = await uploadPhotos(item);
+  if (stopped) return stopped;
+  const answer = await post(item.action, bodyWithPhotos(item), item.key);
+  return answer.kind === 'ok' ? { kind: 'sent', location: answer.json.location } : answer;
 }
 
 /**

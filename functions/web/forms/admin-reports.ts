@@ -26,7 +26,7 @@ export const NOTICE_KINDS = [
 const isoWeek = z
   .string()
   .check(
-    z.regex(/^\d{4}-W\d{2}$/, '周次格式应为 YYYY-Www，如 2026-W47'),
+    z.regex(/^\d{4}-W\d{2}$/, '周次应写成年份和周数，如 2026-W47'),
     z.refine(isValidIsoWeek, { message: '该年没有这一周', params: { code: 'INVALID_WEEK' } }),
   );
 

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { createDirectReport } from '../../schemas/direct-reports.ts';
 import { createReport } from '../../schemas/dispatches.ts';
 import { createRectification } from '../../schemas/problems.ts';
+import { createVisit } from '../../schemas/visits.ts';
 import type { FormRegistry } from './registry.ts';
 
 /** The cadre's forms: progress on a dispatch, a rectification, a direct report, "标为已读" (no fields). */
@@ -10,4 +11,19 @@ export const cadreForms = {
   rectification: { schema: createRectification },
   'direct-report': { schema: createDirectReport },
   'notification-read': { schema: z.strictObject({}) },
+  visit: {
+    schema: createVisit,
+    prepare: (entries) => {
+      // No location (no script, no permission): its three hidden fields are empty, and left out.
+      const located = entries.some(([name, value]) => name.startsWith('location.') && value.trim() !== '');
+      return entries
+        .filter(([name]) => located || !name.startsWith('location.'))
+        .map(([name, value]) =>
+          // A datetime-local field has no offset: the page asks for Beijing time, so it gets +08:00.
+          name === 'at' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value.trim())
+            ? ([name, `${value.trim().length === 16 ? `${value.trim()}:00` : value.trim()}+08:00`] as const)
+            : ([name, value] as const),
+        );
+    },
+  },
 } satisfies FormRegistry;

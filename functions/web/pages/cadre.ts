@@ -2,6 +2,7 @@ import type { ApiClient, ItemOf } from '../../client/api-client.ts';
 import { SEVERITY_LABELS, STATUS_LABELS } from '../../core/problems.ts';
 import { dispatchColor, problemColor } from '../../core/rules/colors.ts';
 import type { RuleSet } from '../../core/rules/rule-set.ts';
+import { weekWords } from '../../core/week-words.ts';
 import { ASSIGNMENT_ROLE_LABELS } from '../../schemas/assignments.ts';
 import { DIRECT_REPORT_KIND_LABELS, DIRECT_REPORT_KINDS } from '../../schemas/direct-reports.ts';
 import type { DispatchListItem } from '../../schemas/dispatches.ts';
@@ -11,7 +12,7 @@ import { choices, type FormState, field, formView, freshForm, ticked } from '../
 import { currentRules } from '../lookups.ts';
 import { definePage, type PageContext, page } from '../route.ts';
 import { submitForm } from '../submit.ts';
-import { shortDate, shortDateTime } from '../view/format.ts';
+import { shortDate, shortDateTime, signer } from '../view/format.ts';
 
 /**
  * The cadre's pages (mobile first): my villages and open dispatches with deadlines and colours, a
@@ -48,6 +49,8 @@ function dispatchRow(d: DispatchListItem, now: Date, rules: RuleSet) {
     done: d.assigneeStatus === 'done',
     started: d.assigneeStatus === 'in_progress',
     lastReportAt: shortDateTime(d.lastReportAt),
+    /** The raw instant, for ordering. */
+    reportedAt: d.lastReportAt ?? '',
     color,
     overdue: color.daysOverdue > 0,
     href: `/app/cadre/dispatches/${encodeURIComponent(d.id)}${d.villageId ? `?village=${encodeURIComponent(d.villageId)}` : ''}`,
@@ -67,6 +70,8 @@ function problemRow(p: Problem, now: Date, rules: RuleSet, villageNames: Map<str
     rectifyBy: shortDate(p.rectifyBy),
     villageName: villageNames.get(p.villageId) ?? p.villageId,
     falseRectifications: p.falseRectifications,
+    // 整改不到位 is told apart from 虚假整改: it reopened the problem with a new deadline, no more.
+    incompleteRectifications: p.incompleteRectifications ?? 0,
     color,
     href: `/app/cadre/problems/${encodeURIComponent(p.id)}`,
   };
@@ -173,6 +178,15 @@ async function dispatchPage(
   );
 }
 
+/** A record's photos as thumbnails linking to the full photo (links are short-lived: made per page). */
+type PhotoLinks = { photos?: ReadonlyArray<{ url: string; thumbnailUrl: string }> | undefined };
+const thumbnails = (record: object) =>
+  ((record as PhotoLinks).photos ?? []).map((p, i) => ({
+    url: p.url,
+    thumbnailUrl: p.thumbnailUrl,
+    number: i + 1,
+  }));
+
 async function problemPage(ctx: PageContext, id: string, state: FormState | undefined, status?: number) {
   const [problem, rules] = await Promise.all([
     ctx.api.get('/problems/{id}', { params: { id } }),
@@ -180,21 +194,38 @@ async function problemPage(ctx: PageContext, id: string, state: FormState | unde
   ]);
   const village = await ctx.api.get('/villages/{id}', { params: { id: problem.villageId } });
   const form = state ?? freshForm();
+  const last = problem.events.at(-1);
+  // Sent back by the inspector: why, above the form the cadre fills in again.
+  const rejection =
+    problem.status === 'open' && last?.kind === 'verification' && last.outcome === 'rejected'
+      ? {
+          kind: last.rejectionKind === 'incomplete' ? '整改不到位' : '虚假整改',
+          note: last.note,
+          by: signer(last.byName, '督查组'),
+          at: shortDateTime(last.at),
+          rectifyBy: last.rectifyBy ? shortDate(last.rectifyBy) : '',
+        }
+      : null;
   return page(
     'cadre/problem',
     '问题整改',
     {
       problem: problemRow(problem, ctx.now, rules, new Map([[village.id, village.name]])),
       canRectify: problem.status === 'open' && problem.cadreId === me(ctx),
+      rejection,
       events: problem.events.map((e) => ({
         at: shortDateTime(e.at),
         note: e.note,
+        by: e.kind === 'rectification' ? '' : signer(e.byName, '督查组'),
         isRectification: e.kind === 'rectification',
         accepted: e.outcome === 'accepted',
         rejected: e.outcome === 'rejected',
+        rejectedAs: e.rejectionKind === 'incomplete' ? '整改不到位' : '虚假整改',
+        photos: thumbnails(e),
       })),
+      photos: thumbnails(problem),
       form: formView(form),
-      fields: { note: field(form, 'note') },
+      fields: { note: field(form, 'note'), photoIds: field(form, 'photoIds') },
       action: `/app/cadre/problems/${encodeURIComponent(problem.id)}/rectify`,
     },
     { nav: 'problems', ...(status ? { status } : {}) },
@@ -260,19 +291,24 @@ function notificationRow(n: NotificationItem, back: string) {
     unread: !n.readAt,
     readAt: shortDateTime(n.readAt),
     action: `/app/cadre/notifications/${encodeURIComponent(n.id)}/read`,
+    // The subject's page (the problem, the dispatch, the standing page); only ever one of our pages.
+    link: n.link?.startsWith('/app/') ? n.link : null,
     back,
     key: freshForm().key,
   };
 }
 
-/** `2026-W47` → 2026 and 47, for "2026年第47周". */
-function weekParts(week: string) {
-  const [year, num] = week.split('-W');
-  return { year: year ?? '', number: String(Number(num)) };
-}
-
 /** The evaluation's reasons as lines a cadre can follow: which problem, how it was counted. */
 async function reasonRows(ctx: PageContext, e: CadreWeekEvaluation, open: Problem[]) {
+  // Villages short of the weekly visit minimum are named: a cadre answers for a handful at most.
+  const shortVillages = [
+    ...new Set(e.reasons.flatMap((r) => (r.kind === 'visitShortfall' ? [r.villageId] : []))),
+  ].slice(0, 20);
+  const villageNames = new Map<string, string>();
+  for (const res of await Promise.all(
+    shortVillages.map((id) => ctx.api.call('GET', '/villages/{id}', { params: { id } })),
+  ))
+    if (res.ok) villageNames.set(res.body.id, res.body.name);
   const known = new Map(open.map((p) => [p.id, p]));
   const missing = [
     ...new Set(
@@ -306,23 +342,33 @@ async function reasonRows(ctx: PageContext, e: CadreWeekEvaluation, open: Proble
         weight: r.weight,
       };
     }
+    if (r.kind === 'visitShortfall') {
+      return {
+        isVisitShortfall: true,
+        villageName: villageNames.get(r.villageId) ?? r.villageId,
+        required: r.required,
+        made: r.made,
+        weight: r.weight,
+      };
+    }
     return { isCommendation: true, date: shortDate(r.date) };
   });
 }
 
 async function standingPage(ctx: PageContext, query: URLSearchParams, readError?: string, status?: number) {
   const id = me(ctx);
-  const [standing, notifications] = await Promise.all([
+  const [standing, notifications, visits] = await Promise.all([
     ctx.api.get('/cadres/{id}/standing', { params: { id } }),
     ctx.api.get('/cadres/{id}/notifications', {
       params: { id },
       query: { limit: 20 },
     }),
+    ctx.api.get('/visits/summary', { query: { cadreId: id } }),
   ]);
   const e = standing.evaluation;
   const week = e
     ? {
-        ...weekParts(e.week),
+        label: weekWords(e.week),
         monday: shortDate(e.monday),
         sunday: shortDate(e.sunday),
         evaluatedAt: shortDateTime(e.evaluatedAt),
@@ -361,6 +407,7 @@ async function standingPage(ctx: PageContext, query: URLSearchParams, readError?
       falseOnOpen: standing.falseRectifications.onOpenProblems,
       notifications: rows,
       unreadCount: rows.filter((n) => n.unread).length,
+      visits: { ...visits, from: shortDate(visits.from), to: shortDate(visits.to) },
       done: { read: query.get('done') === 'read' },
       readError: readError ?? '',
     },
@@ -391,17 +438,26 @@ export const cadrePages = [
       const open = rows
         .filter((r) => !r.done)
         .sort((a, b) => b.color.daysOverdue - a.color.daysOverdue || a.color.daysLeft - b.color.daysLeft);
+      // Finished dispatches stay reachable, the latest report first.
+      const finished = rows.filter((r) => r.done).sort((a, b) => b.reportedAt.localeCompare(a.reportedAt));
       const problemRows = problems.map((p) => problemRow(p, ctx.now, rules, names));
+      // To rectify (the cadre's move) apart from waiting for verification (the inspector's).
+      const toRectify = problemRows.filter((p) => !p.awaiting);
+      const awaiting = problemRows.filter((p) => p.awaiting);
       return page(
         'cadre/home',
         '我的任务',
         {
           villages,
           open,
-          doneCount: rows.length - open.length,
-          problems: problemRows.slice(0, 5),
-          problemCount: problemRows.length,
-          moreProblems: problemRows.length > 5,
+          doneCount: finished.length,
+          finished,
+          problems: toRectify.slice(0, 5),
+          problemCount: toRectify.length,
+          moreProblems: toRectify.length > 5,
+          awaiting: awaiting.slice(0, 5),
+          awaitingCount: awaiting.length,
+          moreAwaiting: awaiting.length > 5,
           counts: standing.counts,
           notifications: notifications.items
             .filter((n) => !n.readAt)
@@ -415,6 +471,7 @@ export const cadrePages = [
             ...problemRows.filter((p) => !p.awaiting).map((p) => p.href),
             '/app/cadre/problems',
             '/app/cadre/direct-reports/new',
+            '/app/cadre/visits',
             '/app/cadre/standing',
           ],
         },
@@ -459,7 +516,10 @@ export const cadrePages = [
         'cadre/problems',
         '我的问题',
         {
-          open: problems.map((p) => problemRow(p, ctx.now, rules, names)),
+          open: problems.filter((p) => p.status === 'open').map((p) => problemRow(p, ctx.now, rules, names)),
+          awaiting: problems
+            .filter((p) => p.status === 'awaiting_verification')
+            .map((p) => problemRow(p, ctx.now, rules, names)),
           closed: closed.items.map((p) => problemRow(p, ctx.now, rules, names)),
           done: doneFlag(input.query),
         },
@@ -526,6 +586,7 @@ export const cadrePages = [
   definePage({
     method: 'POST',
     path: '/app/cadre/direct-reports',
+    formPage: '/app/cadre/direct-reports/new',
     roles: ROLES,
     handle: (input, ctx) =>
       submitForm(input, ctx, {

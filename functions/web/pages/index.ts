@@ -1,15 +1,19 @@
 import type { PageDef } from '../route.ts';
 import { adminPages } from './admin/index.ts';
 import { cadrePages } from './cadre.ts';
+import { cadreVisitPages } from './cadre-visits.ts';
 import { commonPages } from './common.ts';
 import { inspectorPages } from './inspector.ts';
 import { signInPages } from './sign-in.ts';
+import { uploadPages } from './uploads.ts';
 
 /** Every page of the web front end, served by one Lambda (functions/api/web.ts). */
 export const webPages: PageDef[] = [
   ...commonPages,
   ...signInPages,
   ...cadrePages,
+  ...cadreVisitPages,
   ...inspectorPages,
   ...adminPages,
+  ...uploadPages,
 ];

@@ -1,9 +1,17 @@
-import { INSPECTION_MODE_LABELS, INSPECTION_MODES } from '../../core/inspections.ts';
+import * as z from 'zod/mini';
+import { fieldMessages, formToBody, issuesOf } from '../../client/form-data.ts';
+import {
+  INSPECTION_MODE_LABELS,
+  INSPECTION_MODES,
+  PRESENCE_LABELS,
+  PRESENCE_STATES,
+} from '../../core/inspections.ts';
 import { PROBLEM_SEVERITIES, SEVERITY_LABELS } from '../../core/problems.ts';
 import { dispatchColor, problemColor } from '../../core/rules/colors.ts';
 import { beijingDate } from '../../core/time.ts';
 import { ASSIGNMENT_ROLE_LABELS } from '../../schemas/assignments.ts';
 import type { DispatchListItem } from '../../schemas/dispatches.ts';
+import { verificationForm } from '../../schemas/problems.ts';
 import { inspectorForms } from '../forms/inspector.ts';
 import {
   choices,
@@ -13,11 +21,12 @@ import {
   fieldId,
   formView,
   freshForm,
+  refusedForm,
   ticked,
 } from '../forms/state.ts';
 import { currentRules } from '../lookups.ts';
 import { definePage, type PageContext, type PageDef, page } from '../route.ts';
-import { submitForm } from '../submit.ts';
+import { entriesFor, submitForm } from '../submit.ts';
 import { shortDate, shortDateTime } from '../view/format.ts';
 
 /**
@@ -32,7 +41,10 @@ const ROLES = ['inspector'] as const;
 /** Blank problem rows under each cadre for a post without script (blank rows are dropped). */
 const SPARE_PROBLEM_ROWS = 2;
 /** The verification queue lists at most this many (oldest handed-in first). */
-const QUEUE_MAX = 200;
+/** Awaiting problems read for the queue (list items only); the details are read for one page. */
+const QUEUE_MAX = 2000;
+/** Problems per page of the verification queue. */
+export const QUEUE_PAGE = 20;
 /** A narrowed village search small enough that its pages are fetched ahead for offline use. */
 const WARM_SEARCH_MAX = 12;
 
@@ -130,6 +142,7 @@ function problemRow(form: FormState, base: string, index: number) {
       PROBLEM_SEVERITIES.map((s) => ({ value: s, label: SEVERITY_LABELS[s] })),
     ),
     rectifyBy: field(form, name('rectifyBy')),
+    photoIds: field(form, name('photoIds')),
   };
 }
 
@@ -189,8 +202,13 @@ async function villagePage(ctx: PageContext, id: string, state: FormState | unde
       legendId: fieldId(`${base}-legend`),
       fields: {
         cadreId: field(form, `${base}.cadreId`),
-        present: field(form, `${base}.present`),
-        presentTicked: ticked(form, `${base}.present`),
+        // 在岗 / 不在岗 / 未点名, nothing chosen beforehand: an untouched cadre is 未点名, never absent.
+        presence: field(form, `${base}.presence`),
+        presences: choices(
+          form,
+          `${base}.presence`,
+          PRESENCE_STATES.map((p) => ({ value: p, label: PRESENCE_LABELS[p] })),
+        ),
         commend: field(form, `${base}.commend`),
         commendTicked: ticked(form, `${base}.commend`),
         note: field(form, `${base}.note`),
@@ -293,11 +311,64 @@ function scopedFormView(state: FormState, scope: string) {
     summary: state.errors
       .filter((e) => e.message !== state.error?.message)
       .map((e) => {
-        // The outcome is a radio group: its message links to the first choice.
+        // The outcome and the kind are radio groups: their messages link to the first choice.
         const target =
-          e.name === 'outcome' ? `${fieldId(`${scope}-outcome`)}-accepted` : fieldId(`${scope}-${e.name}`);
+          e.name === 'outcome'
+            ? `${fieldId(`${scope}-outcome`)}-accepted`
+            : e.name === 'kind'
+              ? `${fieldId(`${scope}-kind`)}-incomplete`
+              : fieldId(`${scope}-${e.name}`);
         return { href: `#${e.name ? target : errorId}`, message: e.message };
       }),
+  };
+}
+
+/** A record's photos as thumbnails linking to the full photo (links are short-lived: made per page). */
+type PhotoLinks = { photos?: ReadonlyArray<{ url: string; thumbnailUrl: string }> | undefined };
+const thumbnails = (record: object | undefined) =>
+  ((record as PhotoLinks | undefined)?.photos ?? []).map((p, i) => ({
+    url: p.url,
+    thumbnailUrl: p.thumbnailUrl,
+    number: i + 1,
+  }));
+
+/** Before: the problem's photos from the inspection; after: those of the rectification handed in. */
+function beforeAfter(problem: object, rectification: object | undefined) {
+  const before = thumbnails(problem);
+  const after = thumbnails(rectification);
+  return { before, after, any: before.length + after.length > 0 };
+}
+
+/**
+ * One page of the queue (`?page=`, oldest hand-in first). A refused verification re-renders the page
+ * holding its problem, so the person sees their form with its messages.
+ */
+function queuePage<T extends { id: string }>(
+  queue: T[],
+  query: URLSearchParams,
+  township: string,
+  refusedId?: string,
+) {
+  const pages = Math.max(1, Math.ceil(queue.length / QUEUE_PAGE));
+  const at = refusedId ? queue.findIndex((p) => p.id === refusedId) : -1;
+  const asked = at >= 0 ? Math.floor(at / QUEUE_PAGE) + 1 : Number.parseInt(query.get('page') ?? '1', 10);
+  const current = Number.isInteger(asked) ? Math.min(Math.max(asked, 1), pages) : 1;
+  const href = (n: number) => {
+    const qs = new URLSearchParams({
+      ...(township ? { township } : {}),
+      ...(n > 1 ? { page: String(n) } : {}),
+    });
+    return qs.size ? `/app/inspector/verifications?${qs}` : '/app/inspector/verifications';
+  };
+  return {
+    shown: queue.slice((current - 1) * QUEUE_PAGE, current * QUEUE_PAGE),
+    links: {
+      show: pages > 1,
+      previous: current > 1 ? href(current - 1) : '',
+      next: current < pages ? href(current + 1) : '',
+      page: current,
+      pages,
+    },
   };
 }
 
@@ -328,11 +399,12 @@ async function verificationsPage(
         (a.rectifiedAt ?? a.updatedAt).localeCompare(b.rectifiedAt ?? b.updatedAt) ||
         a.id.localeCompare(b.id),
     );
+  const paging = queuePage(queue, query, filter, refusal?.problemId);
   const cadre = lookup((id) => ctx.api.get('/cadres/{id}', { params: { id } }));
   const village = lookup((id) => ctx.api.get('/villages/{id}', { params: { id } }));
   const townshipNames = new Map(townships.map((t) => [t.id, t.name]));
   const items = await Promise.all(
-    queue.map(async (p) => {
+    paging.shown.map(async (p) => {
       const [detail, c, v] = await Promise.all([
         ctx.api.get('/problems/{id}', { params: { id: p.id } }),
         cadre(p.cadreId),
@@ -359,6 +431,7 @@ async function verificationsPage(
         rectifyBy: shortDate(p.rectifyBy),
         rectifiedAt: shortDateTime(p.rectifiedAt ?? latest?.at),
         rectificationNote: latest?.note ?? '',
+        photos: beforeAfter(detail, latest),
         falseRectifications: p.falseRectifications,
         color: problemColor(p, ctx.now, rules),
         headingId: fieldId(`problem-${p.id}`),
@@ -368,26 +441,41 @@ async function verificationsPage(
           outcome,
           accepted: choose('accepted'),
           rejected: choose('rejected'),
+          // 整改不到位 or 虚假整改: two choices, none made beforehand.
+          kind: scoped(field(form, 'kind'), p.id),
+          incomplete: {
+            id: `${scoped(field(form, 'kind'), p.id).id}-incomplete`,
+            checked: field(form, 'kind').value === 'incomplete',
+          },
+          falseKind: {
+            id: `${scoped(field(form, 'kind'), p.id).id}-false`,
+            checked: field(form, 'kind').value === 'false',
+          },
+          rectifyBy: scoped(field(form, 'rectifyBy'), p.id),
           note: scoped(field(form, 'note'), p.id),
         },
+        today: beijingDate(ctx.now),
       };
     }),
   );
   const refusedElsewhere =
-    refusal && !queue.some((p) => p.id === refusal.problemId) ? (refusal.state.error?.message ?? '') : '';
+    refusal && !paging.shown.some((p) => p.id === refusal.problemId)
+      ? (refusal.state.error?.message ?? '')
+      : '';
   return page(
     'inspector/verifications',
     '待复核的整改',
     {
       items,
-      count: items.length,
+      count: queue.length,
+      paging: paging.links,
       capped: waiting.length >= QUEUE_MAX,
       max: QUEUE_MAX,
       township: filter,
       townshipName: townshipNames.get(filter) ?? '',
       townships: townships.map((t) => ({ value: t.id, label: t.name, selected: t.id === filter })),
       refusedElsewhere,
-      done: doneFlag(query, ['accepted', 'rejected']),
+      done: doneFlag(query, ['accepted', 'rejected', 'incomplete']),
     },
     { nav: 'verifications', ...(status ? { status } : {}) },
   );
@@ -431,21 +519,37 @@ export const inspectorPages: PageDef[] = [
   definePage({
     method: 'POST',
     path: '/app/inspector/problems/{id}/verify',
+    formPage: '/app/inspector/verifications',
     roles: ROLES,
-    handle: (input, ctx) => {
+    handle: async (input, ctx) => {
       const id = input.params.id!;
       const township = input.form.find(([name]) => name === '_township')?.[1] ?? '';
       const back = (extra: Record<string, string>) =>
         new URLSearchParams({ ...(township ? { township } : {}), ...extra });
+      const refused = (state: FormState, status: number) =>
+        verificationsPage(ctx, back({}), { problemId: id, state }, status);
+      // The form asks more than the API (kind and note on a rejection): checked here too, so a post
+      // without JavaScript and a queued one get the same messages as the page's script shows.
+      const form = inspectorForms.verification;
+      const { body, paths } = formToBody(form.schema, entriesFor(form, input.form));
+      const checked = z.safeParse(verificationForm, body);
+      if (!checked.success) {
+        const fields = fieldMessages(issuesOf(checked.error), paths);
+        const error = { code: 'VALIDATION_FAILED', message: '请按提示修改后再提交。' };
+        if (input.wantsJson) return { type: 'json', status: 400, body: { ok: false, error, fields } };
+        return refused(refusedForm(input.form, fields, error), 400);
+      }
       return submitForm(input, ctx, {
-        form: inspectorForms.verification,
+        form,
         path: '/problems/{id}/verifications',
         params: { id },
-        success: (body) => {
-          const outcome = (body as { outcome?: string }).outcome === 'rejected' ? 'rejected' : 'accepted';
-          return `/app/inspector/verifications?${back({ done: outcome })}`;
+        success: (answer) => {
+          const a = answer as { outcome?: string; kind?: string };
+          const done =
+            a.outcome !== 'rejected' ? 'accepted' : a.kind === 'incomplete' ? 'incomplete' : 'rejected';
+          return `/app/inspector/verifications?${back({ done })}`;
         },
-        refused: (state, status) => verificationsPage(ctx, back({}), { problemId: id, state }, status),
+        refused,
       });
     },
   }),

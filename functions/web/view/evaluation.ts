@@ -2,6 +2,7 @@ import { badgeOf, COLOR_REASON_LABELS, type ColorCounts } from '../../core/rules
 import type { CadreEvaluation } from '../../core/rules/evaluation.ts';
 import type { Tier } from '../../core/rules/terms.ts';
 import { addDays, isoWeekOf, isoWeekRange } from '../../core/time.ts';
+import { weekWords } from '../../core/week-words.ts';
 import type { Places } from '../lookups.ts';
 import { type PageView, page } from '../route.ts';
 import { shortDate } from './format.ts';
@@ -11,11 +12,8 @@ import { shortDate } from './format.ts';
  * tier and colour badges, timing, township of a matter.
  */
 
-/** 2026-W47 → 2026年第47周 */
-export function weekLabel(week: string): string {
-  const [year, num] = week.split('-W');
-  return `${year}年第${Number(num)}周`;
-}
+/** 2026-W48 → 第48周（11月23日—11月29日）: the one way a week reads to people (core/week-words.ts). */
+export const weekLabel = weekWords;
 
 /** 11月16日至11月22日 */
 export function weekRange(week: string): string {

@@ -28,3 +28,12 @@ export function daysUntil(deadlineDate: string, now: Date): number {
   const today = Date.parse(`${beijingDate(now)}T00:00:00Z`);
   return Math.round((Date.parse(`${deadlineDate.slice(0, 10)}T00:00:00Z`) - today) / 86_400_000);
 }
+
+/**
+ * Who signed, verified or recorded something, as people read it: the person's name as they signed
+ * in (stored beside the user id at write time), never the user id; a record written by a program,
+ * or before names were kept, reads as the body that acts (指挥部, 督查组).
+ */
+export function signer(name: unknown, body: string): string {
+  return typeof name === 'string' && name.trim() ? name.trim() : body;
+}

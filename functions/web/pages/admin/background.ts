@@ -311,6 +311,7 @@ export const taskPages = [
   definePage({
     method: 'POST',
     path: '/app/admin/exports',
+    formPage: '/app/admin/tasks',
     roles: ROLES,
     async handle(input, ctx) {
       const body = exportBody(input.form);

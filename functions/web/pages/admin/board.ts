@@ -9,6 +9,7 @@ import { field, freshForm } from '../../forms/state.ts';
 import {
   type Bulletin,
   COUNTY_LEVEL,
+  cadreNames,
   evaluatedWeeks,
   type Places,
   placeNames,
@@ -25,6 +26,7 @@ import {
   weekLabel,
 } from '../../view/evaluation.ts';
 import { shortDate, shortDateTime } from '../../view/format.ts';
+import { cadreHref, problemHref, villageProblemsHref } from './records.ts';
 
 /**
  * HQ: the red / yellow / green board (红黄绿三色清单). Every matter still open — problems and dispatch
@@ -99,6 +101,8 @@ interface BoardRow {
   nowAwaiting: boolean;
   nowReopened: boolean;
   href: string;
+  cadreHref: string;
+  villageHref: string;
 }
 
 function problemRow(
@@ -129,7 +133,9 @@ function problemRow(
     nowClosed: live?.status === 'closed',
     nowAwaiting: p.state === 'open' && live?.status === 'awaiting_verification',
     nowReopened: p.state === 'awaiting_verification' && live?.status === 'open',
-    href: '',
+    href: problemHref(p.problemId),
+    cadreHref: cadreHref(p.cadreId),
+    villageHref: villageProblemsHref(p.villageId),
   };
 }
 
@@ -157,6 +163,8 @@ function dispatchRow(d: DispatchRow, names: Places, cadres: Map<string, CadreEva
     nowAwaiting: false,
     nowReopened: false,
     href: `/app/admin/dispatches/${encodeURIComponent(d.dispatchId)}`,
+    cadreHref: cadreHref(d.cadreId),
+    villageHref: villageProblemsHref(d.villageId),
   };
 }
 
@@ -170,6 +178,39 @@ function byUrgency(a: BoardRow, b: BoardRow): number {
     a.cadre.localeCompare(b.cadre, 'zh-CN') ||
     a.key.localeCompare(b.key)
   );
+}
+
+/** Rows per page of the board: the page is cut in urgency order, red rows first. */
+export const BOARD_PAGE_ROWS = 100;
+
+/** One page of the board's rows (`?page=`), each colour's total over all pages, and the page links. */
+function boardPage(rows: BoardRow[], query: URLSearchParams, township: string) {
+  const pages = Math.max(1, Math.ceil(rows.length / BOARD_PAGE_ROWS));
+  const asked = Number.parseInt(query.get('page') ?? '1', 10);
+  const current = Number.isInteger(asked) ? Math.min(Math.max(asked, 1), pages) : 1;
+  const shown = rows.slice((current - 1) * BOARD_PAGE_ROWS, current * BOARD_PAGE_ROWS);
+  const href = (n: number) => {
+    const qs = new URLSearchParams({
+      ...(township ? { townshipId: township } : {}),
+      ...(n > 1 ? { page: String(n) } : {}),
+    });
+    return qs.size ? `/app/admin/board?${qs}` : '/app/admin/board';
+  };
+  return {
+    red: shown.filter((r) => r.rank === 0),
+    yellow: shown.filter((r) => r.rank === 1),
+    onTrack: shown.filter((r) => r.rank === 2),
+    redTotal: rows.filter((r) => r.rank === 0).length,
+    yellowTotal: rows.filter((r) => r.rank === 1).length,
+    onTrackTotal: rows.filter((r) => r.rank === 2).length,
+    paging: {
+      show: pages > 1,
+      previous: current > 1 ? href(current - 1) : '',
+      next: current < pages ? href(current + 1) : '',
+      page: current,
+      pages,
+    },
+  };
 }
 
 export const boardPages = [
@@ -202,6 +243,10 @@ export const boardPages = [
               })),
             },
             red: [],
+            redTotal: 0,
+            yellowTotal: 0,
+            onTrackTotal: 0,
+            paging: { show: false, previous: '', next: '', page: 1, pages: 1 },
             yellow: [],
             onTrack: [],
             counts: [],
@@ -256,6 +301,12 @@ export const boardPages = [
           .filter((d) => d.doneAt === null && inTownship(d))
           .map((d) => dispatchRow(d, names, cadres)),
       ].sort(byUrgency);
+      // The evaluation keeps the names of its week; the board shows people by today's (corrected) names.
+      const liveCadres = await cadreNames(
+        ctx.api,
+        rows.map((r) => r.cadreId),
+      );
+      for (const r of rows) r.cadre = liveCadres.get(r.cadreId)?.name ?? r.cadre;
       const notInEvaluation = [...live.values()].filter(
         (p) => p.status !== 'closed' && !evaluatedIds.has(p.id),
       ).length;
@@ -285,9 +336,7 @@ export const boardPages = [
             })),
           },
           townshipName: township ? names.township(township) : '',
-          red: rows.filter((r) => r.rank === 0),
-          yellow: rows.filter((r) => r.rank === 1),
-          onTrack: rows.filter((r) => r.rank === 2),
+          ...boardPage(rows, input.query, township),
           counts,
           total: { ...total, open: total.red + total.yellow + total.onTrack },
           notInEvaluation,

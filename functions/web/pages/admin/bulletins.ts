@@ -107,6 +107,17 @@ function figuresText(f: EffectivenessFigures | null) {
     reportsPerCadre: f?.directReports.perCadre ?? '',
     ackMinutes: f?.acknowledgement.medianMinutes ?? '',
     pending: f?.acknowledgement.pending ?? 0,
+    // Visits (下村) and nights (吃住在村), in weeks that had a visit.
+    visits: f?.visits
+      ? {
+          count: f.visits.count,
+          perCadre: f.visits.perCadre ?? '—',
+          nights: f.visits.nights,
+          nightsPerCadre: f.visits.nightsPerCadre ?? '—',
+          nightShare: percent(f.visits.nightShare),
+          far: f.visits.far,
+        }
+      : null,
   };
 }
 
@@ -220,7 +231,7 @@ async function weekPage(ctx: PageContext, week: string, revision: string | null)
     placeNames(ctx.api, { none: COUNTY_LEVEL }),
     evaluatedWeeks(ctx.api, 9, week),
   ]);
-  if (!b) return notFoundPage(`${weekLabel(week)}（${week}）尚未评定，没有周通报`);
+  if (!b) return notFoundPage(`${weekLabel(week)}尚未评定，没有周通报`);
   const cadres = new Map(b.cadres.map((c) => [c.cadreId, c]));
   const people = (ids: readonly string[]) => ids.map((id) => person(cadres.get(id), id, names));
   const latest = b.revisions.at(-1)?.revision ?? b.revision;

@@ -1,6 +1,5 @@
 import type { CadreEvaluation } from '../../../core/rules/evaluation.ts';
 import { TIER_LABELS } from '../../../core/rules/terms.ts';
-import { isoWeekRange } from '../../../core/time.ts';
 import { readFilters, weekFilters } from '../../forms/admin-reports.ts';
 import { field, freshForm } from '../../forms/state.ts';
 import { COUNTY_LEVEL, evaluatedWeeks, type Places, placeNames, readBulletin } from '../../lookups.ts';
@@ -13,7 +12,7 @@ import {
   weekLabel,
   weekRange,
 } from '../../view/evaluation.ts';
-import { shortDate, shortDateTime } from '../../view/format.ts';
+import { shortDateTime } from '../../view/format.ts';
 
 /**
  * HQ: the circle (进退严圈) of one evaluated week: who is in it (tier, how many weeks running and since
@@ -39,7 +38,6 @@ function row(c: CadreEvaluation, week: string, names: Places) {
     eased: c.circle.movement === 'eased',
     weeks: c.circle.weeks,
     since: weekLabel(since),
-    sinceDate: shortDate(isoWeekRange(since).monday),
     explanation: c.explanation,
     weightedCount: c.weightedCount,
     training: c.remedialTraining.length > 0,
@@ -65,7 +63,7 @@ export const circlePages = [
       form.errors = filters.errors;
       const options = weeks.map((w) => ({
         value: w.week,
-        label: `${weekLabel(w.week)}（${weekRange(w.week)}）${w.revision > 1 ? ` 修订${w.revision}` : ''}`,
+        label: `${weekLabel(w.week)}${w.revision > 1 ? ` 修订${w.revision}` : ''}`,
         selected: w.week === week,
       }));
       const filter = { week: field(form, 'week'), weeks: options };
@@ -78,11 +76,11 @@ export const circlePages = [
         );
       }
       const b = await readBulletin(ctx.api, week);
-      if (!b) return notFoundPage(`${weekLabel(week)}（${week}）尚未评定，没有进退严圈名单`);
+      if (!b) return notFoundPage(`${weekLabel(week)}尚未评定，没有进退严圈名单`);
       if (!options.some((o) => o.value === b.week))
         options.unshift({
           value: b.week,
-          label: `${weekLabel(b.week)}（${weekRange(b.week)}）`,
+          label: weekLabel(b.week),
           selected: true,
         });
       const rows = b.cadres.map((c) => row(c, b.week, names));

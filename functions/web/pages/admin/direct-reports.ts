@@ -8,7 +8,7 @@ import { choices, type FormState, field, formView, freshForm } from '../../forms
 import { cadreNames, type Places, placeNames } from '../../lookups.ts';
 import { definePage, type PageContext, type PageDef, type PageInput, page } from '../../route.ts';
 import { submitForm } from '../../submit.ts';
-import { shortDateTime } from '../../view/format.ts';
+import { shortDateTime, signer } from '../../view/format.ts';
 import { villageGroups } from '../../view/places.ts';
 import { ADMIN, doneFlags, exportFilters, filterState, listPage, pager, queryOf, statusOf } from './lists.ts';
 
@@ -135,7 +135,7 @@ async function detailView(
         phone: cadre?.phone ?? '',
         unit: cadre?.unit ?? '',
         acknowledgedAt: shortDateTime(r.acknowledgedAt),
-        acknowledgedBy: r.acknowledgedBy ?? '',
+        acknowledgedBy: r.acknowledgedAt ? signer(r.acknowledgedByName, '指挥部') : '',
         reply: r.acknowledgementNote ?? '',
       },
       action: `${BASE}/${encodeURIComponent(r.id)}/acknowledge`,

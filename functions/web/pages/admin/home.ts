@@ -1,5 +1,6 @@
 import { countyMode } from '../../../accounts/sessions.ts';
 import { isoWeekRange } from '../../../core/time.ts';
+import { weekNumberWords } from '../../../core/week-words.ts';
 import { placeNames } from '../../lookups.ts';
 import { definePage, type PageDef, page } from '../../route.ts';
 import { shortDate, shortDateTime } from '../../view/format.ts';
@@ -55,7 +56,7 @@ export const homePages: PageDef[] = [
           },
           bulletin: latest
             ? {
-                week: latest.week,
+                week: weekNumberWords(latest.week),
                 from: shortDate(range?.monday ?? latest.monday),
                 to: shortDate(range?.sunday ?? latest.sunday),
                 revised: latest.revised,

@@ -1,9 +1,11 @@
 import { ApiCallError, errorOf, type GetAnswer, type ItemOf } from '../../../client/api-client.ts';
 import { fieldMessages } from '../../../client/form-data.ts';
+import { isValidIsoWeek } from '../../../core/time.ts';
+import { weekWords } from '../../../core/week-words.ts';
 import { JOB_CATALOGUE, JOB_NAMES, type JobName, parseRunId } from '../../../jobs/catalogue.ts';
 import { type FormState, field, formView, freshForm, refusedForm } from '../../forms/state.ts';
 import { definePage, type PageContext, type PageInput, page, refusedPage } from '../../route.ts';
-import { shortDateTime } from '../../view/format.ts';
+import { shortDateTime, signer } from '../../view/format.ts';
 
 /**
  * HQ: 定时任务. Each scheduled job with its next run (from the job catalogue) and its recent runs
@@ -58,7 +60,7 @@ function summaryView(job: string, s: Record<string, unknown> | undefined) {
     return {
       weekly: true,
       daily: false,
-      week: typeof s.week === 'string' ? s.week : '',
+      week: typeof s.week === 'string' && isValidIsoWeek(s.week) ? weekWords(s.week) : '',
       revision: num(s.revision),
       provisional: s.provisional === true,
       notices: num(documents.notices),
@@ -90,11 +92,11 @@ function runRow(r: JobRun) {
     badge: STATUS_BADGES[r.status],
     running: active(r.status),
     trigger: TRIGGER_LABELS[r.trigger] ?? r.trigger,
-    who: r.requestedBy ?? '',
+    who: r.requestedBy ? signer(r.requestedByName, '指挥部') : '',
     // A queued run has not started: when it was asked for.
     startedAt: shortDateTime(r.startedAt ?? r.queuedAt),
     finishedAt: shortDateTime(r.finishedAt),
-    week: r.week ?? '',
+    week: r.week && isValidIsoWeek(r.week) ? weekWords(r.week) : '',
     attempts: r.attempts,
     error: r.error ?? '',
     summary: summaryView(r.job, r.summary),

@@ -5,7 +5,7 @@ import { NOTICE_KINDS, noticeFilters, readFilters } from '../../forms/admin-repo
 import { field, freshForm } from '../../forms/state.ts';
 import { evaluatedWeeks } from '../../lookups.ts';
 import { definePage, page } from '../../route.ts';
-import { downloadHref, weekLabel, weekRange } from '../../view/evaluation.ts';
+import { downloadHref, weekLabel } from '../../view/evaluation.ts';
 import { shortDateTime } from '../../view/format.ts';
 
 /**
@@ -71,7 +71,7 @@ export const noticePages = [
       const week = filters.values.week ?? '';
       const weekOptions = weeks.map((w) => ({
         value: w.week,
-        label: `${weekLabel(w.week)}（${weekRange(w.week)}）`,
+        label: weekLabel(w.week),
         selected: w.week === week,
       }));
       if (week && !weekOptions.some((o) => o.value === week))
