@@ -209,9 +209,10 @@ export class BaocunStack extends Stack {
     });
     const jobsApi = this.functions.get('jobs');
     if (jobsApi) this.delivery.bindJobStarter(jobsApi);
-    // Voiding an inspection (POST /inspections/{id}/void) re-evaluates its week: it starts a run too.
-    const inspectionsApi = this.functions.get('inspections');
-    if (inspectionsApi) this.delivery.bindJobStarter(inspectionsApi);
+    // Voiding an inspection (POST /inspections/{id}/void, HQ's records function) re-evaluates its
+    // week: it starts a run too.
+    const recordsApi = this.functions.get('records');
+    if (recordsApi) this.delivery.bindJobStarter(recordsApi);
     const noticesApi = this.functions.get('notices');
     if (noticesApi) this.delivery.bindDocumentReader(noticesApi);
 

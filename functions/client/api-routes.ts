@@ -5,6 +5,7 @@ import { backgroundRoutes } from '../routes/background.ts';
 import { bulletinsRoutes } from '../routes/bulletins.ts';
 import { directReportsRoutes } from '../routes/direct-reports.ts';
 import { dispatchesRoutes } from '../routes/dispatches.ts';
+import { hqRecordsRoutes } from '../routes/hq-records.ts';
 import { inspectionsRoutes } from '../routes/inspections.ts';
 import { jobsRoutes } from '../routes/jobs.ts';
 import { majorFailuresRoutes } from '../routes/major-failures.ts';
@@ -28,6 +29,7 @@ export const webApiRoutes = [
   ...dispatchesRoutes,
   ...inspectionsRoutes,
   ...problemsRoutes,
+  ...hqRecordsRoutes,
   ...directReportsRoutes,
   ...auditRoutes,
   ...majorFailuresRoutes,

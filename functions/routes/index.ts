@@ -5,6 +5,7 @@ import { auditRoutes } from './audit.ts';
 import { bulletinsRoutes } from './bulletins.ts';
 import { directReportsRoutes } from './direct-reports.ts';
 import { dispatchesRoutes } from './dispatches.ts';
+import { hqRecordsRoutes } from './hq-records.ts';
 import { inspectionsRoutes } from './inspections.ts';
 import { jobsRoutes } from './jobs.ts';
 import { majorFailuresRoutes } from './major-failures.ts';
@@ -40,6 +41,7 @@ const apiRoutes: RouteGroup[] = [
   { name: 'dispatches', entry: 'functions/api/dispatches.ts', routes: dispatchesRoutes },
   { name: 'inspections', entry: 'functions/api/inspections.ts', routes: inspectionsRoutes },
   { name: 'problems', entry: 'functions/api/problems.ts', routes: problemsRoutes },
+  { name: 'records', entry: 'functions/api/records.ts', routes: hqRecordsRoutes },
   { name: 'direct-reports', entry: 'functions/api/direct-reports.ts', routes: directReportsRoutes },
   { name: 'audit', entry: 'functions/api/audit.ts', routes: auditRoutes },
   { name: 'major-failures', entry: 'functions/api/major-failures.ts', routes: majorFailuresRoutes },

@@ -28,10 +28,9 @@ import {
 } from '../schemas/inspections.ts';
 import type { PhotoRef } from '../schemas/photos.ts';
 import type { Problem } from '../schemas/problems.ts';
+import { searchByName } from './name-search.ts';
 import { checkPhotos, claimPhotos, photoRefsFor } from './photo-claims.ts';
 import { listRoute } from './read-routes.ts';
-import { searchByName } from './records.ts';
-import { voidRoutes } from './voids.ts';
 
 /** Inspections (督查): inspectors record them; admins and inspectors read them. */
 const TAGS = ['inspections'];
@@ -339,5 +338,4 @@ export const inspectionsRoutes = [
       return ok(withFindings(found.header, found.findings, problems, new Map(refs.map((r) => [r.id, r]))));
     },
   }),
-  ...voidRoutes,
 ];

@@ -38,10 +38,10 @@ import {
   verificationResult,
 } from '../schemas/problems.ts';
 import { problemRecord } from '../schemas/records.ts';
-import { extensionRoutes } from './extensions.ts';
+import { searchByName } from './name-search.ts';
 import { checkPhotos, claimPhotos, photoRefsFor, problemPhotos, releasePhotos } from './photo-claims.ts';
 import { listedCadre, listRoute } from './read-routes.ts';
-import { problemRecord as problemHistory, recordsRoutes, searchByName } from './records.ts';
+import { problemRecord as problemHistory } from './records.ts';
 
 /**
  * Problems: the cadre rectifies their own, an inspector verifies; a rejected rectification is a
@@ -382,6 +382,4 @@ export const problemsRoutes = [
       });
     },
   }),
-  ...recordsRoutes,
-  ...extensionRoutes,
 ];

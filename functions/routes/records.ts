@@ -4,7 +4,6 @@ import * as inspectionStore from '../adapters/dynamo/inspections.ts';
 import { cadreNoticesInWeeks, listNotices, type NoticeRecord } from '../adapters/dynamo/notices.ts';
 import { listProblems } from '../adapters/dynamo/problems.ts';
 import { getCadre, getTownship, getVillage } from '../adapters/dynamo/roster.ts';
-import { type NameMatches, rosterIdsByName } from '../adapters/dynamo/roster-search.ts';
 import { listVisits } from '../adapters/dynamo/visits.ts';
 import { isoWeekOf, isoWeekOfInstant } from '../core/time.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.ts';
@@ -23,25 +22,9 @@ import {
 import { view as noticeView } from './notices.ts';
 
 /**
- * HQ's view of whole records: name search for the problem and inspection lists, a problem's whole
+ * HQ's view of whole records: a problem's whole
  * history (where it was found, what happened, the documents that concerned it) and a cadre's profile.
  */
-
-/** More matches than this and the search asks for more of the name (each match is one Query). */
-export const MAX_NAME_MATCHES = 40;
-
-/** The cadres and villages whose names contain `q`; 400 when the words match too many to list. */
-export async function searchByName(q: string | undefined): Promise<NameMatches | undefined> {
-  if (q === undefined) return undefined;
-  const found = await rosterIdsByName(q);
-  if (found.cadreIds.length + found.villageIds.length > MAX_NAME_MATCHES) {
-    const message = '符合的干部和村太多，请输入更完整的姓名或村名';
-    throw new BadRequestError('SEARCH_TOO_BROAD', message, {
-      fields: [{ path: 'query.q', code: 'SEARCH_TOO_BROAD', message }],
-    });
-  }
-  return found;
-}
 
 function noticeSummary(r: NoticeRecord) {
   const v = noticeView(r);

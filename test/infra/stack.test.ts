@@ -970,7 +970,7 @@ describe('web front end and background work', () => {
     expect(resourcesFor(roleId, 's3:PutObject')).toEqual([bucketObjects('/exports/*')]);
   });
 
-  it('lets only the pages, the worker, the API’s jobs group, the groups that make news and EventBridge Scheduler invoke functions', () => {
+  it('lets only the pages, the worker, the API’s jobs and records groups, the groups that make news and EventBridge Scheduler invoke functions', () => {
     const invokers = ofType('AWS::IAM::Policy')
       .filter(([, p]) =>
         p.Properties.PolicyDocument.Statement.some((s: Json) =>
@@ -984,11 +984,16 @@ describe('web front end and background work', () => {
         logicalId(web().pages.role),
         logicalId(web().worker.role),
         logicalId(functionOf('jobs').role),
+        // Voiding an inspection starts the week's re-evaluation.
+        logicalId(functionOf('records').role),
         logicalId(stack.delivery.schedulerRole),
         ...NEWS_GROUPS.map((g) => logicalId(functionOf(g).role)),
       ].sort(),
     );
-    // The groups that make news invoke the news function (and, for voiding, the jobs), nothing else.
+    // The groups that make news invoke the news function, nothing else; records invokes only the jobs.
+    expect(resourcesFor(logicalId(functionOf('records').role), 'lambda:InvokeFunction')).toEqual([
+      { 'Fn::GetAtt': [logicalId(stack.delivery.jobs.fn), 'Arn'] },
+    ]);
     for (const group of NEWS_GROUPS) {
       const targets = resourcesFor(logicalId(functionOf(group).role), 'lambda:InvokeFunction');
       expect(targets, group).toContainEqual({ 'Fn::GetAtt': [logicalId(stack.news.fn.fn), 'Arn'] });
