@@ -41,6 +41,17 @@ export class ForbiddenError extends AppError {
   override readonly status = 403;
   override readonly code = 'FORBIDDEN';
 }
+/** A 403 with a code of its own, for a refusal a program tells apart (e.g. NOT_YOUR_TEAM). */
+export class ForbiddenCodeError extends AppError {
+  override readonly status = 403;
+  constructor(
+    override readonly code: string,
+    message: string,
+    options?: { cause?: unknown; fields?: FieldIssue[] },
+  ) {
+    super(message, options);
+  }
+}
 export class NotFoundError extends AppError {
   override readonly status = 404;
   override readonly code = 'NOT_FOUND';

@@ -34,7 +34,7 @@ import { resourcePrefixFor } from './stage.ts';
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Route groups whose writes make news told at once (docs/news.md): they invoke the news function. */
-export const NEWS_GROUPS = ['inspections', 'problems', 'dispatches', 'direct-reports'] as const;
+export const NEWS_GROUPS = ['inspections', 'problems', 'dispatches', 'direct-reports', 'talks'] as const;
 
 /** Route groups that claim or serve photos (docs/photos.md): the sharp layer and the bucket's photos/. */
 export const PHOTO_GROUPS = ['photos', 'inspections', 'problems', 'visits'] as const;
@@ -215,6 +215,14 @@ export class BaocunStack extends Stack {
     if (recordsApi) this.delivery.bindJobStarter(recordsApi);
     const noticesApi = this.functions.get('notices');
     if (noticesApi) this.delivery.bindDocumentReader(noticesApi);
+    // Talks (docs/talks.md): approving renders the notice and recording the talk its record, so the
+    // group writes documents: the HTML in the request, the PDF printed by the scheduled-jobs function
+    // (the only one with Chromium in its layer), invoked asynchronously with the document's id.
+    const talksApi = this.functions.get('talks');
+    if (talksApi) {
+      this.delivery.bindDocumentWriter(talksApi);
+      this.delivery.bindDocumentPrinter(talksApi);
+    }
 
     // The pages (GET /, ANY /app, ANY /app/{proxy+}) and the background worker they start.
     this.web = new Web(this, 'Web', {

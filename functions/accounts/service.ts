@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AccountRecord } from '../adapters/dynamo/accounts.ts';
 import * as store from '../adapters/dynamo/accounts.ts';
 import { writeAudit } from '../adapters/dynamo/audit.ts';
-import { getCadres } from '../adapters/dynamo/roster.ts';
+import { getCadres, getTownship } from '../adapters/dynamo/roster.ts';
 import { ConditionFailed } from '../adapters/dynamo/table.ts';
 import {
   generatePassword,
@@ -48,6 +48,7 @@ export function accountView(a: AccountRecord): AccountView {
     username: a.username,
     role: a.role,
     ...(a.cadreId ? { cadreId: a.cadreId } : {}),
+    ...(a.townshipId ? { townshipId: a.townshipId } : {}),
     ...(a.name ? { name: a.name } : {}),
     state: a.disabled ? 'disabled' : a.mustChange ? 'must-change' : 'active',
     createdAt: a.createdAt,
@@ -101,6 +102,8 @@ export interface NewAccount {
   /** Checked here (the command line passes what was typed). */
   role: Role | string;
   cadreId?: string | undefined;
+  /** A township's staff account: the township (required for role `township`, refused otherwise). */
+  townshipId?: string | undefined;
   name?: string | undefined;
   /** A password the caller chose (`--password-stdin`): final, no change at first sign-in. */
   password?: string | undefined;
@@ -123,11 +126,23 @@ export async function createAccount(
     'body',
   );
   let name = body.name;
-  if (body.role === 'cadre') {
+  const invalid = (path: string, code: string, message: string) =>
+    new ValidationError('请求内容有误，请按提示修改', { fields: [{ path, code, message }] });
+  if (body.role === 'township') {
+    if (!body.townshipId) throw invalid('body.townshipId', 'REQUIRED', '乡镇账号须指定所在乡镇');
+    const township = await getTownship(body.townshipId);
+    if (!township) throw invalid('body.townshipId', 'UNKNOWN_TOWNSHIP', '名册中没有这个乡镇');
+    name ??= `${township.name}工作人员`;
+  } else if (body.townshipId) {
+    throw invalid('body.townshipId', 'NOT_A_TOWNSHIP_ACCOUNT', '只有乡镇账号才指定乡镇');
+  }
+  if (body.role === 'cadre' || body.role === 'leader') {
     if (!body.cadreId) {
-      throw new ValidationError('请求内容有误，请按提示修改', {
-        fields: [{ path: 'body.cadreId', code: 'REQUIRED', message: '包村干部账号须指定花名册中的干部' }],
-      });
+      throw invalid(
+        'body.cadreId',
+        'REQUIRED',
+        body.role === 'leader' ? '县级领导账号须指定花名册中的干部' : '包村干部账号须指定花名册中的干部',
+      );
     }
     const cadre = (await getCadres([body.cadreId])).get(body.cadreId);
     if (!cadre) {
@@ -138,7 +153,9 @@ export async function createAccount(
     name ??= cadre.name;
   } else if (body.cadreId) {
     throw new ValidationError('请求内容有误，请按提示修改', {
-      fields: [{ path: 'body.cadreId', code: 'NOT_A_CADRE', message: '只有包村干部账号才关联干部' }],
+      fields: [
+        { path: 'body.cadreId', code: 'NOT_A_CADRE', message: '只有包村干部或县级领导账号才关联干部' },
+      ],
     });
   }
   if (password !== undefined) {
@@ -151,6 +168,7 @@ export async function createAccount(
     username: body.username,
     role: body.role,
     ...(body.cadreId ? { cadreId: body.cadreId } : {}),
+    ...(body.townshipId ? { townshipId: body.townshipId } : {}),
     ...(name ? { name } : {}),
     passwordHash: await hashPassword(secret),
     mustChange: password === undefined,

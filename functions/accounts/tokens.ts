@@ -19,7 +19,7 @@ export function signingKey(env: NodeJS.ProcessEnv = process.env): Uint8Array {
 }
 
 export async function issueAccountToken(
-  account: Pick<AccountRecord, 'username' | 'role' | 'cadreId' | 'name' | 'sessionVersion'>,
+  account: Pick<AccountRecord, 'username' | 'role' | 'cadreId' | 'townshipId' | 'name' | 'sessionVersion'>,
   lifetimeSeconds: number,
   now: Date = new Date(),
   key: Uint8Array = signingKey(),
@@ -29,7 +29,10 @@ export async function issueAccountToken(
   const token = await new SignJWT({
     'cognito:groups': [account.role],
     token_use: 'id',
-    ...(account.role === 'cadre' && account.cadreId ? { 'custom:cadreId': account.cadreId } : {}),
+    ...((account.role === 'cadre' || account.role === 'leader') && account.cadreId
+      ? { 'custom:cadreId': account.cadreId }
+      : {}),
+    ...(account.role === 'township' && account.townshipId ? { 'custom:townshipId': account.townshipId } : {}),
     ...(account.name ? { name: account.name } : {}),
     [SESSION_VERSION_CLAIM]: account.sessionVersion,
   })

@@ -4,6 +4,7 @@ import { config } from '../config.ts';
 import { createLogger } from '../http/logger.ts';
 import { pdfRenderMetrics, publishMetrics } from '../http/metrics.ts';
 import { traced, tracedClient } from '../http/tracing.ts';
+import { printAndTell } from '../jobs/print-document.ts';
 import { isJobName, JobFailedError, runJob } from '../jobs/registry.ts';
 
 /**
@@ -19,7 +20,24 @@ import { isJobName, JobFailedError, runJob } from '../jobs/registry.ts';
  *
  * Every run stops at the invocation's deadline (Lambda's timeout, locally the in-process invoker's
  * same 15 minutes) less a margin, and is then recorded failed instead of being left `running`.
+ *
+ * It also prints documents written by requests in functions without Chromium (the `documents`
+ * invoke: `{ documentId, newsKey? }`, functions/jobs/print-document.ts): a failed print throws, so
+ * Lambda tries it again (its retries, then the failure queue).
  */
+export interface DocumentsEvent {
+  documentId: string;
+  newsKey?: string;
+}
+
+const DOCUMENT_ID = /^[\w:.-]{1,200}$/;
+const NEWS_KEY = /^[^\s#]{1,300}$/;
+
+function isDocumentsEvent(event: unknown): event is DocumentsEvent {
+  const e = event as Partial<DocumentsEvent> | undefined;
+  return !!e && typeof e === 'object' && typeof e.documentId === 'string' && !('job' in e);
+}
+
 export interface ScheduledEvent {
   job: string;
   scheduledTime?: string;
@@ -52,8 +70,9 @@ observePdfRenders(pdfRenderMetrics);
 // A run makes thousands of table calls: each is a subsegment of its trace (functions/http/tracing.ts).
 instrumentDynamoClient(tracedClient);
 
-export async function handler(event: ScheduledEvent, context?: InvocationContext) {
+export async function handler(event: ScheduledEvent | DocumentsEvent, context?: InvocationContext) {
   try {
+    if (isDocumentsEvent(event)) return await tracedPrint(event, context);
     return await tracedRun(event, context);
   } finally {
     // Lambda may freeze the process once the handler returns: write the metrics before.
@@ -62,6 +81,24 @@ export async function handler(event: ScheduledEvent, context?: InvocationContext
 }
 
 const tracedRun = traced('scheduled job', runScheduled);
+const tracedPrint = traced('print document', printRequested);
+
+async function printRequested(event: DocumentsEvent, context: InvocationContext | undefined) {
+  const log = createLogger(
+    { requestId: context?.awsRequestId, documentId: event.documentId },
+    config().logLevel,
+    context,
+  );
+  if (!DOCUMENT_ID.test(event.documentId) || (event.newsKey !== undefined && !NEWS_KEY.test(event.newsKey))) {
+    // Retrying cannot fix a malformed event: say so and drop it.
+    log.error('document event with a malformed id or news key', {});
+    return { documentId: event.documentId, outcome: 'invalid' };
+  }
+  return printAndTell(
+    { documentId: event.documentId, ...(event.newsKey ? { newsKey: event.newsKey } : {}) },
+    log,
+  );
+}
 
 async function runScheduled(event: ScheduledEvent, context: InvocationContext | undefined) {
   const log = createLogger({ requestId: context?.awsRequestId, job: event?.job }, config().logLevel, context);

@@ -2,6 +2,12 @@ import type { FormEntries } from '../client/form-data.ts';
 import { createAssignment } from '../schemas/assignments.ts';
 import { IMPORT_KINDS, IMPORT_SHEET_NAMES, type ImportKind } from '../schemas/background.ts';
 import {
+  createDistrict,
+  createUnit,
+  importTownshipLeader,
+  UNIT_KIND_LABELS,
+} from '../schemas/organisation.ts';
+import {
   CADRE_RANK_LABELS,
   createCadre,
   createTownship,
@@ -28,6 +34,8 @@ export interface ColumnSpec {
   type?: 'date';
   /** Labels mapped to codes before validation. */
   values?: Readonly<Record<string, string>>;
+  /** Several values in one cell (村编号 of a district), separated by 、 , ， ; ； or spaces. */
+  list?: boolean;
   /** The template's example value and column width (characters). */
   example: string;
   width: number;
@@ -40,7 +48,15 @@ export interface SheetSpec {
   sheet: string;
   aliases: readonly string[];
   /** API route the rows are posted to, and the body schema they are checked with. */
-  path: '/townships' | '/villages' | '/cadres' | '/assignments';
+  path:
+    | '/townships'
+    | '/units'
+    | '/villages'
+    | '/cadres'
+    | '/assignments'
+    | '/districts'
+    // The row's 乡镇编号 fills {id}; the rest of the row is the body.
+    | '/townships/{id}/leaders';
   schema: unknown;
   columns: readonly ColumnSpec[];
 }
@@ -72,6 +88,50 @@ export const SHEETS: Record<ImportKind, SheetSpec> = {
         example: '青石乡',
         width: 16,
         hint: '必填',
+      },
+    ],
+  },
+  units: {
+    kind: 'units',
+    sheet: IMPORT_SHEET_NAMES.units,
+    aliases: ['单位名单', '单位表'],
+    path: '/units',
+    schema: createUnit,
+    columns: [
+      {
+        header: '编号',
+        aliases: ['单位编号', 'ID'],
+        path: 'id',
+        required: true,
+        example: 'U01',
+        width: 12,
+        hint: '必填；字母、数字、_ . -',
+      },
+      {
+        header: '名称',
+        aliases: ['单位名称', '单位'],
+        path: 'name',
+        required: true,
+        example: '县水务局',
+        width: 20,
+        hint: '必填',
+      },
+      {
+        header: '类别',
+        aliases: ['单位类别'],
+        path: 'kind',
+        required: true,
+        example: UNIT_KIND_LABELS.department,
+        width: 12,
+        hint: `必填：${labels(UNIT_KIND_LABELS)}`,
+      },
+      {
+        header: '所属乡镇编号',
+        aliases: ['乡镇编号'],
+        path: 'townshipId',
+        example: '',
+        width: 14,
+        hint: '乡镇党委、乡镇政府必填；县直部门不填',
       },
     ],
   },
@@ -205,6 +265,14 @@ export const SHEETS: Record<ImportKind, SheetSpec> = {
         hint: '必填',
       },
       {
+        header: '单位编号',
+        aliases: ['所属单位编号'],
+        path: 'unitId',
+        example: 'U01',
+        width: 12,
+        hint: '可选；本文件「单位」表中或系统中已有的单位',
+      },
+      {
         header: '职级',
         aliases: ['级别'],
         path: 'rank',
@@ -284,6 +352,116 @@ export const SHEETS: Record<ImportKind, SheetSpec> = {
       { header: '备注', path: 'note', example: '', width: 20, hint: '可选' },
     ],
   },
+  districts: {
+    kind: 'districts',
+    sheet: IMPORT_SHEET_NAMES.districts,
+    aliases: ['片区名单', '片区表', '包片'],
+    path: '/districts',
+    schema: createDistrict,
+    columns: [
+      {
+        header: '编号',
+        aliases: ['片区编号', 'ID'],
+        path: 'id',
+        required: true,
+        example: 'D01',
+        width: 12,
+        hint: '必填',
+      },
+      {
+        header: '名称',
+        aliases: ['片区名称', '片区'],
+        path: 'name',
+        required: true,
+        example: '青石东片',
+        width: 16,
+        hint: '必填',
+      },
+      {
+        header: '所属乡镇编号',
+        aliases: ['乡镇编号'],
+        path: 'townshipId',
+        required: true,
+        example: 'T01',
+        width: 14,
+        hint: '必填',
+      },
+      {
+        header: '村编号',
+        aliases: ['片区内的村'],
+        path: 'villageIds',
+        required: true,
+        list: true,
+        example: 'V001、V002',
+        width: 24,
+        hint: '必填；用顿号或逗号分隔，须属于该乡镇，一个村只属于一个片区',
+      },
+      {
+        header: '包片部门编号',
+        aliases: ['包片单位编号', '单位编号'],
+        path: 'unitId',
+        example: 'U01',
+        width: 14,
+        hint: '可选；县直部门',
+      },
+      {
+        header: '开始日期',
+        aliases: ['起始日期'],
+        path: 'from',
+        type: 'date',
+        example: '2026-01-05',
+        width: 12,
+        hint: '可选；默认导入当天',
+      },
+    ],
+  },
+  leaders: {
+    kind: 'leaders',
+    sheet: IMPORT_SHEET_NAMES.leaders,
+    aliases: ['包镇', '县级领导包镇', '包镇安排'],
+    path: '/townships/{id}/leaders',
+    schema: importTownshipLeader,
+    columns: [
+      {
+        header: '乡镇编号',
+        aliases: ['所包乡镇编号'],
+        path: 'townshipId',
+        required: true,
+        example: 'T01',
+        width: 12,
+        hint: '必填；本文件「乡镇」表中或系统中已有的乡镇',
+      },
+      {
+        header: '干部编号',
+        aliases: ['领导编号'],
+        path: 'cadreId',
+        required: true,
+        example: 'C060',
+        width: 12,
+        hint: '必填；职级为县级领导的干部（本文件「干部」表中或系统中已有）',
+      },
+      {
+        header: '起始日期',
+        aliases: ['开始日期', '开始时间'],
+        path: 'from',
+        type: 'date',
+        required: true,
+        example: '2026-01-05',
+        width: 12,
+        hint: '必填；同一领导在同一乡镇的任期不得重叠',
+      },
+      {
+        header: '结束日期',
+        aliases: ['截止日期'],
+        path: 'to',
+        type: 'date',
+        example: '',
+        width: 12,
+        hint: '可选；补录已结束的任期时填写（当天起不再包镇），在任的不填',
+      },
+      { header: '备注', path: 'note', example: '', width: 20, hint: '可选' },
+    ],
+  },
 };
 
 export const SHEET_ORDER: readonly ImportKind[] = IMPORT_KINDS;
@@ -359,6 +537,10 @@ export function rowEntries(map: HeaderMap, cells: readonly string[]): FormEntrie
   const entries: Array<[string, string]> = [];
   for (const [index, column] of map.columns) {
     let value = (cells[index] ?? '').trim();
+    if (column.list) {
+      for (const part of value.split(/[、,，;；\s]+/).filter(Boolean)) entries.push([column.path, part]);
+      continue;
+    }
     if (value && column.type === 'date') value = normalizeDate(value);
     if (value && column.values) value = column.values[value] ?? value;
     entries.push([column.path, value]);

@@ -7,6 +7,7 @@ import type { ExportList } from '../schemas/background.ts';
 import type { DirectReport } from '../schemas/direct-reports.ts';
 import type { DispatchListItem } from '../schemas/dispatches.ts';
 import type { notice } from '../schemas/notices.ts';
+import type { District, TownshipLeader, Unit } from '../schemas/organisation.ts';
 import type { Problem } from '../schemas/problems.ts';
 import type { Cadre, Township, Village } from '../schemas/roster.ts';
 import type { Visit } from '../schemas/visits.ts';
@@ -55,6 +56,9 @@ export interface ExportItems {
   board: BoardItem;
   notices: z.output<typeof notice>;
   visits: Visit;
+  units: Unit;
+  districts: District;
+  leaders: TownshipLeader;
 }
 
 const at = (iso: string | null | undefined) => (iso ? beijingDateTime(new Date(iso)) : '');
@@ -115,6 +119,37 @@ const whereAndWho = <T extends Ids>() => [townshipName<T>(), villageName<T>(), c
 /** Roster sheets use the import's headers, so an export can be edited and imported back. */
 export const LIST_COLUMNS: { [L in ExportList]: ReadonlyArray<Column<ExportItems[L]>> } = {
   townships: [column('编号', 12, (t) => t.id), column('名称', 16, (t) => t.name), createdAt()],
+  units: [
+    column('编号', 12, (u) => u.id),
+    column('名称', 20, (u) => u.name),
+    column('类别', 12, (u) => u.kindLabel),
+    column('所属乡镇编号', 14, (u) => u.townshipId),
+    townshipName('所属乡镇', 14),
+    createdAt(),
+  ],
+  districts: [
+    column('编号', 12, (d) => d.id),
+    column('名称', 16, (d) => d.name),
+    column('所属乡镇编号', 14, (d) => d.townshipId),
+    townshipName('所属乡镇', 14),
+    column('村编号', 30, (d) => d.villageIds.join('、')),
+    column('包片部门编号', 14, (d) => d.unitId),
+    column('开始日期', 12, (d) => d.from),
+    column('撤销日期', 12, (d) => d.to ?? ''),
+    column('包片部门历史', 40, (d) =>
+      d.departments.map((x) => `${x.unitId} ${x.from}～${x.to ?? ''}`).join('；'),
+    ),
+  ],
+  leaders: [
+    column('乡镇编号', 12, (l) => l.townshipId),
+    townshipName('乡镇', 12),
+    cadreId(),
+    cadreName(),
+    column('起始日期', 12, (l) => l.from),
+    column('结束日期', 12, (l) => l.to ?? ''),
+    column('状态', 8, (l) => (l.active ? '在任' : '已结束')),
+    column('备注', 24, (l) => l.note),
+  ],
   villages: [
     column('编号', 12, (v) => v.id),
     column('名称', 16, (v) => v.name),
@@ -140,6 +175,8 @@ export const LIST_COLUMNS: { [L in ExportList]: ReadonlyArray<Column<ExportItems
     townshipName('所在乡镇', 14),
     column('手机', 14, (c) => c.phone),
     column('电子邮箱', 24, (c) => c.email),
+    // After the columns exports had before units existed, so earlier layouts keep their places.
+    column('单位编号', 12, (c) => c.unitId),
     createdAt(),
   ],
   assignments: [

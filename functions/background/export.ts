@@ -62,8 +62,30 @@ async function boardItems(api: ApiClient, filters: Record<string, string>, deps:
     );
 }
 
+/** 包镇领导: each township's leaders (one query per township), by township then start date. */
+async function leaderItems(api: ApiClient, filters: Record<string, string>, deps: ExportDeps) {
+  const { townshipId, ...query } = filters;
+  const townships = townshipId ? [townshipId] : (await pages(api, '/townships', {}, deps)).map((t) => t.id);
+  const items: Array<ItemOf<'/townships/{id}/leaders'>> = [];
+  for (const id of townships) {
+    let next: string | undefined;
+    do {
+      const res = await api.page('/townships/{id}/leaders', {
+        params: { id },
+        query: { ...query, limit: 100, ...(next ? { next } : {}) },
+      });
+      if (!res.ok) throw new ApiCallError(res.status, res.error, 'GET /townships/{id}/leaders');
+      items.push(...res.body.items);
+      next = res.body.next;
+      await deps.progress(items.length);
+    } while (next);
+  }
+  return items;
+}
+
 function allItems(api: ApiClient, list: ExportList, filters: Record<string, string>, deps: ExportDeps) {
   if (list === 'board') return boardItems(api, filters, deps);
+  if (list === 'leaders') return leaderItems(api, filters, deps);
   return pages(api, LIST_SOURCES[list].path, filters, deps);
 }
 

@@ -10,6 +10,7 @@ import {
   type RowIssue,
   type SheetCount,
 } from '../schemas/background.ts';
+import { TOWNSHIP_UNIT_KINDS, type UnitKind } from '../schemas/organisation.ts';
 import {
   type HeaderMap,
   headerOf,
@@ -240,7 +241,9 @@ function validateRows(sheet: Sheet, report: Report): void {
     row.key =
       sheet.spec.kind === 'assignments'
         ? `${String(body.cadreId ?? '')}|${String(body.villageId ?? '')}`
-        : String(body.id ?? '');
+        : sheet.spec.kind === 'leaders'
+          ? `${String(body.townshipId ?? '')}|${String(body.cadreId ?? '')}|${String(body.from ?? '')}`
+          : String(body.id ?? '');
     const result = safeParse(sheet.spec.schema as Parameters<typeof safeParse>[0], body);
     if (result.success) {
       row.value = result.data as Record<string, unknown>;
@@ -258,19 +261,22 @@ function crossRowChecks(sheet: Sheet, report: Report): void {
   const first = new Map<string, number>();
   const chiefs = new Map<string, number>();
   const isAssignment = sheet.spec.kind === 'assignments';
+  const isLeader = sheet.spec.kind === 'leaders';
   for (const row of sheet.rows) {
     if (!row.value) continue;
     const earlier = first.get(row.key);
     if (earlier !== undefined) {
-      const [cadreId, villageId] = row.key.split('|');
+      const [a, b, c] = row.key.split('|');
       report.add(
         sheet.name,
         row.row,
-        isAssignment ? '干部编号' : '编号',
+        isAssignment || isLeader ? '干部编号' : '编号',
         'DUPLICATE',
         isAssignment
-          ? `干部 ${cadreId} 包联村 ${villageId} 的安排与第 ${earlier} 行重复`
-          : `编号 ${row.key} 与第 ${earlier} 行重复`,
+          ? `干部 ${a} 包联村 ${b} 的安排与第 ${earlier} 行重复`
+          : isLeader
+            ? `干部 ${b} 自 ${c} 起包镇 ${a} 的安排与第 ${earlier} 行重复`
+            : `编号 ${row.key} 与第 ${earlier} 行重复`,
       );
       row.value = undefined;
       continue;
@@ -381,24 +387,50 @@ async function databaseChecks(sheets: Sheet[], api: ApiClient, report: Report): 
     return typeof v === 'string' ? v.trim() : '';
   };
   const rows = (kind: ImportKind) => byKind.get(kind)?.rows ?? [];
+  /** A district row's villages, as typed (list cells: `村编号`). */
+  const villagesOf = (row: Row): string[] => {
+    if (row.bad.has('villageIds')) return [];
+    const v = (row.value ?? row.body).villageIds;
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : [];
+  };
   const townshipIds = [
     ...valid('townships').map((r) => r.key),
     ...rows('villages').map((r) => ref(r, 'townshipId')),
     ...rows('cadres').map((r) => ref(r, 'townshipId')),
+    ...rows('units').map((r) => ref(r, 'townshipId')),
+    ...rows('districts').map((r) => ref(r, 'townshipId')),
+    ...rows('leaders').map((r) => ref(r, 'townshipId')),
   ];
   const villageIds = [
     ...valid('villages').map((r) => r.key),
     ...rows('assignments').map((r) => ref(r, 'villageId')),
+    ...rows('districts').flatMap(villagesOf),
+  ];
+  const unitIds = [
+    ...valid('units').map((r) => r.key),
+    ...rows('cadres').map((r) => ref(r, 'unitId')),
+    ...rows('districts').map((r) => ref(r, 'unitId')),
   ];
   const cadreIds = [
     ...valid('cadres').map((r) => r.key),
     ...rows('assignments').map((r) => ref(r, 'cadreId')),
+    ...rows('leaders').map((r) => ref(r, 'cadreId')),
   ];
-  const [townships, villages, cadres, assignments] = await Promise.all([
+  const leaderTownships = [...new Set(rows('leaders').map((r) => ref(r, 'townshipId')))].filter(Boolean);
+  const [townships, villages, cadres, assignments, units, districts, runningDistricts] = await Promise.all([
     recordsById(api, 'townships', townshipIds),
     recordsById(api, 'villages', villageIds),
     recordsById(api, 'cadres', cadreIds),
     activeAssignments(api, [...new Set(valid('assignments').map((r) => String(r.value!.villageId)))]),
+    recordsById(api, 'units', unitIds),
+    recordsById(
+      api,
+      'districts',
+      valid('districts').map((r) => r.key),
+    ),
+    rows('districts').length
+      ? api.all('/districts', { query: { active: 'true' } }, Number.POSITIVE_INFINITY)
+      : Promise.resolve([]),
   ]);
 
   const missing = (sheet: Sheet, row: Row, column: string, message: string) => {
@@ -406,8 +438,10 @@ async function databaseChecks(sheets: Sheet[], api: ApiClient, report: Report): 
   };
   for (const [kind, stored] of [
     ['townships', townships],
+    ['units', units],
     ['villages', villages],
     ['cadres', cadres],
+    ['districts', districts],
   ] as const) {
     const sheet = byKind.get(kind);
     for (const row of valid(kind)) {
@@ -415,7 +449,10 @@ async function databaseChecks(sheets: Sheet[], api: ApiClient, report: Report): 
       if (existing) compareExisting(sheet!, row, existing, report);
     }
   }
-  const unknownTownship = (kind: 'villages' | 'cadres', column: string) => {
+  const unknownTownship = (
+    kind: 'villages' | 'cadres' | 'units' | 'districts' | 'leaders',
+    column: string,
+  ) => {
     for (const row of rows(kind)) {
       const id = ref(row, 'townshipId');
       if (id && !fileTownships.has(id) && !townships.has(id)) {
@@ -425,6 +462,19 @@ async function databaseChecks(sheets: Sheet[], api: ApiClient, report: Report): 
   };
   unknownTownship('villages', '所属乡镇编号');
   unknownTownship('cadres', '所在乡镇编号');
+  unknownTownship('units', '所属乡镇编号');
+  unknownTownship('districts', '所属乡镇编号');
+  unknownTownship('leaders', '乡镇编号');
+  await leaderChecks({
+    sheet: byKind.get('leaders'),
+    ref,
+    api,
+    townships: leaderTownships.filter((id) => townships.has(id)),
+    fileCadres: byKind.get('cadres')?.rows ?? [],
+    cadres,
+    report,
+  });
+  organisationChecks({ byKind, rows, ref, villagesOf, units, villages, runningDistricts, report });
   const assignmentSheet = byKind.get('assignments');
   const byVillage = new Map<string, ActiveAssignment[]>();
   for (const a of assignments) byVillage.set(a.villageId, [...(byVillage.get(a.villageId) ?? []), a]);
@@ -471,6 +521,229 @@ async function databaseChecks(sheets: Sheet[], api: ApiClient, report: Report): 
   }
 }
 
+type Leader = ItemOf<'/townships/{id}/leaders'>;
+const OPEN_END = '9999-12-31';
+
+/**
+ * 包镇领导 rows, before anything is written: the cadre known (in the file or the system) and a
+ * county leader; the end not before the start; a row identical to a period in the system is present
+ * (without an end it matches that period whatever its end); periods of the same leader in the same
+ * township, in the file and in the system, may not overlap (as POST /townships/{id}/leaders refuses).
+ */
+async function leaderChecks(c: {
+  sheet: Sheet | undefined;
+  ref: (row: Row, path: string) => string;
+  api: ApiClient;
+  /** The townships of the rows that exist in the system (whose history is read). */
+  townships: string[];
+  fileCadres: Row[];
+  cadres: Map<string, { id: string; rank?: string; rankLabel?: string; name: string }>;
+  report: Report;
+}): Promise<void> {
+  const { sheet, ref, report } = c;
+  if (!sheet) return;
+  const histories = await mapLimit(c.townships, 8, (id) =>
+    c.api.all('/townships/{id}/leaders', { params: { id } }, Number.POSITIVE_INFINITY),
+  );
+  const stored = new Map<string, Leader[]>();
+  for (const l of histories.flat()) {
+    const k = `${l.townshipId}|${l.cadreId}`;
+    stored.set(k, [...(stored.get(k) ?? []), l]);
+  }
+  const fileRanks = new Map(
+    c.fileCadres.map((r) => [r.key, String((r.value ?? r.body).rank ?? '')] as const),
+  );
+  const add = (row: Row, column: string, code: string, message: string) =>
+    report.add(sheet.name, row.row, column, code, message);
+  /** The periods met so far per township and leader: the file's rows to write. */
+  const fromFile = new Map<string, Array<{ row: number; from: string; to: string }>>();
+  for (const row of sheet.rows) {
+    const cadreId = ref(row, 'cadreId');
+    const fileRank = fileRanks.get(cadreId);
+    const cadre = c.cadres.get(cadreId);
+    if (cadreId && fileRank === undefined && !cadre) {
+      add(row, '干部编号', 'UNKNOWN_REFERENCE', `干部 ${cadreId} 不存在：本文件「干部」表和系统中都没有`);
+    } else if (cadreId && (fileRank ?? cadre?.rank) !== 'county' && fileRank !== '县级领导') {
+      add(
+        row,
+        '干部编号',
+        'NOT_COUNTY_LEADER',
+        `干部 ${cadreId} 不是县级领导${cadre?.rankLabel && fileRank === undefined ? `（职级为${cadre.rankLabel}）` : ''}，包镇的须为县级领导`,
+      );
+    }
+    if (!row.value) continue;
+    const from = String(row.value.from);
+    const to = typeof row.value.to === 'string' ? row.value.to : undefined;
+    if (to !== undefined && to < from) {
+      add(row, '结束日期', 'BEFORE_FROM', `结束日期不能早于起始日期（${from}）`);
+      continue;
+    }
+    const pair = `${String(row.value.townshipId)}|${cadreId}`;
+    const history = stored.get(pair) ?? [];
+    const same = history.find((l) => l.from === from);
+    if (same) {
+      if (to === undefined || to === same.to) row.present = true;
+      else {
+        add(
+          row,
+          '结束日期',
+          'CONFLICT',
+          `该领导自 ${from} 起包镇的任期在系统中已存在，但结束日期不同（系统中为「${same.to ?? '在任'}」）；如需修改请在系统中处理`,
+        );
+      }
+      continue;
+    }
+    const end = to ?? OPEN_END;
+    const overlaps = (a: { from: string; to: string | null }) =>
+      a.to !== a.from && from < (a.to ?? OPEN_END) && a.from < end;
+    const inSystem = history.find(overlaps);
+    const inFile = (fromFile.get(pair) ?? []).find(overlaps);
+    if (inSystem) {
+      add(
+        row,
+        '起始日期',
+        'LEADER_PERIOD_OVERLAP',
+        `与系统中该领导在此乡镇的任期（${inSystem.from}～${inSystem.to ?? '在任'}）重叠，同一领导在同一乡镇的任期不得重叠`,
+      );
+    } else if (inFile) {
+      add(
+        row,
+        '起始日期',
+        'LEADER_PERIOD_OVERLAP',
+        `与第 ${inFile.row} 行的任期（${inFile.from}～${inFile.to === OPEN_END ? '在任' : inFile.to}）重叠，同一领导在同一乡镇的任期不得重叠`,
+      );
+    }
+    fromFile.set(pair, [...(fromFile.get(pair) ?? []), { row: row.row, from, to: end }]);
+  }
+}
+
+/**
+ * Units, the references to them and districts, before anything is written (the API would refuse
+ * these rows one by one, after earlier sheets were written): a township unit without its township
+ * and a department with one; an unknown unit; a district's department that is not a county
+ * department; its villages unknown, of another township, given twice or already in a running district.
+ */
+function organisationChecks(c: {
+  byKind: Map<ImportKind, Sheet>;
+  rows: (kind: ImportKind) => Row[];
+  ref: (row: Row, path: string) => string;
+  villagesOf: (row: Row) => string[];
+  units: Map<string, { id: string; kind?: string }>;
+  villages: Map<string, { id: string; townshipId?: string }>;
+  runningDistricts: ReadonlyArray<{ id: string; name: string; villageIds: string[] }>;
+  report: Report;
+}): void {
+  const { byKind, rows, ref, report } = c;
+  const fileUnitKinds = new Map(
+    rows('units').map((r) => [r.key, String((r.value ?? r.body).kind ?? '')] as const),
+  );
+  const unitKind = (id: string) => fileUnitKinds.get(id) ?? c.units.get(id)?.kind;
+  const unitSheet = byKind.get('units');
+  for (const row of rows('units')) {
+    if (!row.value) continue;
+    const township = TOWNSHIP_UNIT_KINDS.includes(row.value.kind as UnitKind);
+    if (township && !row.value.townshipId) {
+      report.add(
+        unitSheet!.name,
+        row.row,
+        '所属乡镇编号',
+        'REQUIRED',
+        '乡镇党委、乡镇政府须填写所属乡镇编号',
+      );
+    } else if (!township && row.value.townshipId) {
+      report.add(
+        unitSheet!.name,
+        row.row,
+        '所属乡镇编号',
+        'NOT_ALLOWED',
+        '县直部门不属于乡镇，所属乡镇编号请留空',
+      );
+    }
+  }
+  const cadreSheet = byKind.get('cadres');
+  for (const row of rows('cadres')) {
+    const id = ref(row, 'unitId');
+    if (id && !unitKind(id)) {
+      report.add(
+        cadreSheet!.name,
+        row.row,
+        '单位编号',
+        'UNKNOWN_REFERENCE',
+        `单位 ${id} 不存在：本文件「单位」表和系统中都没有`,
+      );
+    }
+  }
+  const sheet = byKind.get('districts');
+  if (!sheet) return;
+  const fileVillageTownships = new Map(
+    rows('villages').map((r) => [r.key, String((r.value ?? r.body).townshipId ?? '')] as const),
+  );
+  const inRunning = new Map<string, { id: string; name: string }>();
+  for (const d of c.runningDistricts) for (const v of d.villageIds) inRunning.set(v, d);
+  const claimed = new Map<string, number>();
+  for (const row of rows('districts')) {
+    const unitId = ref(row, 'unitId');
+    const kind = unitId ? unitKind(unitId) : undefined;
+    if (unitId && !kind) {
+      report.add(
+        sheet.name,
+        row.row,
+        '包片部门编号',
+        'UNKNOWN_REFERENCE',
+        `单位 ${unitId} 不存在：本文件「单位」表和系统中都没有`,
+      );
+    } else if (unitId && kind !== 'department') {
+      report.add(
+        sheet.name,
+        row.row,
+        '包片部门编号',
+        'NOT_A_DEPARTMENT',
+        `单位 ${unitId} 不是县直部门，包片的须为县直部门`,
+      );
+    }
+    const townshipId = ref(row, 'townshipId');
+    for (const villageId of c.villagesOf(row)) {
+      const township = fileVillageTownships.get(villageId) ?? c.villages.get(villageId)?.townshipId;
+      const earlier = claimed.get(villageId);
+      const holder = inRunning.get(villageId);
+      if (township === undefined) {
+        report.add(
+          sheet.name,
+          row.row,
+          '村编号',
+          'UNKNOWN_REFERENCE',
+          `村 ${villageId} 不存在：本文件「村」表和系统中都没有`,
+        );
+      } else if (townshipId && township !== townshipId) {
+        report.add(
+          sheet.name,
+          row.row,
+          '村编号',
+          'VILLAGE_NOT_IN_TOWNSHIP',
+          `村 ${villageId} 不属于乡镇 ${townshipId}`,
+        );
+      } else if (earlier !== undefined) {
+        report.add(
+          sheet.name,
+          row.row,
+          '村编号',
+          'DUPLICATE',
+          `村 ${villageId} 已在第 ${earlier} 行划入片区，一个村只能属于一个片区`,
+        );
+      } else if (holder && holder.id !== row.key) {
+        report.add(
+          sheet.name,
+          row.row,
+          '村编号',
+          'VILLAGE_IN_DISTRICT',
+          `村 ${villageId} 已属于片区「${holder.name}」，须先在系统中撤销该片区`,
+        );
+      }
+      if (earlier === undefined) claimed.set(villageId, row.row);
+    }
+  }
+}
+
 // ---------- phase 2: writing ----------
 
 export function rowKey(taskId: string, kind: ImportKind, row: number): string {
@@ -486,10 +759,16 @@ async function writeSheet(
   let ok = true;
   const pending = sheet.rows.filter((r) => !r.present);
   await mapLimit(pending, deps.width ?? 8, async (row) => {
-    const res = await deps.api.relay('POST', sheet.spec.path, {
-      body: row.body,
-      idempotencyKey: rowKey(deps.taskId, sheet.spec.kind, row.row),
-    });
+    const idempotencyKey = rowKey(deps.taskId, sheet.spec.kind, row.row);
+    let res: { status: number; ok: boolean; body: unknown };
+    if (sheet.spec.path === '/townships/{id}/leaders') {
+      const { townshipId, ...body } = row.body;
+      res = await deps.api.relay('POST', sheet.spec.path, {
+        params: { id: String(townshipId) },
+        body,
+        idempotencyKey,
+      });
+    } else res = await deps.api.relay('POST', sheet.spec.path, { body: row.body, idempotencyKey });
     if (res.status === 201) sheet.counts.created++;
     else if (res.ok) sheet.counts.present++;
     else if (res.status >= 500)

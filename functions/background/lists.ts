@@ -8,12 +8,19 @@ import { entityId } from '../schemas/common.ts';
 import { directReportListQuery } from '../schemas/direct-reports.ts';
 import { dispatchListQuery } from '../schemas/dispatches.ts';
 import { noticeListQuery } from '../schemas/notices.ts';
+import { districtListQuery, townshipLeaderListQuery, unitListQuery } from '../schemas/organisation.ts';
 import { problemListQuery } from '../schemas/problems.ts';
 import { cadreListQuery, townshipListQuery, villageListQuery } from '../schemas/roster.ts';
 import { visitListQuery } from '../schemas/visits.ts';
 
 /** The red/yellow/green board (红黄绿): every open problem, by township as the board page filters it. */
 export const boardQuery = z.strictObject({ townshipId: z.optional(entityId) });
+
+/** County leaders over townships (包镇领导): every township's, or one township's; running ones or all. */
+export const leaderExportQuery = z.strictObject({
+  townshipId: z.optional(entityId),
+  active: townshipLeaderListQuery.shape.active,
+});
 
 /**
  * The lists that can be exported: the API list route each is paged through, and that route's own
@@ -33,6 +40,10 @@ export const LIST_SOURCES = {
   // The open problems (open and awaiting verification), coloured as the board colours them.
   board: { path: '/problems', query: boardQuery },
   visits: { path: '/visits', query: visitListQuery },
+  units: { path: '/units', query: unitListQuery },
+  districts: { path: '/districts', query: districtListQuery },
+  // Read township by township (GET /townships/{id}/leaders), see the export.
+  leaders: { path: '/townships/{id}/leaders', query: leaderExportQuery },
 } as const satisfies Record<ExportList, { path: `/${string}`; query: Parameters<typeof safeParse>[0] }>;
 
 const PAGING = new Set(['limit', 'next']);

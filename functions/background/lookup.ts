@@ -32,9 +32,9 @@ export async function mapLimit<T, R>(
   return out;
 }
 
-export type RosterList = 'townships' | 'villages' | 'cadres';
+export type RosterList = 'townships' | 'units' | 'villages' | 'cadres' | 'districts';
 
-/** A township, village or cadre as its route answers it. */
+/** A roster record (township, unit, village, cadre, district) as its route answers it. */
 export type RosterRecord = ItemOf<`/${RosterList}`>;
 
 export async function recordsById(

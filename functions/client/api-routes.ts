@@ -16,6 +16,10 @@ import { problemsRoutes } from '../routes/problems.ts';
 import { recipientsRoutes } from '../routes/recipients.ts';
 import { rosterRoutes } from '../routes/roster.ts';
 import { rulesRoutes } from '../routes/rules.ts';
+import { selfCriticismRoutes } from '../routes/self-criticism.ts';
+import { talksRoutes } from '../routes/talks.ts';
+import { teamsRoutes } from '../routes/teams.ts';
+import { trainingsRoutes } from '../routes/trainings.ts';
 import { visitsRoutes } from '../routes/visits.ts';
 
 /**
@@ -26,6 +30,7 @@ import { visitsRoutes } from '../routes/visits.ts';
 export const webApiRoutes = [
   ...rosterRoutes,
   ...assignmentsRoutes,
+  ...teamsRoutes,
   ...dispatchesRoutes,
   ...inspectionsRoutes,
   ...problemsRoutes,
@@ -39,6 +44,9 @@ export const webApiRoutes = [
   ...recipientsRoutes,
   ...notificationsRoutes,
   ...visitsRoutes,
+  ...talksRoutes,
+  ...selfCriticismRoutes,
+  ...trainingsRoutes,
   // The page script's uploads (POST /app/uploads) and the photo links of the pages (/app/photos/{id}).
   ...photosRoutes,
   ...jobsRoutes,

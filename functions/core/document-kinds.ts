@@ -9,6 +9,8 @@ export const DOCUMENT_KINDS = [
   'rectificationNotice',
   'criticismNotice',
   'appointmentLetter',
+  'talkRecord',
+  'commendationNotice',
 ] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
@@ -18,4 +20,6 @@ export const DOCUMENT_KIND_LABELS: Record<DocumentKind, string> = {
   rectificationNotice: '整改通知书',
   criticismNotice: '通报批评',
   appointmentLetter: '任命书',
+  talkRecord: '谈话记录',
+  commendationNotice: '通报表扬',
 };

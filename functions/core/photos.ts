@@ -34,6 +34,8 @@ export const PHOTO_LINK_SECONDS = 15 * 60;
 const PURPOSES_BY_ROLE: Record<Role, readonly PhotoPurpose[]> = {
   admin: PHOTO_PURPOSES,
   inspector: ['problem'],
+  township: [],
+  leader: [],
   cadre: ['rectification', 'visit'],
 };
 
@@ -50,6 +52,11 @@ export interface PhotoSubject {
   problemId?: string;
   /** The cadre concerned: the problem's or the visit's cadre. */
   cadreId: string;
+  /**
+   * The township of a visit's village (readers by township check it; a problem's photos are checked
+   * against the problem's township). Absent on visit photos claimed before it was recorded.
+   */
+  townshipId?: string;
 }
 
 export type UploadStatus = 'pending' | 'uploaded' | 'claimed';

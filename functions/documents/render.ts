@@ -19,6 +19,8 @@ const TEMPLATE_OF: Record<DocumentKind, keyof typeof templateSpecs> = {
   rectificationNotice: 'rectification-notice',
   criticismNotice: 'criticism-notice',
   appointmentLetter: 'appointment-letter',
+  talkRecord: 'talk-record',
+  commendationNotice: 'commendation-notice',
 };
 
 const templates = templateFamily({ helpers, templates: templateSpecs, partials: partialSpecs });

@@ -42,4 +42,7 @@ export const NUMBER_SERIES = {
   rectificationNotice: { key: 'notice-rectify', prefix: '指改' },
   criticismNotice: { key: 'notice-criticism', prefix: '指通' },
   appointmentLetter: { key: 'appointment', prefix: '指任' },
+  /** A talk record carries the number of the notice it follows (this series is never drawn). */
+  talkRecord: { key: 'talk-record', prefix: '指谈记' },
+  commendationNotice: { key: 'notice-commend', prefix: '指表' },
 } as const;

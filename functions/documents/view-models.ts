@@ -262,13 +262,24 @@ const TALK_CONDUCTOR: Record<PenaltyTier, string> = {
   admonishmentTalk: '县委组织部分管负责同志',
 };
 
+/** Who decided a talk and when: printed on the notice (numbered at this decision, not at evaluation). */
+export interface TalkDecision {
+  approvedByName: string;
+  /** Beijing date of the decision, YYYY-MM-DD. */
+  approvedOn: string;
+  /** Approved by the county's setting at evaluation, not by a person. */
+  automatic: boolean;
+  /** Days the cadre has to attend once notified. */
+  holdWithinDays?: number | undefined;
+}
+
 export function talkNoticeView(
-  evaluation: WeeklyEvaluation,
-  cadre: CadreEvaluation,
+  evaluation: Pick<WeeklyEvaluation, 'problems' | 'sunday'>,
+  cadre: Pick<CadreEvaluation, 'cadreId' | 'name' | 'weightedCount' | 'explanation'>,
   tier: PenaltyTier,
-  options: NoticeOptions,
+  options: NoticeOptions & { decision?: TalkDecision | undefined },
 ) {
-  const { settings, issue, names } = options;
+  const { settings, issue, names, decision } = options;
   const label = TIER_LABELS[tier];
   const open = evaluation.problems.filter((p) => p.cadreId === cadre.cadreId && p.state !== 'closed');
   const person = names.cadres.get(cadre.cadreId);
@@ -281,12 +292,19 @@ export function talkNoticeView(
     problems: problemRows(open, names),
     decision: `${cadre.explanation}根据干部包村责任制有关规定，决定对你进行${label}。`,
     talk: {
-      time: '接到本通知书后3个工作日内，具体时间另行电话通知',
+      time: decision?.holdWithinDays
+        ? `接到本通知书后${decision.holdWithinDays}日内，具体时间另行电话通知`
+        : '接到本通知书后3个工作日内，具体时间另行电话通知',
       place: settings.talkPlace,
       conductor: TALK_CONDUCTOR[tier],
       bring: '本人书面说明材料及上述问题的整改情况报告',
     },
     closing: '请按时参加谈话，不得无故缺席。',
+    approvalNote: decision
+      ? decision.automatic
+        ? `本决定依县包村工作设置于${chineseDate(decision.approvedOn)}考评时自动批准。`
+        : `本决定经${decision.approvedByName}于${chineseDate(decision.approvedOn)}批准。`
+      : null,
     note: '此件发至本人及派出单位',
     ...common(settings, issue),
   };
@@ -361,6 +379,78 @@ export function appointmentLetterView(input: AppointmentInput, options: Omit<Not
     post: `${input.township}${input.village}${settings.chiefPost}`,
     term: `任期自${chineseDate(input.from)}起，至另行任命时止。`,
     duties: '负责统筹本村包村工作，落实"一人一村、全村覆盖"责任，按时完成指挥部派遣任务，及时直报村情民意。',
+    ...common(settings, issue),
+  };
+}
+
+export interface TalkRecordInput {
+  tier: PenaltyTier;
+  cadre: { name: string; unit: string };
+  noticeNumber: string;
+  week: string;
+  /** Beijing date and time the talk was held, as people read it. */
+  heldAt: string;
+  place: string;
+  conductors: string[];
+  recorder: string;
+  notes: string;
+  /** The cadre's statement (表态) once acknowledged; null before, or when they said nothing. */
+  statement: string | null;
+  acknowledgedOn: string | null;
+}
+
+const paragraphs = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+
+/** 谈话记录: the record of a talk held, with the cadre's statement once they acknowledge it. */
+export function talkRecordView(input: TalkRecordInput, options: Omit<NoticeOptions, 'names'>) {
+  const { settings, issue } = options;
+  const label = TIER_LABELS[input.tier];
+  return {
+    documentTitle: `${label}记录（${input.cadre.name}）`,
+    header: { mark: settings.mark, number: issue.number },
+    title: `${label}记录`,
+    cadre: input.cadre,
+    reason: `${weekWords(input.week)}考评列入“${label}”档次，${input.noticeNumber}通知谈话。`,
+    heldAt: input.heldAt,
+    place: input.place,
+    conductors: input.conductors.join('、'),
+    recorder: input.recorder,
+    notes: paragraphs(input.notes),
+    statement: input.statement ? paragraphs(input.statement) : null,
+    statementNote: input.acknowledgedOn
+      ? `本人于${chineseDate(input.acknowledgedOn)}在系统中确认谈话记录${input.statement ? '并表态如上' : '，未另行表态'}`
+      : '（待本人确认并表态）',
+    note: '此件存入本人包村工作档案',
+    ...common(settings, issue),
+  };
+}
+
+/** 通报表扬: the week's commended cadres (充分肯定), with why, issued with the weekly documents. */
+export function commendationNoticeView(evaluation: WeeklyEvaluation, options: NoticeOptions) {
+  const { settings, issue, names } = options;
+  const label = weekLabel(evaluation);
+  const commended = evaluation.cadres.filter((c) => c.tier === 'commended');
+  const who = commended.map((c) => cadreName(names, c.cadreId, c.name)).join('、');
+  return {
+    documentTitle: `关于对${label}表现突出的包村干部予以通报表扬的通报`,
+    header: { mark: settings.mark, number: issue.number },
+    title: `关于对${who.length > 30 ? `${cadreName(names, commended[0]?.cadreId ?? '', commended[0]?.name)}等${commended.length}名同志` : `${who}同志`}予以通报表扬的通报`,
+    recipients: `${settings.recipients}：`,
+    facts: `${label}督查中，${commended.length}名包村干部无未销号问题，工作得到督查组肯定，在脱贫攻坚包村工作中发挥了表率作用。`,
+    decision: `对以下${commended.length}名同志予以通报表扬：`,
+    cadres: commended.map((c) => ({
+      name: cadreName(names, c.cadreId, c.name),
+      unit: names.cadres.get(c.cadreId)?.unit ?? '',
+      township: townshipName(names, c.townshipId),
+      reason: c.explanation,
+    })),
+    requirements:
+      '希望受表扬的同志珍惜荣誉、再接再厉；各乡镇、各包村干部要以先进为榜样，真抓实干，确保包村工作各项任务落到实处。',
+    note: `此件发至${settings.recipients}`,
     ...common(settings, issue),
   };
 }

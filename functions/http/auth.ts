@@ -7,19 +7,27 @@ export interface Actor {
   roles: Role[];
   /** The cadre this user acts as (claim `custom:cadreId`, else the subject). */
   cadreId: string;
+  /** The township a `township` user works for (claim `custom:townshipId`). */
+  townshipId?: string;
   name?: string;
 }
 
 export function actorFromClaims(claims: Record<string, unknown> | undefined): Actor {
   const sub = typeof claims?.sub === 'string' ? claims.sub : '';
   if (!sub) throw new UnauthorizedError('未登录或登录已过期，请重新登录');
-  const roles = rolesFromGroups(parseGroupsClaim(claims?.['cognito:groups']));
+  const townshipClaim = claims?.['custom:townshipId'];
+  const townshipId = typeof townshipClaim === 'string' && townshipClaim ? townshipClaim : undefined;
+  // A township's staff without a township would see nothing that is theirs: the role does not count.
+  const roles = rolesFromGroups(parseGroupsClaim(claims?.['cognito:groups'])).filter(
+    (r) => r !== 'township' || townshipId !== undefined,
+  );
   const cadreClaim = claims?.['custom:cadreId'];
   const name = claims?.name;
   return {
     sub,
     roles,
     cadreId: typeof cadreClaim === 'string' && cadreClaim ? cadreClaim : sub,
+    ...(townshipId ? { townshipId } : {}),
     ...(typeof name === 'string' ? { name } : {}),
   };
 }

@@ -30,6 +30,8 @@ import {
   readEvaluation,
 } from '../adapters/dynamo/evaluations.ts';
 import { listRuleSets } from '../adapters/dynamo/rule-sets.ts';
+import { inParallel } from '../adapters/dynamo/table.ts';
+import { cadreCompletions } from '../adapters/dynamo/trainings.ts';
 import {
   newReadMeter,
   problemFact,
@@ -63,6 +65,7 @@ import {
   weekBounds,
   weekEndInstant,
 } from '../core/rules/index.ts';
+import { trainingRequiredToLeaveCircle } from '../core/rules/training-rules.ts';
 import { addDays, isoWeekOf, isoWeekOfInstant } from '../core/time.ts';
 import type { StoredEvaluation } from '../schemas/bulletins.ts';
 
@@ -338,6 +341,7 @@ async function compute(week: string, asOf: string, now: Date, meter: ReadMeter):
     visits: items.visits,
     visitDuties: visitMinimumOn(ruleSet) ? await readVisitDuties(meter) : undefined,
     previous,
+    trainingCompletions: await readTrainingCompletions(ruleSet, previous, asOf),
   });
   const carry = carryOver(
     week,
@@ -349,6 +353,21 @@ async function compute(week: string, asOf: string, now: Date, meter: ReadMeter):
     reportFacts,
   );
   return { evaluation, carry, fingerprint: evaluationFingerprint(evaluation), carryDigest: digest(carry) };
+}
+
+/**
+ * Completed training sessions of last week's circle members, up to the week's end: read only when the
+ * rule set makes completion a condition for leaving the circle (one Query per member, no Scan).
+ */
+async function readTrainingCompletions(ruleSet: RuleSet, previous: PreviousWeek | null, asOf: string) {
+  if (!trainingRequiredToLeaveCircle(ruleSet) || !previous) return undefined;
+  const to = beijingDateOfMs(Date.parse(asOf));
+  const members = previous.cadres.filter((c) => c.circle.member).map((c) => c.cadreId);
+  const found: Awaited<ReturnType<typeof cadreCompletions>> = [];
+  await inParallel(members, 8, async (id) => {
+    found.push(...(await cadreCompletions(id, to)));
+  });
+  return found;
 }
 
 function stored(

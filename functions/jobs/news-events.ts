@@ -46,6 +46,7 @@ const NOTIFICATION_KIND = {
   new_problem: 'new_problem',
   rectification_rejected: 'rectification_rejected',
   new_dispatch: 'new_dispatch',
+  talk_notice: 'talk_notice',
 } as const;
 
 export async function writeNotifications(event: NewsEvent): Promise<number> {
@@ -65,6 +66,7 @@ export async function writeNotifications(event: NewsEvent): Promise<number> {
           ...(event.deadline ? { deadline: event.deadline } : {}),
           ...(event.problemIds ? { problemIds: event.problemIds } : {}),
           ...(event.dispatchId ? { dispatchId: event.dispatchId } : {}),
+          ...(event.noticeId ? { noticeId: event.noticeId } : {}),
           link: event.link,
           createdAt: event.createdAt,
         }),
@@ -176,8 +178,11 @@ export function dispatchNews(input: {
     createdAt: string;
   };
   assignees: { cadreId: string; villageName: string }[];
+  /** A chief's dispatch to their team: the chief's name (HQ's forms have none). */
+  issuerName?: string;
 }): NewsEvent {
   const { dispatch } = input;
+  const issued = input.issuerName ? `总队长${input.issuerName}下达` : '指挥部下发';
   const villages = new Map<string, string[]>();
   for (const a of input.assignees) {
     const list = villages.get(a.cadreId) ?? [];
@@ -195,7 +200,7 @@ export function dispatchNews(input: {
     messages: [...villages].map(([cadreId, names]) => ({
       cadreId,
       lines: [
-        `指挥部下发任务派遣单 ${dispatch.number}《${clause(dispatch.title)}》${names.length ? `（${names.join('、')}）` : ''}，请于 ${due} 前完成，并在系统中报告进展和完成情况。`,
+        `${issued}任务派遣单 ${dispatch.number}《${clause(dispatch.title)}》${names.length ? `（${names.join('、')}）` : ''}，请于 ${due} 前完成，并在系统中报告进展和完成情况。`,
         ...(dispatch.description ? [`${clause(dispatch.description)}。`] : []),
       ],
     })),

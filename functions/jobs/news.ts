@@ -11,7 +11,15 @@ import { chineseDate } from '../core/time.ts';
 import type { Logger } from '../http/logger.ts';
 import { countEmail, countSms } from '../http/metrics.ts';
 import { AUTHORITY, MAIL_FOOTER } from './authority.ts';
-import type { DeliverySummary } from './weekly-bulletin.ts';
+
+/** What was sent to whom (the same shape as the weekly job's summary, kept here so neither imports the other). */
+export interface DeliverySummary {
+  sent: number;
+  alreadySent: number;
+  unconfirmed: number;
+  failed: number;
+  noAddress: number;
+}
 
 /**
  * News at once (docs/news.md), the sending half: the news function (functions/api/news.ts; locally

@@ -37,6 +37,7 @@ import { type DocumentSettings, documentSettings, NUMBER_SERIES } from '../docum
 import {
   appointmentLetterView,
   bulletinView,
+  commendationNoticeView,
   criticismNoticeView,
   type NameBook,
   rectificationNoticeView,
@@ -51,9 +52,41 @@ export interface RenderOptions {
   store?: DocumentStore;
   pdf?: PdfRenderer | null;
   settings?: DocumentSettings;
+  /**
+   * Render the week's talk notices here (default, as before talks were decisions). The weekly job
+   * passes false: talks are proposed, and each notice is numbered and rendered when it is approved
+   * (jobs/talks.ts).
+   */
+  talkNotices?: boolean;
 }
 
-interface Plan {
+/** One document, claimed (numbered) and rendered like the week's: a talk notice or record. */
+export async function issueDocument(
+  plan: Plan,
+  ctx: { now: Date; store?: DocumentStore; pdf?: PdfRenderer | null },
+): Promise<NoticeRecord> {
+  const store = ctx.store ?? documentStore();
+  const pdf = ctx.pdf === undefined ? defaultPdfRenderer() : ctx.pdf;
+  const [record] = await issueAll([plan], { now: ctx.now, store, pdf });
+  return record!;
+}
+
+/** Renders a record's files again from a fresh view (a talk record once the cadre has made a statement). */
+export async function rerenderDocument(
+  plan: Plan,
+  record: NoticeRecord,
+  ctx: { store?: DocumentStore; pdf?: PdfRenderer | null },
+): Promise<NoticeRecord> {
+  const store = ctx.store ?? documentStore();
+  const pdf = ctx.pdf === undefined ? defaultPdfRenderer() : ctx.pdf;
+  const files = {
+    html: `${plan.folder}/${plan.id}.html`,
+    ...(pdf ? { pdf: `${plan.folder}/${plan.id}.pdf` } : {}),
+  };
+  return renderFiles(plan, { ...record, files }, { store, pdf });
+}
+
+export interface Plan {
   id: string;
   kind: DocumentKind;
   week?: string;
@@ -182,6 +215,7 @@ async function loadNames(stored: StoredEvaluation, needsNotices: boolean): Promi
     ...(needsNotices ? [...talkCadres, ...problemRows.map((p) => p.cadreId)] : []),
     ...e.majorFailures.flatMap((m) => m.cadreIds),
     ...e.overdueDispatches.map((d) => d.cadreId),
+    ...(needsNotices ? e.tiers.commended : []),
   ]);
   const villageIds = new Set<string>([
     ...problemRows.map((p) => p.villageId),
@@ -243,7 +277,7 @@ async function problemThumbnails(
 }
 
 /** "提醒谈话通知书-张三-2026-W47": safe in any file system once encoded for the download header. */
-function fileName(...parts: string[]): string {
+export function fileName(...parts: string[]): string {
   return [...parts.join('-')]
     .map((ch) => (ch.charCodeAt(0) < 0x20 || '\\/:*?"<>|'.includes(ch) ? '_' : ch))
     .join('')
@@ -299,7 +333,7 @@ export async function renderWeekDocuments(
 
   const plans: Plan[] = [];
   if (!provisional) {
-    for (const t of e.talkNotices) {
+    for (const t of options.talkNotices === false ? [] : e.talkNotices) {
       const cadre = byCadre.get(t.cadreId) as CadreEvaluation;
       const label = `${TIER_LABELS[t.tier]}通知书`;
       plans.push({
@@ -350,6 +384,19 @@ export async function renderWeekDocuments(
         fileName: fileName('通报批评', failure.name, failure.occurredOn),
         folder,
         view: (number) => criticismNoticeView(e, failure, noticeOptions(number)),
+      });
+    }
+    // 通报表扬: the week's commended cadres, one notice for the week.
+    if (e.tiers.commended.length > 0) {
+      plans.push({
+        id: derivedId('notice', 'commendationNotice', week),
+        kind: 'commendationNotice',
+        week,
+        revision: stored.revision,
+        title: `通报表扬（${week}，${e.tiers.commended.length}人）`,
+        fileName: fileName('通报表扬', week),
+        folder,
+        view: (number) => commendationNoticeView(e, noticeOptions(number)),
       });
     }
   }

@@ -53,6 +53,8 @@ export interface WeeklyBulletinSummary {
   provisional: boolean;
   ruleSetVersion: number;
   documents: { bulletin: string; notices: number };
+  /** Talks proposed from the week (and approved at once when the county needs no approval). */
+  talks?: { proposed: number; existing: number; approved: number };
   bulletinEmails: DeliverySummary & { recipients: number; skipped?: 'provisional' };
   cadreEmails: DeliverySummary;
   /** Talk notices by text message (zero unless an SMS gateway is configured). */
@@ -126,6 +128,11 @@ export interface DeliverDependencies {
   sms?: SmsSender | null;
   /** Each email the transport refuses is logged here (and counted as failed). */
   log?: Pick<Logger, 'error'>;
+  /**
+   * Tell cadres of the week's talk notices here (default, as before talks were decisions). The
+   * weekly job passes false: a talk notice is news when it is approved (jobs/talks.ts).
+   */
+  talks?: boolean;
 }
 
 /**
@@ -233,7 +240,9 @@ export async function deliverWeek(
             : {}),
         }));
   const notifications = { created: 0, existing: 0 };
-  const messages = await cadreMessages(stored, documents.notices);
+  const messages = (await cadreMessages(stored, documents.notices)).filter(
+    (m) => deps.talks !== false || m.kind !== 'talk_notice',
+  );
   const cadres = await getCadres([...new Set(messages.map((m) => m.cadreId))]);
   for (const m of messages) {
     const written = await putNotification({
@@ -408,8 +417,46 @@ export async function runWeeklyBulletin(
   // Loaded on demand: the daily sweep shares this bundle and needs neither.
   const { evaluateAndStoreWeek } = await import('./evaluate-week.ts');
   const { renderWeekDocuments } = await import('./render-week-documents.ts');
+  const { proposeWeekTalks } = await import('./talks.ts');
+  const { recordAndNotify } = await import('./news-events.ts');
+  const { deliverNews } = await import('./news.ts');
+  const { writeAudit } = await import('../adapters/dynamo/audit.ts');
+  const talkDeliveries: { emails: DeliverySummary; texts: DeliverySummary }[] = [];
   const stored = await evaluateAndStoreWeek(week, { now: deps.now });
-  const documents = await renderWeekDocuments(stored, { now: deps.now });
-  const delivered = await deliverWeek(stored, documents, deps);
-  return { ...delivered, documents: { bulletin: documents.bulletin.id, notices: documents.notices.length } };
+  // Talk notices are decisions now: proposed here, numbered and sent when approved (docs/talks.md).
+  const documents = await renderWeekDocuments(stored, { now: deps.now, talkNotices: false });
+  const talks = await proposeWeekTalks(stored, {
+    now: deps.now,
+    audit: (entry) =>
+      writeAudit({
+        ...entry,
+        at: deps.now.toISOString(),
+        actor: 'system:evaluation',
+        roles: [],
+        routeKey: 'JOB weekly-bulletin',
+        requestId: `weekly-bulletin-${week}-${entry.entityId}-${entry.action}`,
+      }),
+    tell: async (event) => {
+      await recordAndNotify(event);
+      const sent = await deliverNews(event.key, {
+        ...(deps.mailer ? { mailer: deps.mailer } : {}),
+        ...(deps.sms !== undefined ? { sms: deps.sms } : {}),
+        ...(deps.log ? { log: deps.log } : {}),
+      });
+      if (sent) talkDeliveries.push(sent);
+    },
+  });
+  const delivered = await deliverWeek(stored, documents, { ...deps, talks: false });
+  // Talk notices approved at once (no approval needed) went out as news: counted with the cadres'.
+  for (const sent of talkDeliveries) {
+    for (const field of Object.keys(delivered.cadreEmails) as (keyof DeliverySummary)[]) {
+      delivered.cadreEmails[field] += sent.emails[field];
+      delivered.cadreTexts[field] += sent.texts[field];
+    }
+  }
+  return {
+    ...delivered,
+    documents: { bulletin: documents.bulletin.id, notices: documents.notices.length },
+    talks,
+  };
 }

@@ -32,13 +32,16 @@ import {
 } from '../schemas/assignments.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
 import type { Village } from '../schemas/roster.ts';
+import { coverageGaps } from './organisation.ts';
 import { detailRoute, listedCadre, listRoute } from './read-routes.ts';
+import { byTownship, listedTownship, requireTownship, scopeOf } from './scope.ts';
+import { teamRoleIssues } from './teams.ts';
 
 /**
  * Assignments (包村关系) and the coverage report. Admins assign and end; staff read everything; a
  * cadre reads only their own assignments.
  */
-const READERS = ['admin', 'inspector', 'cadre'] as const;
+const READERS = ['admin', 'inspector', 'township', 'leader', 'cadre'] as const;
 const TAGS = ['assignments'];
 
 function invalid(fields: FieldIssue[]): ValidationError {
@@ -145,6 +148,7 @@ export const assignmentsRoutes = [
       const missing: FieldIssue[] = [];
       if (!cadre) missing.push({ path: 'body.cadreId', code: 'UNKNOWN_REFERENCE', message: '干部不存在' });
       if (!village) missing.push({ path: 'body.villageId', code: 'UNKNOWN_REFERENCE', message: '村不存在' });
+      if (body.teamRole !== undefined) missing.push(...(await teamRoleIssues(body.teamRole)));
       if (!village || missing.length) throw invalid(missing);
 
       // A retry with the same Idempotency-Key lands on the same id, hence the same slots and item.
@@ -159,6 +163,7 @@ export const assignmentsRoutes = [
           villageId: body.villageId,
           townshipId: village.townshipId,
           role: body.role,
+          teamRole: body.teamRole,
           from,
           note: body.note,
           createdAt: ctx.now.toISOString(),
@@ -168,7 +173,7 @@ export const assignmentsRoutes = [
       );
       if (result.kind !== 'created' && result.kind !== 'recovered') throw conflictFor(result, from);
       // Also on recovery: the crashed attempt may have stopped before its audit entry.
-      const { cadreId, villageId, townshipId, role, note } = result.assignment;
+      const { cadreId, villageId, townshipId, role, note, teamRole } = result.assignment;
       await ctx.audit({
         entityType: 'assignment',
         entityId: id,
@@ -178,6 +183,7 @@ export const assignmentsRoutes = [
           villageId,
           townshipId,
           role,
+          ...(teamRole ? { teamRole } : {}),
           from: result.assignment.from,
           ...(note ? { note } : {}),
         },
@@ -258,6 +264,8 @@ export const assignmentsRoutes = [
           villageId: village.id,
           townshipId: village.townshipId,
           role: body.role ?? current.role,
+          // The person keeps their team role in the new village's team.
+          teamRole: current.teamRole,
           from,
           note: body.reason,
           createdAt: ctx.now.toISOString(),
@@ -321,7 +329,15 @@ export const assignmentsRoutes = [
     errors: [400, 403],
     async list(query, ctx) {
       const { limit, next, ...filter } = query;
-      filter.cadreId = listedCadre(ctx.actor, filter.cadreId, isStaff(ctx.actor), '只能查看本人的包村关系');
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      if (byTownship(scope)) {
+        // A township's staff or a leader: a village of theirs, or the assignments in their township
+        // (a cadre's too: only those in it).
+        if (filter.villageId) requireTownship(scope, (await roster.getVillage(filter.villageId))?.townshipId);
+        else filter.townshipId = listedTownship(scope, filter.townshipId);
+      } else {
+        filter.cadreId = listedCadre(ctx.actor, filter.cadreId, isStaff(ctx.actor), '只能查看本人的包村关系');
+      }
       if (filter.on && !filter.villageId && !filter.cadreId) {
         throw invalid([
           {
@@ -343,18 +359,23 @@ export const assignmentsRoutes = [
     errors: [403, 404],
     notFound: '包村关系不存在',
     find: store.getAssignment,
-    check: (found, ctx) => requireSelfOrStaff(ctx.actor, found.cadreId),
+    check: async (found, ctx) => {
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      if (byTownship(scope)) requireTownship(scope, found.townshipId);
+      else requireSelfOrStaff(ctx.actor, found.cadreId);
+    },
   }),
   defineRoute({
     method: 'GET',
     path: '/coverage',
-    summary: '包村覆盖情况：没有总队长的村、一人兼任多村总队长的干部',
+    summary:
+      '包村覆盖情况：没有总队长的村、一人兼任多村总队长的干部、没有县级领导包镇的乡镇、没有部门包片的片区、工作队没有乡镇干部的村、总队长非领导干部的深度贫困村',
     tags: TAGS,
-    roles: ['admin', 'inspector'],
+    roles: ['admin', 'inspector', 'township', 'leader'],
     query: coverageQuery,
     responses: { 200: coverage, 400: errorBody, 403: errorBody },
-    async handle({ query }) {
-      const { townshipId } = query;
+    async handle({ query }, ctx) {
+      const townshipId = listedTownship(await scopeOf(ctx.actor, ctx.now), query.townshipId);
       const [villages, chiefs] = await Promise.all([allVillages(townshipId), chiefsForCoverage(townshipId)]);
       const several = cadresChiefOfSeveral(chiefs, townshipId);
       const listed = new Set(villages.map((v) => v.id));
@@ -365,13 +386,24 @@ export const assignmentsRoutes = [
         roster.getCadres(several),
         roster.getVillages(elsewhere),
       ]);
-      return ok(
-        computeCoverage(villages, chiefs, {
-          townshipId,
-          cadreNames: new Map([...cadres].map(([id, c]) => [id, c.name])),
-          villageNames: new Map([...otherVillages].map(([id, v]) => [id, v.name])),
-        }),
-      );
+      const report = computeCoverage(villages, chiefs, {
+        townshipId,
+        cadreNames: new Map([...cadres].map(([id, c]) => [id, c.name])),
+        villageNames: new Map([...otherVillages].map(([id, v]) => [id, v.name])),
+      });
+      // The organisation's gaps (包镇, 包片, a township cadre per team, senior chiefs of deep villages).
+      const gaps = await coverageGaps(townshipId, villages, beijingDate(ctx.now));
+      return ok({
+        ...report,
+        ...gaps,
+        counts: {
+          ...report.counts,
+          townshipsWithoutLeader: gaps.townshipsWithoutLeader.length,
+          districtsWithoutDepartment: gaps.districtsWithoutDepartment.length,
+          villagesWithoutTownshipCadre: gaps.villagesWithoutTownshipCadre.length,
+          deepVillagesWithJuniorChief: gaps.deepVillagesWithJuniorChief.length,
+        },
+      });
     },
   }),
 ];

@@ -1,5 +1,6 @@
 import { getStoredEvaluation, listStoredEvaluations, summarize } from '../adapters/dynamo/evaluations.ts';
 import { downloadPath, listDocumentsForWeek } from '../adapters/dynamo/notices.ts';
+import { cutEvaluation } from '../core/bulletin-cut.ts';
 import { BadRequestError, NotFoundError } from '../errors.ts';
 import { defineRoute, ok } from '../http/route.ts';
 import {
@@ -10,6 +11,7 @@ import {
   weekParams,
 } from '../schemas/bulletins.ts';
 import { errorBody } from '../schemas/common.ts';
+import { bulletinCutFor } from './bulletin-cuts.ts';
 
 /**
  * Weekly bulletins as JSON: each stored weekly evaluation (final revisions, or the provisional view of
@@ -17,7 +19,7 @@ import { errorBody } from '../schemas/common.ts';
  * them; a cadre sees their own standing elsewhere (GET /cadres/{id}/standing), not the whole county's.
  */
 const TAGS = ['bulletins'];
-const READERS = ['admin', 'inspector'] as const;
+const READERS = ['admin', 'inspector', 'township', 'leader'] as const;
 
 export const bulletinsRoutes = [
   defineRoute({
@@ -27,13 +29,23 @@ export const bulletinsRoutes = [
     tags: TAGS,
     roles: READERS,
     query: bulletinListQuery,
-    responses: { 200: bulletinPage, 400: errorBody },
-    async handle({ query }) {
+    responses: { 200: bulletinPage, 400: errorBody, 403: errorBody },
+    async handle({ query }, ctx) {
       if (query.from && query.to && query.from > query.to)
         throw new BadRequestError('VALIDATION_FAILED', '请求内容有误，请按提示修改', {
           fields: [{ path: 'query.to', code: 'RANGE_INVERTED', message: '结束周不能早于开始周' }],
         });
-      return ok(await listStoredEvaluations(query.limit, query.next, { from: query.from, to: query.to }));
+      const cut = await bulletinCutFor(query, ctx);
+      const page = await listStoredEvaluations(query.limit, query.next, { from: query.from, to: query.to });
+      if (!cut) return ok(page);
+      // A township's or a district's own counts: each week's evaluation cut to it.
+      const items = await Promise.all(
+        page.items.map(async (item) => {
+          const found = await getStoredEvaluation(item.week);
+          return found ? summarize(cutEvaluation(found.evaluation, cut), found) : item;
+        }),
+      );
+      return ok({ ...page, items });
     },
   }),
   defineRoute({
@@ -44,8 +56,9 @@ export const bulletinsRoutes = [
     roles: READERS,
     params: weekParams,
     query: bulletinQuery,
-    responses: { 200: bulletinDetail, 400: errorBody, 404: errorBody },
-    async handle({ params, query }) {
+    responses: { 200: bulletinDetail, 400: errorBody, 403: errorBody, 404: errorBody },
+    async handle({ params, query }, ctx) {
+      const cut = await bulletinCutFor(query, ctx);
       const found = await getStoredEvaluation(params.week, { revision: query.revision });
       if (!found)
         throw new NotFoundError(
@@ -53,9 +66,11 @@ export const bulletinsRoutes = [
             ? `${params.week} 尚未评定，没有周通报`
             : `${params.week} 没有第 ${query.revision} 次评定`,
         );
-      const e = found.evaluation;
+      const e = cut ? cutEvaluation(found.evaluation, cut) : found.evaluation;
       const documents = (await listDocumentsForWeek(params.week))
         // Documents of this revision and earlier ones; provisional ones (revision 0) only beside the provisional view.
+        // A cut bulletin links only the documents about its own cadres (not the county's bulletin).
+        .filter((d) => !cut || (d.cadreId !== undefined && e.cadres.some((c) => c.cadreId === d.cadreId)))
         .filter((d) =>
           d.revision === undefined
             ? true

@@ -20,6 +20,7 @@ import {
   directReportPage,
 } from '../schemas/direct-reports.ts';
 import { detailRoute, listedCadre, listRoute } from './read-routes.ts';
+import { byTownship, listedTownship, requireTownship, scopeOf, villageIdsOf } from './scope.ts';
 
 /**
  * Direct reports (信息直报): a cadre reports a village's situation, needs, violations or emergencies
@@ -97,14 +98,16 @@ export const directReportsRoutes = [
     path: '/direct-reports/{id}/acknowledge',
     summary: '指挥部签收直报（记录响应用时）',
     tags: TAGS,
-    roles: ['admin'],
+    roles: ['admin', 'township'],
     params: idParams,
     body: acknowledgeDirectReport,
     optionalBody: true,
-    responses: { 200: directReport, 404: errorBody, 409: errorBody },
+    responses: { 200: directReport, 403: errorBody, 404: errorBody, 409: errorBody },
     async handle({ params, body }, ctx) {
       const report = await store.getDirectReport(params.id);
       if (!report) throw new NotFoundError('直报信息不存在');
+      // A township's staff sign for the reports from their own township's villages.
+      requireTownship(await scopeOf(ctx.actor, ctx.now), report.townshipId);
       const at = ctx.now.toISOString();
       const minutes = responseMinutes(report.createdAt, at);
       const result = await store.acknowledgeDirectReport(params.id, {
@@ -140,34 +143,57 @@ export const directReportsRoutes = [
     path: '/direct-reports',
     summary: '直报列表（指挥部看全部，干部看本人的；可按类型、状态、村、干部、日期筛选）',
     tags: TAGS,
-    roles: ['admin', 'cadre'],
+    roles: ['admin', 'township', 'leader', 'cadre'],
     query: directReportListQuery,
     page: directReportPage,
     errors: [400, 403],
-    list: (query, ctx) =>
-      store.listDirectReports(
+    list: async (query, ctx) => {
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      let townshipVillageIds: string[] | undefined;
+      if (query.villageId) requireTownship(scope, (await getVillage(query.villageId))?.townshipId);
+      else if (query.townshipId || byTownship(scope)) {
+        // One township's reports: a township's staff or a leader always read by township.
+        if (query.cadreId)
+          throw new ValidationError('请求内容有误，请按提示修改', {
+            fields: [
+              {
+                path: 'query.cadreId',
+                code: 'FILTER_NOT_AVAILABLE',
+                message: '按乡镇查看直报时不能再按干部筛选',
+              },
+            ],
+          });
+        townshipVillageIds = await villageIdsOf(listedTownship(scope, query.townshipId) as string);
+      }
+      return store.listDirectReports(
         {
           kind: query.kind,
           status: query.status,
           villageId: query.villageId,
-          cadreId: listedCadre(ctx.actor, query.cadreId, hasRole(ctx.actor, 'admin'), '只能查看本人的直报'),
+          townshipVillageIds,
+          cadreId: byTownship(scope)
+            ? undefined
+            : listedCadre(ctx.actor, query.cadreId, hasRole(ctx.actor, 'admin'), '只能查看本人的直报'),
           fromAt: query.from ? beijingDayStart(query.from).toISOString() : undefined,
           beforeAt: query.to ? beijingDayStart(addDays(query.to, 1)).toISOString() : undefined,
         },
         query.limit,
         query.next,
-      ),
+      );
+    },
   }),
   detailRoute({
     path: '/direct-reports/{id}',
     summary: '直报详情',
     tags: TAGS,
-    roles: ['admin', 'cadre'],
+    roles: ['admin', 'township', 'leader', 'cadre'],
     record: directReport,
     errors: [403, 404],
     notFound: '直报信息不存在',
     find: store.getDirectReport,
-    check: (report, ctx) => {
+    check: async (report, ctx) => {
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      if (byTownship(scope)) return requireTownship(scope, report.townshipId);
       if (!hasRole(ctx.actor, 'admin') && report.cadreId !== ctx.actor.cadreId) {
         throw new ForbiddenError('只能查看本人的直报');
       }

@@ -1,7 +1,7 @@
 import { nextSequence } from '../adapters/dynamo/counters.ts';
 import type { AssigneeRecord, DispatchRecord, ReportRecord } from '../adapters/dynamo/dispatches.ts';
 import * as store from '../adapters/dynamo/dispatches.ts';
-import { getCadres, getVillages } from '../adapters/dynamo/roster.ts';
+import { getCadre, getCadres, getVillages } from '../adapters/dynamo/roster.ts';
 import {
   chooseRow,
   deadlineHasPassed,
@@ -16,17 +16,20 @@ import {
 } from '../core/dispatches.ts';
 import { DISPATCH_SERIES } from '../core/document-number.ts';
 import { derivedId, newId } from '../core/ids.ts';
-import { beijingDayEnd, beijingDayStart } from '../core/time.ts';
+import { townshipInScope } from '../core/roles.ts';
+import { outsideTeams } from '../core/teams.ts';
+import { beijingDate, beijingDayEnd, beijingDayStart } from '../core/time.ts';
 import {
   ConcurrentUpdateError,
   ConflictError,
   type FieldIssue,
+  ForbiddenCodeError,
   ForbiddenError,
   IdempotencyMismatchError,
   NotFoundError,
   ValidationError,
 } from '../errors.ts';
-import { isStaff } from '../http/auth.ts';
+import { hasRole, isStaff } from '../http/auth.ts';
 import { created, defineRoute, ok, type RequestContext } from '../http/route.ts';
 import { announce, dispatchNews } from '../jobs/news-events.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
@@ -43,6 +46,8 @@ import {
   type ReportView,
   reportView,
 } from '../schemas/dispatches.ts';
+import { byTownship, listedTownship, OUTSIDE_SCOPE, requireTownship, scopeOf } from './scope.ts';
+import { asTeamAssignments, ledVillages, teamOf } from './teams.ts';
 
 /**
  * Task dispatch forms (任务派遣单): HQ issues a numbered form to named cadres for named villages;
@@ -82,6 +87,57 @@ function toReportView(r: ReportRecord): ReportView {
   };
 }
 
+/** Who issued a chief's dispatch (absent on HQ's forms). */
+function issuerOf(d: { issuerCadreId?: string | undefined; issuerName?: string | undefined }) {
+  return d.issuerCadreId
+    ? { issuerCadreId: d.issuerCadreId, issuerName: d.issuerName ?? d.issuerCadreId }
+    : {};
+}
+
+/**
+ * A chief's dispatch (POST /dispatches by a cadre): every assignee must be on a team the chief leads
+ * today, else 403 NOT_YOUR_TEAM naming who is not (nothing is written). Answers the chief's name.
+ */
+async function checkChiefDispatch(
+  assignees: readonly { cadreId: string; villageId: string }[],
+  cadres: Map<string, { name: string }>,
+  villages: Map<string, { name: string }>,
+  ctx: RequestContext,
+): Promise<string> {
+  const date = beijingDate(ctx.now);
+  const led = await ledVillages(ctx.actor.cadreId, ctx.now);
+  const teams = await Promise.all(led.map((v) => teamOf(v, date)));
+  const refused = outsideTeams(
+    assignees,
+    new Set(led.map((v) => v.id)),
+    asTeamAssignments(teams, date),
+    date,
+  );
+  if (refused.length) {
+    const cadreName = (id: string) => cadres.get(id)?.name ?? id;
+    const villageName = (id: string) => villages.get(id)?.name ?? id;
+    throw new ForbiddenCodeError(
+      'NOT_YOUR_TEAM',
+      led.length === 0
+        ? '您目前不是任何村的总队长，不能下达指令'
+        : `以下派遣对象不在您带领的村工作队中：${refused
+            .map((r) => `${cadreName(r.cadreId)}（${villageName(r.villageId)}）`)
+            .join('、')}`,
+      {
+        fields: refused.map((r) => ({
+          path: `body.assignees.${r.index}.cadreId`,
+          code: 'NOT_YOUR_TEAM',
+          message:
+            r.reason === 'not_led'
+              ? `您不是${villageName(r.villageId)}的总队长`
+              : `${cadreName(r.cadreId)}不在您带领的${villageName(r.villageId)}工作队中`,
+        })),
+      },
+    );
+  }
+  return (await getCadre(ctx.actor.cadreId))?.name ?? ctx.actor.cadreId;
+}
+
 function summary(d: DispatchRecord, now: Date) {
   const status = dispatchState(d.deadline, now, d.openCount);
   return {
@@ -92,6 +148,7 @@ function summary(d: DispatchRecord, now: Date) {
     deadline: d.deadline,
     createdAt: d.createdAt,
     createdBy: d.createdBy,
+    ...issuerOf(d),
     status,
     overdue: status === 'overdue',
     assigneeCount: d.assigneeCount,
@@ -138,6 +195,7 @@ function rowListItem(row: AssigneeRecord, now: Date): DispatchListItem {
     deadline: row.deadline,
     createdAt: row.createdAt,
     createdBy: row.createdBy,
+    ...issuerOf(row),
     status,
     overdue: status === 'overdue',
     cadreId: row.cadreId,
@@ -166,11 +224,12 @@ export const dispatchesRoutes = [
   defineRoute({
     method: 'POST',
     path: '/dispatches',
-    summary: '下发任务派遣单（自动编号，如 派〔2026〕12号）',
+    summary:
+      '下发任务派遣单（自动编号，如 派〔2026〕12号）；总队长（干部）可向本人带领的村工作队队员下达，同一编号序列',
     tags: TAGS,
-    roles: ['admin'],
+    roles: ['admin', 'township', 'cadre'],
     body: createDispatch,
-    responses: { 201: dispatchDetail, 400: errorBody, 422: errorBody },
+    responses: { 201: dispatchDetail, 400: errorBody, 403: errorBody, 422: errorBody },
     async handle({ body }, ctx) {
       // 1. A re-run after a crash (same key, same body) finishes the stored form rather than
       //    taking a new number; the same key for a different form is refused.
@@ -185,6 +244,10 @@ export const dispatchesRoutes = [
         getCadres([...new Set(body.assignees.map((a) => a.cadreId))]),
         getVillages([...new Set(body.assignees.map((a) => a.villageId))]),
       ]);
+      // A chief (a cadre, not HQ or a township's staff) dispatches only to the teams they lead.
+      const chiefName = hasRole(ctx.actor, 'admin', 'township')
+        ? undefined
+        : await checkChiefDispatch(body.assignees, cadres, villages, ctx);
       const fields: FieldIssue[] = [];
       if (!existing && deadlineHasPassed(body.deadline, ctx.now)) {
         fields.push({ path: 'body.deadline', code: 'DEADLINE_PASSED', message: '截止时间必须晚于当前时间' });
@@ -206,6 +269,13 @@ export const dispatchesRoutes = [
         }
       });
       if (fields.length) throw new ValidationError(INVALID, { fields });
+      // A township's staff dispatch within their own township only (HQ anywhere).
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      if (byTownship(scope)) {
+        for (const v of villages.values()) {
+          if (!townshipInScope(scope, v.townshipId)) throw new ForbiddenError('只能向本乡镇的村派发任务');
+        }
+      }
 
       // 3. Number it (atomic per-year counter) and write the form, then its rows.
       let record = existing;
@@ -224,6 +294,7 @@ export const dispatchesRoutes = [
           deadline: body.deadline,
           createdAt,
           createdBy: ctx.actor.sub,
+          ...(chiefName !== undefined ? { issuerCadreId: ctx.actor.cadreId, issuerName: chiefName } : {}),
           assignees: body.assignees,
           townshipIds: [...new Set([...villages.values()].map((v) => v.townshipId))].sort(),
           assigneeCount: body.assignees.length,
@@ -248,6 +319,7 @@ export const dispatchesRoutes = [
           deadline: d.deadline,
           createdAt: d.createdAt,
           createdBy: d.createdBy,
+          ...issuerOf(d),
           status: 'pending',
         };
       });
@@ -265,6 +337,7 @@ export const dispatchesRoutes = [
           description: d.description,
           deadline: d.deadline,
           assignees: d.assignees,
+          ...(d.issuerCadreId ? { issuerCadreId: d.issuerCadreId } : {}),
           ...(existing ? { resumed: true } : {}),
         },
       });
@@ -272,6 +345,7 @@ export const dispatchesRoutes = [
       await announce(
         dispatchNews({
           dispatch: d,
+          ...(d.issuerName ? { issuerName: d.issuerName } : {}),
           assignees: d.assignees.map((a) => ({
             cadreId: a.cadreId,
             villageName: villages.get(a.villageId)?.name ?? '',
@@ -290,12 +364,41 @@ export const dispatchesRoutes = [
     path: '/dispatches',
     summary: '派遣单列表（可按状态、乡镇、干部、村、下发日期筛选；干部只看本人的）',
     tags: TAGS,
-    roles: ['admin', 'inspector', 'cadre'],
+    roles: ['admin', 'inspector', 'township', 'leader', 'cadre'],
     query: dispatchListQuery,
     responses: { 200: dispatchPage, 400: errorBody, 403: errorBody },
     async handle({ query }, ctx) {
+      if (query.issuedBy !== undefined) {
+        // A chief's own dispatches to their team; staff may read any chief's.
+        if (!isStaff(ctx.actor) && query.issuedBy !== ctx.actor.cadreId) {
+          throw new ForbiddenError('只能查看本人下达的指令');
+        }
+        const issued = await store.listDispatches(
+          {
+            issuedBy: query.issuedBy,
+            state: query.status,
+            townshipId: query.townshipId,
+            createdFrom: query.from ? beijingDayStart(query.from).toISOString() : undefined,
+            createdTo: query.to ? beijingDayEnd(query.to).toISOString() : undefined,
+            now: ctx.now,
+          },
+          query.limit,
+          query.next,
+        );
+        return ok({
+          items: issued.items.map((d) => summary(d, ctx.now)),
+          ...(issued.next ? { next: issued.next } : {}),
+        });
+      }
       let cadreId = query.cadreId;
-      if (!isStaff(ctx.actor)) {
+      let townshipId = query.townshipId;
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      if (byTownship(scope)) {
+        // A township's staff or a leader: the rows in their township (a village or cadre in it).
+        if (query.villageId)
+          requireTownship(scope, (await getVillages([query.villageId])).get(query.villageId)?.townshipId);
+        townshipId = query.villageId ? townshipId : listedTownship(scope, townshipId);
+      } else if (!isStaff(ctx.actor)) {
         if (cadreId !== undefined && cadreId !== ctx.actor.cadreId) {
           throw new ForbiddenError('只能查看本人的派遣任务');
         }
@@ -303,7 +406,7 @@ export const dispatchesRoutes = [
       }
       const filter = {
         state: query.status,
-        townshipId: query.townshipId,
+        townshipId,
         createdFrom: query.from ? beijingDayStart(query.from).toISOString() : undefined,
         createdTo: query.to ? beijingDayEnd(query.to).toISOString() : undefined,
         now: ctx.now,
@@ -331,18 +434,27 @@ export const dispatchesRoutes = [
     path: '/dispatches/{id}',
     summary: '派遣单详情：每个派遣对象的进展与最新报告',
     tags: TAGS,
-    roles: ['admin', 'inspector', 'cadre'],
+    roles: ['admin', 'inspector', 'township', 'leader', 'cadre'],
     params: idParams,
     responses: { 200: dispatchDetail, 403: errorBody, 404: errorBody },
     async handle({ params }, ctx) {
       const d = await loadDispatch(params.id);
       const rows = await store.getAssignees(d.id);
-      if (!isStaff(ctx.actor) && !rows.some((r) => r.cadreId === ctx.actor.cadreId)) {
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      if (byTownship(scope)) {
+        // A township's staff or a leader read a dispatch that reaches a village of theirs, as HQ does.
+        if (!d.townshipIds.some((t) => townshipInScope(scope, t))) throw new ForbiddenError(OUTSIDE_SCOPE);
+        const reports = await store.latestReports(d.id, REPORTS_SHOWN);
+        return ok(detailView(d, rows, reports, ctx.now));
+      }
+      // The chief who issued it follows every assignee's reports, as HQ does.
+      const issuer = d.issuerCadreId !== undefined && d.issuerCadreId === ctx.actor.cadreId;
+      if (!isStaff(ctx.actor) && !issuer && !rows.some((r) => r.cadreId === ctx.actor.cadreId)) {
         throw new ForbiddenError('您不是该派遣单的派遣对象，无权查看');
       }
       const reports = await store.latestReports(d.id, REPORTS_SHOWN);
       const detail = detailView(d, rows, reports, ctx.now);
-      return ok(isStaff(ctx.actor) ? detail : forCadre(detail, ctx.actor.cadreId));
+      return ok(isStaff(ctx.actor) || issuer ? detail : forCadre(detail, ctx.actor.cadreId));
     },
   }),
   defineRoute({

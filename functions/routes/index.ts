@@ -17,6 +17,10 @@ import { problemsRoutes } from './problems.ts';
 import { recipientsRoutes } from './recipients.ts';
 import { rosterRoutes } from './roster.ts';
 import { rulesRoutes } from './rules.ts';
+import { selfCriticismRoutes } from './self-criticism.ts';
+import { talksRoutes } from './talks.ts';
+import { teamsRoutes } from './teams.ts';
+import { trainingsRoutes } from './trainings.ts';
 import { visitsRoutes } from './visits.ts';
 
 /**
@@ -37,7 +41,12 @@ export interface RouteGroup {
 
 const apiRoutes: RouteGroup[] = [
   { name: 'roster', entry: 'functions/api/roster.ts', routes: rosterRoutes },
-  { name: 'assignments', entry: 'functions/api/assignments.ts', routes: assignmentsRoutes },
+  // Village teams (team roles, a village's team) belong with the assignments they read.
+  {
+    name: 'assignments',
+    entry: 'functions/api/assignments.ts',
+    routes: [...assignmentsRoutes, ...teamsRoutes],
+  },
   { name: 'dispatches', entry: 'functions/api/dispatches.ts', routes: dispatchesRoutes },
   { name: 'inspections', entry: 'functions/api/inspections.ts', routes: inspectionsRoutes },
   { name: 'problems', entry: 'functions/api/problems.ts', routes: problemsRoutes },
@@ -52,6 +61,13 @@ const apiRoutes: RouteGroup[] = [
   { name: 'notifications', entry: 'functions/api/notifications.ts', routes: notificationsRoutes },
   { name: 'photos', entry: 'functions/api/photos.ts', routes: photosRoutes },
   { name: 'visits', entry: 'functions/api/visits.ts', routes: visitsRoutes },
+  { name: 'talks', entry: 'functions/api/talks.ts', routes: talksRoutes },
+  {
+    name: 'self-criticism',
+    entry: 'functions/api/self-criticism.ts',
+    routes: selfCriticismRoutes,
+  },
+  { name: 'trainings', entry: 'functions/api/trainings.ts', routes: trainingsRoutes },
   { name: 'jobs', entry: 'functions/api/jobs.ts', routes: jobsRoutes },
   { name: 'accounts', entry: 'functions/api/accounts.ts', routes: accountsRoutes, localOnly: true },
 ];

@@ -1,6 +1,7 @@
 import { auditItem } from '../adapters/dynamo/audit.ts';
 import * as store from '../adapters/dynamo/inspections.ts';
 import { getProblems } from '../adapters/dynamo/problems.ts';
+import { getVillage } from '../adapters/dynamo/roster.ts';
 import { listRuleSets } from '../adapters/dynamo/rule-sets.ts';
 import { derivedId, newId } from '../core/ids.ts';
 import {
@@ -31,6 +32,7 @@ import type { Problem } from '../schemas/problems.ts';
 import { searchByName } from './name-search.ts';
 import { checkPhotos, claimPhotos, photoRefsFor } from './photo-claims.ts';
 import { listRoute } from './read-routes.ts';
+import { byTownship, listedTownship, requireTownship, scopeOf } from './scope.ts';
 
 /** Inspections (督查): inspectors record them; admins and inspectors read them. */
 const TAGS = ['inspections'];
@@ -311,25 +313,36 @@ export const inspectionsRoutes = [
   }),
   listRoute({
     path: '/inspections',
-    summary: '督查记录列表（可按村、乡镇、干部、督查方式、日期范围筛选，可按干部姓名或村名查找，最新在前）',
+    summary:
+      '督查记录列表（可按村、乡镇、干部、督查方式、日期范围筛选，可按干部姓名或村名查找，最新在前；乡镇和县级领导只看所辖乡镇的）',
     tags: TAGS,
-    roles: ['admin', 'inspector'],
+    roles: ['admin', 'inspector', 'township', 'leader'],
     query: inspectionListQuery,
     page: inspectionPage,
-    list: async ({ limit, next, q, ...filter }) =>
-      store.listInspections(filter, limit, next, await searchByName(q)),
+    errors: [400, 403],
+    async list({ limit, next, q, ...filter }, ctx) {
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      if (byTownship(scope)) {
+        // A township's staff or a leader: the inspections held in their township (a village named
+        // elsewhere is 403, not an empty page).
+        if (filter.villageId) requireTownship(scope, (await getVillage(filter.villageId))?.townshipId);
+        filter.townshipId = listedTownship(scope, filter.townshipId);
+      }
+      return store.listInspections(filter, limit, next, await searchByName(q));
+    },
   }),
   defineRoute({
     method: 'GET',
     path: '/inspections/{id}',
-    summary: '督查记录详情（含每名干部的在岗情况与问题现状）',
+    summary: '督查记录详情（含每名干部的在岗情况与问题现状；乡镇和县级领导看所辖乡镇的）',
     tags: TAGS,
-    roles: ['admin', 'inspector'],
+    roles: ['admin', 'inspector', 'township', 'leader'],
     params: idParams,
-    responses: { 200: inspection, 404: errorBody },
+    responses: { 200: inspection, 403: errorBody, 404: errorBody },
     async handle({ params }, ctx) {
       const found = await store.getInspection(params.id);
       if (!found) throw new NotFoundError('督查记录不存在');
+      requireTownship(await scopeOf(ctx.actor, ctx.now), found.header.townshipId);
       const problems = await getProblems(found.header.problemIds ?? []);
       const refs = await photoRefsFor(
         [...problems.values()].flatMap((p) => p.photoIds ?? []),

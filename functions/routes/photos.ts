@@ -1,13 +1,22 @@
 import * as store from '../adapters/dynamo/photos.ts';
+import { getProblem } from '../adapters/dynamo/problems.ts';
 import { type PhotoVariant, photoFiles, photoKeys } from '../adapters/photos/index.ts';
 import { photoLink, uploadTarget } from '../adapters/photos/links.ts';
 import { derivedId, newId } from '../core/ids.ts';
-import { mayUploadFor, PHOTO_LINK_SECONDS, UPLOAD_URL_SECONDS, type UploadRecord } from '../core/photos.ts';
+import {
+  mayUploadFor,
+  PHOTO_LINK_SECONDS,
+  type PhotoSubject,
+  UPLOAD_URL_SECONDS,
+  type UploadRecord,
+} from '../core/photos.ts';
+import { type Scope, townshipInScope } from '../core/roles.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { type Actor, isStaff } from '../http/auth.ts';
 import { created, defineRoute, type RawResponse, type RequestContext } from '../http/route.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
 import { createUpload, uploadTicket } from '../schemas/photos.ts';
+import { byTownship, cadreInScope, OUTSIDE_SCOPE, scopeOf } from './scope.ts';
 
 /**
  * Photos: ask for an upload URL, then read a photo as its record's readers may. The bytes go straight
@@ -16,18 +25,44 @@ import { createUpload, uploadTicket } from '../schemas/photos.ts';
  */
 const TAGS = ['photos'];
 
-/** Who may see a photo: its record's readers (the cadre concerned, inspectors, admins); before it is claimed, its uploader. */
-function readable(upload: UploadRecord, actor: Actor): 'yes' | 'forbidden' | 'hidden' {
+/**
+ * Who may see a photo: its record's readers (the cadre concerned, inspectors, admins; a township's
+ * staff and county leaders when the record lies in their townships); before it is claimed, its uploader.
+ */
+async function readable(
+  upload: UploadRecord,
+  ctx: RequestContext,
+): Promise<'yes' | 'forbidden' | 'outside' | 'hidden'> {
+  const actor = ctx.actor;
   if (upload.status !== 'claimed' || !upload.subject) return upload.owner === actor.sub ? 'yes' : 'hidden';
   if (isStaff(actor) || upload.subject.cadreId === actor.cadreId) return 'yes';
-  return 'forbidden';
+  const scope = await scopeOf(actor, ctx.now);
+  if (!byTownship(scope)) return 'forbidden';
+  return (await subjectInScope(upload.subject, scope, actor, ctx.now)) ? 'yes' : 'outside';
+}
+
+/** A problem's photos by the problem's township; a visit's by its village's (older claims: by its cadre). */
+async function subjectInScope(
+  subject: PhotoSubject,
+  scope: Scope,
+  actor: Actor,
+  now: Date,
+): Promise<boolean> {
+  if (subject.kind === 'visit') {
+    return subject.townshipId
+      ? townshipInScope(scope, subject.townshipId)
+      : cadreInScope(scope, actor, subject.cadreId, now);
+  }
+  const problem = await getProblem(subject.problemId ?? subject.id);
+  return townshipInScope(scope, problem?.townshipId);
 }
 
 async function servePhoto(id: string, variant: PhotoVariant, ctx: RequestContext): Promise<RawResponse> {
   const upload = await store.getUpload(id);
-  const access = upload ? readable(upload, ctx.actor) : 'hidden';
+  const access = upload ? await readable(upload, ctx) : 'hidden';
   if (!upload || access === 'hidden') throw new NotFoundError('照片不存在');
   if (access === 'forbidden') throw new ForbiddenError('只能查看本人相关记录的照片');
+  if (access === 'outside') throw new ForbiddenError(OUTSIDE_SCOPE);
   if (upload.status !== 'claimed') throw new NotFoundError('照片尚未随记录提交，暂不能查看');
   if (process.env.DOCUMENTS_BUCKET) {
     const expiresAt = new Date(ctx.now.getTime() + PHOTO_LINK_SECONDS * 1000);
@@ -112,9 +147,9 @@ export const photosRoutes = [
   defineRoute({
     method: 'GET',
     path: '/photos/{id}',
-    summary: '查看照片（与所属记录同样授权：相关干部本人、督查组、指挥部）',
+    summary: '查看照片（与所属记录同样授权：相关干部本人、督查组、指挥部；乡镇和县级领导看所辖乡镇记录的）',
     tags: TAGS,
-    roles: ['admin', 'inspector', 'cadre'],
+    roles: ['admin', 'inspector', 'township', 'leader', 'cadre'],
     params: idParams,
     responses: photoResponses,
     handle: ({ params }, ctx) => servePhoto(params.id, 'full', ctx),
@@ -124,7 +159,7 @@ export const photosRoutes = [
     path: '/photos/{id}/thumbnail',
     summary: '查看照片缩略图（长边 320 像素；授权同照片）',
     tags: TAGS,
-    roles: ['admin', 'inspector', 'cadre'],
+    roles: ['admin', 'inspector', 'township', 'leader', 'cadre'],
     params: idParams,
     responses: photoResponses,
     handle: ({ params }, ctx) => servePhoto(params.id, 'thumbnail', ctx),

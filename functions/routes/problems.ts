@@ -42,13 +42,14 @@ import { searchByName } from './name-search.ts';
 import { checkPhotos, claimPhotos, photoRefsFor, problemPhotos, releasePhotos } from './photo-claims.ts';
 import { listedCadre, listRoute } from './read-routes.ts';
 import { problemRecord as problemHistory } from './records.ts';
+import { byTownship, listedTownship, requireCadre, requireTownship, scopeOf } from './scope.ts';
 
 /**
  * Problems: the cadre rectifies their own, an inspector verifies; a rejected rectification is a
  * false rectification (虚假整改) and the problem reopens. Also a cadre's standing.
  */
 const TAGS = ['problems'];
-const EVERYONE = ['admin', 'inspector', 'cadre'] as const;
+const EVERYONE = ['admin', 'inspector', 'township', 'leader', 'cadre'] as const;
 
 interface Recorded {
   eventId: string;
@@ -319,7 +320,10 @@ export const problemsRoutes = [
     errors: [400, 403],
     async list(query, ctx) {
       const { limit, next, overdue, q, ...filter } = query;
-      filter.cadreId = listedCadre(ctx.actor, filter.cadreId, isStaff(ctx.actor), '只能查看本人的问题');
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      // A township's staff or a leader: the problems found in their township.
+      if (byTownship(scope)) filter.townshipId = listedTownship(scope, filter.townshipId);
+      else filter.cadreId = listedCadre(ctx.actor, filter.cadreId, isStaff(ctx.actor), '只能查看本人的问题');
       const overdueBefore = overdue ? beijingDate(ctx.now) : undefined;
       return store.listProblems({ ...filter, overdueBefore }, limit, next, await searchByName(q));
     },
@@ -334,7 +338,9 @@ export const problemsRoutes = [
     responses: { 200: problemRecord, 403: errorBody, 404: errorBody },
     async handle({ params }, ctx) {
       const problem = await problemOr404(params.id);
-      requireSelfOrStaff(ctx.actor, problem.cadreId);
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      if (byTownship(scope)) requireTownship(scope, problem.townshipId);
+      else requireSelfOrStaff(ctx.actor, problem.cadreId);
       const { events, extensions } = await store.listHistory(problem.id);
       const pictured = await problemPhotos(problem, events, ctx.now);
       return ok({
@@ -353,7 +359,9 @@ export const problemsRoutes = [
     params: idParams,
     responses: { 200: standing, 403: errorBody, 404: errorBody },
     async handle({ params }, ctx) {
-      requireSelfOrStaff(ctx.actor, params.id);
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      if (byTownship(scope)) await requireCadre(scope, ctx.actor, params.id, ctx.now);
+      else requireSelfOrStaff(ctx.actor, params.id);
       const asOf = ctx.now.toISOString();
       const [cadre, unresolved, closed, overdue, evaluation] = await Promise.all([
         getCadre(params.id),

@@ -61,7 +61,7 @@ export function detailRoute<S extends $ZodType, const Path extends string, const
     notFound: string;
     find(id: string, ctx: RequestContext): Promise<output<S> | undefined>;
     /** Per-record authorisation once the record is found (throws ForbiddenError). */
-    check?(found: output<S>, ctx: RequestContext): void;
+    check?(found: output<S>, ctx: RequestContext): void | Promise<void>;
     /** Response headers for the record (a versioned record's ETag). */
     headers?(found: output<S>): Record<string, string>;
   },
@@ -75,7 +75,7 @@ export function detailRoute<S extends $ZodType, const Path extends string, const
     async handle({ params }, ctx) {
       const found = await find(params.id, ctx);
       if (!found) throw new NotFoundError(notFound);
-      check?.(found, ctx);
+      await check?.(found, ctx);
       return headers ? { ...ok(found), headers: headers(found) } : ok(found);
     },
   });

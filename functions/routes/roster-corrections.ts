@@ -13,6 +13,7 @@ import {
   VILLAGE_CATEGORY_LABELS,
   village,
 } from '../schemas/roster.ts';
+import { checkUnitReference } from './organisation.ts';
 
 /**
  * Corrections to the roster: PATCH a township, village or cadre with If-Match carrying the version
@@ -177,7 +178,10 @@ export const rosterCorrectionRoutes = [
       applyCorrection({ entityType: 'cadre', label: '干部' }, params.id, body, ctx, {
         get: store.getCadre,
         write: store.correctCadre,
-        check: (set) => checkTownship(set.townshipId),
+        check: async (set) => {
+          await checkTownship(set.townshipId);
+          await checkUnitReference(set.unitId);
+        },
         derive: (set) =>
           typeof set.rank === 'string'
             ? { rankLabel: CADRE_RANK_LABELS[set.rank as keyof typeof CADRE_RANK_LABELS] }

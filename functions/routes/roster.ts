@@ -20,11 +20,16 @@ import {
   villageListQuery,
   villagePage,
 } from '../schemas/roster.ts';
+import { checkUnitReference, organisationRoutes } from './organisation.ts';
 import { detailRoute, listRoute } from './read-routes.ts';
 import { rosterCorrectionRoutes } from './roster-corrections.ts';
+import { byTownship, listedTownship, requireCadre, requireTownship, scopeOf } from './scope.ts';
 
-/** The roster: townships, villages, cadres. Admins write; every signed-in role reads. */
-const READERS = ['admin', 'inspector', 'cadre'] as const;
+/**
+ * The roster: townships, villages, cadres. Admins write; every signed-in role reads, a township's
+ * staff and a county leader only what lies in their townships (functions/routes/scope.ts).
+ */
+const READERS = ['admin', 'inspector', 'township', 'leader', 'cadre'] as const;
 const TAGS = ['roster'];
 
 /** A create repeated with the same content answers 200 with the stored item; different content is 409. */
@@ -69,7 +74,13 @@ export const rosterRoutes = [
     query: townshipListQuery,
     page: townshipPage,
     errors: [],
-    list: (query) => store.listTownships(query.limit, query.next),
+    async list(query, ctx) {
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      if (!byTownship(scope)) return store.listTownships(query.limit, query.next);
+      // A township's staff or a leader: their own few townships, one page.
+      const found = await Promise.all(scope.townshipIds.map((id) => store.getTownship(id)));
+      return { items: found.filter((t) => t !== undefined) };
+    },
   }),
   detailRoute({
     path: '/townships/{id}',
@@ -78,8 +89,10 @@ export const rosterRoutes = [
     roles: READERS,
     record: township,
     notFound: '乡镇不存在',
+    errors: [403, 404],
     headers: (found) => versionHeaders(found.version),
     find: store.getTownship,
+    check: async (found, ctx) => requireTownship(await scopeOf(ctx.actor, ctx.now), found.id),
   }),
   defineRoute({
     method: 'POST',
@@ -111,7 +124,11 @@ export const rosterRoutes = [
     roles: READERS,
     query: villageListQuery,
     page: villagePage,
-    list: (query) => store.listVillages(query, query.limit, query.next),
+    errors: [400, 403],
+    async list(query, ctx) {
+      const townshipId = listedTownship(await scopeOf(ctx.actor, ctx.now), query.townshipId);
+      return store.listVillages({ ...query, townshipId }, query.limit, query.next);
+    },
   }),
   detailRoute({
     path: '/villages/{id}',
@@ -120,8 +137,10 @@ export const rosterRoutes = [
     roles: READERS,
     record: village,
     notFound: '村不存在',
+    errors: [403, 404],
     headers: (found) => versionHeaders(found.version),
     find: store.getVillage,
+    check: async (found, ctx) => requireTownship(await scopeOf(ctx.actor, ctx.now), found.townshipId),
   }),
   defineRoute({
     method: 'POST',
@@ -135,6 +154,7 @@ export const rosterRoutes = [
       if (body.townshipId && !(await store.getTownship(body.townshipId))) {
         throw unknownReference('body.townshipId', '乡镇不存在');
       }
+      await checkUnitReference(body.unitId);
       const now = ctx.now.toISOString();
       const result = await store.createCadre({
         ...body,
@@ -159,10 +179,14 @@ export const rosterRoutes = [
     path: '/cadres',
     summary: '干部列表（可按乡镇、职级、单位筛选）',
     tags: TAGS,
-    roles: ['admin', 'inspector'],
+    roles: ['admin', 'inspector', 'township', 'leader'],
     query: cadreListQuery,
     page: cadrePage,
-    list: (query) => store.listCadres(query, query.limit, query.next),
+    errors: [400, 403],
+    async list(query, ctx) {
+      const townshipId = listedTownship(await scopeOf(ctx.actor, ctx.now), query.townshipId);
+      return store.listCadres({ ...query, townshipId }, query.limit, query.next);
+    },
   }),
   detailRoute({
     path: '/cadres/{id}',
@@ -173,10 +197,13 @@ export const rosterRoutes = [
     errors: [403, 404],
     notFound: '干部不存在',
     headers: (found) => versionHeaders(found.version),
-    find: (id, ctx) => {
-      requireSelfOrStaff(ctx.actor, id);
+    find: async (id, ctx) => {
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      if (byTownship(scope)) await requireCadre(scope, ctx.actor, id, ctx.now);
+      else requireSelfOrStaff(ctx.actor, id);
       return store.getCadre(id);
     },
   }),
   ...rosterCorrectionRoutes,
+  ...organisationRoutes,
 ];

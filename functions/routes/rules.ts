@@ -13,7 +13,7 @@ import { ruleSetInput, storedRuleSet } from '../schemas/rules.ts';
  * has not come yet, so no evaluated or provisional week ever changes under the new rules.
  */
 const TAGS = ['rules'];
-const READERS = ['admin', 'inspector', 'cadre'] as const;
+const READERS = ['admin', 'inspector', 'township', 'leader', 'cadre'] as const;
 
 export const rulesRoutes = [
   defineRoute({

@@ -21,6 +21,7 @@ import {
 } from '../schemas/visits.ts';
 import { checkPhotos, claimPhotos, releasePhotos } from './photo-claims.ts';
 import { listedCadre, listRoute } from './read-routes.ts';
+import { byTownship, listedTownship, requireCadre, requireTownship, scopeOf } from './scope.ts';
 
 /**
  * Visits to the village (驻村记录) and nights stayed (吃住在村). A cadre records their own visits to
@@ -50,10 +51,16 @@ function span(from: string | undefined, to: string | undefined) {
  * Visits and nights of one cadre over Beijing days `from`–`to` (inclusive): the standing page and the
  * HQ cadre profile read this.
  */
-export async function cadreVisitSummary(cadreId: string, from: string, to: string): Promise<VisitSummary> {
+export async function cadreVisitSummary(
+  cadreId: string,
+  from: string,
+  to: string,
+  /** Count only the visits to villages of these townships (a township-scoped reader's). */
+  townshipIds?: readonly string[],
+): Promise<VisitSummary> {
   const { fromAt, beforeAt } = span(from, to);
   const visits = await store.cadreVisitsBetween(cadreId, fromAt as string, beforeAt as string);
-  return summarize(visits, from, to);
+  return summarize(townshipIds ? visits.filter((v) => townshipIds.includes(v.townshipId)) : visits, from, to);
 }
 
 /** The same for one township (every cadre's visits to its villages). */
@@ -124,7 +131,13 @@ export const visitsRoutes = [
       if (photos)
         await claimPhotos(
           photos,
-          [{ ids: photoIds, claimRef: id, subject: { kind: 'visit', id, cadreId } }],
+          [
+            {
+              ids: photoIds,
+              claimRef: id,
+              subject: { kind: 'visit', id, cadreId, townshipId: village.townshipId },
+            },
+          ],
           ctx,
         );
       const record: Visit = {
@@ -174,30 +187,34 @@ export const visitsRoutes = [
   }),
   listRoute({
     path: '/visits',
-    summary: '驻村记录列表（指挥部、督查组看全部，干部看本人的；可按干部、村、乡镇、日期筛选）',
+    summary:
+      '驻村记录列表（指挥部、督查组看全部，乡镇和县级领导看所辖乡镇村的，干部看本人的；可按干部、村、乡镇、日期筛选）',
     tags: TAGS,
-    roles: ['admin', 'inspector', 'cadre'],
+    roles: ['admin', 'inspector', 'township', 'leader', 'cadre'],
     query: visitListQuery,
     page: visitPage,
     errors: [400, 403],
-    list: (query, ctx) =>
-      store.listVisits(
-        {
-          cadreId: listedCadre(ctx.actor, query.cadreId, isStaff(ctx.actor), '只能查看本人的驻村记录'),
-          villageId: query.villageId,
-          townshipId: query.townshipId,
-          ...span(query.from, query.to),
-        },
+    async list(query, ctx) {
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      let { cadreId, townshipId } = query;
+      if (byTownship(scope)) {
+        // The visits to their township's villages, whoever made them (a village elsewhere is 403).
+        if (query.villageId) requireTownship(scope, (await getVillage(query.villageId))?.townshipId);
+        townshipId = listedTownship(scope, townshipId);
+      } else cadreId = listedCadre(ctx.actor, cadreId, isStaff(ctx.actor), '只能查看本人的驻村记录');
+      return store.listVisits(
+        { cadreId, villageId: query.villageId, townshipId, ...span(query.from, query.to) },
         query.limit,
         query.next,
-      ),
+      );
+    },
   }),
   defineRoute({
     method: 'GET',
     path: '/visits/summary',
-    summary: '驻村次数与在村住宿晚数（按干部或乡镇，默认最近 4 周）',
+    summary: '驻村次数与在村住宿晚数（按干部或乡镇，默认最近 4 周；乡镇和县级领导只统计所辖乡镇村的驻村）',
     tags: TAGS,
-    roles: ['admin', 'inspector', 'cadre'],
+    roles: ['admin', 'inspector', 'township', 'leader', 'cadre'],
     query: visitSummaryQuery,
     responses: { 200: visitSummary, 400: errorBody, 403: errorBody },
     async handle({ query }, ctx) {
@@ -206,6 +223,15 @@ export const visitsRoutes = [
       if (from > to) throw invalid('query.from', 'INVALID_RANGE', '起始日期不能晚于结束日期');
       if (addDays(from, MAX_SUMMARY_DAYS) <= to)
         throw invalid('query.from', 'RANGE_TOO_LONG', `一次最多统计 ${MAX_SUMMARY_DAYS} 天`);
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      if (byTownship(scope)) {
+        // A cadre's visits counted in the reader's townships only; else their (one) township's.
+        if (query.cadreId) {
+          await requireCadre(scope, ctx.actor, query.cadreId, ctx.now);
+          return ok(await cadreVisitSummary(query.cadreId, from, to, scope.townshipIds));
+        }
+        return ok(await townshipVisitSummary(listedTownship(scope, query.townshipId) as string, from, to));
+      }
       if (query.townshipId) {
         if (!isStaff(ctx.actor)) throw new ForbiddenError('只能查看本人的驻村记录');
         return ok(await townshipVisitSummary(query.townshipId, from, to));

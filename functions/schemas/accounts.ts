@@ -21,7 +21,7 @@ export const username = z.pipe(
 );
 
 export const roleField = z.enum(ROLES, {
-  message: '请选择角色：指挥部、督查组或包村干部',
+  message: '请选择角色：指挥部、督查组、乡镇、县级领导或包村干部',
 });
 
 /** A new password that meets the policy (length, not common, not the user name). */
@@ -37,7 +37,8 @@ export const newPassword = z.string().check(
 export const createAccountBody = z.strictObject({
   username,
   role: roleField,
-  cadreId: z.optional(entityId),
+  cadreId: z.optional(entityId).check(z.describe('包村干部或县级领导账号：花名册中的干部')),
+  townshipId: z.optional(entityId).check(z.describe('乡镇账号：所在乡镇')),
   name: z.optional(nameText()),
 });
 
@@ -56,6 +57,7 @@ export const account = z.object({
   username: z.string(),
   role: z.enum(ROLES),
   cadreId: z.optional(z.string()),
+  townshipId: z.optional(z.string()),
   name: z.optional(z.string()),
   state: z
     .enum(ACCOUNT_STATES)

@@ -17,10 +17,22 @@ const role = z.enum(ASSIGNMENT_ROLES, {
     issue.input === undefined ? '请选择角色：总队长或工作队员' : '请选择角色：总队长或工作队员',
 });
 
+/** A team role's code (第一书记 is `first-secretary` by default): see GET /team-roles. */
+export const teamRoleId = z
+  .string()
+  .check(
+    z.minLength(1, '请填写角色代码'),
+    z.maxLength(40, '角色代码不能超过 40 个字符'),
+    z.regex(/^[a-z0-9][a-z0-9-]*$/, '角色代码只能包含小写字母、数字和连字符，且以字母或数字开头'),
+  );
+
 export const createAssignment = z.strictObject({
   cadreId: entityId.check(z.describe('干部编号')),
   villageId: entityId.check(z.describe('村编号')),
   role,
+  teamRole: z
+    .optional(teamRoleId)
+    .check(z.describe('在村工作队中的角色代码（见 GET /team-roles，如第一书记）；可不填')),
   from: z.optional(calendarDate).check(z.describe('开始日期（北京时间，当天起负责）；默认今天')),
   note: z.optional(freeText(LIMITS.shortText)).check(z.describe('备注')),
 });
@@ -43,6 +55,8 @@ export const assignment = z.object({
   townshipId: z.string(),
   role: z.enum(ASSIGNMENT_ROLES),
   roleLabel: z.string(),
+  teamRole: z.optional(z.string()).check(z.describe('在村工作队中的角色代码；未设角色的没有此项')),
+  teamRoleLabel: z.optional(z.string()).check(z.describe('队伍角色名称，如“第一书记”')),
   from: z.string().check(z.describe('开始日期（含）')),
   to: z.nullable(z.string()).check(z.describe('结束日期（不含：自该日起不再负责）；未结束为 null')),
   active: z.boolean().check(z.describe('未结束为 true')),
@@ -95,6 +109,13 @@ export const assignmentPage = page(assignment);
 
 export const coverageQuery = z.strictObject({ townshipId: z.optional(entityId) });
 
+const coverageVillage = z.object({
+  id: z.string(),
+  name: z.string(),
+  townshipId: z.string(),
+  category: z.enum(VILLAGE_CATEGORIES),
+});
+
 export const coverage = z.object({
   villagesWithoutChief: z.array(
     z.object({
@@ -111,10 +132,33 @@ export const coverage = z.object({
       villages: z.array(z.object({ id: z.string(), name: z.string(), townshipId: z.string() })),
     }),
   ),
+  townshipsWithoutLeader: z
+    .array(z.object({ id: z.string(), name: z.string() }))
+    .check(z.describe('今天没有县级领导包镇的乡镇')),
+  districtsWithoutDepartment: z
+    .array(z.object({ id: z.string(), name: z.string(), townshipId: z.string() }))
+    .check(z.describe('今天没有部门包片的片区')),
+  villagesWithoutTownshipCadre: z
+    .array(coverageVillage)
+    .check(z.describe('工作队中没有乡镇干部（单位为本乡镇党委或政府）的村')),
+  deepVillagesWithJuniorChief: z
+    .array(
+      z.extend(coverageVillage, {
+        cadreId: z.string(),
+        cadreName: z.string(),
+        rank: z.string(),
+        rankLabel: z.string(),
+      }),
+    )
+    .check(z.describe('总队长不是领导干部（县级领导或科级）的深度贫困村')),
   counts: z.object({
     villages: z.number().check(z.int()),
     villagesWithoutChief: z.number().check(z.int()),
     chiefsWithSeveralVillages: z.number().check(z.int()),
+    townshipsWithoutLeader: z.number().check(z.int()),
+    districtsWithoutDepartment: z.number().check(z.int()),
+    villagesWithoutTownshipCadre: z.number().check(z.int()),
+    deepVillagesWithJuniorChief: z.number().check(z.int()),
   }),
 });
 

@@ -15,18 +15,30 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const RUNNING_STATUSES: readonly TaskStatus[] = ['queued', 'validating', 'writing'];
 
 /** What one import file (or one sheet of a workbook) holds, in dependency order. */
-export const IMPORT_KINDS = ['townships', 'villages', 'cadres', 'assignments'] as const;
+export const IMPORT_KINDS = [
+  'townships',
+  'units',
+  'villages',
+  'cadres',
+  'assignments',
+  'districts',
+  'leaders',
+] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 /** The sheet names of an import workbook (and of the template). */
 export const IMPORT_SHEET_NAMES: Record<ImportKind, string> = {
   townships: '乡镇',
+  units: '单位',
   villages: '村',
   cadres: '干部',
   assignments: '包村关系',
+  districts: '片区',
+  leaders: '包镇领导',
 };
 
 export const EXPORT_LISTS = [
   'townships',
+  'units',
   'villages',
   'cadres',
   'assignments',
@@ -36,6 +48,8 @@ export const EXPORT_LISTS = [
   'notices',
   'board',
   'visits',
+  'districts',
+  'leaders',
 ] as const;
 export type ExportList = (typeof EXPORT_LISTS)[number];
 export const EXPORT_LIST_LABELS: Record<ExportList, string> = {
@@ -49,6 +63,9 @@ export const EXPORT_LIST_LABELS: Record<ExportList, string> = {
   notices: '文书',
   board: '红黄绿清单',
   visits: '驻村记录',
+  units: '单位名单',
+  districts: '片区名单',
+  leaders: '包镇领导',
 };
 
 /** Largest upload: a county's whole roster is a few hundred KB; Lambda takes 6 MB per request, base64 included. */
@@ -58,7 +75,7 @@ const MAX_BASE64 = Math.ceil(MAX_IMPORT_BYTES / 3) * 4;
 export const MAX_IMPORT_ROWS = 50_000;
 
 const importKind = z.enum(IMPORT_KINDS, {
-  message: '请选择 CSV 文件的内容：乡镇、村、干部或包村关系',
+  message: '请选择 CSV 文件的内容：乡镇、单位、村、干部、包村关系、片区或包镇领导',
 });
 
 /** The fields of the import form besides the file itself (validated inline in the browser). */
@@ -96,7 +113,7 @@ export const createImportTask = z
         ctx.addIssue({
           code: 'custom',
           path: ['csvKind'],
-          message: '导入 CSV 文件时请选择文件的内容（乡镇、村、干部或包村关系）',
+          message: '导入 CSV 文件时请选择文件的内容（乡镇、单位、村、干部、包村关系、片区或包镇领导）',
           params: { code: 'REQUIRED' },
           input: v.csvKind,
         });

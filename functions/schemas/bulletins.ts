@@ -17,7 +17,7 @@ import type {
   WeeklyEvaluation,
 } from '../core/rules/evaluation.ts';
 import { COLORS, CONSEQUENCES, PENALTY_TIERS, TIERS } from '../core/rules/terms.ts';
-import { isoWeek, pageQuery } from './common.ts';
+import { entityId, isoWeek, pageQuery } from './common.ts';
 import { problemStatus, severity, tierReason } from './problems.ts';
 import { storedRuleSet } from './rules.ts';
 
@@ -42,7 +42,16 @@ export { isoWeek } from './common.ts';
 
 export const weekParams = z.strictObject({ week: isoWeek });
 
+/** Cut a bulletin to one township or one district (片区); a township's staff and leaders always get their own. */
+const bulletinCut = {
+  townshipId: z
+    .optional(entityId)
+    .check(z.describe('只看该乡镇：其村的问题、任务和在此包村或属此乡镇的干部')),
+  districtId: z.optional(entityId).check(z.describe('只看该片区：其村的问题、任务和在此包村的干部')),
+};
+
 export const bulletinQuery = z.strictObject({
+  ...bulletinCut,
   revision: z.optional(
     z.coerce
       .number({ message: '修订号须为数字' })
@@ -52,6 +61,7 @@ export const bulletinQuery = z.strictObject({
 
 export const bulletinListQuery = z.strictObject({
   ...pageQuery,
+  ...bulletinCut,
   from: z.optional(isoWeek),
   to: z.optional(isoWeek),
 });
@@ -143,8 +153,13 @@ export const cadreEvaluation = z.object({
     movement: z.enum(CIRCLE_MOVEMENTS),
     previousTier: z.nullable(z.enum(TIERS)),
     weeks: z.number(),
+    held: z.optional(
+      z
+        .object({ reason: z.enum(['trainingIncomplete']), since: z.string() })
+        .check(z.describe('因未完成干部营养餐培训仍留严圈（规则要求培训完成方可出圈）；自 since 所在周进圈')),
+    ),
   }),
-  remedialTraining: z.array(z.enum(['tier', 'consecutiveWeeks'])),
+  remedialTraining: z.array(z.enum(['tier', 'consecutiveWeeks', 'trainingIncomplete'])),
   talkNotice: z.nullable(z.enum(PENALTY_TIERS)),
   overdueDispatches: z.number(),
   majorFailureIds: ids,

@@ -51,6 +51,7 @@ export const directReportListQuery = z
     status: z.optional(z.enum(DIRECT_REPORT_STATUSES)),
     villageId: z.optional(entityId),
     cadreId: z.optional(entityId),
+    townshipId: z.optional(entityId).check(z.describe('只看该乡镇各村的直报（不能与干部同用）')),
     from: z.optional(calendarDate).check(z.describe('报告日期起（北京时间，含）')),
     to: z.optional(calendarDate).check(z.describe('报告日期止（北京时间，含）')),
   })

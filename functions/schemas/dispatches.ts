@@ -116,6 +116,9 @@ export const dispatchListQuery = z
     townshipId: z.optional(entityId).check(z.describe('只看涉及该乡镇的村')),
     cadreId: z.optional(entityId),
     villageId: z.optional(entityId),
+    issuedBy: z
+      .optional(entityId)
+      .check(z.describe('只看该干部（总队长）下达给其工作队的派遣单；干部只能查本人下达的')),
     from: z.optional(calendarDate).check(z.describe('下发日期起（北京时间，含）')),
     to: z.optional(calendarDate).check(z.describe('下发日期止（北京时间，含）')),
   })
@@ -168,6 +171,10 @@ const dispatchBase = z.object({
   deadline: z.string().check(z.describe('UTC ISO 8601')),
   createdAt: z.string(),
   createdBy: z.string(),
+  issuerCadreId: z
+    .optional(z.string())
+    .check(z.describe('下达指令的总队长（干部编号）；指挥部下发的没有此项')),
+  issuerName: z.optional(z.string()).check(z.describe('下达指令的总队长姓名')),
   status: dispatchState,
   overdue: z.boolean(),
 });

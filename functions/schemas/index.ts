@@ -12,6 +12,7 @@ import * as location from './location.ts';
 import * as majorFailures from './major-failures.ts';
 import * as notices from './notices.ts';
 import * as notifications from './notifications.ts';
+import * as organisation from './organisation.ts';
 import * as photos from './photos.ts';
 import * as problems from './problems.ts';
 import * as recipients from './recipients.ts';
@@ -19,6 +20,10 @@ import * as records from './records.ts';
 import * as roster from './roster.ts';
 import * as rules from './rules.ts';
 import * as search from './search.ts';
+import * as selfCriticism from './self-criticism.ts';
+import * as talks from './talks.ts';
+import * as teams from './teams.ts';
+import * as trainings from './trainings.ts';
 import * as visits from './visits.ts';
 
 /**
@@ -48,6 +53,11 @@ export const schemaModules: Record<string, Record<string, unknown>> = {
   location,
   rules,
   visits,
+  'self-criticism': selfCriticism,
+  trainings,
+  organisation,
+  teams,
+  talks,
   background,
 };
 

@@ -313,9 +313,14 @@ export const cadreWeekEvaluation = z.object({
     weeks: z.number().check(z.int(), z.describe('连续在圈周数（含本周）')),
     previousTier: z.nullable(weekTier),
     previousTierLabel: z.nullable(z.string()),
+    held: z.optional(
+      z
+        .object({ reason: z.enum(['trainingIncomplete']), since: z.string() })
+        .check(z.describe('因未完成干部营养餐培训仍留严圈；since 为本次进圈的周一')),
+    ),
   }),
   remedialTraining: z
-    .array(z.enum(['tier', 'consecutiveWeeks']))
+    .array(z.enum(['tier', 'consecutiveWeeks', 'trainingIncomplete']))
     .check(z.describe('列为干部营养餐培训对象的原因')),
   talkNotice: z.nullable(penaltyTier),
   overdueDispatches: z.number().check(z.int()),

@@ -113,6 +113,7 @@ export const createCadre = z.strictObject({
   id: entityId,
   name: nameText(),
   unit: nameText(LIMITS.shortText).check(z.describe('派出单位')),
+  unitId: z.optional(entityId).check(z.describe('所属单位编号（单位名册中的单位，可选）')),
   rank: labelled(CADRE_RANKS, CADRE_RANK_LABELS, '职级', CADRE_RANK_SYNONYMS),
   townshipId: z.optional(entityId).check(z.describe('所在乡镇（可选）')),
   email: z.optional(z.email('电子邮箱格式不正确').check(z.maxLength(254))),
@@ -146,6 +147,7 @@ export const cadre = z.object({
   id: z.string(),
   name: z.string(),
   unit: z.string(),
+  unitId: z.optional(z.string()),
   rank: z.enum(CADRE_RANKS),
   rankLabel: z.string(),
   townshipId: z.optional(z.string()),
@@ -171,6 +173,7 @@ export const patchVillage = z.strictObject({
 export const patchCadre = z.strictObject({
   name: z.optional(createCadre.shape.name),
   unit: z.optional(createCadre.shape.unit),
+  unitId: z.optional(z.nullable(entityId)).check(z.describe('所属单位编号；null 为清除')),
   rank: z.optional(createCadre.shape.rank),
   townshipId: z.optional(z.nullable(entityId)).check(z.describe('所在乡镇；null 为清除')),
   email: z.optional(z.nullable(z.email('电子邮箱格式不正确').check(z.maxLength(254)))),
@@ -188,6 +191,7 @@ export const cadreListQuery = z.strictObject({
   townshipId: z.optional(entityId),
   rank: z.optional(z.enum(CADRE_RANKS)),
   unit: z.optional(z.string().check(z.maxLength(LIMITS.shortText))),
+  unitId: z.optional(entityId),
 });
 
 export const townshipPage = page(township);

@@ -113,6 +113,11 @@ const shape = {
       minConsecutiveCircleWeeks: int('连续在圈周数', 1, 52).check(
         z.describe('连续在圈达到该周数即列为培训对象'),
       ),
+      completionRequiredToLeave: z
+        .optional(z.boolean({ message: '请选择是否要求培训完成方可出圈' }))
+        .check(
+          z.describe('培训对象须完成一次干部营养餐培训方可出圈；不填或 false 为不要求（第 1 版不要求）'),
+        ),
     })
     .check(z.describe('“干部营养餐”教育培训拟定对象')),
   visitMinimum: z

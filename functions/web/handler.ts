@@ -9,6 +9,7 @@ import { BodyError, parseBody } from './form-body.ts';
 import { SECURITY_HEADERS, toResult } from './respond.ts';
 import type { PageContext, PageDef, PageInput, PageResult, PageView } from './route.ts';
 import {
+  CONSOLE_ROLES,
   clearCookie,
   parseCookies,
   REFRESH_COOKIE,
@@ -147,8 +148,10 @@ export function createWebHandler(options: WebHandlerOptions) {
   }
 
   function layoutOf(view: PageView, session: Session | undefined, now: Date) {
-    const script = assetEntries[session ? session.role : 'common'] ?? assetEntries.common;
-    const offline = view.offline ?? (session !== undefined && session.role !== 'admin');
+    const consoleUser = session !== undefined && CONSOLE_ROLES.some((r) => r === session.role);
+    const script =
+      assetEntries[consoleUser ? 'admin' : session ? session.role : 'common'] ?? assetEntries.common;
+    const offline = view.offline ?? (session !== undefined && !consoleUser);
     return {
       title: view.title,
       css: `/app/static/${assetEntries.css}`,
@@ -160,13 +163,17 @@ export function createWebHandler(options: WebHandlerOptions) {
             isAdmin: session.role === 'admin',
             isInspector: session.role === 'inspector',
             isCadre: session.role === 'cadre',
+            // A township's staff and county leaders: HQ's console with the pages their roles read.
+            isTownship: session.role === 'township',
+            isLeader: session.role === 'leader',
+            isArea: session.role === 'township' || session.role === 'leader',
           }
         : null,
       userId: session?.sub ?? '',
       nav: view.nav ?? '',
       // County mode: HQ manages the accounts (/app/admin/accounts); elsewhere the sign-in is not ours.
       accounts: session?.role === 'admin' && countyMode(),
-      wide: session?.role === 'admin',
+      wide: consoleUser,
       renderedAt: String(now.getTime()),
       offline: offline ? 'keep' : '',
       warm: (view.warm ?? []).join(' '),

@@ -12,22 +12,29 @@ export const LOGIN_COOKIE = 'bc_login';
 
 export interface Session {
   sub: string;
-  /** The first role the person holds, in ROLES order (admin before inspector before cadre). */
+  /** The first role the person holds, in ROLES order (admin, inspector, township, leader, cadre). */
   role: Role;
   roles: Role[];
   cadreId: string;
+  /** A township's staff: their township (claim `custom:townshipId`). */
+  townshipId: string | undefined;
   name: string | undefined;
   /** Claims as the API handlers receive them behind API Gateway. */
   claims: Record<string, string>;
   expiresAt: number;
 }
 
-const ROLE_ORDER: Role[] = ['admin', 'inspector', 'cadre'];
+const ROLE_ORDER: Role[] = ['admin', 'inspector', 'township', 'leader', 'cadre'];
 
 export function sessionFromPayload(payload: Record<string, unknown>): Session | undefined {
   const sub = typeof payload.sub === 'string' ? payload.sub : '';
   if (!sub) return undefined;
-  const roles = rolesFromGroups(parseGroupsClaim(payload['cognito:groups']));
+  const townshipClaim = payload['custom:townshipId'];
+  const townshipId = typeof townshipClaim === 'string' && townshipClaim ? townshipClaim : undefined;
+  // As the API does (functions/http/auth.ts): a township role without a township does not count.
+  const roles = rolesFromGroups(parseGroupsClaim(payload['cognito:groups'])).filter(
+    (r) => r !== 'township' || townshipId !== undefined,
+  );
   const role = ROLE_ORDER.find((r) => roles.includes(r));
   if (!role) return undefined;
   const claims = gatewayClaims(payload);
@@ -38,6 +45,7 @@ export function sessionFromPayload(payload: Record<string, unknown>): Session | 
     role,
     roles,
     cadreId: typeof cadreClaim === 'string' && cadreClaim ? cadreClaim : sub,
+    townshipId,
     name,
     claims,
     expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : 0,
@@ -93,10 +101,13 @@ export function clearCookie(name: string, secure: boolean, path = '/'): string {
   return serializeCookie(name, '', { maxAgeSeconds: 0, secure, path });
 }
 
-/** Where a role lands after signing in. */
+/** Where a role lands after signing in: a township's staff and county leaders use HQ's console, cut to their townships. */
 export function homeOf(role: Role): string {
-  return `/app/${role}`;
+  return role === 'township' || role === 'leader' ? '/app/admin/board' : `/app/${role}`;
 }
+
+/** HQ's console is for HQ, and — read by township, with fewer pages — for a township's staff and county leaders. */
+export const CONSOLE_ROLES = ['admin', 'township', 'leader'] as const;
 
 /** Only our own pages may be a post-login destination (no open redirect). */
 export function safeNext(next: string | null | undefined): string | undefined {

@@ -14,7 +14,7 @@ import type { PageContext, PageInput, PageResult } from './route.ts';
  * after a lost answer or a queued retry is applied once.
  */
 /** A route a form posts to, and its success answer. */
-type FormPath = ApiPath<'POST'> | ApiPath<'PUT'> | ApiPath<'PATCH'>;
+export type FormPath = ApiPath<'POST'> | ApiPath<'PUT'> | ApiPath<'PATCH'>;
 type FormAnswer<P extends FormPath> = Success<RouteAt<'POST', P> | RouteAt<'PUT', P> | RouteAt<'PATCH', P>>;
 
 export interface Submission<P extends FormPath> {

@@ -22,6 +22,9 @@ import { LIMITS } from '../../functions/schemas/common.ts';
 const GROUP_DESCRIPTIONS: Record<(typeof ROLES)[number], string> = {
   admin: '管理员：维护名册、下发任务、受理直报',
   inspector: '督查人员：记录督查、验收整改',
+  township:
+    '乡镇工作人员：查看本乡镇（属性 custom:townshipId）的村、干部、清单和通报，在本乡镇派单、签收直报',
+  leader: '县级领导：查看分管乡镇（由 custom:cadreId 的包镇关系决定）的记录，审定谈话',
   cadre: '包村干部：汇报任务进展、整改本人问题',
 };
 
@@ -68,7 +71,8 @@ export function validateDomainPrefix(prefix: string): string {
 
 /**
  * Who may sign in. Accounts are created by administrators only (no self sign-up); the Cognito group
- * is the role (`cognito:groups` claim) and `custom:cadreId` ties a user to their roster entry.
+ * is the role (`cognito:groups` claim), `custom:cadreId` ties a user to their roster entry (a cadre,
+ * or the county leader a `leader` user is) and `custom:townshipId` a `township` user to their township.
  *
  * The one app client serves both the JSON API's callers (SRP sign-in in their own UI) and the web pages,
  * which send people to Cognito's managed login on the user pool domain: authorization code grant with
@@ -101,6 +105,8 @@ export class Auth extends Construct {
       customAttributes: {
         // Mutable so an administrator can correct it; users cannot (see the client's writeAttributes).
         cadreId: new StringAttribute({ minLen: 1, maxLen: LIMITS.id, mutable: true }),
+        // The township a `township` user works for; set by administrators only, like cadreId.
+        townshipId: new StringAttribute({ minLen: 1, maxLen: LIMITS.id, mutable: true }),
       },
       passwordPolicy: {
         minLength: 12,
@@ -163,8 +169,9 @@ export class Auth extends Construct {
       refreshTokenValidity: Duration.days(30),
       readAttributes: new ClientAttributes()
         .withStandardAttributes({ email: true, emailVerified: true, fullname: true, locale: true })
-        .withCustomAttributes('cadreId'),
-      // A user who could write `custom:cadreId` could act as another cadre. An explicit, non-empty
+        .withCustomAttributes('cadreId', 'townshipId'),
+      // A user who could write `custom:cadreId` or `custom:townshipId` could act as another cadre or
+      // read another township. An explicit, non-empty
       // list (an absent list would mean "every mutable attribute") keeps it administrator-only.
       writeAttributes: new ClientAttributes().withStandardAttributes({ locale: true }),
     });

@@ -193,6 +193,28 @@ export class Delivery extends Construct {
     );
   }
 
+  /** Writing rendered files too (a talk's notice and record are rendered in the request). */
+  bindDocumentWriter(fn: ApiFunction): void {
+    this.grantDocuments(fn.role, 'readwrite');
+    fn.fn.addEnvironment('DOCUMENTS_BUCKET', this.bucket.bucketName);
+  }
+
+  /**
+   * Printing them apart: the request stores the HTML and hands the document to the scheduled-jobs
+   * function (the one with Chromium) by an asynchronous invoke (`documents`), which prints the PDF
+   * and sends the news. Its unqualified ARN only, as for starting runs.
+   */
+  bindDocumentPrinter(fn: ApiFunction): void {
+    fn.fn.addEnvironment('DOCUMENTS_FUNCTION_NAME', this.jobs.fn.functionName);
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.jobs.fn.functionArn],
+      }),
+    );
+  }
+
   /** Reading rendered files (the download route presigns GETs with this role). */
   bindDocumentReader(fn: ApiFunction): void {
     this.grantDocuments(fn.role, 'read');

@@ -94,13 +94,17 @@ export class Web extends Construct {
         COGNITO_CLIENT_ID: auth.client.userPoolClientId,
         COGNITO_ISSUER: auth.issuer,
         JOBS_FUNCTION_NAME: delivery.jobs.fn.functionName,
+        // Talk notices and records (POST /talks/{id}/…, in-process) are printed there too.
+        DOCUMENTS_FUNCTION_NAME: delivery.jobs.fn.functionName,
         WORKER_FUNCTION_NAME: this.worker.fn.functionName,
         PUBLIC_BASE_URL: props.publicBaseUrl,
         LOG_LEVEL: logLevel,
       },
     });
     data.grant(this.pages.role, props.pagesTableAccess);
-    delivery.grantDocuments(this.pages.role, 'read');
+    // Read the documents; write too, since approving a talk or recording it (POST /talks/{id}/…, called
+    // in-process by the HQ pages) renders its notice or record (docs/talks.md).
+    delivery.grantDocuments(this.pages.role, 'readwrite');
     delivery.grantPrefix(this.pages.role, 'write', IMPORTS_PREFIX);
     // The unqualified ARNs only: the pages invoke by function name, never a version or alias, so no
     // `:*` (which grantInvoke would add) is needed.

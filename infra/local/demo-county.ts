@@ -53,6 +53,35 @@ export interface DemoCadre {
   rank: CadreRank;
   townshipId?: string;
   email?: string;
+  /** The cadre's unit in the units roster (the free-text `unit` is its name). */
+  unitId?: string;
+}
+
+/** A unit (单位): a county department, or a township's party committee or government. */
+export interface DemoUnit {
+  id: string;
+  name: string;
+  kind: 'department' | 'township-committee' | 'township-government';
+  townshipId?: string;
+}
+
+/** A county leader over a township (包镇). */
+export interface DemoLeader {
+  townshipId: string;
+  cadreId: string;
+  from: string;
+  /** An ended period (recorded afterwards, as the workbook's 包镇领导 rows with 结束日期 do). */
+  to?: string;
+}
+
+/** A district (片区) of a township, covered by a department (包片) or, for one, by none yet (a gap). */
+export interface DemoDistrict {
+  id: string;
+  name: string;
+  townshipId: string;
+  villageIds: string[];
+  unitId?: string;
+  from: string;
 }
 
 export interface DemoAssignment {
@@ -68,6 +97,12 @@ export interface DemoRoster {
   cadres: DemoCadre[];
   /** Per village: members first, the chief last (a village with a chief is complete). */
   assignments: DemoAssignment[];
+  /** County units and each township's party committee and government. */
+  units: DemoUnit[];
+  /** County leaders over four of the five townships: 白鹭乡 (T05) has none, a gap on the coverage page. */
+  leaders: DemoLeader[];
+  /** Districts in 云溪镇 and 松岭乡; 松岭乡's north district has no department yet (a gap). */
+  districts: DemoDistrict[];
 }
 
 export interface DemoReport {
@@ -383,7 +418,54 @@ export function demoRoster(assignedFrom: string): DemoRoster {
     });
   });
 
-  return { townships: [...TOWNSHIPS], villages, cadres, assignments };
+  const units = demoUnits();
+  const unitByName = new Map(units.map((u) => [u.name, u.id]));
+  for (const c of cadres) {
+    const unitId = unitByName.get(c.unit);
+    if (unitId) c.unitId = unitId;
+  }
+  // C001–C004 (county leaders) each cover a township; T05 is left without one now: C005's period
+  // there ended when the current teams started (history on its 包镇领导 page and in the export).
+  const leaders: DemoLeader[] = ['T01', 'T02', 'T03', 'T04'].map((townshipId, i) => ({
+    townshipId,
+    cadreId: `C${pad(i + 1)}`,
+    from: assignedFrom,
+  }));
+  leaders.push({ townshipId: 'T05', cadreId: 'C005', from: addDays(assignedFrom, -365), to: assignedFrom });
+  const unitOf = (name: string) => unitByName.get(name) as string;
+  const district = (id: string, name: string, t: string, numbers: number[], unit?: string): DemoDistrict => ({
+    id,
+    name,
+    townshipId: t,
+    villageIds: numbers.map((n) => `V${t[2]}0${n}`),
+    ...(unit ? { unitId: unitOf(unit) } : {}),
+    from: assignedFrom,
+  });
+  const districts = [
+    district('D0101', '云溪东片', 'T01', [1, 2, 3, 4], '县水务局'),
+    district('D0102', '云溪西片', 'T01', [5, 6, 7, 8], '县农业农村局'),
+    district('D0201', '松岭南片', 'T02', [1, 2, 3, 4], '县交通运输局'),
+    district('D0202', '松岭北片', 'T02', [5, 6, 7, 8]),
+  ];
+
+  return { townships: [...TOWNSHIPS], villages, cadres, assignments, units, leaders, districts };
+}
+
+/** The county's units: the leaders' and departments' (U01…), and each township's 党委 and 人民政府. */
+function demoUnits(): DemoUnit[] {
+  const county = [...new Set<string>([...COUNTY_UNITS, ...DEPARTMENT_UNITS])];
+  return [
+    ...county.map((name, i) => ({ id: `U${pad(i + 1, 2)}`, name, kind: 'department' as const })),
+    ...TOWNSHIPS.flatMap((t) => [
+      { id: `U-${t.id}-DW`, name: `${t.name}党委`, kind: 'township-committee' as const, townshipId: t.id },
+      {
+        id: `U-${t.id}-ZF`,
+        name: `${t.name}人民政府`,
+        kind: 'township-government' as const,
+        townshipId: t.id,
+      },
+    ]),
+  ];
 }
 
 // ---------------------------------------------------------------- activity

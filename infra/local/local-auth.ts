@@ -25,13 +25,16 @@ export function loadSigningKey(dataDir: string | undefined): Uint8Array {
 
 export async function issueLocalToken(
   key: Uint8Array,
-  subject: { sub: string; role: Role; name?: string },
+  subject: { sub: string; role: Role; name?: string; townshipId?: string },
   lifetimeSeconds = 12 * 3600,
 ): Promise<string> {
   return new SignJWT({
     'cognito:groups': [subject.role],
     token_use: 'id',
-    ...(subject.role === 'cadre' ? { 'custom:cadreId': subject.sub } : {}),
+    // A cadre acts as themself; a county leader is a cadre too (their townships come from their
+    // leader assignments); a township's staff are bound to their township.
+    ...(subject.role === 'cadre' || subject.role === 'leader' ? { 'custom:cadreId': subject.sub } : {}),
+    ...(subject.role === 'township' && subject.townshipId ? { 'custom:townshipId': subject.townshipId } : {}),
     ...(subject.name ? { name: subject.name } : {}),
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { documentsFolder } from '../../functions/adapters/documents/store.ts';
 import { resetDocumentClient, setWriteHook } from '../../functions/adapters/dynamo/client.ts';
-import { getCadre } from '../../functions/adapters/dynamo/roster.ts';
+import { getCadre, getTownship } from '../../functions/adapters/dynamo/roster.ts';
 import { installInvoker, uninstallInvoker } from '../../functions/adapters/invoke/index.ts';
 import { createLocalInvoker } from '../../functions/adapters/invoke/local.ts';
 import { resetMailConfig } from '../../functions/adapters/mail/config.ts';
@@ -91,7 +91,13 @@ export interface LocalStack {
   mode: Mode;
   dynamoEndpoint: string;
   tableName: string;
-  token(sub: string, role: (typeof ROLES)[number], name?: string): Promise<string>;
+  token(
+    sub: string,
+    role: (typeof ROLES)[number],
+    name?: string,
+    /** The township of a `township` user (claim `custom:townshipId`). */
+    townshipId?: string,
+  ): Promise<string>;
   /** A backup archive of the data folder, taken while writes are paused (backup-archive.ts). */
   backup(outDir?: string): Promise<BackupResult>;
   /**
@@ -115,11 +121,25 @@ const LOCAL_USERS = [
   { sub: DEMO_INSPECTORS[1], role: 'inspector', name: '督查二组' },
 ];
 
-const tokenRequest = z.strictObject({
-  sub: entityId,
-  role: z.enum(ROLES),
-  name: z.optional(z.string().check(z.maxLength(60))),
-});
+const tokenRequest = z
+  .strictObject({
+    sub: entityId,
+    role: z.enum(ROLES, { message: '角色须为 admin、inspector、township、leader 或 cadre' }),
+    name: z.optional(z.string().check(z.maxLength(60))),
+    townshipId: z.optional(entityId),
+  })
+  .check(
+    z.refine((r) => r.role !== 'township' || r.townshipId !== undefined, {
+      message: '乡镇工作人员须指定所在乡镇',
+      path: ['townshipId'],
+      params: { code: 'REQUIRED' },
+    }),
+    z.refine((r) => r.role === 'township' || r.townshipId === undefined, {
+      message: '只有乡镇工作人员才指定乡镇',
+      path: ['townshipId'],
+      params: { code: 'NOT_ALLOWED' },
+    }),
+  );
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
@@ -246,6 +266,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           background.handler(event as Parameters<typeof background.handler>[0], context),
         jobs: (event, context) => jobs.handler(event as Parameters<typeof jobs.handler>[0], context),
         news: (event, context) => news.handler(event as Parameters<typeof news.handler>[0], context),
+        // Talk notices and records written by requests, printed as PDF apart as on AWS (docs/talks.md).
+        documents: (event, context) => jobs.handler(event as Parameters<typeof jobs.handler>[0], context),
       },
       options.log ?? ((line) => console.error(JSON.stringify(line))),
       // Lambda's 15 minutes for each background run (jobs started by POST /jobs/{name}, tasks).
@@ -313,20 +335,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     /** The local sign-in page posts here: a session cookie, then the person's home page. */
     const signInBrowser = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
       const form = new URLSearchParams(body.toString('utf8'));
-      const result = tokenRequest.safeParse({ sub: form.get('sub')?.trim(), role: form.get('role') });
+      const result = tokenRequest.safeParse({
+        sub: form.get('sub')?.trim(),
+        role: form.get('role'),
+        ...(form.get('townshipId') ? { townshipId: form.get('townshipId') } : {}),
+      });
       if (!result.success) {
         res.writeHead(303, { location: '/app/login?error=1' });
         res.end();
         return;
       }
-      const { sub, role } = result.data;
+      const { sub, role, townshipId } = result.data;
       const name =
-        role === 'cadre'
+        role === 'cadre' || role === 'leader'
           ? (await getCadre(sub).catch(() => undefined))?.name
-          : LOCAL_USERS.find((u) => u.sub === sub && u.role === role)?.name;
+          : role === 'township' && townshipId
+            ? `${(await getTownship(townshipId).catch(() => undefined))?.name ?? townshipId}工作人员`
+            : LOCAL_USERS.find((u) => u.sub === sub && u.role === role)?.name;
       const token = await issueLocalToken(
         key,
-        { sub, role, ...(name ? { name } : {}) },
+        { sub, role, ...(name ? { name } : {}), ...(townshipId ? { townshipId } : {}) },
         BROWSER_SESSION_SECONDS,
       );
       res.writeHead(303, {
@@ -402,7 +430,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mode,
       dynamoEndpoint: dynamo.endpoint,
       tableName,
-      token: (sub, role, name) => issueLocalToken(key, { sub, role, ...(name ? { name } : {}) }),
+      token: (sub, role, name, townshipId) =>
+        issueLocalToken(key, { sub, role, ...(name ? { name } : {}), ...(townshipId ? { townshipId } : {}) }),
       backup,
       async stop(stopOptions = {}) {
         if (stopped) return;

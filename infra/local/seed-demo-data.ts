@@ -139,11 +139,12 @@ class Api {
   }
 
   async request(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT',
     path: string,
     as: [string, Role],
     body?: unknown,
     key?: string,
+    extraHeaders: Record<string, string> = {},
   ): Promise<Reply> {
     const token = await this.token(...as);
     return this.slot(async () => {
@@ -158,6 +159,7 @@ class Api {
             authorization: `Bearer ${token}`,
             ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
             ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+            ...extraHeaders,
           },
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         });
@@ -281,6 +283,8 @@ async function villagesWithoutChief(api: Api): Promise<Set<string>> {
 
 async function seedRoster(api: Api, roster: DemoRoster): Promise<void> {
   await all(roster.townships, (t) => api.create('/townships', ADMIN, t, `township:${t.id}`));
+  // Units before the cadres that belong to them.
+  await all(roster.units, (u) => api.create('/units', ADMIN, u, `unit:${u.id}`));
   // Who receives the weekly bulletin (fictional addresses): the county office and each township.
   await api.create(
     '/recipients',
@@ -303,13 +307,56 @@ async function seedRoster(api: Api, roster: DemoRoster): Promise<void> {
   );
   await all(
     roster.cadres.filter((c) => c.townshipId === undefined),
-    (c) => api.create('/cadres', ADMIN, c, `cadre:${c.id}`),
+    (c) => seedCadre(api, c),
   );
   await all([...roster.villages, ...roster.cadres.filter((c) => c.townshipId !== undefined)], (item) =>
-    'category' in item
-      ? api.create('/villages', ADMIN, item, `village:${item.id}`)
-      : api.create('/cadres', ADMIN, item, `cadre:${item.id}`),
+    'category' in item ? api.create('/villages', ADMIN, item, `village:${item.id}`) : seedCadre(api, item),
   );
+}
+
+/**
+ * A cadre with their unit. A demo folder seeded before units existed holds the cadre without
+ * `unitId` (the create answers 409, content differs): the unit is then set by a correction.
+ */
+async function seedCadre(api: Api, c: DemoRoster['cadres'][number]): Promise<void> {
+  const reply = await api.request('POST', '/cadres', ADMIN, c, `cadre:${c.id}:unit`);
+  if (reply.status < 300) {
+    if (reply.status === 201 && !reply.replayed) api.created++;
+    else api.existing++;
+    return;
+  }
+  if (reply.status !== 409 || !c.unitId) throw failure('POST', '/cadres', reply, c);
+  const current = await api.get(`/cadres/${c.id}`);
+  if (current.status !== 200) throw failure('GET', `/cadres/${c.id}`, current);
+  if (current.body.unitId === c.unitId) return;
+  const fixed = await api.request('PATCH', `/cadres/${c.id}`, ADMIN, { unitId: c.unitId }, undefined, {
+    'if-match': `"${current.body.version}"`,
+  });
+  if (fixed.status !== 200) throw failure('PATCH', `/cadres/${c.id}`, fixed, { unitId: c.unitId });
+  api.existing++;
+}
+
+/**
+ * County leaders over townships (T05 left without one) and the districts of two townships. A
+ * re-run after the keys expired meets ALREADY_LEADER or, for an ended period, LEADER_PERIOD_OVERLAP (in place already) and identical districts (200).
+ */
+async function seedOrganisation(api: Api, roster: DemoRoster): Promise<void> {
+  await all(roster.leaders, async (l) => {
+    const reply = await api.request(
+      'POST',
+      `/townships/${l.townshipId}/leaders`,
+      ADMIN,
+      { cadreId: l.cadreId, from: l.from, ...(l.to ? { to: l.to } : {}) },
+      `leader:${l.townshipId}:${l.cadreId}`,
+    );
+    // After the keys expired: the running period is in place (ALREADY_LEADER), the ended one overlaps itself.
+    const code = reply.status === 409 ? reply.body?.error?.code : undefined;
+    if (code === 'ALREADY_LEADER' || (l.to && code === 'LEADER_PERIOD_OVERLAP')) api.existing++;
+    else if (reply.status >= 300) throw failure('POST', `/townships/${l.townshipId}/leaders`, reply, l);
+    else if (reply.replayed) api.existing++;
+    else api.created++;
+  });
+  await all(roster.districts, (d) => api.create('/districts', ADMIN, d, `district:${d.id}`));
 }
 
 async function seedAssignments(api: Api, roster: DemoRoster): Promise<void> {
@@ -335,6 +382,60 @@ async function seedAssignments(api: Api, roster: DemoRoster): Promise<void> {
       else api.existing++;
     }
   });
+}
+
+/** Team roles of the demo villages' members (seed 002's four teams, in turn), set where not yet set. */
+const DEMO_TEAM_ROLES = ['first-secretary', 'work-team', 'helper', 'village-cadre'] as const;
+
+async function seedTeams(api: Api, roster: DemoRoster): Promise<void> {
+  await all(roster.villages, async (village, index) => {
+    const reply = await api.get(
+      `/assignments?villageId=${encodeURIComponent(village.id)}&active=true&limit=100`,
+    );
+    if (reply.status !== 200) throw failure('GET', `/assignments?villageId=${village.id}`, reply);
+    const members = (reply.body.items as { id: string; role: string; teamRole?: string }[]).filter(
+      (a) => a.role === 'member',
+    );
+    await all(members, async (a, n) => {
+      if (a.teamRole) {
+        api.existing++;
+        return;
+      }
+      const body = { teamRole: DEMO_TEAM_ROLES[(index + n) % DEMO_TEAM_ROLES.length] };
+      const put = await api.request('PUT', `/assignments/${a.id}/team-role`, ADMIN, body);
+      if (put.status !== 200) throw failure('PUT', `/assignments/${a.id}/team-role`, put, body);
+      api.created++;
+    });
+  });
+}
+
+/**
+ * One order a chief gave their team (下达指令, seed 002), numbered in HQ's series, with the member's
+ * first progress report: the chief of the showcase township's first village.
+ */
+async function seedTeamOrder(api: Api, anchor: string, roster: DemoRoster): Promise<void> {
+  const village = roster.villages.find((v) => v.townshipId === SHOWCASE_TOWNSHIP);
+  const chief = roster.assignments.find((a) => a.villageId === village?.id && a.role === 'chief');
+  const member = roster.assignments.find((a) => a.villageId === village?.id && a.role === 'member');
+  if (!village || !chief || !member) return;
+  const order = await api.create(
+    '/dispatches',
+    cadre(chief.cadreId),
+    {
+      title: '排查山塘水位并拍照上报',
+      category: '工作队指令',
+      description: '逐塘查看蓄水情况，缺水的塘登记户数和牲畜数，当天报总队长。',
+      deadline: `${addDays(anchor, 3)}T18:00:00+08:00`,
+      assignees: [{ cadreId: member.cadreId, villageId: village.id }],
+    },
+    `${anchor}:team-order`,
+  );
+  await api.create(
+    `/dispatches/${order.body.id}/reports`,
+    cadre(member.cadreId),
+    { status: 'in_progress', note: '已查看三口塘，两口水位偏低，正在登记缺水户。' },
+    `${anchor}:team-order:report:1`,
+  );
 }
 
 interface ActivityCounts {
@@ -366,6 +467,7 @@ async function seedActivity(api: Api, activity: DemoActivity, roster: DemoRoster
       dispatchIds.set(key, String(reply.body.id));
     }
   });
+  await api.step('team orders', () => seedTeamOrder(api, activity.anchor, roster));
   await api.step('progress reports', () =>
     all(activity.dispatches, (d) => {
       const byAssignee = new Map<string, typeof d.reports>();
@@ -487,7 +589,11 @@ async function seedActivity(api: Api, activity: DemoActivity, roster: DemoRoster
   // HQ's corrections and the kinds of rejection show outside the showcase township (云溪镇, T01),
   // whose tiers the demo spreads on purpose: one 整改不到位 among the rejections, the rest 虚假整改.
   const townshipOf = new Map(roster.villages.map((v) => [v.id, v.townshipId]));
-  const elsewhere = problems.filter((p) => townshipOf.get(p.villageId) !== SHOWCASE_TOWNSHIP);
+  // In key order: \`problems\` fills in the order the answers arrive, and a re-run must pick the very
+  // same problems (the same requests under the same Idempotency-Keys).
+  const elsewhere = problems
+    .filter((p) => townshipOf.get(p.villageId) !== SHOWCASE_TOWNSHIP)
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const incomplete = elsewhere.find((p) => p.spec.fate === 'false');
   const verify = (p: (typeof problems)[number], round: number, outcome: 'accepted' | 'rejected') => {
     const kind = outcome === 'rejected' ? (p === incomplete ? 'incomplete' : 'false') : undefined;
@@ -644,6 +750,8 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSummary> {
   const roster = demoRoster(addDays(anchor, -45));
   await api.step('roster', () => seedRoster(api, roster));
   await api.step('assignments', () => seedAssignments(api, roster));
+  await api.step('organisation', () => seedOrganisation(api, roster));
+  await api.step('teams', () => seedTeams(api, roster));
   const activity = demoActivity(anchor, roster);
   const counts = write ? await seedActivity(api, activity, roster) : undefined;
 
@@ -656,7 +764,8 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSummary> {
     villages: roster.villages.length,
     cadres: roster.cadres.length,
     assignments: roster.assignments.length,
-    dispatches: activity.dispatches.length,
+    // HQ's forms and the one order a chief gave their team (seedTeamOrder).
+    dispatches: activity.dispatches.length + 1,
     progressReports: counts?.progressReports ?? activity.dispatches.reduce((n, d) => n + d.reports.length, 0),
     inspections: activity.inspections.length,
     problems: counts?.problems ?? problems.length,
@@ -701,7 +810,107 @@ export async function runDemoJobs(options: {
         : `HTTP ${res.status}`;
     log(`  ${job}: ${out[job]}`);
   }
+  if (out['weekly-bulletin'] === 'succeeded') out['follow-up'] = await seedFollowUp(api);
+  if (out['weekly-bulletin'] === 'succeeded') out.talks = await seedTalks(api);
   return out;
+}
+
+/**
+ * Once last week is evaluated: the self-criticism meeting of its 检讨发言 tier (three speakers) and a
+ * 干部营养餐 session whose roster is that week's training candidates, with attendance marked for the
+ * first three (the first completed, the others attended only). Keys and ids derive from the week, so a re-run adds nothing.
+ */
+async function seedFollowUp(api: Api): Promise<string> {
+  const weeks = await api.request('GET', '/bulletins?limit=1', ADMIN);
+  const week = (weeks.body as { items?: { week: string }[] }).items?.[0]?.week;
+  if (!week) return 'no evaluated week';
+  const b = await api.request('GET', `/bulletins/${week}`, ADMIN);
+  const cadres = (b.body as { cadres?: { cadreId: string; tier: string }[] }).cadres ?? [];
+  const speakers = cadres.filter((c) => c.tier === 'selfCriticism').map((c) => c.cadreId);
+  const today = beijingDate(new Date());
+  if (speakers.length) {
+    await api.create(
+      '/self-criticism-meetings',
+      ADMIN,
+      {
+        date: today,
+        week,
+        place: '县委大院第二会议室',
+        speakerIds: speakers.slice(0, 3),
+        attendeeIds: speakers.slice(3, 6),
+        notes: '检讨发言人逐一说明问题原因和整改措施，表态限期整改到位。',
+      },
+      `self-criticism:${week}`,
+    );
+  }
+  const training = await api.create(
+    '/trainings',
+    ADMIN,
+    { title: '干部营养餐培训（第一期）', date: today, place: '县委党校', week },
+    `training:${week}`,
+  );
+  const roster = (training.body as { id: string; roster: { cadreId: string }[] }).roster;
+  const id = (training.body as { id: string }).id;
+  for (const [i, row] of roster.slice(0, 3).entries()) {
+    await api.create(
+      `/trainings/${id}/attendance`,
+      ADMIN,
+      { cadreId: row.cadreId, attended: true, completed: i === 0 },
+      `training:${week}:${row.cadreId}`,
+      200,
+    );
+  }
+  return `${speakers.length ? 'meeting, ' : ''}training (${roster.length} on the roster)`;
+}
+
+/**
+ * Talks (docs/talks.md): last week's evaluation proposed them; HQ approves the first (numbering and
+ * sending its notice), records it held, and its cadre acknowledges with a statement; the rest wait for
+ * approval on the talks page. A re-run finds the first one closed and does nothing.
+ */
+export function seedDemoTalks(url: string): Promise<string> {
+  return seedTalks(new Api(url.replace(/\/+$/, ''), 1));
+}
+
+async function seedTalks(api: Api): Promise<string> {
+  const proposed = await api.request('GET', '/talks?limit=100', ADMIN);
+  const talks = ((proposed.body as { items?: { id: string; cadreId: string; status: string }[] }).items ?? [])
+    .slice()
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  const first = talks[0];
+  if (!first) return 'no talks proposed';
+  if (first.status === 'proposed')
+    await api.request('POST', `/talks/${first.id}/approve`, ADMIN, undefined, `talk:approve:${first.id}`);
+  // A county leader (C001–C010) conducts it.
+  const conductor = first.cadreId === 'C001' ? 'C002' : 'C001';
+  const state = await api.request('GET', `/talks/${first.id}`, ADMIN);
+  if ((state.body as { status?: string }).status === 'notified') {
+    await api.request(
+      'POST',
+      `/talks/${first.id}/record`,
+      ADMIN,
+      {
+        heldAt: new Date(Date.now() - 3_600_000).toISOString(),
+        place: '县包村工作指挥部第一会议室',
+        conductorIds: [conductor],
+        notes:
+          '指出本人包联村未销号问题，分析原因，要求一周内逐项整改到位并书面报告。\n本人表示接受批评，立即整改。',
+      },
+      `talk:record:${first.id}`,
+    );
+  }
+  const held = await api.request('GET', `/talks/${first.id}`, ADMIN);
+  if ((held.body as { status?: string }).status === 'held') {
+    await api.request(
+      'POST',
+      `/talks/${first.id}/acknowledge`,
+      cadre(first.cadreId),
+      { statement: '诚恳接受组织谈话，三天内完成整改，今后每周驻村不少于两晚。' },
+      `talk:acknowledge:${first.id}`,
+    );
+  }
+  const waiting = talks.filter((t) => t.status === 'proposed' && t.id !== first.id).length;
+  return `talks (${waiting} waiting for approval, 1 held and acknowledged)`;
 }
 
 /** A run's status once it is no longer queued or running (Lambda's 15 minutes and its lease at most). */

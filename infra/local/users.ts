@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ROLE_LABELS as CORE_ROLE_LABELS } from '../../functions/core/roles.ts';
 import { AppError } from '../../functions/errors.ts';
 import { DataFolderError, openDataFolder, readManifest, socketPath } from './data-folder.ts';
 import { DataFolderLockedError, lockDataFolder } from './data-lock.ts';
@@ -19,12 +20,13 @@ import { DYNAMO_SOCKET, ensureTable, startDynalite } from './dynamo-local.ts';
 // What this command writes into the data folder (or a backup) is the service user's alone.
 process.umask(0o077);
 const USAGE = `用法 / usage:
-  npm run users -- add <用户名> --role admin|inspector|cadre [--cadre <干部编号>] [--name <姓名>] [--password-stdin]
+  npm run users -- add <用户名> --role admin|inspector|township|leader|cadre [--cadre <干部编号>] [--township <乡镇编号>] [--name <姓名>] [--password-stdin]
   npm run users -- list
   npm run users -- reset <用户名>
   npm run users -- disable <用户名>
 
   add      开通账号，打印初始密码（首次登录须修改）；--password-stdin 从标准输入读取密码（不再要求修改）
+           乡镇账号（township）须用 --township 指定所在乡镇；县级领导（leader）和包村干部（cadre）须用 --cadre 指定花名册中的干部
   list     列出全部账号
   reset    重置密码，打印新的初始密码（结束该账号的所有登录；已停用的账号恢复启用）
   disable  停用账号（一分钟内结束该账号的所有登录）
@@ -39,6 +41,7 @@ interface Parsed {
   username?: string;
   role?: string;
   cadre?: string;
+  township?: string;
   name?: string;
   passwordStdin: boolean;
 }
@@ -50,6 +53,7 @@ function parse(argv: string[]): Parsed {
     options: {
       role: { type: 'string' },
       cadre: { type: 'string' },
+      township: { type: 'string' },
       name: { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -68,6 +72,7 @@ function parse(argv: string[]): Parsed {
     ...(username ? { username } : {}),
     ...(values.role ? { role: values.role } : {}),
     ...(values.cadre ? { cadre: values.cadre } : {}),
+    ...(values.township ? { township: values.township } : {}),
     ...(values.name ? { name: values.name } : {}),
     passwordStdin: values['password-stdin'] === true,
   };
@@ -139,7 +144,7 @@ const STATE_LABELS: Record<string, string> = {
   active: '正常',
   disabled: '已停用',
 };
-const ROLE_LABELS: Record<string, string> = { admin: '指挥部', inspector: '督查组', cadre: '包村干部' };
+const ROLE_LABELS: Record<string, string> = CORE_ROLE_LABELS;
 
 /** A refusal in Chinese, then English, one line per field. */
 function describeRefusal(error: AppError): string {
@@ -149,14 +154,16 @@ function describeRefusal(error: AppError): string {
     NOT_FOUND: 'no such user',
     VALIDATION_FAILED: 'invalid input',
     CANNOT_DISABLE_SELF: 'cannot disable your own account',
-    INVALID_VALUE: 'role must be admin, inspector or cadre',
+    INVALID_VALUE: 'role must be admin, inspector, township, leader or cadre',
     INVALID_FORMAT: 'user names are 3–32 of a-z 0-9 . _ -',
     TOO_SHORT: 'at least 10 characters',
     COMMON_PASSWORD: 'too common a password',
     CONTAINS_USERNAME: 'the password contains the user name',
     REPETITIVE: 'a repeated pattern',
-    REQUIRED: 'cadre accounts need --cadre <cadre id>',
-    NOT_A_CADRE: 'only cadre accounts take --cadre',
+    REQUIRED: 'township accounts need --township <township id>; leader and cadre accounts --cadre <cadre id>',
+    NOT_A_CADRE: 'only leader and cadre accounts take --cadre',
+    UNKNOWN_TOWNSHIP: 'no such township on the roster',
+    NOT_A_TOWNSHIP_ACCOUNT: 'only township accounts take --township',
   };
   const lines = [`错误 / error: ${error.message}`];
   for (const f of error.fields ?? []) {
@@ -207,6 +214,7 @@ export async function main(argv: string[]): Promise<number> {
             username: parsed.username!,
             role: parsed.role!,
             cadreId: parsed.cadre,
+            townshipId: parsed.township,
             name: parsed.name,
             password,
           },
@@ -228,9 +236,13 @@ export async function main(argv: string[]): Promise<number> {
         if (!accounts.length) console.log('还没有账号 / no accounts yet');
         for (const a of accounts) {
           console.log(
-            [a.username, ROLE_LABELS[a.role], a.cadreId ?? '-', a.name ?? '-', STATE_LABELS[a.state]].join(
-              '\t',
-            ),
+            [
+              a.username,
+              ROLE_LABELS[a.role],
+              a.cadreId ?? a.townshipId ?? '-',
+              a.name ?? '-',
+              STATE_LABELS[a.state],
+            ].join('\t'),
           );
         }
         break;

@@ -1,15 +1,9 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beijingDate, isoWeekOf } from '../../functions/core/time.ts';
 import { evaluateAndStoreWeek } from '../../functions/jobs/evaluate-week.ts';
-import {
-  accessibilityViolations,
-  DESKTOP,
-  launchBrowser,
-  screenshot,
-  signedInPage,
-  unlabelledInputs,
-} from '../support/browser.ts';
+import { launchBrowser } from '../support/browser.ts';
+import { desktopAdmin, expectCleanPage } from '../support/desktop-admin.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
 
 /**
@@ -21,36 +15,19 @@ import { type Caller, startTestStack, type TestStack, uid } from '../support/loc
 let t: TestStack;
 let api: Caller;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 const township = uid('T');
 const villages = { stone: uid('V'), water: uid('V') };
 const cadres = { chief: uid('C'), member: uid('C') };
 const today = beijingDate(new Date());
 
-async function check(page: Page, name: string, errors: string[]): Promise<void> {
-  await screenshot(page, name);
-  expect(await accessibilityViolations(page), name).toEqual([]);
-  expect(await unlabelledInputs(page), name).toEqual([]);
-  expect(errors, name).toEqual([]);
-}
-
-async function adminPage(javaScriptEnabled = true) {
-  const opened = await signedInPage(
-    browser,
-    t.url,
-    { sub: api.sub, role: 'admin' },
-    // A refused form comes back with the API's status (400, 412): expected, not an error of the page.
-    {
-      viewport: DESKTOP,
-      javaScriptEnabled,
-      ignore: [/Failed to load resource: the server responded with a status of 4(00|12)/],
-    },
-  );
-  opened.page.setDefaultTimeout(10_000);
-  contexts.push(opened.context);
-  return opened;
-}
+// A refused form comes back with the API's status (400, 412): expected, not an error of the page.
+const admin = desktopAdmin(
+  () => ({ browser, url: t.url, sub: api.sub }),
+  [/Failed to load resource: the server responded with a status of 4(00|12)/],
+);
+const adminPage = admin.open;
+const check = expectCleanPage;
 
 beforeAll(async () => {
   t = await startTestStack();
@@ -85,7 +62,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close();
+  await admin.close();
   await browser?.close();
   await t?.stop();
 });

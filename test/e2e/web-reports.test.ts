@@ -70,6 +70,14 @@ async function check(page: Page, name: string, errors: string[]): Promise<void> 
 beforeAll(async () => {
   t = await startTestStack();
   api = await t.as('admin');
+  // Talk notices issued by the weekly job as before talks were decisions (talks: web-talks.test.ts).
+  const setting = await api.send(
+    'PUT',
+    '/settings/talks',
+    JSON.stringify({ approvalRequired: false, holdWithinDays: 7 }),
+    { 'content-type': 'application/json' },
+  );
+  expect(setting.status).toBe(200);
   inspector = await t.as('inspector');
   const setup: Array<[string, unknown]> = [
     ['/townships', { id: townships.east, name: '东山乡' }],

@@ -171,9 +171,20 @@ describe('Cognito user pool', () => {
     });
   });
 
-  it('has exactly the groups admin, inspector and cadre', () => {
+  it('has exactly the groups admin, inspector, township, leader and cadre', () => {
     const names = ofType('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName);
-    expect(names.sort()).toEqual(['admin', 'cadre', 'inspector']);
+    expect(names.sort()).toEqual(['admin', 'cadre', 'inspector', 'leader', 'township']);
+  });
+
+  it('declares custom:townshipId, which the app client reads but users cannot write themselves', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      Schema: Match.arrayWith([
+        Match.objectLike({ Name: 'townshipId', AttributeDataType: 'String', Mutable: true }),
+      ]),
+    });
+    const [[, client]] = ofType('AWS::Cognito::UserPoolClient') as [[string, Json]];
+    expect(client.Properties.ReadAttributes).toContain('custom:townshipId');
+    expect(client.Properties.WriteAttributes).not.toContain('custom:townshipId');
   });
 
   it('declares custom:cadreId, which the app client reads but users cannot write themselves', () => {
@@ -649,10 +660,38 @@ describe('delivery: documents bucket, schedules, dead-letter queue', () => {
     const notices = actionsOfRole(logicalId(functionOf('notices').role));
     expect(notices).toContain('s3:GetObject');
     expect(notices).not.toContain('s3:PutObject');
+    // Talks render their notice and record in the request (docs/talks.md): documents, no SES.
+    const talks = actionsOfRole(logicalId(functionOf('talks').role));
+    expect(talks).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject']));
+    expect(talks.filter((a) => a.startsWith('ses:'))).toEqual([]);
+    // …as HTML, and hand the PDF to the scheduled-jobs function (the one with Chromium) by an
+    // asynchronous invoke of exactly that function (and the news function, should the hand-off fail).
+    const talksApi = logicalId(functionOf('talks').role);
+    const talksInvoke = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: Json) => r.Ref === talksApi))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((st: Json) => [st.Action].flat().includes('lambda:InvokeFunction'))
+      .flatMap((st: Json) => [st.Resource].flat());
+    expect(talksInvoke).toContainEqual({ 'Fn::GetAtt': [logicalId(delivery().jobs.fn), 'Arn'] });
+    expect(
+      talksInvoke.filter((r: Json) => JSON.stringify(r).includes(logicalId(delivery().jobs.fn))),
+      'no qualified ARNs of the jobs function',
+    ).toEqual([{ 'Fn::GetAtt': [logicalId(delivery().jobs.fn), 'Arn'] }]);
+    expect(resources[logicalId(functionOf('talks').fn)].Properties.Environment.Variables).toMatchObject({
+      DOCUMENTS_FUNCTION_NAME: { Ref: logicalId(delivery().jobs.fn) },
+    });
+    // Its failures go where the jobs function's do: two retries, then the failure queue.
+    const jobsInvokeConfig = ofType('AWS::Lambda::EventInvokeConfig').find(
+      ([, c]) => c.Properties.FunctionName.Ref === logicalId(delivery().jobs.fn),
+    );
+    expect(jobsInvokeConfig?.[1].Properties).toMatchObject({
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+    });
     // The photo groups' photos/ grants are checked in test/infra/photos.test.ts.
     const photoGroups: readonly string[] = PHOTO_GROUPS;
     for (const group of groupsWithRoutes.filter(
-      (g) => g.name !== 'notices' && !photoGroups.includes(g.name),
+      (g) => g.name !== 'notices' && g.name !== 'talks' && !photoGroups.includes(g.name),
     )) {
       const actions = actionsOfRole(logicalId(functionOf(group.name).role));
       expect(
@@ -766,6 +805,7 @@ describe('web front end and background work', () => {
         'COGNITO_DOMAIN',
         'COGNITO_ISSUER',
         'DOCUMENTS_BUCKET',
+        'DOCUMENTS_FUNCTION_NAME',
         'JOBS_FUNCTION_NAME',
         'LOG_LEVEL',
         'NEWS_FUNCTION_NAME',
@@ -784,6 +824,7 @@ describe('web front end and background work', () => {
       DOCUMENTS_BUCKET: { Ref: logicalId(stack.delivery.bucket) },
       COGNITO_CLIENT_ID: { Ref: clientId },
       JOBS_FUNCTION_NAME: { Ref: logicalId(stack.delivery.jobs.fn) },
+      DOCUMENTS_FUNCTION_NAME: { Ref: logicalId(stack.delivery.jobs.fn) },
       WORKER_FUNCTION_NAME: { Ref: logicalId(web().worker.fn) },
       PUBLIC_BASE_URL: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] },
       LOG_LEVEL: 'info',
@@ -896,6 +937,9 @@ describe('web front end and background work', () => {
         'logs:PutLogEvents',
         's3:GetObject',
         's3:PutObject',
+        // Documents are written too: approving or recording a talk renders it (docs/talks.md).
+        's3:ListBucket',
+        's3:PutObject',
         // photos/ (test/infra/photos.test.ts): the pages run the photo routes in-process.
         's3:DeleteObject',
         's3:GetObject',
@@ -914,6 +958,7 @@ describe('web front end and background work', () => {
 
     expect(resourcesFor(roleId, 's3:GetObject')).toEqual([bucketObjects('/*'), bucketObjects('/photos/*')]);
     expect(resourcesFor(roleId, 's3:PutObject')).toEqual([
+      bucketObjects('/*'),
       bucketObjects('/imports/*'),
       bucketObjects('/photos/*'),
     ]);

@@ -25,7 +25,9 @@ const callers = new Map<Role, Caller>();
 
 beforeAll(async () => {
   t = await startTestStack();
-  for (const role of ROLES) callers.set(role, await t.as(role, DUMMY));
+  // A township's staff need their township (claim custom:townshipId): without one the role does not count.
+  for (const role of ROLES)
+    callers.set(role, await t.as(role, DUMMY, role === 'township' ? { townshipId: DUMMY } : {}));
 });
 afterAll(async () => {
   await t.stop();
@@ -53,6 +55,32 @@ describe('the route table', () => {
 
   it('gives every guarded route at least one role', () => {
     for (const r of guarded) expect((r.roles as Role[]).length, name(r)).toBeGreaterThan(0);
+  });
+
+  it('opens the reads of township-kept records to township staff and county leaders (scoped per record)', () => {
+    // Per-record checks for these: test/integration/roles-reach.test.ts.
+    const reads = [
+      'GET /photos/{id}',
+      'GET /photos/{id}/thumbnail',
+      'GET /inspections',
+      'GET /inspections/{id}',
+      'GET /visits',
+      'GET /visits/summary',
+      'GET /notices',
+      'GET /notices/{id}/download',
+      'GET /self-criticism-meetings',
+      'GET /self-criticism-meetings/{id}',
+      'GET /trainings',
+      'GET /trainings/{id}',
+      'GET /talks',
+      'GET /talks/{id}',
+      'GET /cadres/{id}/profile',
+    ];
+    for (const read of reads) {
+      const route = routes.find((r) => name(r) === read);
+      expect(route, read).toBeDefined();
+      expect(route?.roles, read).toEqual(expect.arrayContaining(['township', 'leader']));
+    }
   });
 });
 

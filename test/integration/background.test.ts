@@ -71,7 +71,7 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 describe('the import template', () => {
-  it('downloads as an .xlsx with the four sheets and their headers', async () => {
+  it('downloads as an .xlsx with the roster sheets and their headers', async () => {
     const res = await download(t.url, hq, '/app/admin/tasks/import/template');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe(
@@ -79,11 +79,13 @@ describe('the import template', () => {
     );
     expect(res.headers.get('content-disposition')).toContain("filename*=UTF-8''");
     const sheets = await readWorkbook(res.bytes);
-    expect(sheets.slice(0, 4).map((s) => [s.name, s.rows[0]!.cells[0]])).toEqual([
+    expect(sheets.slice(0, 6).map((s) => [s.name, s.rows[0]!.cells[0]])).toEqual([
       ['乡镇', '编号'],
+      ['单位', '编号'],
       ['村', '编号'],
       ['干部', '编号'],
       ['包村关系', '干部编号'],
+      ['片区', '编号'],
     ]);
   });
 });

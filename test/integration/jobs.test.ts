@@ -30,6 +30,20 @@ beforeAll(async () => {
   resetMailConfig();
   t = await startTestStack();
   admin = await t.as('admin');
+  // Today's behaviour as before talks were decisions: the county setting "approval needed" off, so
+  // the weekly job approves and sends the talk notices at once (talks themselves: talks.test.ts).
+  expect(
+    (
+      await admin.send(
+        'PUT',
+        '/settings/talks',
+        JSON.stringify({ approvalRequired: false, holdWithinDays: 7 }),
+        {
+          'content-type': 'application/json',
+        },
+      )
+    ).status,
+  ).toBe(200);
   inspector = await t.as('inspector');
   expect((await admin.post('/townships', { id: tid, name: '桶井乡' })).status).toBe(201);
   expect(

@@ -62,7 +62,7 @@ const fileNameOf = (disposition: string | null) =>
   decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition ?? '')?.[1] ?? '');
 
 describe('rendering a week', () => {
-  it('issues the bulletin as 第1期 and one notice per talk, per cadre with new problems, per major failure', () => {
+  it('issues the bulletin as 第1期 and one notice per talk, per cadre with new problems, per major failure, and one 通报表扬', () => {
     expect(first.bulletin).toMatchObject({
       kind: 'bulletin',
       week: WEEK,
@@ -77,6 +77,7 @@ describe('rendering a week', () => {
       `rectificationNotice:${ids.heavy}`,
       `rectificationNotice:${ids.light}`,
       `criticismNotice:${ids.heavy}`,
+      'commendationNotice:undefined',
     ]);
     expect(first.notices.map((n) => n.number)).toEqual([
       '指谈〔2026〕1号',
@@ -85,6 +86,7 @@ describe('rendering a week', () => {
       '指改〔2026〕2号',
       '指改〔2026〕3号',
       '指通〔2026〕1号',
+      '指表〔2026〕1号',
     ]);
     expect(first.notices[1]).toMatchObject({
       title: '诫勉谈话通知书（张三）',
@@ -120,7 +122,7 @@ describe('rendering a week', () => {
         .map((d) => d.revision)
         .sort(),
     ).toEqual([1, 2]);
-    expect(docs).toHaveLength(8);
+    expect(docs).toHaveLength(9);
   });
 
   it('a provisional view gets a bulletin marked 暂定 and no notices, without using an issue number', async () => {
@@ -146,7 +148,7 @@ describe('GET /notices', () => {
   it.each([
     ['kind', `kind=talkNotice`, 2],
     ['cadre', `cadreId=${ids.heavy}`, 3],
-    ['week', `week=${WEEK}`, 8],
+    ['week', `week=${WEEK}`, 9],
     ['week and kind', `week=${WEEK}&kind=bulletin`, 2],
     ['week and cadre', `week=${WEEK}&cadreId=${ids.light}`, 1],
     ['cadre and kind', `cadreId=${ids.heavy}&kind=criticismNotice`, 1],
@@ -168,8 +170,8 @@ describe('GET /notices', () => {
       seen.push(...res.body.items.map((i: { id: string }) => i.id));
       next = res.body.next;
     } while (next);
-    expect(seen).toHaveLength(8);
-    expect(new Set(seen).size).toBe(8);
+    expect(seen).toHaveLength(9);
+    expect(new Set(seen).size).toBe(9);
   });
 
   it.each([

@@ -95,6 +95,47 @@ describe('demo county seed', () => {
     }
   });
 
+  it('keeps units, county leaders over four townships and districts in two; coverage shows the gaps left', async () => {
+    const [units, cadres, districts] = await Promise.all([
+      listAll('/units'),
+      listAll('/cadres'),
+      listAll('/districts'),
+    ]);
+    expect(units.filter((u: { kind: string }) => u.kind !== 'department')).toHaveLength(10);
+    expect(cadres.every((c: { unitId?: string }) => c.unitId)).toBe(true);
+    expect(new Set(districts.map((d: { townshipId: string }) => d.townshipId))).toEqual(
+      new Set(['T01', 'T02']),
+    );
+    const led = await Promise.all(
+      ['T01', 'T02', 'T03', 'T04', 'T05'].map(
+        async (id) => (await listAll(`/townships/${id}/leaders?active=true`)).length,
+      ),
+    );
+    expect(led).toEqual([1, 1, 1, 1, 0]);
+    // 白鹭乡's earlier leader, recorded as an ended period.
+    expect(await listAll('/townships/T05/leaders')).toMatchObject([{ cadreId: 'C005', active: false }]);
+    const coverage = (await admin.get('/coverage')).body;
+    expect(coverage.townshipsWithoutLeader.map((t: { id: string }) => t.id)).toEqual(['T05']);
+    expect(coverage.districtsWithoutDepartment.map((d: { id: string }) => d.id)).toEqual(['D0202']);
+    // Every working group has a cadre of its township's committee or government (seed 004).
+    expect(coverage.villagesWithoutTownshipCadre).toEqual([]);
+  });
+
+  it("gives every village team's members a team role and shows one order a chief gave their team", async () => {
+    const members = (await listAll('/assignments?active=true')).filter(
+      (a: { role: string }) => a.role === 'member',
+    );
+    expect(members.length).toBeGreaterThan(0);
+    expect(members.every((a: { teamRoleLabel?: string }) => a.teamRoleLabel)).toBe(true);
+    expect(new Set(members.map((a: { teamRoleLabel: string }) => a.teamRoleLabel))).toEqual(
+      new Set(['第一书记', '驻村工作队员', '帮扶干部', '村干部']),
+    );
+    const orders = (await listAll('/dispatches')).filter((d: { issuerCadreId?: string }) => d.issuerCadreId);
+    expect(orders).toHaveLength(1);
+    const chiefs = await listAll(`/dispatches?issuedBy=${orders[0].issuerCadreId}`);
+    expect(chiefs.map((d: { id: string }) => d.id)).toEqual([orders[0].id]);
+  });
+
   it('records dispatches, progress reports, inspections, problems of every status and direct reports', async () => {
     const dispatches = await listAll('/dispatches');
     expect(dispatches.length).toBeGreaterThanOrEqual(3);

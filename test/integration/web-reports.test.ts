@@ -87,6 +87,20 @@ const escapeHtml = (s: string) =>
 beforeAll(async () => {
   t = await startTestStack();
   admin = await t.as('admin');
+  // Today's behaviour as before talks were decisions: the county setting "approval needed" off, so
+  // the weekly job approves and sends the talk notices at once (talks themselves: talks.test.ts).
+  expect(
+    (
+      await admin.send(
+        'PUT',
+        '/settings/talks',
+        JSON.stringify({ approvalRequired: false, holdWithinDays: 7 }),
+        {
+          'content-type': 'application/json',
+        },
+      )
+    ).status,
+  ).toBe(200);
   inspector = await t.as('inspector');
   const setup: Array<[string, unknown]> = [
     ['/townships', { id: ids.east, name: '东山乡' }],

@@ -40,7 +40,8 @@ export interface Caller {
 export interface TestStack {
   stack: LocalStack;
   url: string;
-  as(role: Role, sub?: string): Promise<Caller>;
+  /** `townshipId`: the township of a `township` caller (claim `custom:townshipId`). */
+  as(role: Role, sub?: string, options?: { townshipId?: string }): Promise<Caller>;
   anonymous(): Caller;
   stop(): Promise<void>;
 }
@@ -132,10 +133,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...(options.backgroundTimeoutMs ? { backgroundTimeoutMs: options.backgroundTimeoutMs } : {}),
     ...(dynamoEndpoint ? { dynamoEndpoint } : {}),
   });
-  const countyToken = async (sub: string, role: Role): Promise<string> => {
+  const countyToken = async (sub: string, role: Role, townshipId?: string): Promise<string> => {
     const { createAccount } = await import('../../functions/accounts/service.ts');
     const audit = { actor: 'test-setup', roles: ['admin'], routeKey: 'test', requestId: randomUUID() };
-    if (role === 'cadre') {
+    if (role === 'cadre' || role === 'leader') {
       const { getCadre, createCadre } = await import('../../functions/adapters/dynamo/roster.ts');
       if (!(await getCadre(sub))) {
         const now = new Date().toISOString();
@@ -152,7 +153,13 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     }
     const username = sub.toLowerCase();
     await createAccount(
-      { username, role, ...(role === 'cadre' ? { cadreId: sub } : {}), password: TEST_PASSWORD },
+      {
+        username,
+        role,
+        ...(role === 'cadre' || role === 'leader' ? { cadreId: sub } : {}),
+        ...(townshipId ? { townshipId } : {}),
+        password: TEST_PASSWORD,
+      },
       audit,
     ).catch((error: unknown) => {
       if ((error as { code?: string }).code !== 'DUPLICATE_USERNAME') throw error;
@@ -172,8 +179,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   return {
     stack,
     url: stack.url,
-    async as(role, sub = `${role}-${randomUUID().slice(0, 6)}`) {
-      const token = stack.mode === 'county' ? await countyToken(sub, role) : await stack.token(sub, role);
+    async as(role, sub = `${role}-${randomUUID().slice(0, 6)}`, options = {}) {
+      const token =
+        stack.mode === 'county'
+          ? await countyToken(sub, role, options.townshipId)
+          : await stack.token(sub, role, undefined, options.townshipId);
       return caller(stack.url, stack.mode === 'county' ? sub.toLowerCase() : sub, role, token);
     },
     anonymous: () => caller(stack.url, 'anonymous', 'admin', undefined),

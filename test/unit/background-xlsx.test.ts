@@ -193,12 +193,29 @@ describe('round trip', () => {
 describe('import template', () => {
   it('has one sheet per kind with the import headers and an example row, and the notes', async () => {
     const sheets = await readWorkbook(await writeWorkbook(templateSheets(), { creator: 'test', created }));
-    expect(sheets.map((s) => s.name)).toEqual(['乡镇', '村', '干部', '包村关系', NOTES_SHEET]);
+    expect(sheets.map((s) => s.name)).toEqual([
+      '乡镇',
+      '单位',
+      '村',
+      '干部',
+      '包村关系',
+      '片区',
+      '包镇领导',
+      NOTES_SHEET,
+    ]);
+    expect(sheets.find((s) => s.name === '包镇领导')!.rows[0]!.cells).toEqual([
+      '乡镇编号',
+      '干部编号',
+      '起始日期',
+      '结束日期',
+      '备注',
+    ]);
     const cadres = sheets.find((s) => s.name === '干部')!;
     expect(cadres.rows[0]!.cells).toEqual([
       '编号',
       '姓名',
       '派出单位',
+      '单位编号',
       '职级',
       '所在乡镇编号',
       '手机',
@@ -208,6 +225,7 @@ describe('import template', () => {
       'C001',
       '李明',
       '县水务局',
+      'U01',
       '科级',
       'T01',
       '13800138000',

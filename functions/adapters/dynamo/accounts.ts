@@ -19,8 +19,10 @@ import {
 export interface AccountRecord {
   username: string;
   role: Role;
-  /** Cadre accounts act as this roster cadre (claim `custom:cadreId`). */
+  /** Cadre and county-leader accounts act as this roster cadre (claim `custom:cadreId`). */
   cadreId?: string;
+  /** A township's staff account works for this township (claim `custom:townshipId`). */
+  townshipId?: string;
   name?: string;
   /** `scrypt$N$r$p$salt$hash` (functions/accounts/hashing.ts); never leaves the service. */
   passwordHash: string;

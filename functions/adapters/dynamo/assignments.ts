@@ -7,6 +7,7 @@ import {
   findPeriodClash,
   type PeriodClash,
 } from '../../core/assignments.ts';
+import { teamRoleName } from '../../core/teams.ts';
 import { beijingDayStart, isoWeekOf } from '../../core/time.ts';
 import {
   ASSIGNMENT_ROLE_LABELS,
@@ -31,6 +32,7 @@ import {
   queryPage,
   updateItem,
 } from './table.ts';
+import { getTeamRoles } from './team-roles.ts';
 
 /**
  * Assignments (包村关系) in the single table.
@@ -57,7 +59,7 @@ const VOID_TTL_SECONDS = 3 * 24 * 60 * 60;
 export type NewAssignment = Pick<
   Assignment,
   'id' | 'cadreId' | 'villageId' | 'townshipId' | 'role' | 'from' | 'createdAt' | 'createdBy'
-> & { note?: string | undefined };
+> & { note?: string | undefined; teamRole?: string | undefined };
 
 type StoredAssignment = Item & {
   id: string;
@@ -65,6 +67,8 @@ type StoredAssignment = Item & {
   villageId: string;
   townshipId: string;
   role: AssignmentRole;
+  /** The member's team role (a code from the county's list); absent on assignments without one. */
+  teamRole?: string;
   from: string;
   to?: string;
   active: boolean;
@@ -78,7 +82,11 @@ type StoredAssignment = Item & {
 
 const isAssignment = (item: Item | undefined): item is StoredAssignment => item?.entity === ENTITY;
 
-export function toAssignment(item: StoredAssignment): Assignment {
+/**
+ * Team role names are read live from the county's list (a rename shows at once); callers that read
+ * assignments pass the list they read once per request. Without it the code stands for the name.
+ */
+export function toAssignment(item: StoredAssignment, teamRoles?: TeamRoleNames): Assignment {
   return {
     id: item.id,
     cadreId: item.cadreId,
@@ -86,6 +94,12 @@ export function toAssignment(item: StoredAssignment): Assignment {
     townshipId: item.townshipId,
     role: item.role,
     roleLabel: ASSIGNMENT_ROLE_LABELS[item.role],
+    ...(item.teamRole
+      ? {
+          teamRole: item.teamRole,
+          teamRoleLabel: teamRoles ? teamRoleName(item.teamRole, teamRoles) : item.teamRole,
+        }
+      : {}),
     from: item.from,
     to: item.to ?? null,
     active: item.active,
@@ -98,9 +112,47 @@ export function toAssignment(item: StoredAssignment): Assignment {
   };
 }
 
+type TeamRoleNames = Parameters<typeof teamRoleName>[1];
+
+/** The names of the team roles, only when some of `items` carry one (most reads need no extra read). */
+async function namesFor(items: readonly Item[]): Promise<TeamRoleNames | undefined> {
+  return items.some((i) => typeof i.teamRole === 'string') ? getTeamRoles() : undefined;
+}
+
 export async function getAssignment(id: string): Promise<Assignment | undefined> {
   const item = await getItem<Item>(keys.assignment(id));
-  return isAssignment(item) ? toAssignment(item) : undefined;
+  return isAssignment(item) ? toAssignment(item, await namesFor([item])) : undefined;
+}
+
+/**
+ * Sets (or with null clears) a running assignment's team role. Conditional on the assignment still
+ * running; answers the assignment as it was before and after, or undefined when it is not running.
+ */
+export async function setTeamRole(
+  id: string,
+  teamRole: string | null,
+): Promise<{ before: Assignment; after: Assignment } | undefined> {
+  const before = await getItem<Item>(keys.assignment(id));
+  if (!isAssignment(before) || !before.active) return undefined;
+  let updated: StoredAssignment;
+  try {
+    updated = await updateItem<StoredAssignment>({
+      Key: keys.assignment(id),
+      UpdateExpression: teamRole === null ? 'REMOVE teamRole' : 'SET teamRole = :teamRole',
+      ConditionExpression: '#entity = :entity AND #active = :true',
+      ExpressionAttributeNames: { '#entity': 'entity', '#active': 'active' },
+      ExpressionAttributeValues: {
+        ':entity': ENTITY,
+        ':true': true,
+        ...(teamRole === null ? {} : { ':teamRole': teamRole }),
+      },
+    });
+  } catch (error) {
+    if (error instanceof ConditionFailed) return undefined;
+    throw error;
+  }
+  const names = await getTeamRoles();
+  return { before: toAssignment(before, names), after: toAssignment(updated, names) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,6 +270,7 @@ function assignmentItem(a: NewAssignment): StoredAssignment {
     villageId: a.villageId,
     townshipId: a.townshipId,
     role: a.role,
+    ...(a.teamRole ? { teamRole: a.teamRole } : {}),
     from: a.from,
     active: true,
     ...(a.note ? { note: a.note } : {}),
@@ -250,7 +303,8 @@ async function historyForClash(a: NewAssignment): Promise<AssignmentFacts[]> {
 export async function createAssignment(a: NewAssignment, now: Date): Promise<CreateResult> {
   // 0. A retry (same derived id) whose first attempt got as far as the item is already done.
   const earlier = await getItem<Item>(keys.assignment(a.id));
-  if (isAssignment(earlier)) return { kind: 'recovered', assignment: toAssignment(earlier) };
+  if (isAssignment(earlier))
+    return { kind: 'recovered', assignment: toAssignment(earlier, await namesFor([earlier])) };
   if (earlier) return { kind: 'superseded' };
   // 1. One running assignment per cadre and village.
   const pair = await claimSlot(
@@ -281,14 +335,15 @@ export async function createAssignment(a: NewAssignment, now: Date): Promise<Cre
   if (a.role === 'chief') await markAppointmentLetterPending(a.id, a.createdAt);
   try {
     await putItem(assignmentItem(a), { expression: 'attribute_not_exists(PK)' });
-    return { kind: 'created', assignment: toAssignment(assignmentItem(a)) };
+    const item = assignmentItem(a);
+    return { kind: 'created', assignment: toAssignment(item, await namesFor([item])) };
   } catch (error) {
     if (!(error instanceof ConditionFailed)) throw error;
   }
   const existing = await getItem<Item>(keys.assignment(a.id));
   if (isAssignment(existing)) {
     if (!existing.active) await releaseSlots(a);
-    return { kind: 'recovered', assignment: toAssignment(existing) };
+    return { kind: 'recovered', assignment: toAssignment(existing, await namesFor([existing])) };
   }
   await releaseSlots(a);
   return { kind: 'superseded' };
@@ -327,7 +382,7 @@ export async function endAssignment(
   // Item first, slots second: a crash in between leaves a slot naming an ended assignment, which
   // the next create recognises as stale and clears.
   await releaseSlots(current);
-  return { kind: 'ended', assignment: toAssignment(updated) };
+  return { kind: 'ended', assignment: toAssignment(updated, await namesFor([updated])) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,13 +492,18 @@ export async function listAssignments(
 ): Promise<Page<Assignment>> {
   const specs = filter.villageId || filter.cadreId ? [historySpec(filter)] : statusSpecs(filter);
   const page = await pageAcross(specs, limit, next);
-  return mapPage(page, toAssignment);
+  const names = await namesFor(page.items);
+  return mapPage(page, (item) => toAssignment(item, names));
 }
 
 /** Who was assigned to the village on that Beijing date, from its history. */
 export async function assignmentsOn(villageId: string, date: string): Promise<Assignment[]> {
   const items = await queryAll<StoredAssignment>(historySpec({ villageId, on: date }));
-  return assignmentsEffectiveOn(items.map(toAssignment), date);
+  const names = await namesFor(items);
+  return assignmentsEffectiveOn(
+    items.map((i) => toAssignment(i, names)),
+    date,
+  );
 }
 
 /** The village's chief on that Beijing date, if it had one. */
@@ -454,12 +514,13 @@ export async function chiefOn(villageId: string, date: string): Promise<Assignme
 /** The cadre's assignments that have not been ended (possibly starting in the future). */
 export async function activeAssignmentsForCadre(cadreId: string): Promise<Assignment[]> {
   const items = await queryAll<StoredAssignment>(historySpec({ cadreId, active: true }));
-  return items.map(toAssignment);
+  const names = await namesFor(items);
+  return items.map((i) => toAssignment(i, names));
 }
 
 /** Running chief assignments, optionally in one township (GSI3, no Scan). */
 export async function activeChiefAssignments(townshipId?: string): Promise<Assignment[]> {
   const [spec] = statusSpecs({ role: 'chief', active: true, townshipId });
   const items = await queryAll<StoredAssignment>(spec as QuerySpec);
-  return items.map(toAssignment);
+  return items.map((i) => toAssignment(i));
 }

@@ -44,6 +44,8 @@ export interface CadreWeekRecord {
     weeks: number;
     previousTier: Tier | null;
     previousTierLabel: string | null;
+    /** Held in the circle until a training session is completed (only when so). */
+    held?: { reason: 'trainingIncomplete'; since: string };
   };
   remedialTraining: RemedialReason[];
   talkNotice: PenaltyTier | null;
@@ -85,6 +87,7 @@ export function cadreWeekRecord(
       weeks: c.circle.weeks,
       previousTier: c.circle.previousTier,
       previousTierLabel: c.circle.previousTier ? TIER_LABELS[c.circle.previousTier] : null,
+      ...(c.circle.held ? { held: c.circle.held } : {}),
     },
     remedialTraining: c.remedialTraining,
     talkNotice: c.talkNotice,

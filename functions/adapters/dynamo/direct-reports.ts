@@ -1,6 +1,8 @@
 import { isoWeekOfInstant } from '../../core/time.ts';
 import type { DirectReport, DirectReportKind, DirectReportStatus } from '../../schemas/direct-reports.ts';
+import { invalidCursor } from './cursor.ts';
 import { keys } from './keys.ts';
+import { chainedPage } from './problems.ts';
 import {
   ConditionFailed,
   equalityFilter,
@@ -141,6 +143,11 @@ export interface DirectReportFilter {
   status?: DirectReportStatus | undefined;
   villageId?: string | undefined;
   cadreId?: string | undefined;
+  /**
+   * One township's reports, as the villages it holds: each village's partition (GSI3) read in turn,
+   * newest first within a village, so the read is only that township's reports.
+   */
+  townshipVillageIds?: readonly string[] | undefined;
   /** createdAt ≥ this UTC instant. */
   fromAt?: string | undefined;
   /** createdAt < this UTC instant. */
@@ -156,6 +163,22 @@ export async function listDirectReports(
   limit: number,
   next?: string,
 ): Promise<Page<DirectReport>> {
+  if (filter.townshipVillageIds && !filter.cadreId && !filter.villageId) {
+    const where = equalityFilter({ kind: filter.kind, status: filter.status });
+    const sort = sortRange(filter.fromAt, filter.beforeAt);
+    const specs = filter.townshipVillageIds.map((villageId) => ({
+      index: 'GSI3' as const,
+      partition: keys.villageDirectReports(villageId),
+      descending: true,
+      sort,
+      filter: where,
+    }));
+    if (specs.length === 0) {
+      if (next !== undefined) throw invalidCursor();
+      return { items: [] };
+    }
+    return mapPage(await chainedPage(specs, limit, next), strip);
+  }
   const source = narrowest(
     filter.cadreId && ['GSI2', keys.cadreDirectReports(filter.cadreId)],
     filter.villageId && ['GSI3', keys.villageDirectReports(filter.villageId)],

@@ -36,6 +36,9 @@ export interface DispatchRecord {
   deadline: string;
   createdAt: string;
   createdBy: string;
+  /** A chief's dispatch to their team: who issued it (absent on HQ's). */
+  issuerCadreId?: string;
+  issuerName?: string;
   assignees: AssigneeRef[];
   /** Townships of the named villages, for the township filter on the HQ list. */
   townshipIds: string[];
@@ -57,6 +60,8 @@ export interface AssigneeRecord {
   deadline: string;
   createdAt: string;
   createdBy: string;
+  issuerCadreId?: string;
+  issuerName?: string;
   status: AssigneeStatus;
   lastReportAt?: string;
   lastNote?: string;
@@ -118,6 +123,9 @@ export async function createDispatch(
     GSI1SK: `${record.createdAt}#${record.id}`,
     GSI4PK: keys.week(isoWeekOfInstant(new Date(record.createdAt))),
     GSI4SK: `DISPATCH#${record.createdAt}#${record.id}`,
+    ...(record.issuerCadreId
+      ? { GSI2PK: keys.issuedDispatches(record.issuerCadreId), GSI2SK: `${record.createdAt}#${record.id}` }
+      : {}),
     entity: DISPATCH,
     ...record,
   });
@@ -292,9 +300,12 @@ function filterSpec(f: Filter): Pick<QuerySpec, 'filter'> {
   };
 }
 
-/** Every dispatch, newest first (HQ view). Date bounds use the index's sort key. */
+/**
+ * Every dispatch, newest first (HQ view), or with `issuedBy` the ones a chief issued to their team
+ * (GSI2 of the meta item). Date bounds use the index's sort key.
+ */
 export async function listDispatches(
-  filter: ListFilter,
+  filter: ListFilter & { issuedBy?: string | undefined },
   limit: number,
   next?: string,
 ): Promise<Page<DispatchRecord>> {
@@ -324,8 +335,9 @@ export async function listDispatches(
   }
   const page = await queryPage(
     {
-      index: 'GSI1',
-      partition: keys.dispatchList(),
+      ...(filter.issuedBy
+        ? { index: 'GSI2' as const, partition: keys.issuedDispatches(filter.issuedBy) }
+        : { index: 'GSI1' as const, partition: keys.dispatchList() }),
       ...(sort ? { sort } : {}),
       ...filterSpec(f),
       descending: true,

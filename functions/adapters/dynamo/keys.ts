@@ -10,6 +10,27 @@ export const keys = {
   cadre: (id: string) => ({ PK: `CADR#${id}`, SK: 'A' }),
   cadreList: () => 'CADRS',
 
+  /** Units (单位): by id; all on GSI1 `UNITS` by `<kind>#<id>`. */
+  unit: (id: string) => ({ PK: `UNIT#${id}`, SK: 'A' }),
+  unitList: () => 'UNITS',
+  /**
+   * County leaders over townships (包镇): by id; a township's history (GSI1), a cadre's (GSI2), the
+   * running and ended ones by township (GSI3); one running period per leader and township (slot).
+   */
+  townshipLeader: (id: string) => ({ PK: `TLDR#${id}`, SK: 'A' }),
+  townshipLeaders: (townshipId: string) => `TSHP#${townshipId}#LDR`,
+  cadreLeaderships: (cadreId: string) => `CADR#${cadreId}#LDR`,
+  activeTownshipLeaders: () => 'TLDRS#ACTIVE',
+  endedTownshipLeaders: () => 'TLDRS#ENDED',
+  townshipLeaderSlot: (townshipId: string, cadreId: string) => ({
+    PK: `TSHP#${townshipId}`,
+    SK: `LDR#${cadreId}`,
+  }),
+  /** Districts (片区): by id; all on GSI1 `DISTS` by `<townshipId>#<id>`; a village's district slot. */
+  district: (id: string) => ({ PK: `DIST#${id}`, SK: 'A' }),
+  districtList: () => 'DISTS',
+  villageDistrictSlot: (villageId: string) => ({ PK: `VILL#${villageId}`, SK: 'DIST' }),
+
   assignment: (id: string) => ({ PK: `ASGN#${id}`, SK: 'A' }),
   villageAssignments: (villageId: string) => `VILL#${villageId}#ASGN`,
   cadreAssignments: (cadreId: string) => `CADR#${cadreId}#ASGN`,
@@ -33,6 +54,9 @@ export const keys = {
 
   counter: (series: string, year: number) => ({ PK: `CNTR#${series}#${year}`, SK: 'A' }),
 
+  /** The county's team roles (第一书记, 驻村工作队员…): one small settings item, read by id. */
+  teamRoles: () => ({ PK: 'SETTING#TEAMROLES', SK: 'A' }),
+
   dispatch: (id: string) => ({ PK: `DISP#${id}`, SK: 'A' }),
   dispatchList: () => 'DISPS',
   dispatchAssignee: (id: string, cadreId: string, villageId: string) => ({
@@ -46,6 +70,8 @@ export const keys = {
   }),
   dispatchReportPrefix: () => 'RPT#',
   cadreDispatches: (cadreId: string) => `CADR#${cadreId}#DISP`,
+  /** Dispatches a chief issued to their team (GSI2 of the dispatch meta item, by createdAt). */
+  issuedDispatches: (cadreId: string) => `CADR#${cadreId}#ISSUED`,
   villageDispatches: (villageId: string) => `VILL#${villageId}#DISP`,
   openDispatchAssignees: () => 'OPEN#DISP',
 
@@ -92,6 +118,24 @@ export const keys = {
   visitSort: (at: string, id: string) => `${at}#${id}`,
   visitWeekSort: (at: string, id: string) => `VISIT#${at}#${id}`,
 
+  /**
+   * Self-criticism meetings (检讨发言会): the meeting by id; all by date (GSI1); the evaluated week's
+   * (GSI3). One link item per attendee under the meeting, a copy of it, listed per cadre (GSI2).
+   */
+  selfCriticismMeeting: (id: string) => ({ PK: `SCMT#${id}`, SK: 'A' }),
+  selfCriticismAttendee: (id: string, cadreId: string) => ({ PK: `SCMT#${id}`, SK: `CADR#${cadreId}` }),
+  selfCriticismMeetingList: () => 'SCMTS',
+  weekSelfCriticismMeetings: (week: string) => `SCMTS#WEEK#${week}`,
+  cadreSelfCriticismMeetings: (cadreId: string) => `CADR#${cadreId}#SCMT`,
+  /** Training sessions (干部营养餐): by id; all by date (GSI1); the roster rows under the session, per cadre (GSI2). */
+  training: (id: string) => ({ PK: `TRNG#${id}`, SK: 'A' }),
+  trainingAttendance: (id: string, cadreId: string) => ({ PK: `TRNG#${id}`, SK: `ATND#${cadreId}` }),
+  trainingAttendancePrefix: () => 'ATND#',
+  trainingList: () => 'TRNGS',
+  cadreTrainings: (cadreId: string) => `CADR#${cadreId}#TRNG`,
+  /** Date-first sort key of meetings and sessions, so lists and ranges go by date. */
+  datedSort: (date: string, id: string) => `${date}#${id}`,
+
   /** Major failures (重大失误): all (GSI1), per village (GSI3), the week (GSI4); per cadre via link items (GSI2). */
   majorFailure: (id: string) => ({ PK: `MFAIL#${id}`, SK: 'A' }),
   majorFailureCadreLink: (id: string, cadreId: string) => ({ PK: `MFAIL#${id}`, SK: `CADR#${cadreId}` }),
@@ -105,6 +149,19 @@ export const keys = {
   noticeList: () => 'NOTCS',
   cadreNotices: (cadreId: string) => `CADR#${cadreId}#NOTC`,
   weekNotices: (week: string) => `NOTCS#WEEK#${week}`,
+
+  /**
+   * Talk records (提醒谈话 / 诫勉谈话, docs/talks.md): by id; all by week (GSI1), per cadre (GSI2), per
+   * township (GSI3) and per status (GSI4), each sorted by `<week>#<cadre>` so a week is a prefix.
+   */
+  talk: (id: string) => ({ PK: `TALK#${id}`, SK: 'A' }),
+  talkList: () => 'TALKS',
+  cadreTalks: (cadreId: string) => `CADR#${cadreId}#TALK`,
+  townshipTalks: (townshipId: string) => `TSHP#${townshipId}#TALK`,
+  talksByStatus: (status: string) => `TALKS#STATUS#${status}`,
+  talkSort: (week: string, cadreId: string) => `${week}#${cadreId}`,
+  /** County settings for talks (approval needed, days to hold a talk): one item. */
+  talkSettings: () => ({ PK: 'SETTINGS#talks', SK: 'A' }),
 
   /** Everything that happened in an ISO week, for the weekly evaluation (GSI4). */
   week: (week: string) => `WEEK#${week}`,

@@ -1,3 +1,4 @@
+import type { DeliveryClaim } from '../../core/delivery.ts';
 import { keys } from './keys.ts';
 import {
   ConditionFailed,
@@ -40,14 +41,7 @@ const toRecord = (item: Item) => withoutKeys(item) as unknown as DeliveryRecord;
 
 export type Claim = { claimed: true; attempt: number } | { claimed: false; record: DeliveryRecord };
 
-export async function claimDelivery(input: {
-  messageKey: string;
-  recipientHash: string;
-  recipientRef: string;
-  subject: string;
-  transport: string;
-  now: Date;
-}): Promise<Claim> {
+export async function claimDelivery(input: DeliveryClaim): Promise<Claim> {
   const key = keys.mailDelivery(input.messageKey, input.recipientHash);
   const record: DeliveryRecord = {
     messageKey: input.messageKey,

@@ -14,6 +14,7 @@ export const NEWS_KINDS = [
   'rectification_rejected',
   'new_dispatch',
   'emergency_report',
+  'talk_notice',
 ] as const;
 export type NewsKind = (typeof NEWS_KINDS)[number];
 
@@ -42,6 +43,8 @@ export interface NewsEvent {
   problemIds?: string[];
   dispatchId?: string;
   reportId?: string;
+  /** A talk notice's document (its notification links the download). */
+  noticeId?: string;
 }
 
 const ENTITY = 'news';

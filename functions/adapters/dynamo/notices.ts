@@ -98,6 +98,21 @@ export async function updateNoticeFiles(
   return strip(item);
 }
 
+/**
+ * Points a record at the PDF printed from its HTML apart from the rendering (jobs/print-document.ts),
+ * only while the record still names that HTML file.
+ */
+export async function setNoticePdf(id: string, html: string, pdf: string): Promise<NoticeRecord> {
+  const item = await updateItem<Record<string, unknown>>({
+    Key: keys.notice(id),
+    UpdateExpression: 'SET #files.#pdf = :pdf',
+    ConditionExpression: 'attribute_exists(PK) AND #files.#html = :html',
+    ExpressionAttributeNames: { '#files': 'files', '#pdf': 'pdf', '#html': 'html' },
+    ExpressionAttributeValues: { ':pdf': pdf, ':html': html },
+  });
+  return strip(item);
+}
+
 /** Every document rendered for a week (bulletin revisions and notices), oldest first. */
 export async function listDocumentsForWeek(week: string): Promise<NoticeRecord[]> {
   const items = await queryAll<Record<string, unknown>>({ index: 'GSI3', partition: keys.weekNotices(week) });

@@ -180,12 +180,21 @@ export async function listVillages(
 }
 
 export async function listCadres(
-  filter: { townshipId?: string | undefined; rank?: string | undefined; unit?: string | undefined },
+  filter: {
+    townshipId?: string | undefined;
+    rank?: string | undefined;
+    unit?: string | undefined;
+    unitId?: string | undefined;
+  },
   limit: number,
   next?: string,
 ): Promise<Page<Cadre>> {
   const where = allOf(
-    equalityFilter({ townshipId: filter.townshipId || undefined, rank: filter.rank || undefined }),
+    equalityFilter({
+      townshipId: filter.townshipId || undefined,
+      rank: filter.rank || undefined,
+      unitId: filter.unitId || undefined,
+    }),
     containsFilter('unit', filter.unit || undefined),
   );
   return mapPage(

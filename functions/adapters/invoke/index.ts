@@ -5,15 +5,19 @@
  * - `jobs`: functions/api/scheduled.ts runs a scheduled job now (POST /jobs/{name}, also from the
  *   jobs page), under the run key it queued;
  * - `news`: functions/api/news.ts sends the emails and text messages of one piece of news (a new
- *   problem, a rejection, a dispatch, an emergency report) right after the request that made it.
+ *   problem, a rejection, a dispatch, an emergency report) right after the request that made it;
+ * - `documents`: functions/api/scheduled.ts prints one rendered document as PDF (a talk notice or
+ *   record written by a request, in a function without Chromium), then sends its news if it has any.
  * On AWS the Lambda adapter (lambda.ts) invokes the function named by WORKER_FUNCTION_NAME /
- * JOBS_FUNCTION_NAME / NEWS_FUNCTION_NAME with InvocationType Event; the local runtime installs the
+ * JOBS_FUNCTION_NAME / NEWS_FUNCTION_NAME /
+ * DOCUMENTS_FUNCTION_NAME with InvocationType Event; the local runtime installs the
  * in-process adapter (local.ts) instead. Callers never know which side they are on.
  */
 import type { AsyncInvoker, InvokePayloads, InvokeTarget } from './port.ts';
 
 export type {
   AsyncInvoker,
+  DocumentsPayload,
   InvokePayloads,
   InvokeTarget,
   JobsPayload,

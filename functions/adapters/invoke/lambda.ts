@@ -17,6 +17,8 @@ export const FUNCTION_NAME_ENV: Record<InvokeTarget, string> = {
   worker: 'WORKER_FUNCTION_NAME',
   jobs: 'JOBS_FUNCTION_NAME',
   news: 'NEWS_FUNCTION_NAME',
+  // The scheduled-jobs function: the only one with Chromium (its document layer).
+  documents: 'DOCUMENTS_FUNCTION_NAME',
 };
 
 /** Lambda's limit for an asynchronous invoke's payload. */

@@ -2,7 +2,7 @@
  * The asynchronous invoke port's types, apart from index.ts (which picks the adapter) so that the
  * adapters (lambda.ts, local.ts) import the port without importing the module that loads them.
  */
-export type InvokeTarget = 'worker' | 'jobs' | 'news';
+export type InvokeTarget = 'worker' | 'jobs' | 'news' | 'documents';
 
 export interface WorkerPayload {
   taskId: string;
@@ -23,10 +23,21 @@ export interface NewsPayload {
   key: string;
 }
 
+/**
+ * One rendered document to print as PDF (functions/jobs/print-document.ts, in the scheduled-jobs
+ * function, the one with Chromium): the document's id in the notices store, and the news to send once
+ * it is printed (a talk notice's), if any.
+ */
+export interface DocumentsPayload {
+  documentId: string;
+  newsKey?: string | undefined;
+}
+
 export interface InvokePayloads {
   worker: WorkerPayload;
   jobs: JobsPayload;
   news: NewsPayload;
+  documents: DocumentsPayload;
 }
 
 export interface AsyncInvoker {

@@ -1,3 +1,4 @@
+import { type DeliveryLedger, type DeliveryOutcome, deliverOnce } from '../../core/delivery.ts';
 import { mailConfig } from './config.ts';
 import {
   buildMime,
@@ -12,40 +13,11 @@ import { type MailTransport, mailTransport } from './transport.ts';
  * Sends each (message, recipient) once: claim in the ledger, then send, then record the outcome.
  * What happened to each email comes back as an outcome the job summary counts.
  */
-export type DeliveryOutcome =
-  /** Sent now. */
-  | 'sent'
-  /** An earlier run sent it. */
-  | 'already-sent'
-  /** Claimed by a run still under way or one that died mid-send: not sent again (see mail-ledger.ts). */
-  | 'unconfirmed'
-  /** The transport refused it; a later run retries. */
-  | 'failed';
+export type { DeliveryLedger, DeliveryOutcome };
 
 export interface Mailer {
   readonly transportKind: string;
   deliver(mail: OutgoingMail & { messageKey: string; to: MailRecipient }): Promise<DeliveryOutcome>;
-}
-
-/**
- * The port to the delivery ledger (functions/adapters/dynamo/mail-ledger.ts): the job that sends mail
- * passes it in, so this adapter stays one adapter (the transport) and knows no table.
- */
-export interface DeliveryLedger {
-  claim(input: {
-    messageKey: string;
-    recipientHash: string;
-    recipientRef: string;
-    subject: string;
-    transport: string;
-    now: Date;
-  }): Promise<{ claimed: true } | { claimed: false; record: { status: 'sending' | 'sent' | 'failed' } }>;
-  markSent(
-    messageKey: string,
-    hash: string,
-    outcome: { now: Date; providerId?: string | undefined },
-  ): Promise<void>;
-  markFailed(messageKey: string, hash: string, failure: { now: Date; error: string }): Promise<void>;
 }
 
 export interface MailerOptions {
@@ -71,45 +43,39 @@ export function createMailer(options: MailerOptions): Mailer {
   return {
     transportKind: transport.kind,
     async deliver(mail) {
-      const outcome = await deliverOnce(mail);
+      const outcome = await deliverMail(mail);
       options.onOutcome?.(outcome);
       return outcome;
     },
   };
 
-  async function deliverOnce(mail: Parameters<Mailer['deliver']>[0]): Promise<DeliveryOutcome> {
+  function deliverMail(mail: Parameters<Mailer['deliver']>[0]): Promise<DeliveryOutcome> {
     const hash = recipientHash(mail.to.address);
-    const claim = await ledger.claim({
-      messageKey: mail.messageKey,
-      recipientHash: hash,
-      recipientRef: mail.to.ref,
-      subject: mail.subject.slice(0, 200),
-      transport: transport.kind,
-      now: clock(),
-    });
-    if (!claim.claimed) return claim.record.status === 'sent' ? 'already-sent' : 'unconfirmed';
-    let sent: { providerId?: string };
-    try {
-      const raw = await buildMime(mail, { from, to: mail.to, messageKey: mail.messageKey, date: clock() });
-      sent = await transport.send(raw, {
-        from: envelopeAddress(from),
-        to: mail.to.address,
-        fileStem: fileStem(mail.messageKey, hash),
-      });
-    } catch (error) {
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      // The address may appear in a transport's error text; the ledger and log keep the ref only.
-      const scrubbed = message.split(mail.to.address).join('<recipient>');
-      options.log?.('email not sent', {
+    return deliverOnce(
+      { ledger, clock, log: options.log },
+      {
         messageKey: mail.messageKey,
-        recipient: mail.to.ref,
-        error: scrubbed,
-      });
-      await ledger.markFailed(mail.messageKey, hash, { now: clock(), error: scrubbed });
-      return 'failed';
-    }
-    // Outside the try: a send that went out must never be marked failed (and so retried).
-    await ledger.markSent(mail.messageKey, hash, { now: clock(), providerId: sent.providerId });
-    return 'sent';
+        recipientHash: hash,
+        recipientRef: mail.to.ref,
+        address: mail.to.address,
+        mask: '<recipient>',
+        subject: mail.subject,
+        transport: transport.kind,
+        failedLog: 'email not sent',
+        send: async () => {
+          const raw = await buildMime(mail, {
+            from,
+            to: mail.to,
+            messageKey: mail.messageKey,
+            date: clock(),
+          });
+          return transport.send(raw, {
+            from: envelopeAddress(from),
+            to: mail.to.address,
+            fileStem: fileStem(mail.messageKey, hash),
+          });
+        },
+      },
+    );
   }
 }

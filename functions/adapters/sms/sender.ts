@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type DeliveryLedger, type DeliveryOutcome, deliverOnce } from '../../core/delivery.ts';
 import { smsConfig } from './config.ts';
 import { httpSmsTransport, type SmsTransport } from './transport.ts';
 
@@ -9,24 +10,8 @@ import { httpSmsTransport, type SmsTransport } from './transport.ts';
  * text and an email of the same news are separate deliveries. The ledger keeps a digest of the
  * number, never the number.
  */
-export type SmsOutcome = 'sent' | 'already-sent' | 'unconfirmed' | 'failed';
-
-export interface SmsLedger {
-  claim(input: {
-    messageKey: string;
-    recipientHash: string;
-    recipientRef: string;
-    subject: string;
-    transport: string;
-    now: Date;
-  }): Promise<{ claimed: true } | { claimed: false; record: { status: 'sending' | 'sent' | 'failed' } }>;
-  markSent(
-    messageKey: string,
-    hash: string,
-    outcome: { now: Date; providerId?: string | undefined },
-  ): Promise<void>;
-  markFailed(messageKey: string, hash: string, failure: { now: Date; error: string }): Promise<void>;
-}
+export type SmsOutcome = DeliveryOutcome;
+export type SmsLedger = DeliveryLedger;
 
 export interface SmsSender {
   deliver(message: {
@@ -61,44 +46,34 @@ export function createSmsSender(options: SmsSenderOptions): SmsSender {
   const clock = options.clock ?? (() => new Date());
   return {
     async deliver(message) {
-      const outcome = await deliverOnce(message);
+      const outcome = await deliverText(message);
       options.onOutcome?.(outcome);
       return outcome;
     },
   };
 
-  async function deliverOnce(message: Parameters<SmsSender['deliver']>[0]): Promise<SmsOutcome> {
+  function deliverText(message: Parameters<SmsSender['deliver']>[0]): Promise<SmsOutcome> {
     const hash = phoneHash(message.to.phone);
-    const claim = await ledger.claim({
-      messageKey: message.messageKey,
-      recipientHash: hash,
-      recipientRef: message.to.ref,
-      subject: message.text.slice(0, 200),
-      transport: `sms-${transport.kind}`,
-      now: clock(),
-    });
-    if (!claim.claimed) return claim.record.status === 'sent' ? 'already-sent' : 'unconfirmed';
-    let sent: { providerId?: string };
-    try {
-      sent = await transport.send({
-        phone: normalizePhone(message.to.phone),
-        text: message.text,
-        // Stable per (message, phone): a gateway that deduplicates by a caller's id can use it.
-        id: createHash('sha256').update(`${message.messageKey}\u0000${hash}`).digest('hex').slice(0, 32),
-      });
-    } catch (error) {
-      const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      const scrubbed = text.split(message.to.phone).join('<phone>');
-      options.log?.('text message not sent', {
+    return deliverOnce(
+      { ledger, clock, log: options.log },
+      {
         messageKey: message.messageKey,
-        recipient: message.to.ref,
-        error: scrubbed,
-      });
-      await ledger.markFailed(message.messageKey, hash, { now: clock(), error: scrubbed });
-      return 'failed';
-    }
-    await ledger.markSent(message.messageKey, hash, { now: clock(), providerId: sent.providerId });
-    return 'sent';
+        recipientHash: hash,
+        recipientRef: message.to.ref,
+        address: message.to.phone,
+        mask: '<phone>',
+        subject: message.text,
+        transport: `sms-${transport.kind}`,
+        failedLog: 'text message not sent',
+        send: () =>
+          transport.send({
+            phone: normalizePhone(message.to.phone),
+            text: message.text,
+            // Stable per (message, phone): a gateway that deduplicates by a caller's id can use it.
+            id: createHash('sha256').update(`${message.messageKey}\u0000${hash}`).digest('hex').slice(0, 32),
+          }),
+      },
+    );
   }
 }
 

@@ -37,9 +37,15 @@ export interface CircleStanding {
   previousTier: Tier | null;
   /** Consecutive weeks in the circle including this one; 0 when outside. */
   weeks: number;
+  /**
+   * Present only when the cadre stays in the circle although their tier would let them out: the rule
+   * set makes completing a training session a condition for leaving (training-rules.ts).
+   */
+  held?: { reason: 'trainingIncomplete'; since: string };
 }
 
-export type RemedialReason = 'tier' | 'consecutiveWeeks';
+/** `trainingIncomplete`: held in the circle until a training session is completed (training-rules.ts). */
+export type RemedialReason = 'tier' | 'consecutiveWeeks' | 'trainingIncomplete';
 
 export function isCircleTier(ruleSet: RuleSet, tier: Tier): boolean {
   return (ruleSet.circle.tiers as readonly Tier[]).includes(tier);

@@ -49,6 +49,8 @@ import type { Color, Consequence, PenaltyTier, Severity } from './terms.ts';
 import { CONSEQUENCE_LABELS } from './terms.ts';
 import type { AbsenceFact, CommendationFact, OpenProblemFact, TierDecision } from './tiers.ts';
 import { decideTier } from './tiers.ts';
+import type { TrainingCompletionFact } from './training-rules.ts';
+import { circleHold, circleHoldSentence } from './training-rules.ts';
 import type { VisitDutyFact, VisitFact } from './visit-rules.ts';
 import { visitShortfalls } from './visit-rules.ts';
 
@@ -77,6 +79,11 @@ export interface WeekInput {
   /** Who answered for which village, with its class: read only when the rule set sets a visit minimum. */
   visitDuties?: readonly VisitDutyFact[] | undefined;
   previous?: PreviousWeek | null | undefined;
+  /**
+   * Training sessions completed (干部营养餐), read only when the rule set makes completion a condition
+   * for leaving the circle: at least those of last week's circle members, dated up to the week's end.
+   */
+  trainingCompletions?: readonly TrainingCompletionFact[] | undefined;
 }
 
 export interface CadreEvaluation extends TierDecision {
@@ -431,13 +438,33 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
         ruleSet,
       );
       const previous = previousById.get(c.id);
-      const circle = circleStanding(decision.tier, previous, ruleSet);
+      const hold = circleHold(
+        c.id,
+        decision.tier,
+        previous,
+        ruleSet,
+        bounds.monday,
+        asOfDate,
+        input.trainingCompletions ?? [],
+      );
+      // Held for training: still in the circle, one more week running, whatever the tier says.
+      const circle = hold
+        ? {
+            member: true,
+            movement: 'stayed' as const,
+            previousTier: previous?.tier ?? null,
+            weeks: (previous?.circle.weeks ?? 0) + 1,
+            held: hold,
+          }
+        : circleStanding(decision.tier, previous, ruleSet);
+      const remedial = remedialTrainingReasons(decision.tier, circle, ruleSet);
       return {
         ...decision,
         name: c.name,
         townshipId: c.townshipId ?? null,
         circle,
-        remedialTraining: remedialTrainingReasons(decision.tier, circle, ruleSet),
+        ...(hold ? { explanation: `${decision.explanation}${circleHoldSentence(hold, ruleSet)}` } : {}),
+        remedialTraining: hold ? [...remedial, 'trainingIncomplete' as const] : remedial,
         talkNotice: talkNoticeDue(decision.tier, previous?.tier ?? null),
         overdueDispatches: overdueByCadre.get(c.id) ?? 0,
         majorFailureIds: failuresByCadre.get(c.id) ?? [],

@@ -11,4 +11,5 @@ export * from './facts.ts';
 export * from './rule-set.ts';
 export * from './terms.ts';
 export * from './tiers.ts';
+export * from './training-rules.ts';
 export * from './visit-rules.ts';

@@ -40,7 +40,15 @@ export interface RuleSetInput {
   absenceIsProblem: { enabled: boolean; severity: Severity };
   majorFailures: MajorFailureType[];
   circle: { tiers: PenaltyTier[] };
-  remedialTraining: { tiers: PenaltyTier[]; minConsecutiveCircleWeeks: number };
+  remedialTraining: {
+    tiers: PenaltyTier[];
+    minConsecutiveCircleWeeks: number;
+    /**
+     * A training candidate leaves the circle only after completing a training session (干部营养餐)
+     * since their run in the circle began (training-rules.ts). Absent or false: off (version 1).
+     */
+    completionRequiredToLeave?: boolean | undefined;
+  };
   /**
    * Visits to the village a cadre owes each week for each village they answer for, by the village's
    * class; each (cadre, village) falling short counts as one problem toward the tier. Absent, null or

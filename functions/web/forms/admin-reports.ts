@@ -20,6 +20,8 @@ export const NOTICE_KINDS = [
   'rectificationNotice',
   'criticismNotice',
   'appointmentLetter',
+  'talkRecord',
+  'commendationNotice',
 ] as const;
 
 // The API's week check (schemas/bulletins.ts), without that module's server-side types.

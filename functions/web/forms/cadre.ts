@@ -1,8 +1,10 @@
 import * as z from 'zod/mini';
 import { createDirectReport } from '../../schemas/direct-reports.ts';
-import { createReport } from '../../schemas/dispatches.ts';
+import { createDispatch, createReport } from '../../schemas/dispatches.ts';
 import { createRectification } from '../../schemas/problems.ts';
+import { acknowledgeTalk } from '../../schemas/talks.ts';
 import { createVisit } from '../../schemas/visits.ts';
+import { assigneeEntries } from './admin-dispatches.ts';
 import type { FormRegistry } from './registry.ts';
 
 /** The cadre's forms: progress on a dispatch, a rectification, a direct report, "标为已读" (no fields). */
@@ -11,6 +13,10 @@ export const cadreForms = {
   rectification: { schema: createRectification },
   'direct-report': { schema: createDirectReport },
   'notification-read': { schema: z.strictObject({}) },
+  /** 表态: the cadre acknowledges a talk record, with an optional statement. */
+  'talk-acknowledge': { schema: acknowledgeTalk },
+  /** A chief's order to their team (下达指令): ticked members `cadreId|villageId`, as on HQ's form. */
+  'team-dispatch': { schema: createDispatch, prepare: assigneeEntries },
   visit: {
     schema: createVisit,
     prepare: (entries) => {

@@ -13,6 +13,7 @@ import { currentRules } from '../lookups.ts';
 import { definePage, type PageContext, page } from '../route.ts';
 import { submitForm } from '../submit.ts';
 import { shortDate, shortDateTime, signer } from '../view/format.ts';
+import { cadreTalkRow } from './cadre-talks.ts';
 
 /**
  * The cadre's pages (mobile first): my villages and open dispatches with deadlines and colours, a
@@ -45,6 +46,8 @@ function dispatchRow(d: DispatchListItem, now: Date, rules: RuleSet) {
     category: d.category,
     villageId: d.villageId ?? '',
     villageName: d.villageName ?? '',
+    /** A chief's order to their team names the chief (HQ's forms name nobody). */
+    issuerName: d.issuerName ?? '',
     deadline: shortDateTime(d.deadline),
     done: d.assigneeStatus === 'done',
     started: d.assigneeStatus === 'in_progress',
@@ -355,16 +358,44 @@ async function reasonRows(ctx: PageContext, e: CadreWeekEvaluation, open: Proble
   });
 }
 
+/** My self-criticism meetings (检讨发言会) and training sessions (干部营养餐), the latest ten of each. */
+async function accountabilityFollowUp(ctx: PageContext, id: string) {
+  const [meetings, trainings] = await Promise.all([
+    ctx.api.get('/self-criticism-meetings', { query: { cadreId: id, limit: 10 } }),
+    ctx.api.get('/trainings', { query: { cadreId: id, limit: 10 } }),
+  ]);
+  return {
+    meetings: meetings.items.map((m) => ({
+      date: shortDate(m.date),
+      week: weekWords(m.week),
+      place: m.place ?? '',
+      spoke: m.speakerIds.includes(id),
+    })),
+    trainings: trainings.items.map((t) => ({
+      title: t.title,
+      date: shortDate(t.date),
+      place: t.place ?? '',
+      unmarked: t.attendance?.attended === null,
+      absent: t.attendance?.attended === false,
+      attended: t.attendance?.attended === true && !t.attendance.completed,
+      completed: t.attendance?.completed === true,
+    })),
+  };
+}
+
 async function standingPage(ctx: PageContext, query: URLSearchParams, readError?: string, status?: number) {
   const id = me(ctx);
-  const [standing, notifications, visits] = await Promise.all([
+  const [standing, notifications, visits, talks] = await Promise.all([
     ctx.api.get('/cadres/{id}/standing', { params: { id } }),
     ctx.api.get('/cadres/{id}/notifications', {
       params: { id },
       query: { limit: 20 },
     }),
     ctx.api.get('/visits/summary', { query: { cadreId: id } }),
+    // My talks (docs/talks.md): the notice to download, the record, the statement still to make.
+    ctx.api.get('/talks', { query: { cadreId: id, limit: 5 } }),
   ]);
+  const followUp = await accountabilityFollowUp(ctx, id);
   const e = standing.evaluation;
   const week = e
     ? {
@@ -389,6 +420,7 @@ async function standingPage(ctx: PageContext, query: URLSearchParams, readError?
         remedialTraining: e.remedialTraining.length > 0,
         remedialForTier: e.remedialTraining.includes('tier'),
         remedialForWeeks: e.remedialTraining.includes('consecutiveWeeks'),
+        heldForTraining: e.circle.held !== undefined,
         talkNotice: e.talkNotice ?? '',
         reasons: await reasonRows(ctx, e, standing.openProblems),
         reasonsOmitted: e.reasonsOmitted,
@@ -407,7 +439,9 @@ async function standingPage(ctx: PageContext, query: URLSearchParams, readError?
       falseOnOpen: standing.falseRectifications.onOpenProblems,
       notifications: rows,
       unreadCount: rows.filter((n) => n.unread).length,
+      talks: talks.items.filter((t) => t.status !== 'proposed' && t.status !== 'waived').map(cadreTalkRow),
       visits: { ...visits, from: shortDate(visits.from), to: shortDate(visits.to) },
+      ...followUp,
       done: { read: query.get('done') === 'read' },
       readError: readError ?? '',
     },
@@ -449,6 +483,7 @@ export const cadrePages = [
         '我的任务',
         {
           villages,
+          leadsTeam: villages.some((v) => v.isChief),
           open,
           doneCount: finished.length,
           finished,
@@ -473,6 +508,7 @@ export const cadrePages = [
             '/app/cadre/direct-reports/new',
             '/app/cadre/visits',
             '/app/cadre/standing',
+            ...(villages.some((v) => v.isChief) ? ['/app/cadre/team'] : []),
           ],
         },
       );

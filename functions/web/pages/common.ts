@@ -42,9 +42,10 @@ async function localLogin(ctx: PageContext, next: string | undefined): Promise<P
   const api = ctx.systemApi();
   // The one-tap list shows the first roster cadres only (a test county may import thousands); anyone
   // else signs in through the "other user" form below it.
-  const [townships, firstCadres] = await Promise.all([
+  const [townships, firstCadres, countyLeaders] = await Promise.all([
     api.all('/townships'),
     api.page('/cadres', { query: { limit: 100 } }),
+    api.page('/cadres', { query: { rank: 'county', limit: 20 } }),
   ]);
   const cadres = firstCadres.ok ? firstCadres.body.items : [];
   const groups = new Map<string, { name: string; cadres: typeof cadres }>();
@@ -65,6 +66,13 @@ async function localLogin(ctx: PageContext, next: string | undefined): Promise<P
       next: next ?? '',
       admins: users.filter((u) => u.role === 'admin'),
       inspectors: users.filter((u) => u.role === 'inspector'),
+      // One staff member per township (乡镇工作人员), and the county leaders (县级领导) of the roster.
+      townshipUsers: townships.map((t) => ({
+        sub: `${t.id.toLowerCase()}-staff`,
+        townshipId: t.id,
+        name: t.name,
+      })),
+      leaders: countyLeaders.ok ? countyLeaders.body.items : [],
       townships: [...groups.values()],
       hasCadres: cadres.length > 0,
     },

@@ -1,6 +1,8 @@
 import type { PageDef } from '../route.ts';
 import { adminPages } from './admin/index.ts';
 import { cadrePages } from './cadre.ts';
+import { cadreTalkPages } from './cadre-talks.ts';
+import { cadreTeamPages } from './cadre-team.ts';
 import { cadreVisitPages } from './cadre-visits.ts';
 import { commonPages } from './common.ts';
 import { inspectorPages } from './inspector.ts';
@@ -13,6 +15,8 @@ export const webPages: PageDef[] = [
   ...signInPages,
   ...cadrePages,
   ...cadreVisitPages,
+  ...cadreTalkPages,
+  ...cadreTeamPages,
   ...inspectorPages,
   ...adminPages,
   ...uploadPages,

@@ -197,7 +197,8 @@ async function villagePage(ctx: PageContext, id: string, state: FormState | unde
       name: cadre.name,
       unit: cadre.unit,
       rank: cadre.rankLabel,
-      role: ASSIGNMENT_ROLE_LABELS[a.role],
+      // A member's team role (第一书记…) says more than 工作队员; the chief is the chief.
+      role: a.role === 'member' && a.teamRoleLabel ? a.teamRoleLabel : ASSIGNMENT_ROLE_LABELS[a.role],
       isChief: a.role === 'chief',
       legendId: fieldId(`${base}-legend`),
       fields: {

@@ -8,6 +8,7 @@ import { countyMode } from '../../accounts/sessions.ts';
 import { BROWSER_SESSION_SECONDS } from '../../accounts/tokens.ts';
 import { type FieldMessage, type FormEntries, fieldMessages } from '../../client/form-data.ts';
 import { normalizeUsername, PASSWORD_MIN_LENGTH } from '../../core/passwords.ts';
+import type { Role } from '../../core/roles.ts';
 import { ValidationError } from '../../errors.ts';
 import { type FormState, field, formView, freshForm, refusedForm } from '../forms/state.ts';
 import { definePage, type PageContext, type PageInput, type PageResult, page } from '../route.ts';
@@ -83,7 +84,7 @@ function notHere(): PageResult {
 /** The session cookie and the way home (or to the page the person was sent away from). */
 function signedIn(
   ctx: PageContext,
-  issued: { token: string; account: { role: 'admin' | 'inspector' | 'cadre' } },
+  issued: { token: string; account: { role: Role } },
   next: string,
 ): PageResult {
   return {

@@ -20,7 +20,7 @@ const photoPage = (variant: '' | '/thumbnail') =>
   definePage({
     method: 'GET',
     path: `/app/photos/{id}${variant}`,
-    roles: ['cadre', 'inspector', 'admin'],
+    roles: ['cadre', 'inspector', 'township', 'leader', 'admin'],
     async handle(input, ctx) {
       const path = variant ? '/photos/{id}/thumbnail' : '/photos/{id}';
       const res = await ctx.api.relay('GET', path, { params: { id: input.params.id! } });

@@ -1,5 +1,6 @@
 import { errorOf, type ItemOf, type RouteAt, type Success } from '../../../client/api-client.ts';
 import { fieldMessages } from '../../../client/form-data.ts';
+import { ROLE_LABELS } from '../../../core/roles.ts';
 import { choices, type FormState, field, formView, freshForm, refusedForm } from '../../forms/state.ts';
 import {
   definePage,
@@ -21,7 +22,6 @@ import { shortDateTime } from '../../view/format.ts';
 const ROLES = ['admin'] as const;
 const BASE = '/app/admin/accounts';
 
-const ROLE_LABELS = { admin: '指挥部', inspector: '督查组', cadre: '包村干部' } as const;
 const STATE_LABELS = { 'must-change': '需修改初始密码', active: '正常', disabled: '已停用' } as const;
 const STATE_BADGES = { 'must-change': 'yellow', active: 'green', disabled: 'red' } as const;
 
@@ -49,7 +49,7 @@ async function listPage(ctx: PageContext, input: PageInput, refused?: { state: F
         username: a.username,
         name: a.name ?? '',
         role: ROLE_LABELS[a.role],
-        cadreId: a.cadreId ?? '',
+        cadreId: a.cadreId ?? a.townshipId ?? '',
         state: STATE_LABELS[a.state],
         badge: STATE_BADGES[a.state],
         isDisabled: a.state === 'disabled',
@@ -64,11 +64,15 @@ async function listPage(ctx: PageContext, input: PageInput, refused?: { state: F
       username: field(state, 'username'),
       name: field(state, 'name'),
       cadreId: field(state, 'cadreId'),
+      townshipId: field(state, 'townshipId'),
       roleField: field(state, 'role', 'cadre'),
       roles: choices(
         state,
         'role',
-        (['cadre', 'inspector', 'admin'] as const).map((r) => ({ value: r, label: ROLE_LABELS[r] })),
+        (['cadre', 'township', 'leader', 'inspector', 'admin'] as const).map((r) => ({
+          value: r,
+          label: ROLE_LABELS[r],
+        })),
         'cadre',
       ),
       batchHref: `${BASE}/batch`,
@@ -164,6 +168,7 @@ export const accountPages = [
         username: formValue(input, 'username'),
         role: formValue(input, 'role'),
         ...(formValue(input, 'cadreId') ? { cadreId: formValue(input, 'cadreId') } : {}),
+        ...(formValue(input, 'townshipId') ? { townshipId: formValue(input, 'townshipId') } : {}),
         ...(formValue(input, 'name') ? { name: formValue(input, 'name') } : {}),
       };
       const res = await ctx.api.relay('POST', '/accounts', { body });
@@ -173,7 +178,7 @@ export const accountPages = [
       if (res.status === 404) throw new Error('accounts are not enabled');
       const fields = fieldMessages(
         error.fields ?? [],
-        new Map(['username', 'role', 'cadreId', 'name'].map((n) => [n, n])),
+        new Map(['username', 'role', 'cadreId', 'townshipId', 'name'].map((n) => [n, n])),
       );
       return listPage(ctx, input, {
         state: refusedForm(input.form, fields, { code: error.code, message: error.message }),

@@ -39,7 +39,7 @@ import { cadreHref, problemHref, villageProblemsHref } from './records.ts';
  * when there is one and otherwise the latest finished week's final evaluation, and says which and
  * as of when. Problem descriptions and what has happened since come from the live problem lists.
  */
-const ROLES = ['admin'] as const;
+const ROLES = ['admin', 'township', 'leader'] as const;
 const DETAIL_LOOKUPS = 60;
 
 const RANK: Record<string, number> = { red: 0, yellow: 1, '': 2 };
@@ -74,6 +74,25 @@ async function liveProblems(
   const found = await Promise.all(missing.map((id) => api.call('GET', '/problems/{id}', { params: { id } })));
   for (const res of found) if (res.ok) byId.set(res.body.id, res.body);
   return byId;
+}
+
+/**
+ * Talks notified and not held by their date (docs/talks.md): red on the board, before the matters.
+ * A reader the talks list refuses (a leader of several townships with none chosen) sees none here.
+ */
+async function overdueTalks(api: ApiClient, townshipId: string | undefined) {
+  const res = await api.page('/talks', {
+    query: { overdue: 'true', limit: 100, ...(townshipId ? { townshipId } : {}) },
+  });
+  if (!res.ok) return [];
+  return res.body.items.map((t) => ({
+    cadre: t.cadreName,
+    cadreHref: cadreHref(t.cadreId),
+    tier: t.tierLabel,
+    number: t.notice?.number ?? '',
+    dueBy: shortDate(t.dueBy),
+    href: `/app/admin/talks/${encodeURIComponent(t.id)}`,
+  }));
 }
 
 /** One matter on the board: a problem, or one assignee row (cadre × village) of a dispatch. */
@@ -220,9 +239,10 @@ export const boardPages = [
     roles: ROLES,
     async handle(input, ctx) {
       const filters = readFilters(boardFilters, input.query, ['townshipId']);
-      const [source, names] = await Promise.all([
+      const [source, names, talks] = await Promise.all([
         boardSource(ctx.api, ctx.now),
         placeNames(ctx.api, { none: COUNTY_LEVEL }),
+        overdueTalks(ctx.api, readFilters(boardFilters, input.query, ['townshipId']).values.townshipId),
       ]);
       const form = freshForm(filters.given);
       form.errors = filters.errors;
@@ -252,6 +272,7 @@ export const boardPages = [
             counts: [],
             total: emptyColorCounts(),
             notInEvaluation: 0,
+            overdueTalks: talks,
             exportFilters: township ? [{ name: 'townshipId', value: township }] : [],
           },
           { nav: 'board' },
@@ -340,6 +361,7 @@ export const boardPages = [
           counts,
           total: { ...total, open: total.red + total.yellow + total.onTrack },
           notInEvaluation,
+          overdueTalks: talks,
           exportFilters: township ? [{ name: 'townshipId', value: township }] : [],
         },
         { nav: 'board' },

@@ -37,7 +37,7 @@ import { shortDate, shortDateTime } from '../../view/format.ts';
  * server as inline SVG (documents/charts.ts, shared with the bulletin PDF): problems by township,
  * tiers over the last eight evaluated weeks, and rectification time by township beside last week.
  */
-const ROLES = ['admin'] as const;
+const ROLES = ['admin', 'township', 'leader'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // The list

@@ -20,7 +20,7 @@ import { shortDateTime } from '../../view/format.ts';
  * stayed, who left, and the remedial-training candidates (干部营养餐). A week selector goes back
  * through the evaluated weeks; the latest finished week is shown first.
  */
-const ROLES = ['admin'] as const;
+const ROLES = ['admin', 'township', 'leader'] as const;
 const WEEKS_OFFERED = 52;
 
 function row(c: CadreEvaluation, week: string, names: Places) {

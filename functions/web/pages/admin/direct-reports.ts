@@ -10,7 +10,17 @@ import { definePage, type PageContext, type PageDef, type PageInput, page } from
 import { submitForm } from '../../submit.ts';
 import { shortDateTime, signer } from '../../view/format.ts';
 import { villageGroups } from '../../view/places.ts';
-import { ADMIN, doneFlags, exportFilters, filterState, listPage, pager, queryOf, statusOf } from './lists.ts';
+import {
+  CONSOLE,
+  doneFlags,
+  exportFilters,
+  filterState,
+  listPage,
+  pager,
+  queryOf,
+  statusOf,
+  TOWNSHIP_WRITES,
+} from './lists.ts';
 
 /**
  * HQ's direct reports (信息直报): what is waiting for acknowledgement comes first, emergencies at the
@@ -147,17 +157,17 @@ async function detailView(
 }
 
 export const directReportPages: PageDef[] = [
-  definePage({ method: 'GET', path: BASE, roles: ADMIN, handle: listView }),
+  definePage({ method: 'GET', path: BASE, roles: CONSOLE, handle: listView }),
   definePage({
     method: 'GET',
     path: `${BASE}/{id}`,
-    roles: ADMIN,
+    roles: CONSOLE,
     handle: (input, ctx) => detailView(ctx, input.params.id!, input.query),
   }),
   definePage({
     method: 'POST',
     path: `${BASE}/{id}/acknowledge`,
-    roles: ADMIN,
+    roles: TOWNSHIP_WRITES,
     handle: (input, ctx) =>
       submitForm(input, ctx, {
         form: dispatchForms['direct-report-ack'],

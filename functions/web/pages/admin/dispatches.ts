@@ -11,7 +11,17 @@ import { definePage, type PageContext, type PageDef, type PageInput, page } from
 import { submitForm } from '../../submit.ts';
 import { dateOf, shortDate, shortDateTime } from '../../view/format.ts';
 import { townshipOptions } from '../../view/places.ts';
-import { ADMIN, doneFlags, exportFilters, filterState, listPage, pager, queryOf, statusOf } from './lists.ts';
+import {
+  CONSOLE,
+  doneFlags,
+  exportFilters,
+  filterState,
+  listPage,
+  pager,
+  queryOf,
+  statusOf,
+  TOWNSHIP_WRITES,
+} from './lists.ts';
 
 /**
  * HQ's task dispatch forms (任务派遣单): the list (status, township, date range; colour and progress
@@ -230,17 +240,17 @@ function rank(a: { overdue: boolean; pending: boolean; done: boolean }): number 
 }
 
 export const dispatchPages: PageDef[] = [
-  definePage({ method: 'GET', path: BASE, roles: ADMIN, handle: listView }),
+  definePage({ method: 'GET', path: BASE, roles: CONSOLE, handle: listView }),
   definePage({
     method: 'GET',
     path: `${BASE}/new`,
-    roles: ADMIN,
+    roles: TOWNSHIP_WRITES,
     handle: (_input, ctx) => newView(ctx, undefined),
   }),
   definePage({
     method: 'POST',
     path: BASE,
-    roles: ADMIN,
+    roles: TOWNSHIP_WRITES,
     handle: (input, ctx) =>
       submitForm(input, ctx, {
         form: dispatchForms['dispatch-new'],
@@ -249,5 +259,5 @@ export const dispatchPages: PageDef[] = [
         refused: (state, status) => newView(ctx, state, status),
       }),
   }),
-  definePage({ method: 'GET', path: `${BASE}/{id}`, roles: ADMIN, handle: detailView }),
+  definePage({ method: 'GET', path: `${BASE}/{id}`, roles: CONSOLE, handle: detailView }),
 ];

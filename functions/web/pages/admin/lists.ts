@@ -7,6 +7,10 @@ import { type FormState, freshForm } from '../../forms/state.ts';
  * filters' messages, the filter form's state, cursor links, the export button's fields.
  */
 export const ADMIN = ['admin'] as const;
+/** Pages a township's staff and county leaders read too, cut to their townships by the API. */
+export const CONSOLE = ['admin', 'township', 'leader'] as const;
+/** Pages a township's staff also write from (dispatch within the township, acknowledge its reports). */
+export const TOWNSHIP_WRITES = ['admin', 'township'] as const;
 /** The import page (built by the background-tasks work). */
 export const IMPORT_PAGE = '/app/admin/tasks/import';
 

@@ -6,7 +6,7 @@ import { definePage, type PageContext, type PageDef, type PageInput, page } from
 import { downloadHref, weekLabel } from '../../view/evaluation.ts';
 import { dateOf, shortDate, shortDateTime, signer } from '../../view/format.ts';
 import { townshipOptions, villageGroups } from '../../view/places.ts';
-import { ADMIN, filterState, listPage, pager, queryOf } from './lists.ts';
+import { ADMIN, CONSOLE, filterState, listPage, pager, queryOf } from './lists.ts';
 
 /**
  * HQ's view of every record: the problem list (filters, name search, paging, overdue highlighted), a
@@ -397,9 +397,9 @@ async function cadreProfile(input: PageInput, ctx: PageContext) {
 }
 
 export const recordPages: PageDef[] = [
-  definePage({ method: 'GET', path: PROBLEMS, roles: ADMIN, handle: problemList }),
-  definePage({ method: 'GET', path: `${PROBLEMS}/{id}`, roles: ADMIN, handle: problemDetail }),
+  definePage({ method: 'GET', path: PROBLEMS, roles: CONSOLE, handle: problemList }),
+  definePage({ method: 'GET', path: `${PROBLEMS}/{id}`, roles: CONSOLE, handle: problemDetail }),
   definePage({ method: 'GET', path: INSPECTIONS, roles: ADMIN, handle: inspectionList }),
   definePage({ method: 'GET', path: `${INSPECTIONS}/{id}`, roles: ADMIN, handle: inspectionDetail }),
-  definePage({ method: 'GET', path: '/app/admin/cadres/{id}', roles: ADMIN, handle: cadreProfile }),
+  definePage({ method: 'GET', path: '/app/admin/cadres/{id}', roles: CONSOLE, handle: cadreProfile }),
 ];

@@ -1,3 +1,4 @@
+import type { ApiClient } from '../../../client/api-client.ts';
 import {
   ASSIGNMENT_ROLE_LABELS,
   ASSIGNMENT_ROLES,
@@ -35,6 +36,14 @@ const rankOptions = CADRE_RANKS.map((r) => ({ value: r, label: CADRE_RANK_LABELS
 const categoryOptions = VILLAGE_CATEGORIES.map((c) => ({ value: c, label: VILLAGE_CATEGORY_LABELS[c] }));
 const roleOptions = ASSIGNMENT_ROLES.map((r) => ({ value: r, label: ASSIGNMENT_ROLE_LABELS[r] }));
 
+/** The units a cadre may belong to (单位 picker of the cadre forms), by name, with their kind. */
+export async function unitOptions(api: ApiClient): Promise<Array<{ value: string; label: string }>> {
+  const units = await api.all('/units', {}, 2000);
+  return units
+    .map((u) => ({ value: u.id, label: `${u.name}（${u.kindLabel}）` }))
+    .sort((a, b) => a.label.localeCompare(b.label, 'zh-CN'));
+}
+
 const PROFILE_FIELDS = [
   'households',
   'population',
@@ -48,6 +57,7 @@ const PROFILE_FIELDS = [
 const LABELS: Record<string, string> = {
   name: '名称',
   unit: '派出单位',
+  unitId: '所属单位',
   rank: '职级',
   townshipId: '所在乡镇',
   phone: '电话',
@@ -191,6 +201,7 @@ async function villageEdit(ctx: PageContext, id: string, edit: Edit<Village>) {
 const cadreValues = (c: Cadre) => ({
   name: c.name,
   unit: c.unit,
+  unitId: c.unitId,
   rank: c.rank,
   townshipId: c.townshipId,
   phone: c.phone,
@@ -198,14 +209,18 @@ const cadreValues = (c: Cadre) => ({
 });
 
 async function cadreEdit(ctx: PageContext, id: string, edit: Edit<Cadre>) {
-  const names = await placeNames(ctx.api);
+  const [names, units] = await Promise.all([placeNames(ctx.api), unitOptions(ctx.api)]);
   const { record, form } = edit;
+  const currentUnit = record.unitId
+    ? (units.find((u) => u.value === record.unitId)?.label ?? record.unitId)
+    : '';
   return page(
     'admin/roster/cadre-edit',
     '修改干部',
     {
       tabs: tabs('cadres'),
       record,
+      currentUnit,
       conflict: edit.conflict ?? null,
       action: `${BASE}/cadres/${enc(id)}/edit`,
       moveHref: `${BASE}/cadres/${enc(id)}/move`,
@@ -213,6 +228,8 @@ async function cadreEdit(ctx: PageContext, id: string, edit: Edit<Cadre>) {
       fields: {
         name: field(form, 'name'),
         unit: field(form, 'unit'),
+        unitId: field(form, 'unitId'),
+        units: choices(form, 'unitId', units),
         rank: field(form, 'rank'),
         ranks: choices(form, 'rank', rankOptions),
         townshipId: field(form, 'townshipId'),
@@ -380,7 +397,7 @@ export const rosterEditPages: PageDef[] = [
         path: '/cadres/{id}',
         params: { id },
         ifMatch: versionOf(input),
-        whenEmpty: { name: '', unit: '', townshipId: null, phone: null, email: null },
+        whenEmpty: { name: '', unit: '', unitId: null, townshipId: null, phone: null, email: null },
         success: () => `${BASE}/cadres?done=cadre`,
         refused: async (state, status) =>
           cadreEdit(

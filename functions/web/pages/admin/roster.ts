@@ -1,3 +1,4 @@
+import type { GetAnswer } from '../../../client/api-client.ts';
 import type { Assignment } from '../../../schemas/assignments.ts';
 import { ASSIGNMENT_ROLE_LABELS, ASSIGNMENT_ROLES } from '../../../schemas/assignments.ts';
 import type { Village } from '../../../schemas/roster.ts';
@@ -9,13 +10,14 @@ import {
 } from '../../../schemas/roster.ts';
 import { rosterForms } from '../../forms/admin-roster.ts';
 import { choices, type FormState, field, formView, freshForm } from '../../forms/state.ts';
-import { cadreNames, placeNames } from '../../lookups.ts';
+import { cadreNames, type Places, placeNames } from '../../lookups.ts';
 import { definePage, type PageContext, type PageDef, type PageInput, page } from '../../route.ts';
 import { submitForm } from '../../submit.ts';
 import { shortDate } from '../../view/format.ts';
 import { townshipOptions, villageGroups } from '../../view/places.ts';
 import {
   ADMIN,
+  CONSOLE,
   doneFlags,
   exportFilters,
   filterState,
@@ -25,6 +27,7 @@ import {
   queryOf,
   statusOf,
 } from './lists.ts';
+import { unitOptions } from './roster-edit.ts';
 
 /**
  * HQ's roster: coverage gaps first (villages without a chief, chiefs of several villages), then
@@ -83,6 +86,7 @@ async function rosterHome(input: PageInput, ctx: PageContext) {
       },
       counts: coverage.counts,
       covered: coverage.counts.villagesWithoutChief === 0 && coverage.counts.chiefsWithSeveralVillages === 0,
+      organisation: organisationGapsView(coverage, names),
       withoutChief: withoutChief.map((v) => ({
         id: v.id,
         name: v.name,
@@ -112,6 +116,42 @@ async function rosterHome(input: PageInput, ctx: PageContext) {
   );
 }
 
+/** The organisation's gaps on the coverage page (包镇, 包片, a township cadre per team, senior chiefs). */
+function organisationGapsView(coverage: GetAnswer<'/coverage'>, names: Places) {
+  const village = (v: { id: string; name: string; townshipId: string; category: string }) => ({
+    id: v.id,
+    name: v.name,
+    township: names.township(v.townshipId),
+    category: VILLAGE_CATEGORY_LABELS[v.category as keyof typeof VILLAGE_CATEGORY_LABELS],
+    teamHref: `${BASE}/assignments?${new URLSearchParams({ villageId: v.id, active: 'true' })}`,
+  });
+  const c = coverage.counts;
+  return {
+    none:
+      c.townshipsWithoutLeader +
+        c.districtsWithoutDepartment +
+        c.villagesWithoutTownshipCadre +
+        c.deepVillagesWithJuniorChief ===
+      0,
+    withoutLeader: coverage.townshipsWithoutLeader.map((t) => ({
+      ...t,
+      href: `${BASE}/townships/${encodeURIComponent(t.id)}/leaders`,
+    })),
+    withoutDepartment: coverage.districtsWithoutDepartment.map((d) => ({
+      ...d,
+      township: names.township(d.townshipId),
+      href: `${BASE}/districts/${encodeURIComponent(d.id)}`,
+    })),
+    withoutTownshipCadre: coverage.villagesWithoutTownshipCadre.map(village),
+    juniorChief: coverage.deepVillagesWithJuniorChief.map((v) => ({
+      ...village(v),
+      cadre: v.cadreName,
+      cadreId: v.cadreId,
+      rank: v.rankLabel,
+    })),
+  };
+}
+
 async function townshipsPage(input: PageInput, ctx: PageContext) {
   const list = await listPage(ctx.api, '/townships', {}, input.query.get('next'));
   const [villages, coverage] = await Promise.all([
@@ -135,6 +175,8 @@ async function townshipsPage(input: PageInput, ctx: PageContext) {
         cadresHref: `${BASE}/cadres?townshipId=${encodeURIComponent(t.id)}`,
         assignmentsHref: `${BASE}/assignments?townshipId=${encodeURIComponent(t.id)}&active=true`,
         editHref: `${BASE}/townships/${encodeURIComponent(t.id)}/edit`,
+        leadersHref: `${BASE}/townships/${encodeURIComponent(t.id)}/leaders`,
+        noLeader: coverage.townshipsWithoutLeader.some((x) => x.id === t.id),
       })),
       pager: pager(`${BASE}/townships`, {}, list.next, input.query),
       exportFilters: [],
@@ -305,7 +347,7 @@ async function cadresPage(input: PageInput, ctx: PageContext) {
 }
 
 async function cadreForm(ctx: PageContext, state: FormState | undefined, status?: number) {
-  const names = await placeNames(ctx.api);
+  const [names, units] = await Promise.all([placeNames(ctx.api), unitOptions(ctx.api)]);
   const form = state ?? freshForm({ rank: 'general' });
   return page(
     'admin/roster/cadre-new',
@@ -317,6 +359,8 @@ async function cadreForm(ctx: PageContext, state: FormState | undefined, status?
         id: field(form, 'id'),
         name: field(form, 'name'),
         unit: field(form, 'unit'),
+        unitId: field(form, 'unitId'),
+        units: choices(form, 'unitId', units),
         rank: field(form, 'rank'),
         ranks: choices(form, 'rank', rankOptions),
         townshipId: field(form, 'townshipId'),
@@ -367,6 +411,7 @@ async function assignmentsPage(input: PageInput, ctx: PageContext) {
         villageId: a.villageId,
         township: names.township(a.townshipId),
         role: a.roleLabel,
+        teamRole: a.teamRoleLabel ?? '',
         chief: a.role === 'chief',
         from: a.from,
         to: a.to ?? '',
@@ -390,7 +435,11 @@ async function assignmentForm(
   status?: number,
   hints: URLSearchParams = new URLSearchParams(),
 ) {
-  const [names, cadres] = await Promise.all([placeNames(ctx.api), ctx.api.all('/cadres', {}, 5000)]);
+  const [names, cadres, teamRoles] = await Promise.all([
+    placeNames(ctx.api),
+    ctx.api.all('/cadres', {}, 5000),
+    ctx.api.get('/team-roles'),
+  ]);
   const form =
     state ??
     freshForm({
@@ -436,6 +485,12 @@ async function assignmentForm(
         })),
         role: field(form, 'role'),
         roles: choices(form, 'role', roleOptions),
+        teamRole: field(form, 'teamRole'),
+        teamRoles: choices(
+          form,
+          'teamRole',
+          teamRoles.roles.map((r) => ({ value: r.id, label: r.name })),
+        ),
         from: field(form, 'from'),
         note: field(form, 'note'),
       },
@@ -478,8 +533,8 @@ async function endForm(ctx: PageContext, id: string, state: FormState | undefine
 }
 
 export const rosterPages: PageDef[] = [
-  definePage({ method: 'GET', path: BASE, roles: ADMIN, handle: rosterHome }),
-  definePage({ method: 'GET', path: `${BASE}/townships`, roles: ADMIN, handle: townshipsPage }),
+  definePage({ method: 'GET', path: BASE, roles: CONSOLE, handle: rosterHome }),
+  definePage({ method: 'GET', path: `${BASE}/townships`, roles: CONSOLE, handle: townshipsPage }),
   definePage({
     method: 'GET',
     path: `${BASE}/townships/new`,
@@ -498,7 +553,7 @@ export const rosterPages: PageDef[] = [
         refused: (state, status) => townshipForm(ctx, state, status),
       }),
   }),
-  definePage({ method: 'GET', path: `${BASE}/villages`, roles: ADMIN, handle: villagesPage }),
+  definePage({ method: 'GET', path: `${BASE}/villages`, roles: CONSOLE, handle: villagesPage }),
   definePage({
     method: 'GET',
     path: `${BASE}/villages/new`,
@@ -519,7 +574,7 @@ export const rosterPages: PageDef[] = [
         refused: (state, status) => villageForm(ctx, state, status),
       }),
   }),
-  definePage({ method: 'GET', path: `${BASE}/cadres`, roles: ADMIN, handle: cadresPage }),
+  definePage({ method: 'GET', path: `${BASE}/cadres`, roles: CONSOLE, handle: cadresPage }),
   definePage({
     method: 'GET',
     path: `${BASE}/cadres/new`,
@@ -538,7 +593,7 @@ export const rosterPages: PageDef[] = [
         refused: (state, status) => cadreForm(ctx, state, status),
       }),
   }),
-  definePage({ method: 'GET', path: `${BASE}/assignments`, roles: ADMIN, handle: assignmentsPage }),
+  definePage({ method: 'GET', path: `${BASE}/assignments`, roles: CONSOLE, handle: assignmentsPage }),
   definePage({
     method: 'GET',
     path: `${BASE}/assignments/new`,
