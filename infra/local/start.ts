@@ -112,7 +112,8 @@ try {
         ...common,
         `  sign-in:     ${stack.url}/app/login   (包村网页：选择演示用户登录 / sign in as a demo user)`,
         '',
-        'API clients log in locally: POST /local/token with {"sub": "<user id>", "role": "admin|inspector|cadre"}',
+        'API clients log in locally: POST /local/token with {"sub": "<user id>", "role": "admin|inspector|leader|cadre"}',
+        '  or {"sub": "<user id>", "role": "township", "townshipId": "<township id>"}',
         `  curl -s -X POST ${stack.url}/local/token -H 'content-type: application/json' -d '{"sub":"hq-admin","role":"admin"}'`,
         '  then send the token as "Authorization: Bearer <token>".',
         ...(seeding
