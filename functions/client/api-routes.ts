@@ -11,6 +11,7 @@ import { jobsRoutes } from '../routes/jobs.ts';
 import { majorFailuresRoutes } from '../routes/major-failures.ts';
 import { noticesRoutes } from '../routes/notices.ts';
 import { notificationsRoutes } from '../routes/notifications.ts';
+import { organisationRoutes } from '../routes/organisation.ts';
 import { photosRoutes } from '../routes/photos.ts';
 import { problemsRoutes } from '../routes/problems.ts';
 import { recipientsRoutes } from '../routes/recipients.ts';
@@ -29,6 +30,7 @@ import { visitsRoutes } from '../routes/visits.ts';
  */
 export const webApiRoutes = [
   ...rosterRoutes,
+  ...organisationRoutes,
   ...assignmentsRoutes,
   ...teamsRoutes,
   ...dispatchesRoutes,

@@ -32,7 +32,7 @@ import {
 } from '../schemas/assignments.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
 import type { Village } from '../schemas/roster.ts';
-import { coverageGaps } from './organisation.ts';
+import { coverageGaps } from './organisation-gaps.ts';
 import { detailRoute, listedCadre, listRoute } from './read-routes.ts';
 import { byTownship, listedTownship, requireTownship, scopeOf } from './scope.ts';
 import { teamRoleIssues } from './teams.ts';

@@ -12,6 +12,7 @@ import { majorFailuresRoutes } from './major-failures.ts';
 import { healthRoute, openApiRoute } from './meta.ts';
 import { noticesRoutes } from './notices.ts';
 import { notificationsRoutes } from './notifications.ts';
+import { organisationRoutes } from './organisation.ts';
 import { photosRoutes } from './photos.ts';
 import { problemsRoutes } from './problems.ts';
 import { recipientsRoutes } from './recipients.ts';
@@ -41,6 +42,7 @@ export interface RouteGroup {
 
 const apiRoutes: RouteGroup[] = [
   { name: 'roster', entry: 'functions/api/roster.ts', routes: rosterRoutes },
+  { name: 'organisation', entry: 'functions/api/organisation.ts', routes: organisationRoutes },
   // Village teams (team roles, a village's team) belong with the assignments they read.
   {
     name: 'assignments',

@@ -1,14 +1,12 @@
-import * as assignments from '../adapters/dynamo/assignments.ts';
 import * as store from '../adapters/dynamo/organisation.ts';
 import * as roster from '../adapters/dynamo/roster.ts';
 import { defaultEndDate, endDateProblem } from '../core/assignments.ts';
 import { derivedId, newId } from '../core/ids.ts';
-import { changeDepartment, type OrganisationGaps, organisationGaps } from '../core/organisation.ts';
+import { changeDepartment } from '../core/organisation.ts';
 import { beijingDate } from '../core/time.ts';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../errors.ts';
 import { expectedVersion, versionConflict, versionHeaders } from '../http/if-match.ts';
 import { created, defineRoute, ok } from '../http/route.ts';
-import type { Assignment } from '../schemas/assignments.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
 import {
   changeDistrictDepartment,
@@ -32,7 +30,6 @@ import {
   unitListQuery,
   unitPage,
 } from '../schemas/organisation.ts';
-import type { Village } from '../schemas/roster.ts';
 import { detailRoute, listRoute } from './read-routes.ts';
 
 /**
@@ -49,13 +46,6 @@ function invalid(fields: FieldIssue[]): ValidationError {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Units a cadre may name: any unit that exists. */
-export async function checkUnitReference(unitId: unknown, path = 'body.unitId'): Promise<void> {
-  if (typeof unitId !== 'string') return;
-  if (await store.getUnit(unitId)) return;
-  throw invalid([{ path, code: 'UNKNOWN_REFERENCE', message: '单位不存在' }]);
-}
-
 async function requireDepartment(unitId: string, path: string): Promise<void> {
   const found = await store.getUnit(unitId);
   if (!found) throw invalid([{ path, code: 'UNKNOWN_REFERENCE', message: '单位不存在' }]);
@@ -68,54 +58,6 @@ async function requireDepartment(unitId: string, path: string): Promise<void> {
       },
     ]);
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The coverage report's organisation gaps
-
-async function allPages<T>(read: (next?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
-  const out: T[] = [];
-  let next: string | undefined;
-  do {
-    const page = await read(next);
-    out.push(...page.items);
-    next = page.next;
-  } while (next);
-  return out;
-}
-
-/**
- * The four organisation gaps for `GET /coverage`, in one township or the county. Reads: townships
- * (GSI1), running leaders (GSI3), districts (GSI1), units (GSI1), the running assignments of the
- * villages in scope (GSI3, both roles) and those assignments' cadres (BatchGetItem).
- */
-export async function coverageGaps(
-  townshipId: string | undefined,
-  villages: readonly Village[],
-  today: string,
-): Promise<OrganisationGaps> {
-  const [townships, leaders, districts, units, running] = await Promise.all([
-    townshipId
-      ? roster.getTownship(townshipId).then((t) => (t ? [t] : []))
-      : allPages((next) => roster.listTownships(100, next)),
-    store.activeTownshipLeaders(townshipId),
-    store.allDistricts(townshipId),
-    store.allUnits(),
-    allPages<Assignment>((next) =>
-      assignments.listAssignments({ active: true, ...(townshipId ? { townshipId } : {}) }, 100, next),
-    ),
-  ]);
-  const cadres = await roster.getCadres([...new Set(running.map((a) => a.cadreId))]);
-  return organisationGaps({
-    today,
-    townships,
-    villages,
-    leaders,
-    districts,
-    units,
-    assignments: running,
-    cadres,
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import {
   VILLAGE_CATEGORY_LABELS,
   village,
 } from '../schemas/roster.ts';
-import { checkUnitReference } from './organisation.ts';
+import { checkUnitReference } from './unit-reference.ts';
 
 /**
  * Corrections to the roster: PATCH a township, village or cadre with If-Match carrying the version

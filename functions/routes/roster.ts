@@ -20,10 +20,10 @@ import {
   villageListQuery,
   villagePage,
 } from '../schemas/roster.ts';
-import { checkUnitReference, organisationRoutes } from './organisation.ts';
 import { detailRoute, listRoute } from './read-routes.ts';
 import { rosterCorrectionRoutes } from './roster-corrections.ts';
 import { byTownship, listedTownship, requireCadre, requireTownship, scopeOf } from './scope.ts';
+import { checkUnitReference } from './unit-reference.ts';
 
 /**
  * The roster: townships, villages, cadres. Admins write; every signed-in role reads, a township's
@@ -205,5 +205,4 @@ export const rosterRoutes = [
     },
   }),
   ...rosterCorrectionRoutes,
-  ...organisationRoutes,
 ];
