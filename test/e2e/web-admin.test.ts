@@ -200,7 +200,9 @@ describe('HQ in Chromium, desktop', () => {
 
     // The script's shortcut ticks every chief of 青石乡 (红旗村, 新华村) and clears the message.
     await page.locator('button[data-select-chiefs]', { hasText: '青石乡' }).click();
-    await expect(page.locator('[data-error-for="assignees"]').isHidden()).resolves.toBe(true);
+    await expect
+      .poll(() => page.locator('[data-error-for="assignees"]').isHidden(), { timeout: 10_000 })
+      .toBe(true);
     await page.locator(`input[value="${cadres.member}|${villages.covered}"]`).check();
     await page.fill('#f-title', '抗旱保苗专项任务');
     await page.fill('#f-category', '防汛抗旱');
