@@ -41,6 +41,14 @@ export function contentDisposition(fileName: string, fallback: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
+/** The answers of a document download: the file locally, a short-lived link on AWS. */
+export const DOCUMENT_FILE_RESPONSES = {
+  200: { description: '文件内容（Content-Disposition 带中文文件名）' },
+  302: { description: '跳转到短时有效的下载地址' },
+  403: errorBody,
+  404: errorBody,
+};
+
 export const noticesRoutes = [
   defineRoute({
     method: 'GET',
@@ -79,12 +87,7 @@ export const noticesRoutes = [
     roles: ['admin', 'township', 'leader'],
     params: idParams,
     query: downloadQuery,
-    responses: {
-      200: { description: '文件内容（Content-Disposition 带中文文件名）' },
-      302: { description: '跳转到短时有效的下载地址' },
-      403: errorBody,
-      404: errorBody,
-    },
+    responses: DOCUMENT_FILE_RESPONSES,
     async handle({ params, query }, ctx): Promise<RawResponse> {
       const record = await getNotice(params.id);
       if (!record) throw new NotFoundError('文书不存在');

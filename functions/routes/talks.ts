@@ -39,7 +39,7 @@ import {
   talkSettingsView,
   waiveTalk,
 } from '../schemas/talks.ts';
-import { noticeFile } from './notices.ts';
+import { DOCUMENT_FILE_RESPONSES, noticeFile } from './notices.ts';
 import { byTownship, listedTownship, mayDecideTalk, requireTownship, scopeOf } from './scope.ts';
 
 /**
@@ -144,6 +144,31 @@ function refuseEarly(action: TalkAction, talk: TalkRecord, token: string | undef
   const marked = (talk as TalkRecord & { stepToken?: string }).stepToken;
   if (TALK_STEP_FROM[action].includes(talk.status) || (token && marked === token)) return;
   throw new ConflictError('TALK_STATUS_CONFLICT', talkStepRefusal(action, talk.status) ?? '');
+}
+
+/** A talk's document (its notice, its record) as a download, for whoever may read the talk. */
+function talkDocumentRoute<P extends string>(
+  path: P,
+  summary: string,
+  documentOf: (talk: TalkRecord) => string | null | undefined,
+  missing: string,
+) {
+  return defineRoute({
+    method: 'GET',
+    path,
+    summary,
+    tags: TAGS,
+    roles: READERS,
+    params: idParams,
+    query: downloadQuery,
+    responses: DOCUMENT_FILE_RESPONSES,
+    async handle({ params, query }, ctx): Promise<RawResponse> {
+      const documentId = documentOf(await readable(params.id, ctx));
+      const record = documentId ? await getNotice(documentId) : undefined;
+      if (!record) throw new NotFoundError(missing);
+      return noticeFile(record, query.format);
+    },
+  });
 }
 
 export const talksRoutes = [
@@ -429,48 +454,18 @@ export const talksRoutes = [
       return ok(talkView(record, ctx.now));
     },
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/talks/{id}/notice',
-    summary: '下载谈话通知书（本人、指挥部或所辖乡镇；format=pdf 或 html）',
-    tags: TAGS,
-    roles: READERS,
-    params: idParams,
-    query: downloadQuery,
-    responses: {
-      200: { description: '文件内容（Content-Disposition 带中文文件名）' },
-      302: { description: '跳转到短时有效的下载地址' },
-      403: errorBody,
-      404: errorBody,
-    },
-    async handle({ params, query }, ctx): Promise<RawResponse> {
-      const found = await readable(params.id, ctx);
-      const record = found.notice?.notifiedAt ? await getNotice(found.notice.id) : undefined;
-      if (!record) throw new NotFoundError('该谈话尚未发出通知书');
-      return noticeFile(record, query.format);
-    },
-  }),
-  defineRoute({
-    method: 'GET',
-    path: '/talks/{id}/record-document',
-    summary: '下载谈话记录（本人、指挥部或所辖乡镇；format=pdf 或 html）',
-    tags: TAGS,
-    roles: READERS,
-    params: idParams,
-    query: downloadQuery,
-    responses: {
-      200: { description: '文件内容（Content-Disposition 带中文文件名）' },
-      302: { description: '跳转到短时有效的下载地址' },
-      403: errorBody,
-      404: errorBody,
-    },
-    async handle({ params, query }, ctx): Promise<RawResponse> {
-      const found = await readable(params.id, ctx);
-      const record = found.record?.documentId ? await getNotice(found.record.documentId) : undefined;
-      if (!record) throw new NotFoundError('该谈话尚无谈话记录');
-      return noticeFile(record, query.format);
-    },
-  }),
+  talkDocumentRoute(
+    '/talks/{id}/notice',
+    '下载谈话通知书（本人、指挥部或所辖乡镇；format=pdf 或 html）',
+    (talk) => (talk.notice?.notifiedAt ? talk.notice.id : undefined),
+    '该谈话尚未发出通知书',
+  ),
+  talkDocumentRoute(
+    '/talks/{id}/record-document',
+    '下载谈话记录（本人、指挥部或所辖乡镇；format=pdf 或 html）',
+    (talk) => talk.record?.documentId,
+    '该谈话尚无谈话记录',
+  ),
   defineRoute({
     method: 'GET',
     path: '/settings/talks',
