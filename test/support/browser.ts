@@ -107,7 +107,27 @@ export async function signedInPage(
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
+  // A full-page capture stretches the viewport and puts it back. Chromium answers a viewport resize
+  // by scrolling a focused text field back into view, later, sometimes between the next click's
+  // mousedown and mouseup, and the click is lost. So nothing is focused during the capture; the focus
+  // is put back afterwards without scrolling.
+  const refocus = await page.evaluateHandle(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (el && el !== document.body) el.blur();
+    return el;
+  });
   await page.screenshot({ path, fullPage: true });
+  const size = page.viewportSize();
+  if (size) {
+    await page.waitForFunction(
+      ({ width, height }) => window.innerWidth === width && window.innerHeight === height,
+      size,
+    );
+  }
+  await refocus.evaluate((el) => {
+    if (el && el !== document.body) (el as HTMLElement).focus({ preventScroll: true });
+  });
+  await refocus.dispose();
   return path;
 }
 

@@ -123,10 +123,11 @@ export const TEST_PASSWORD = 'test-password-Kq7x9';
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const dynamoEndpoint = externalDynamoEndpoint(options.dataDir);
+  const tableName = options.tableName ?? `t${randomUUID().slice(0, 8)}`;
   const stack = await startLocalStack({
     dataDir: options.dataDir,
     port: 0,
-    tableName: options.tableName ?? `t${randomUUID().slice(0, 8)}`,
+    tableName,
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
@@ -187,7 +188,13 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       return caller(stack.url, stack.mode === 'county' ? sub.toLowerCase() : sub, role, token);
     },
     anonymous: () => caller(stack.url, 'anonymous', 'admin', undefined),
-    stop: () => stack.stop(),
+    async stop() {
+      await stack.stop();
+      // Without a data folder, documents and photos go to a per-table folder in the system temp
+      // directory: hundreds of test stacks would otherwise leave hundreds of folders behind.
+      if (!options.dataDir && !options.tableName)
+        rmSync(join(tmpdir(), `baocun-documents-${tableName}`), { recursive: true, force: true });
+    },
   };
 }
 
