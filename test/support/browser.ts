@@ -111,9 +111,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   // by scrolling a focused text field back into view, later, sometimes between the next click's
   // mousedown and mouseup, and the click is lost. So nothing is focused during the capture; the focus
   // is put back afterwards without scrolling.
+  type Focusable = { blur(): void; focus(options: { preventScroll: boolean }): void };
   const refocus = await page.evaluateHandle(() => {
-    const el = document.activeElement as HTMLElement | null;
-    if (el && el !== document.body) el.blur();
+    const el = document.activeElement as unknown as Focusable | null;
+    if (el && el !== (document.body as unknown)) el.blur();
     return el;
   });
   await page.screenshot({ path, fullPage: true });
@@ -125,7 +126,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
     );
   }
   await refocus.evaluate((el) => {
-    if (el && el !== document.body) (el as HTMLElement).focus({ preventScroll: true });
+    if (el && el !== (document.body as unknown)) el.focus({ preventScroll: true });
   });
   await refocus.dispose();
   return path;
