@@ -218,10 +218,24 @@ export class BaocunStack extends Stack {
     // Talks (docs/talks.md): approving renders the notice and recording the talk its record, so the
     // group writes documents: the HTML in the request, the PDF printed by the scheduled-jobs function
     // (the only one with Chromium in its layer), invoked asynchronously with the document's id.
+    // Inspections (POST /inspections) issue the rectification notice when problems are recorded, the
+    // same way: the HTML in the request, the PDF printed by the scheduled-jobs function.
+    const inspectionsApi = this.functions.get('inspections');
+    if (inspectionsApi) {
+      this.delivery.bindDocumentWriter(inspectionsApi);
+      this.delivery.bindDocumentPrinter(inspectionsApi);
+    }
     const talksApi = this.functions.get('talks');
     if (talksApi) {
       this.delivery.bindDocumentWriter(talksApi);
       this.delivery.bindDocumentPrinter(talksApi);
+    }
+    // Assessments (docs/assessments.md): POST /assessments/{period}/notice issues the 考核结果通报 the
+    // same way (HTML in the request, the PDF printed apart).
+    const assessmentsApi = this.functions.get('assessments');
+    if (assessmentsApi) {
+      this.delivery.bindDocumentWriter(assessmentsApi);
+      this.delivery.bindDocumentPrinter(assessmentsApi);
     }
 
     // The pages (GET /, ANY /app, ANY /app/{proxy+}) and the background worker they start.

@@ -1,4 +1,5 @@
 import { accountsRoutes } from '../routes/accounts.ts';
+import { assessmentsRoutes } from '../routes/assessments.ts';
 import { assignmentsRoutes } from '../routes/assignments.ts';
 import { auditRoutes } from '../routes/audit.ts';
 import { backgroundRoutes } from '../routes/background.ts';
@@ -7,6 +8,7 @@ import { directReportsRoutes } from '../routes/direct-reports.ts';
 import { dispatchesRoutes } from '../routes/dispatches.ts';
 import { hqRecordsRoutes } from '../routes/hq-records.ts';
 import { inspectionsRoutes } from '../routes/inspections.ts';
+import { issuerSettingsRoutes } from '../routes/issuer-settings.ts';
 import { jobsRoutes } from '../routes/jobs.ts';
 import { majorFailuresRoutes } from '../routes/major-failures.ts';
 import { noticesRoutes } from '../routes/notices.ts';
@@ -15,6 +17,7 @@ import { organisationRoutes } from '../routes/organisation.ts';
 import { photosRoutes } from '../routes/photos.ts';
 import { problemsRoutes } from '../routes/problems.ts';
 import { recipientsRoutes } from '../routes/recipients.ts';
+import { resourcesRoutes } from '../routes/resources.ts';
 import { rosterRoutes } from '../routes/roster.ts';
 import { rulesRoutes } from '../routes/rules.ts';
 import { selfCriticismRoutes } from '../routes/self-criticism.ts';
@@ -41,6 +44,7 @@ export const webApiRoutes = [
   ...auditRoutes,
   ...majorFailuresRoutes,
   ...rulesRoutes,
+  ...issuerSettingsRoutes,
   ...bulletinsRoutes,
   ...noticesRoutes,
   ...recipientsRoutes,
@@ -49,6 +53,8 @@ export const webApiRoutes = [
   ...talksRoutes,
   ...selfCriticismRoutes,
   ...trainingsRoutes,
+  ...assessmentsRoutes,
+  ...resourcesRoutes,
   // The page script's uploads (POST /app/uploads) and the photo links of the pages (/app/photos/{id}).
   ...photosRoutes,
   ...jobsRoutes,

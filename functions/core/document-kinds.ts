@@ -11,6 +11,7 @@ export const DOCUMENT_KINDS = [
   'appointmentLetter',
   'talkRecord',
   'commendationNotice',
+  'assessmentNotice',
 ] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
@@ -22,4 +23,5 @@ export const DOCUMENT_KIND_LABELS: Record<DocumentKind, string> = {
   appointmentLetter: '任命书',
   talkRecord: '谈话记录',
   commendationNotice: '通报表扬',
+  assessmentNotice: '考核结果通报',
 };

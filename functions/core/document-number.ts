@@ -8,5 +8,13 @@ export function formatDocumentNumber(prefix: string, year: number, sequence: num
   return `${prefix}\u3014${year}\u3015${sequence}号`;
 }
 
+/**
+ * The printed prefix of an issued document's number: the county's 机关代字 (agency code, e.g. 青脱指)
+ * followed by the kind's suffix (谈, 改…): 青脱指谈〔2026〕4号.
+ */
+export function documentPrefix(agencyCode: string, suffix: string): string {
+  return `${agencyCode.trim()}${suffix}`;
+}
+
 /** The series a dispatch form is numbered in. */
 export const DISPATCH_SERIES = { key: 'dispatch', prefix: '派' } as const;

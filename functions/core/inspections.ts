@@ -1,4 +1,5 @@
 import type { FieldIssue } from './field-issue.ts';
+import { PROBLEM_SOURCE_LABELS, type ProblemSource } from './problem-categories.ts';
 import { DEFAULT_RECTIFY_DAYS, defaultRectifyBy, type RectifyDays, type Severity } from './problems.ts';
 
 /**
@@ -43,6 +44,9 @@ export interface ProblemInput {
   description: string;
   severity: Severity;
   rectifyBy?: string | undefined;
+  category?: string | undefined;
+  source?: ProblemSource | undefined;
+  absence?: boolean | undefined;
 }
 
 export interface FindingInput {
@@ -69,6 +73,10 @@ export interface PlannedProblem {
   dispatchId?: string;
   description: string;
   severity: Severity;
+  category?: string;
+  source?: ProblemSource;
+  sourceLabel?: string;
+  absence?: boolean;
   foundOn: string;
   rectifyBy: string;
 }
@@ -154,6 +162,9 @@ export function planInspection(
         ...(f.dispatchId !== undefined ? { dispatchId: f.dispatchId } : {}),
         description: p.description,
         severity: p.severity,
+        ...(p.category !== undefined ? { category: p.category } : {}),
+        ...(p.source !== undefined ? { source: p.source, sourceLabel: PROBLEM_SOURCE_LABELS[p.source] } : {}),
+        ...(p.absence ? { absence: true } : {}),
         foundOn: input.date,
         rectifyBy: p.rectifyBy ?? defaultRectifyBy(input.date, p.severity, rectifyDays),
       }),

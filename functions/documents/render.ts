@@ -21,6 +21,7 @@ const TEMPLATE_OF: Record<DocumentKind, keyof typeof templateSpecs> = {
   appointmentLetter: 'appointment-letter',
   talkRecord: 'talk-record',
   commendationNotice: 'commendation-notice',
+  assessmentNotice: 'assessment-notice',
 };
 
 const templates = templateFamily({ helpers, templates: templateSpecs, partials: partialSpecs });

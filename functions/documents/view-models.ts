@@ -12,13 +12,15 @@ import type {
   ProblemRow,
   WeeklyEvaluation,
 } from '../core/rules/evaluation.ts';
+import { DEFAULT_RULE_SET, type RuleSet, ruleArticles } from '../core/rules/rule-set.ts';
 import type { PenaltyTier } from '../core/rules/terms.ts';
 import { SEVERITY_LABELS, TIER_LABELS } from '../core/rules/terms.ts';
 import { chineseDate } from '../core/time.ts';
-import { weekWords } from '../core/week-words.ts';
+import { weekDates, weekWords } from '../core/week-words.ts';
 import { CHART_TIERS, bulletinCharts as drawBulletinCharts } from './bulletin-charts.ts';
 import type { HBarChart, LineChart } from './charts.ts';
 import type { DocumentSettings } from './settings.ts';
+import { chineseNumeral } from './template-helpers.ts';
 
 export interface NameBook {
   cadres: ReadonlyMap<string, { name: string; unit?: string | undefined }>;
@@ -48,9 +50,28 @@ export function weekLabel(evaluation: Pick<WeeklyEvaluation, 'week'>): string {
   return weekWords(evaluation.week);
 }
 
+/**
+ * What the templates cite and print of the rule set in force: the rules document's name, the article
+ * of each rule (第X条) and the numbers a rule decides. The wording around them is the templates'.
+ */
+export function ruleCitation(settings: DocumentSettings, rules: RuleSet = DEFAULT_RULE_SET) {
+  return {
+    document: settings.rulesDocumentName,
+    articles: ruleArticles(rules),
+    version: rules.version,
+    yellowWithinDays: rules.colors.yellowWithinDays,
+    falseRectificationWeight: rules.falseRectificationWeight,
+    rectificationDays: rules.rectificationDays,
+  };
+}
+
 function common(settings: DocumentSettings, issue: Issue) {
   return {
-    signature: { issuer: settings.issuer, date: chineseDate(issue.issuedOn) },
+    signature: {
+      issuer: settings.issuer,
+      signerTitle: settings.signerTitle,
+      date: chineseDate(issue.issuedOn),
+    },
     record: { cc: settings.cc, printer: settings.printer, printedOn: chineseDate(issue.issuedOn) },
   };
 }
@@ -89,11 +110,27 @@ export interface WeekCounts {
 
 export interface BulletinOptions {
   settings: DocumentSettings;
+  /** The rule set the week was judged by (its numbers and articles are printed); default version 1. */
+  rules?: RuleSet | undefined;
   issue: Issue;
   revision: number;
   names: NameBook;
   /** Earlier weeks (any order; only those before this one count, the last seven are drawn). */
   history?: readonly WeekCounts[];
+  /** Sanctions on villages' quotas approved in the week (seed 000), in order of approval. */
+  sanctions?: readonly BulletinSanction[];
+}
+
+/** An approved sanction as the bulletin lists it (functions/schemas/resources.ts has the record). */
+export interface BulletinSanction {
+  villageName: string;
+  townshipId: string;
+  kind: 'reduce' | 'suspend';
+  share: number | null;
+  from: string;
+  to: string;
+  reason: string;
+  majorFailureName: string | null;
 }
 
 export interface BulletinChart<C> {
@@ -155,7 +192,7 @@ export function bulletinCharts(
 
 export function bulletinView(evaluation: WeeklyEvaluation, options: BulletinOptions) {
   const { settings, issue, revision, names } = options;
-  const label = weekLabel(evaluation);
+  const label = weekDates(evaluation.week);
   const charts = bulletinCharts(evaluation, names, options.history);
   const names_ = (ids: readonly string[]) => listNames(ids, names, evaluation);
   const tiers = (
@@ -169,6 +206,9 @@ export function bulletinView(evaluation: WeeklyEvaluation, options: BulletinOpti
   const c = evaluation.colors;
   const title = `关于${label}干部包村工作督查情况的通报`;
   const eff = evaluation.effectiveness;
+  const sanctions = options.sanctions ?? [];
+  // Sections after 五 shift by one for each optional one present (重大失误, 资源分配约束).
+  const extraSections = (evaluation.majorFailures.length ? 1 : 0) + (sanctions.length ? 1 : 0);
   return {
     documentTitle: `${settings.bulletinName} ${issue.number}`,
     masthead: {
@@ -181,7 +221,8 @@ export function bulletinView(evaluation: WeeklyEvaluation, options: BulletinOpti
     },
     title,
     recipients: `${settings.recipients}：`,
-    intro: `根据干部包村责任制和第${evaluation.ruleSetVersion}版问责规则，现将${label}干部包村工作督查情况通报如下。`,
+    period: label,
+    rules: ruleCitation(settings, options.rules),
     overview: `本周参与评定干部${evaluation.cadres.length}人，其中充分肯定${tiers[0]!.count}人，检讨发言${tiers[1]!.count}人，提醒谈话${tiers[2]!.count}人，诫勉谈话${tiers[3]!.count}人；发现问题${evaluation.problems.filter((p) => p.isNew).length}个，逾期未完成任务${evaluation.overdueDispatches.length}项。`,
     tiers,
     circle: {
@@ -198,8 +239,6 @@ export function bulletinView(evaluation: WeeklyEvaluation, options: BulletinOpti
       { label: '派遣任务', ...c.dispatches },
       { label: '合计', ...c.total },
     ],
-    colorRules:
-      '红色：已逾期或问题严重；黄色：未完成且3日内到期，或已按期整改待复核；绿色：本周已销号或已完成。',
     overdue: evaluation.overdueDispatches.map((d: DispatchRow) => ({
       dispatch: [d.number, d.title].filter(Boolean).join(' ') || d.dispatchId,
       cadre: cadreName(names, d.cadreId),
@@ -216,9 +255,18 @@ export function bulletinView(evaluation: WeeklyEvaluation, options: BulletinOpti
       consequence: `予以${m.consequenceLabel}`,
       summary: m.summary,
     })),
-    effectivenessHeading: evaluation.majorFailures.length
-      ? '七、工作成效（括号内为上周）'
-      : '六、工作成效（括号内为上周）',
+    sanctionsNo: evaluation.majorFailures.length ? 7 : 6,
+    sanctions: sanctions.map((s) => ({
+      township: townshipName(names, s.townshipId),
+      village: s.villageName,
+      reduce: s.kind === 'reduce',
+      share: s.share === null ? null : `${Math.round(s.share * 1000) / 10}%`,
+      from: chineseDate(s.from),
+      to: chineseDate(s.to),
+      reason: s.reason,
+      majorFailure: s.majorFailureName,
+    })),
+    effectivenessHeading: `${chineseNumeral(extraSections + 6)}、工作成效（括号内为上周）`,
     effectiveness: [
       { scope: '全县', figures: eff.county },
       ...eff.townships.map((t) => ({
@@ -236,9 +284,16 @@ export function bulletinView(evaluation: WeeklyEvaluation, options: BulletinOpti
       nights: beside(figures, (f) => num(f.visits?.nightsPerCadre ?? null)),
       nightShare: beside(figures, (f) => percent(f.visits?.nightShare ?? null)),
       farVisits: String(figures.current.visits?.far ?? 0),
+      // Direct reports closed (办结) in the week: how many, and the median hours from report to closure.
+      closedReports: String(figures.current.resolution?.closed ?? 0),
+      resolutionHours: beside(figures, (f) => {
+        const m = f.resolution?.medianMinutes ?? null;
+        return num(m === null ? null : Math.round(m / 6) / 10);
+      }),
     })),
     showVisits: eff.county.current.visits !== undefined,
-    requirementsHeading: evaluation.majorFailures.length ? '八、工作要求' : '七、工作要求',
+    showResolution: eff.county.current.resolution !== undefined,
+    requirementsHeading: `${chineseNumeral(extraSections + 7)}、工作要求`,
     requirements: [
       '被通报的干部要对照问题清单逐条整改，按期报送整改情况，整改不到位的从严问责。',
       '进圈干部由派出单位主要负责人督促整改，连续在圈的列入干部营养餐培训。',
@@ -252,6 +307,8 @@ export function bulletinView(evaluation: WeeklyEvaluation, options: BulletinOpti
 
 export interface NoticeOptions {
   settings: DocumentSettings;
+  /** The rule set in force (its numbers and articles are printed); default version 1. */
+  rules?: RuleSet | undefined;
   issue: Issue;
   names: NameBook;
 }
@@ -290,7 +347,9 @@ export function talkNoticeView(
     cadre: { name: person?.name ?? cadre.name, unit: person?.unit ?? '' },
     findings: `经督查，截至${chineseDate(evaluation.sunday)}，你有未销号问题${open.length}个（加权合计${cadre.weightedCount}个），具体如下：`,
     problems: problemRows(open, names),
-    decision: `${cadre.explanation}根据干部包村责任制有关规定，决定对你进行${label}。`,
+    explanation: cadre.explanation,
+    tierLabel: label,
+    rules: ruleCitation(settings, options.rules),
     talk: {
       time: decision?.holdWithinDays
         ? `接到本通知书后${decision.holdWithinDays}日内，具体时间另行电话通知`
@@ -311,10 +370,13 @@ export function talkNoticeView(
 }
 
 export function rectificationNoticeView(
-  evaluation: WeeklyEvaluation,
-  cadre: CadreEvaluation,
+  evaluation: Pick<WeeklyEvaluation, 'week' | 'sunday'>,
+  cadre: Pick<CadreEvaluation, 'cadreId' | 'name'>,
   problems: readonly ProblemRow[],
-  options: NoticeOptions,
+  options: NoticeOptions & {
+    /** When the problems were found, as the notice says it (default: the evaluated week). */
+    occasion?: string | undefined;
+  },
 ) {
   const { settings, issue, names } = options;
   const latest = [...problems.map((p) => p.rectifyBy)].sort().at(-1) ?? evaluation.sunday;
@@ -324,7 +386,7 @@ export function rectificationNoticeView(
     header: { mark: settings.mark, number: issue.number },
     title: '整改通知书',
     cadre: { name: person?.name ?? cadre.name, unit: person?.unit ?? '' },
-    findings: `${weekLabel(evaluation)}督查中，发现你包村工作存在以下问题${problems.length}个：`,
+    findings: `${options.occasion ?? weekLabel(evaluation)}督查中，发现你包村工作存在以下问题${problems.length}个：`,
     problems: problemRows(problems, names),
     measures: [
       '对照上述问题逐条制定整改措施，明确责任人和完成时限。',
@@ -332,15 +394,14 @@ export function rectificationNoticeView(
       '整改完成后，以书面形式向县包村办报告整改情况，并在系统中提交整改说明，由督查组复核。',
     ],
     deadline: `请于${chineseDate(latest)}前整改到位（各问题期限见上表）。`,
-    consequences:
-      '逾期未整改或整改不到位的，予以通报批评；经复核为虚假整改的，每个问题按两个问题计，情节严重的给予诫勉谈话。',
+    rules: ruleCitation(settings, options.rules),
     note: '此件发至本人及派出单位',
     ...common(settings, issue),
   };
 }
 
 export function criticismNoticeView(
-  evaluation: WeeklyEvaluation,
+  _evaluation: WeeklyEvaluation,
   failure: MajorFailureRow,
   options: NoticeOptions,
 ) {
@@ -353,7 +414,9 @@ export function criticismNoticeView(
     title: `关于对${who}予以${failure.consequenceLabel}的通报`,
     recipients: `${settings.recipients}：`,
     facts: `${chineseDate(failure.occurredOn)}，${place}发生${failure.name}。${failure.summary ?? ''}`,
-    analysis: `依第${evaluation.ruleSetVersion}版问责规则，${failure.name}属事先明确的重大失误，暴露出包村干部责任不落实、工作不扎实的问题${failure.serious ? '，情节严重' : ''}。`,
+    failureName: failure.name,
+    serious: failure.serious,
+    rules: ruleCitation(settings, options.rules),
     decision: `对${who}予以${failure.consequenceLabel}。`,
     requirements:
       '各乡镇、各包村干部要引以为戒，举一反三，立即排查同类风险隐患，于一周内将排查整改情况书面报县包村办。',

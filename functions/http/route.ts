@@ -88,7 +88,11 @@ export interface RouteDef<
   maxBodyBytes?: number;
   query?: Q;
   params?: P;
-  /** Response schemas by status: the OpenAPI document, the client's types, the tests' response checks. */
+  /**
+   * Response schemas by status: the OpenAPI document, the client's types, the tests' response checks.
+   * A Lambda never reads them: declare them `z.lazy(() => …)` so a cold start does not build them
+   * (functions/schemas/common.ts, `built`).
+   */
   responses: R;
   handle(
     input: { body: Out<B>; query: Out<Q>; params: Out<P> },

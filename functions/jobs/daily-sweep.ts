@@ -18,10 +18,11 @@ import { beijingDate, beijingDateTime, chineseDate, isoWeekOfInstant } from '../
 import type { Logger } from '../http/logger.ts';
 import { countEmail } from '../http/metrics.ts';
 import { evaluateAndStoreWeek } from './evaluate-week.ts';
+import { currentIssuer, senderAs } from './issuer.ts';
 import { deliverPendingNews } from './news.ts';
 import { recordAndNotify, rejectionNews } from './news-events.ts';
 import { renderAppointmentLetter } from './render-week-documents.ts';
-import { AUTHORITY, type DeliverySummary } from './weekly-bulletin.ts';
+import type { DeliverySummary } from './weekly-bulletin.ts';
 
 /**
  * The daily sweep (07:00 Beijing):
@@ -85,10 +86,13 @@ export async function runDailySweep(deps: {
 }): Promise<DailySweepSummary> {
   const { now, log } = deps;
   const today = beijingDate(now);
+  // One issuer name everywhere: the email bodies and the sender's name are the issuing body's.
+  const authority = (await currentIssuer()).issuingBody;
   const mailer =
     deps.mailer ??
     createMailer({
       ledger: mailLedger,
+      from: senderAs(authority, mailConfig().from),
       onOutcome: countEmail,
       ...(log
         ? { log: (message: string, fields: Record<string, unknown>) => log.error(message, fields) }
@@ -178,7 +182,7 @@ export async function runDailySweep(deps: {
     const subject = `包村工作提醒（${chineseDate(today)}，${list.length} 项）`;
     const body = renderEmail('cadre-notice', {
       subject,
-      authority: AUTHORITY,
+      authority,
       title: subject,
       greeting: `${cadre.name}同志：`,
       paragraphs: ['以下事项需要您尽快办理：'],

@@ -47,6 +47,7 @@ const NOTIFICATION_KIND = {
   rectification_rejected: 'rectification_rejected',
   new_dispatch: 'new_dispatch',
   talk_notice: 'talk_notice',
+  report_closed: 'report_closed',
 } as const;
 
 export async function writeNotifications(event: NewsEvent): Promise<number> {
@@ -230,6 +231,32 @@ export function emergencyNews(input: {
         '请及时处置，并在系统中签收。',
       ],
     },
+    reportId: report.id,
+  };
+}
+
+/** A direct report closed (办结): the reporter is told how it was resolved, on their page and by email. */
+export function reportClosedNews(input: {
+  report: { id: string; cadreId: string; summary: string; createdAt: string; closedAt: string };
+  villageName: string;
+  resolution: string;
+}): NewsEvent {
+  const { report } = input;
+  return {
+    key: `report-closed:${report.id}`,
+    kind: 'report_closed',
+    createdAt: report.closedAt,
+    title: `您的直报已办结：${clause(report.summary)}`,
+    link: '/app/cadre/direct-reports/new',
+    messages: [
+      {
+        cadreId: report.cadreId,
+        lines: [
+          `您于 ${beijingDateTime(new Date(report.createdAt))} 就${input.villageName}报告的“${clause(report.summary)}”已于 ${beijingDateTime(new Date(report.closedAt))} 办结。`,
+          `办结情况：${clause(input.resolution)}。`,
+        ],
+      },
+    ],
     reportId: report.id,
   };
 }

@@ -10,7 +10,8 @@ import { configuredSmsSender, type SmsSender } from '../adapters/sms/sender.ts';
 import { chineseDate } from '../core/time.ts';
 import type { Logger } from '../http/logger.ts';
 import { countEmail, countSms } from '../http/metrics.ts';
-import { AUTHORITY, MAIL_FOOTER } from './authority.ts';
+import { MAIL_FOOTER } from './authority.ts';
+import { currentIssuer, senderAs } from './issuer.ts';
 
 /** What was sent to whom (the same shape as the weekly job's summary, kept here so neither imports the other). */
 export interface DeliverySummary {
@@ -66,12 +67,18 @@ function count(summary: DeliverySummary, outcome: DeliveryOutcome): void {
 }
 
 /** The mailer and text sender each delivery uses unless given (the ledger, the metrics, the log). */
-function senders(deps: NewsDependencies): { mailer: Mailer; sms: SmsSender | undefined } {
+function senders(deps: NewsDependencies, authority: string): { mailer: Mailer; sms: SmsSender | undefined } {
   const log = deps.log
     ? (message: string, fields: Record<string, unknown>) => deps.log?.error(message, fields)
     : undefined;
   const mailer =
-    deps.mailer ?? createMailer({ ledger: mailLedger, onOutcome: countEmail, ...(log ? { log } : {}) });
+    deps.mailer ??
+    createMailer({
+      ledger: mailLedger,
+      from: senderAs(authority, mailConfig().from),
+      onOutcome: countEmail,
+      ...(log ? { log } : {}),
+    });
   const sms =
     deps.sms === null
       ? undefined
@@ -104,7 +111,9 @@ export async function deliverNews(
 ): Promise<NewsDeliverySummary | undefined> {
   const event = await getNews(key);
   if (!event) return undefined;
-  const { mailer, sms } = senders(deps);
+  // One issuer name everywhere: the email bodies and the sender's name are the issuing body's.
+  const authority = (await currentIssuer()).issuingBody;
+  const { mailer, sms } = senders(deps, authority);
   const emails = emptyDelivery();
   const texts = emptyDelivery();
   const link = absolute(event.link);
@@ -119,7 +128,7 @@ export async function deliverNews(
       seen.add(address);
       const body = renderEmail('cadre-notice', {
         subject: event.title,
-        authority: AUTHORITY,
+        authority,
         title: event.title,
         greeting: `${r.name}${r.title ? ` ${r.title}` : ''}：`,
         paragraphs: lines,
@@ -146,7 +155,7 @@ export async function deliverNews(
     if (cadre?.email) {
       const body = renderEmail('cadre-notice', {
         subject: event.title,
-        authority: AUTHORITY,
+        authority,
         title: event.title,
         greeting: `${cadre.name}同志：`,
         paragraphs: m.lines,
@@ -196,7 +205,7 @@ export async function deliverPendingNews(
   deps: NewsDependencies = {},
 ): Promise<PendingNewsSummary> {
   const summary: PendingNewsSummary = { events: 0, done: 0, emails: emptyDelivery(), texts: emptyDelivery() };
-  const shared = senders(deps);
+  const shared = senders(deps, (await currentIssuer()).issuingBody);
   const one = { ...deps, mailer: shared.mailer, sms: shared.sms ?? null };
   let next: string | undefined;
   do {

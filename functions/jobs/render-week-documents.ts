@@ -26,14 +26,18 @@ import {
 } from '../adapters/dynamo/notices.ts';
 import { getProblems } from '../adapters/dynamo/problems.ts';
 import { getCadre, getCadres, getTownship, getVillage, getVillages } from '../adapters/dynamo/roster.ts';
+import { getRuleSet } from '../adapters/dynamo/rule-sets.ts';
+import { approvedInWeek } from '../adapters/dynamo/sanctions.ts';
 import { photoFiles, photoKeys } from '../adapters/photos/index.ts';
-import { formatDocumentNumber } from '../core/document-number.ts';
+import { documentPrefix, formatDocumentNumber } from '../core/document-number.ts';
 import { derivedId } from '../core/ids.ts';
 import type { CadreEvaluation, ProblemRow } from '../core/rules/evaluation.ts';
+import { DEFAULT_RULE_SET, type RuleSet } from '../core/rules/rule-set.ts';
 import { TIER_LABELS } from '../core/rules/terms.ts';
-import { beijingDate } from '../core/time.ts';
+import { beijingDate, chineseDate } from '../core/time.ts';
+import { weekDates } from '../core/week-words.ts';
 import { type DocumentKind, type PdfRenderer, renderDocumentHtml } from '../documents/render.ts';
-import { type DocumentSettings, documentSettings, NUMBER_SERIES } from '../documents/settings.ts';
+import { type DocumentSettings, NUMBER_SERIES } from '../documents/settings.ts';
 import {
   appointmentLetterView,
   bulletinView,
@@ -45,6 +49,7 @@ import {
 } from '../documents/view-models.ts';
 import type { Assignment } from '../schemas/assignments.ts';
 import type { StoredEvaluation } from '../schemas/bulletins.ts';
+import { currentDocumentSettings } from './issuer.ts';
 
 export interface RenderOptions {
   now: Date;
@@ -93,8 +98,9 @@ export interface Plan {
   cadreId?: string;
   subjectId?: string;
   revision?: number;
-  title: string;
-  fileName: string;
+  /** The record's title and file name; a function of the number where they carry it (the bulletin's issue). */
+  title: string | ((number: string) => string);
+  fileName: string | ((number: string) => string);
   /** Folder of the files inside the store. */
   folder: string;
   /** Reuse this number instead of taking a new one (a bulletin revision keeps its issue number). */
@@ -118,10 +124,16 @@ async function audit(record: NoticeRecord, now: Date): Promise<void> {
   });
 }
 
-async function takeNumber(kind: DocumentKind, year: number): Promise<string> {
+const titled = (value: string | ((number: string) => string), number: string) =>
+  typeof value === 'function' ? value(number) : value;
+
+/** The next number of a kind's series: 青脱指改〔2026〕4号, or the bulletin's issue 2026年第12期. */
+export async function takeNumber(kind: DocumentKind, year: number, agencyCode: string): Promise<string> {
   const series = NUMBER_SERIES[kind];
   const seq = await nextSequence(series.key, year);
-  return kind === 'bulletin' ? `${year}年第${seq}期` : formatDocumentNumber(series.prefix, year, seq);
+  return kind === 'bulletin'
+    ? `${year}年第${seq}期`
+    : formatDocumentNumber(documentPrefix(agencyCode, series.suffix), year, seq);
 }
 
 async function filesPresent(store: DocumentStore, record: NoticeRecord, withPdf: boolean): Promise<boolean> {
@@ -133,7 +145,7 @@ async function filesPresent(store: DocumentStore, record: NoticeRecord, withPdf:
 /** Claims the record (and its number), returning it with whether its files must be (re)rendered. */
 async function claim(
   plan: Plan,
-  ctx: { now: Date; store: DocumentStore; pdf: PdfRenderer | null },
+  ctx: { now: Date; store: DocumentStore; pdf: PdfRenderer | null; agencyCode?: string },
 ): Promise<{ record: NoticeRecord; render: boolean }> {
   const files = {
     html: `${plan.folder}/${plan.id}.html`,
@@ -147,7 +159,11 @@ async function claim(
   }
   const number = plan.number
     ? await plan.number()
-    : await takeNumber(plan.kind, Number(beijingDate(ctx.now).slice(0, 4)));
+    : await takeNumber(
+        plan.kind,
+        Number(beijingDate(ctx.now).slice(0, 4)),
+        ctx.agencyCode ?? (await currentDocumentSettings()).agencyCode,
+      );
   const record: NoticeRecord = {
     id: plan.id,
     kind: plan.kind,
@@ -155,8 +171,8 @@ async function claim(
     ...(plan.cadreId ? { cadreId: plan.cadreId } : {}),
     ...(plan.subjectId ? { subjectId: plan.subjectId } : {}),
     number,
-    title: plan.title,
-    fileName: plan.fileName,
+    title: titled(plan.title, number),
+    fileName: titled(plan.fileName, number),
     files,
     createdAt: ctx.now.toISOString(),
     ...(plan.revision !== undefined ? { revision: plan.revision } : {}),
@@ -176,12 +192,12 @@ async function renderFiles(
   await ctx.store.put(record.files.html, html, 'text/html; charset=utf-8');
   if (ctx.pdf && record.files.pdf)
     await ctx.store.put(record.files.pdf, await ctx.pdf.toPdf(html), 'application/pdf');
-  return updateNoticeFiles(record.id, record.files, plan.revision, plan.title);
+  return updateNoticeFiles(record.id, record.files, plan.revision, titled(plan.title, record.number));
 }
 
 async function issueAll(
   plans: Plan[],
-  ctx: { now: Date; store: DocumentStore; pdf: PdfRenderer | null },
+  ctx: { now: Date; store: DocumentStore; pdf: PdfRenderer | null; agencyCode?: string },
 ): Promise<NoticeRecord[]> {
   // Numbers are taken one after another in the plans' (sorted) order, so a run numbers predictably.
   const claimed: { plan: Plan; record: NoticeRecord; render: boolean }[] = [];
@@ -256,7 +272,7 @@ const NOTICE_PHOTOS_PER_PROBLEM = 3;
  * printed, where links to photos would expire (320 px thumbnails, a few KB to a few tens of KB each).
  * A photo that cannot be read is left out rather than holding the notice back.
  */
-async function problemThumbnails(
+export async function problemThumbnails(
   problems: ReadonlyArray<{ id: string; photoIds?: readonly string[] | undefined }>,
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
@@ -284,51 +300,96 @@ export function fileName(...parts: string[]): string {
     .slice(0, 120);
 }
 
+/** The rule set a week was judged by (its numbers and articles are printed), else version 1. */
+async function ruleSetOf(version: number): Promise<RuleSet> {
+  return (await getRuleSet(version)) ?? DEFAULT_RULE_SET;
+}
+
+/** The id of the rectification notice issued when an inspection recorded a cadre's problems. */
+export function recordTimeNoticeId(inspectionId: string, cadreId: string): string {
+  return derivedId('notice', 'rectificationNotice', 'inspection', inspectionId, cadreId);
+}
+
+/** Problems among `rows` whose rectification notice was issued when they were recorded. */
+async function problemsWithNotice(rows: readonly ProblemRow[]): Promise<Set<string>> {
+  const pairs = new Map<string, string[]>();
+  for (const p of rows) {
+    if (!p.inspectionId) continue;
+    const id = recordTimeNoticeId(p.inspectionId, p.cadreId);
+    pairs.set(id, [...(pairs.get(id) ?? []), p.problemId]);
+  }
+  const found = await Promise.all([...pairs.keys()].map((id) => getNotice(id)));
+  return new Set([...pairs.values()].filter((_, i) => found[i]).flat());
+}
+
 export async function renderWeekDocuments(
   stored: StoredEvaluation,
   options: RenderOptions,
 ): Promise<{ bulletin: NoticeRecord; notices: NoticeRecord[] }> {
   const store = options.store ?? documentStore();
   const pdf = options.pdf === undefined ? defaultPdfRenderer() : options.pdf;
-  const settings = options.settings ?? documentSettings();
-  const ctx = { now: options.now, store, pdf };
+  const [settings, ruleSet] = await Promise.all([
+    options.settings ?? currentDocumentSettings(),
+    ruleSetOf(stored.ruleSetVersion),
+  ]);
+  const ctx = { now: options.now, store, pdf, agencyCode: settings.agencyCode };
   const e = stored.evaluation;
   const week = stored.week;
   const provisional = stored.provisional || stored.revision === 0;
   const issuedOn = beijingDate(options.now);
   const folder = `${week.slice(0, 4)}/${week.slice(5)}`;
   // The last seven evaluated weeks before this one, for the bulletin's tiers-over-weeks chart.
-  const [names, earlier] = await Promise.all([
+  const [names, earlier, sanctions] = await Promise.all([
     loadNames(stored, !provisional),
     listStoredEvaluations(8, undefined, { to: week }),
+    // Sanctions on villages' quotas HQ approved this week (seed 000), listed in the bulletin.
+    approvedInWeek(week),
   ]);
   const history = earlier.items.filter((h) => h.week < week);
   const byCadre = new Map(e.cadres.map((c) => [c.cadreId, c]));
-  const noticeOptions = (number: string) => ({ settings, names, issue: { number, issuedOn } });
+  const noticeOptions = (number: string) => ({
+    settings,
+    rules: ruleSet,
+    names,
+    issue: { number, issuedOn },
+  });
+  const dates = weekDates(week);
 
   const bulletinNumber = async () => {
-    if (provisional) return `${week.slice(0, 4)}年第${Number(week.slice(6))}周（暂定）`;
+    if (provisional) return '暂定';
     // A revision keeps the issue number of the bulletin it replaces.
     const earlier = (await listDocumentsForWeek(week)).find(
       (r) => r.kind === 'bulletin' && (r.revision ?? 0) > 0,
     );
-    return earlier?.number ?? takeNumber('bulletin', Number(issuedOn.slice(0, 4)));
+    return earlier?.number ?? takeNumber('bulletin', Number(issuedOn.slice(0, 4)), settings.agencyCode);
   };
   const bulletinPlan: Plan = {
     id: derivedId('notice', 'bulletin', week, String(stored.revision)),
     kind: 'bulletin',
     week,
     revision: stored.revision,
-    title: `${settings.bulletinName}（${week}${provisional ? '，暂定' : stored.revision > 1 ? `，修订${stored.revision}` : ''}）`,
-    fileName: fileName(
-      '周通报',
-      week,
-      ...(provisional ? ['暂定'] : stored.revision > 1 ? [`修订${stored.revision}`] : []),
-    ),
+    // Numbered by issue, dated in Chinese: 干部包村工作督查周通报（2026年第12期，2026年11月23日至29日）.
+    title: (number) =>
+      `${settings.bulletinName}（${provisional ? '' : `${number}，`}${dates}${provisional ? '，暂定' : stored.revision > 1 ? `，修订${stored.revision}` : ''}）`,
+    fileName: (number) =>
+      fileName(
+        '周通报',
+        ...(provisional ? [] : [number]),
+        dates,
+        ...(provisional ? ['暂定'] : stored.revision > 1 ? [`修订${stored.revision}`] : []),
+      ),
     folder,
     number: bulletinNumber,
     view: (number) =>
-      bulletinView(e, { settings, names, history, revision: stored.revision, issue: { number, issuedOn } }),
+      bulletinView(e, {
+        settings,
+        rules: ruleSet,
+        names,
+        history,
+        sanctions,
+        revision: stored.revision,
+        issue: { number, issuedOn },
+      }),
   };
 
   const plans: Plan[] = [];
@@ -343,14 +404,17 @@ export async function renderWeekDocuments(
         cadreId: t.cadreId,
         revision: stored.revision,
         title: `${label}（${cadre.name}）`,
-        fileName: fileName(label, cadre.name, week),
+        fileName: fileName(label, cadre.name, dates),
         folder,
         view: (number) => talkNoticeView(e, cadre, t.tier, noticeOptions(number)),
       });
     }
+    // A problem's notice is issued when it is recorded (issueRectificationNotice, at POST /inspections):
+    // here only the week's new problems without one, and never a notice whose deadline has passed.
+    const noticed = await problemsWithNotice(e.problems.filter((p) => p.isNew));
     const newByCadre = new Map<string, ProblemRow[]>();
     for (const p of e.problems) {
-      if (!p.isNew) continue;
+      if (!p.isNew || noticed.has(p.problemId) || p.rectifyBy < issuedOn) continue;
       const list = newByCadre.get(p.cadreId);
       if (list) list.push(p);
       else newByCadre.set(p.cadreId, [p]);
@@ -366,7 +430,7 @@ export async function renderWeekDocuments(
         cadreId,
         revision: stored.revision,
         title: `整改通知书（${cadre.name}）`,
-        fileName: fileName('整改通知书', cadre.name, week),
+        fileName: fileName('整改通知书', cadre.name, dates),
         folder,
         view: (number) => rectificationNoticeView(e, cadre, problems, noticeOptions(number)),
       });
@@ -393,8 +457,8 @@ export async function renderWeekDocuments(
         kind: 'commendationNotice',
         week,
         revision: stored.revision,
-        title: `通报表扬（${week}，${e.tiers.commended.length}人）`,
-        fileName: fileName('通报表扬', week),
+        title: `通报表扬（${dates}，${e.tiers.commended.length}人）`,
+        fileName: fileName('通报表扬', dates),
         folder,
         view: (number) => commendationNoticeView(e, noticeOptions(number)),
       });
@@ -417,7 +481,7 @@ export async function renderAppointmentLetter(
   if (assignment.role !== 'chief') throw new RangeError('appointment letters are for chiefs (总队长) only');
   const store = options.store ?? documentStore();
   const pdf = options.pdf === undefined ? defaultPdfRenderer() : options.pdf;
-  const settings = options.settings ?? documentSettings();
+  const settings = options.settings ?? (await currentDocumentSettings());
   const [cadre, village, township] = await Promise.all([
     getCadre(assignment.cadreId),
     getVillage(assignment.villageId),
@@ -447,7 +511,95 @@ export async function renderAppointmentLetter(
           ),
       },
     ],
-    { now: options.now, store, pdf },
+    { now: options.now, store, pdf, agencyCode: settings.agencyCode },
   );
   return record!;
+}
+
+export interface RecordedProblems {
+  inspectionId: string;
+  /** The inspection's date (Beijing). */
+  date: string;
+  villageName: string;
+  problems: ReadonlyArray<{
+    id: string;
+    cadreId: string;
+    villageId: string;
+    townshipId: string;
+    severity: ProblemRow['severity'];
+    description: string;
+    foundOn: string;
+    rectifyBy: string;
+    photoIds?: readonly string[] | undefined;
+  }>;
+}
+
+/**
+ * 整改通知书 at the moment problems are recorded (POST /inspections): one per cadre of the inspection,
+ * numbered in the rectification series, so its deadline is still ahead when it reaches the cadre.
+ * Idempotent per inspection and cadre (recordTimeNoticeId); the weekly batch skips problems that
+ * have one. HTML here (pass `pdf: null` in a request and hand the document to printing).
+ */
+export async function issueRectificationNotices(
+  input: RecordedProblems,
+  options: RenderOptions & { rules: RuleSet },
+): Promise<NoticeRecord[]> {
+  if (input.problems.length === 0) return [];
+  const store = options.store ?? documentStore();
+  const pdf = options.pdf === undefined ? defaultPdfRenderer() : options.pdf;
+  const settings = options.settings ?? (await currentDocumentSettings());
+  const issuedOn = beijingDate(options.now);
+  const cadreIds = [...new Set(input.problems.map((p) => p.cadreId))].sort();
+  const [cadres, photos] = await Promise.all([getCadres(cadreIds), problemThumbnails(input.problems)]);
+  const names: NameBook = {
+    cadres: new Map(
+      cadreIds.map((id) => [id, { name: cadres.get(id)?.name ?? id, unit: cadres.get(id)?.unit }]),
+    ),
+    villages: new Map(input.problems.map((p) => [p.villageId, input.villageName])),
+    townships: new Map(),
+    problems: new Map(input.problems.map((p) => [p.id, p.description])),
+    problemPhotos: photos,
+  };
+  const occasion = chineseDate(input.date);
+  const plans: Plan[] = cadreIds.map((cadreId) => {
+    const name = names.cadres.get(cadreId)?.name ?? cadreId;
+    const rows: ProblemRow[] = input.problems
+      .filter((p) => p.cadreId === cadreId)
+      .map((p) => ({
+        problemId: p.id,
+        cadreId,
+        villageId: p.villageId,
+        townshipId: p.townshipId,
+        inspectionId: input.inspectionId,
+        severity: p.severity,
+        foundOn: p.foundOn,
+        rectifyBy: p.rectifyBy,
+        state: 'open',
+        falseRectifications: 0,
+        closedAt: null,
+        isNew: true,
+        color: null,
+        colorReason: null,
+        daysLeft: 0,
+        daysOverdue: 0,
+      })) as unknown as ProblemRow[];
+    return {
+      id: recordTimeNoticeId(input.inspectionId, cadreId),
+      kind: 'rectificationNotice',
+      cadreId,
+      subjectId: input.inspectionId,
+      title: `整改通知书（${name}，${occasion}）`,
+      fileName: fileName('整改通知书', name, occasion),
+      folder: `rectifications/${issuedOn.slice(0, 4)}`,
+      view: (number) =>
+        rectificationNoticeView({ week: '', sunday: input.date }, { cadreId, name }, rows, {
+          settings,
+          rules: options.rules,
+          names,
+          issue: { number, issuedOn },
+          occasion,
+        }),
+    };
+  });
+  return issueAll(plans, { now: options.now, store, pdf, agencyCode: settings.agencyCode });
 }

@@ -16,6 +16,7 @@ import type { NoticeRecord } from '../adapters/dynamo/notices.ts';
 import { getNotice } from '../adapters/dynamo/notices.ts';
 import { getProblems } from '../adapters/dynamo/problems.ts';
 import { getCadre, getVillages } from '../adapters/dynamo/roster.ts';
+import { listRuleSets } from '../adapters/dynamo/rule-sets.ts';
 import {
   getTalk,
   getTalkSettings,
@@ -25,16 +26,18 @@ import {
   talksOfWeek,
 } from '../adapters/dynamo/talks.ts';
 import type { AuditEntry } from '../core/audit.ts';
-import { formatDocumentNumber } from '../core/document-number.ts';
+import { documentPrefix, formatDocumentNumber } from '../core/document-number.ts';
 import { derivedId } from '../core/ids.ts';
+import { DEFAULT_RULE_SET, type RuleSet, ruleSetForWeek } from '../core/rules/rule-set.ts';
 import { TIER_LABELS } from '../core/rules/terms.ts';
 import { type TalkTier, talkDueBy } from '../core/talks.ts';
 import { beijingDate, beijingDateTime, chineseDate } from '../core/time.ts';
-import { weekWords } from '../core/week-words.ts';
+import { weekDates, weekWords } from '../core/week-words.ts';
 import type { PdfRenderer } from '../documents/render.ts';
-import { documentSettings, NUMBER_SERIES } from '../documents/settings.ts';
+import { type DocumentSettings, NUMBER_SERIES } from '../documents/settings.ts';
 import { talkNoticeView, talkRecordView } from '../documents/view-models.ts';
 import type { StoredEvaluation } from '../schemas/bulletins.ts';
+import { currentDocumentSettings } from './issuer.ts';
 import type { NewsEvent } from './news-events.ts';
 import { fileName, issueDocument, type Plan, rerenderDocument } from './render-week-documents.ts';
 
@@ -123,6 +126,8 @@ function noticePlan(
   number: string,
   holdWithinDays: number,
   lookups: { villages: Map<string, string>; problems: Map<string, string> },
+  settings: DocumentSettings,
+  rules: RuleSet,
 ): Plan {
   const label = `${TIER_LABELS[talk.tier]}通知书`;
   const approval = talk.approval;
@@ -133,7 +138,7 @@ function noticePlan(
     cadreId: talk.cadreId,
     subjectId: talk.id,
     title: `${label}（${talk.cadreName}）`,
-    fileName: fileName(label, talk.cadreName, talk.week),
+    fileName: fileName(label, talk.cadreName, weekDates(talk.week)),
     folder: `${talk.week.slice(0, 4)}/${talk.week.slice(5)}`,
     number: async () => number,
     view: (n) =>
@@ -147,7 +152,8 @@ function noticePlan(
         },
         talk.tier,
         {
-          settings: documentSettings(),
+          settings,
+          rules,
           names: {
             cadres: new Map([[talk.cadreId, { name: talk.cadreName, unit }]]),
             villages: lookups.villages,
@@ -187,7 +193,7 @@ export async function approveTalk(
     // Numbered at the decision (not at evaluation): a crash after taking the number leaves a gap.
     const year = Number(beijingDate(deps.now).slice(0, 4));
     const number = formatDocumentNumber(
-      NUMBER_SERIES.talkNotice.prefix,
+      documentPrefix((await currentDocumentSettings()).agencyCode, NUMBER_SERIES.talkNotice.suffix),
       year,
       await nextSequence(NUMBER_SERIES.talkNotice.key, year),
     );
@@ -218,15 +224,25 @@ export async function approveTalk(
   if (current.status !== 'approved' || !current.notice || !current.approval)
     return { kind: 'refused', record: current };
 
-  const [cadre, problems, villages] = await Promise.all([
+  const [cadre, problems, villages, documents, ruleSets] = await Promise.all([
     getCadre(current.cadreId),
     getProblems(current.problems.map((p) => p.problemId)),
     getVillages([...new Set(current.problems.map((p) => p.villageId))]),
+    currentDocumentSettings(),
+    listRuleSets(),
   ]);
-  const plan = noticePlan(current, cadre?.unit ?? '', current.notice.number, settings.holdWithinDays, {
-    villages: new Map([...villages.values()].map((v) => [v.id, v.name])),
-    problems: new Map([...problems.values()].map((p) => [p.id, p.description])),
-  });
+  const plan = noticePlan(
+    current,
+    cadre?.unit ?? '',
+    current.notice.number,
+    settings.holdWithinDays,
+    {
+      villages: new Map([...villages.values()].map((v) => [v.id, v.name])),
+      problems: new Map([...problems.values()].map((p) => [p.id, p.description])),
+    },
+    documents,
+    ruleSetForWeek(ruleSets, current.week) ?? DEFAULT_RULE_SET,
+  );
   const notice = await issueDocument(plan, {
     now: deps.now,
     ...(deps.pdf !== undefined ? { pdf: deps.pdf } : {}),
@@ -246,7 +262,7 @@ export async function approveTalk(
         cadreId: current.cadreId,
         lines: [
           `根据${weekWords(current.week)}考评结果，您被列入“${label}”档次。${current.explanation}`,
-          `经${current.approval.automatic ? '考评自动' : `${current.approval.byName ?? '指挥部'}`}批准，请于${chineseDate(dueBy)}前到县包村工作指挥部参加${label}（${notice.number}），并抓紧整改未销号问题。`,
+          `经${current.approval.automatic ? '考评自动' : `${current.approval.byName ?? '指挥部'}`}批准，请于${chineseDate(dueBy)}前到${documents.issuer}参加${label}（${notice.number}），并抓紧整改未销号问题。`,
         ],
       },
     ],
@@ -278,7 +294,7 @@ export async function renderTalkRecord(
   const cadre = await getCadre(talk.cadreId);
   const recorder = record.byName ?? '县包村办';
   const label = TIER_LABELS[talk.tier];
-  const settings = documentSettings();
+  const settings = await currentDocumentSettings();
   const plan: Plan = {
     id: derivedId('notice', 'talkRecord', talk.id),
     kind: 'talkRecord',
@@ -286,7 +302,7 @@ export async function renderTalkRecord(
     cadreId: talk.cadreId,
     subjectId: talk.id,
     title: `${label}记录（${talk.cadreName}）`,
-    fileName: fileName(`${label}记录`, talk.cadreName, talk.week),
+    fileName: fileName(`${label}记录`, talk.cadreName, weekDates(talk.week)),
     folder: `${talk.week.slice(0, 4)}/${talk.week.slice(5)}`,
     number: async () => talk.notice?.number ?? '',
     view: (n) =>

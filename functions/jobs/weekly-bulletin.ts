@@ -6,6 +6,7 @@ import { notificationId, putNotification } from '../adapters/dynamo/notification
 import { getProblems } from '../adapters/dynamo/problems.ts';
 import { activeRecipients } from '../adapters/dynamo/recipients.ts';
 import { getCadres, listTownships } from '../adapters/dynamo/roster.ts';
+import { getRuleSet } from '../adapters/dynamo/rule-sets.ts';
 import { mailConfig } from '../adapters/mail/config.ts';
 import { createMailer, type DeliveryOutcome, type Mailer } from '../adapters/mail/mailer.ts';
 import type { MailAttachment } from '../adapters/mail/message.ts';
@@ -14,13 +15,15 @@ import { smsConfig } from '../adapters/sms/config.ts';
 import { configuredSmsSender, type SmsSender } from '../adapters/sms/sender.ts';
 import { previousIsoWeek } from '../core/rules/calendar.ts';
 import type { WeeklyEvaluation } from '../core/rules/evaluation.ts';
+import { DEFAULT_RULE_SET } from '../core/rules/rule-set.ts';
 import { SEVERITY_LABELS, TIER_LABELS } from '../core/rules/terms.ts';
 import { addDays, chineseDate, isoWeekOfInstant } from '../core/time.ts';
-import { weekWords } from '../core/week-words.ts';
+import { weekDates, weekWords } from '../core/week-words.ts';
 import type { Logger } from '../http/logger.ts';
 import { countEmail, countSms } from '../http/metrics.ts';
 import type { StoredEvaluation } from '../schemas/bulletins.ts';
 import { AUTHORITY, MAIL_FOOTER } from './authority.ts';
+import { currentIssuer, senderAs } from './issuer.ts';
 
 /**
  * The weekly bulletin job (Monday 08:00 Beijing, for the week just ended):
@@ -88,7 +91,7 @@ const weekLabel = weekWords;
 function figures(evaluation: WeeklyEvaluation, cadreIds?: Set<string>) {
   const n = (ids: string[]) => (cadreIds ? ids.filter((id) => cadreIds.has(id)).length : ids.length);
   const { tiers, circle } = evaluation;
-  const rows = [
+  return [
     { label: TIER_LABELS.commended, value: `${n(tiers.commended)} 人` },
     { label: TIER_LABELS.selfCriticism, value: `${n(tiers.selfCriticism)} 人` },
     { label: TIER_LABELS.reminderTalk, value: `${n(tiers.reminderTalk)} 人` },
@@ -96,17 +99,23 @@ function figures(evaluation: WeeklyEvaluation, cadreIds?: Set<string>) {
     { label: '本周进入严圈', value: `${n(circle.entered)} 人` },
     { label: '本周退出严圈', value: `${n(circle.exited)} 人` },
   ];
-  if (!cadreIds) {
-    const total = evaluation.colors.total;
-    rows.push(
-      { label: '红色事项（逾期或严重）', value: `${total.red} 项` },
-      { label: '黄色事项（3日内到期）', value: `${total.yellow} 项` },
-      { label: '绿色事项（已办结）', value: `${total.green} 项` },
-      { label: '逾期任务', value: `${evaluation.overdueDispatches.length} 项` },
-      { label: '重大失误', value: `${evaluation.majorFailures.length} 起` },
-    );
-  }
-  return rows;
+}
+
+/**
+ * The county-wide matters of the email (colours, overdue dispatches, major failures) as numbers; the
+ * wording around them, and the yellow window's days from the rule set the week was judged by, are
+ * the email templates'.
+ */
+function matters(evaluation: WeeklyEvaluation, yellowWithinDays: number) {
+  const total = evaluation.colors.total;
+  return {
+    red: total.red,
+    yellow: total.yellow,
+    green: total.green,
+    yellowWithinDays,
+    overdueDispatches: evaluation.overdueDispatches.length,
+    majorFailures: evaluation.majorFailures.length,
+  };
 }
 
 function downloadUrl(record: NoticeRecord, format: 'pdf' | 'html'): string | null {
@@ -145,18 +154,22 @@ export async function deliverWeek(
   deps: DeliverDependencies,
 ): Promise<Omit<WeeklyBulletinSummary, 'documents'>> {
   const log = deps.log;
+  const { evaluation, week } = stored;
+  // One issuer name everywhere: email bodies and the sender's name are the issuing body's.
+  const [issuer, ruleSet] = await Promise.all([currentIssuer(), getRuleSet(stored.ruleSetVersion)]);
+  const authority = issuer.issuingBody;
+  const yellowWithinDays = (ruleSet ?? DEFAULT_RULE_SET).colors.yellowWithinDays;
   const mailer =
     deps.mailer ??
     createMailer({
       ledger: mailLedger,
       clock: () => new Date(),
+      from: senderAs(authority, mailConfig().from),
       onOutcome: countEmail,
       ...(log
         ? { log: (message: string, fields: Record<string, unknown>) => log.error(message, fields) }
         : {}),
     });
-  const { evaluation, week } = stored;
-  const label = weekLabel(week);
 
   // 3. The bulletin to the recipients.
   const bulletinEmails: WeeklyBulletinSummary['bulletinEmails'] = { ...emptyDelivery(), recipients: 0 };
@@ -182,7 +195,8 @@ export async function deliverWeek(
       attached: d === documents.bulletin && attachment !== undefined,
     }));
     const revised = stored.revision > 1;
-    const title = documents.bulletin.title || `${label}干部包村责任制落实情况通报`;
+    // The bulletin's title: its issue and its days in Chinese (2026年第12期，2026年11月23日至29日).
+    const title = documents.bulletin.title || `${weekDates(week)}干部包村责任制落实情况通报`;
     const subject = `${revised ? '【修订】' : ''}${title}`;
     const seen = new Set<string>();
     for (const r of recipients) {
@@ -201,15 +215,16 @@ export async function deliverWeek(
           : null;
       const body = renderEmail('bulletin', {
         subject,
-        authority: AUTHORITY,
+        authority,
         title,
         revisionNote: revised
           ? `本通报为第 ${stored.revision} 次修订：周内补录了新的督查记录，以本版为准。`
           : null,
         provisionalNote: null,
         greeting: `${r.name}${r.title ? ` ${r.title}` : ''}：`,
-        intro: `现将${label}干部包村责任制落实情况通报如下（规则版本 ${stored.ruleSetVersion}）。`,
+        intro: `现将${weekDates(week)}干部包村责任制落实情况通报如下。`,
         figures: figures(evaluation),
+        matters: matters(evaluation, yellowWithinDays),
         township,
         documents: listed,
         footer: FOOTER,
@@ -240,7 +255,7 @@ export async function deliverWeek(
             : {}),
         }));
   const notifications = { created: 0, existing: 0 };
-  const messages = (await cadreMessages(stored, documents.notices)).filter(
+  const messages = (await cadreMessages(stored, documents.notices, authority)).filter(
     (m) => deps.talks !== false || m.kind !== 'talk_notice',
   );
   const cadres = await getCadres([...new Set(messages.map((m) => m.cadreId))]);
@@ -290,7 +305,7 @@ export async function deliverWeek(
     }
     const body = renderEmail('cadre-notice', {
       subject: m.title,
-      authority: AUTHORITY,
+      authority,
       title: m.title,
       greeting: `${cadre.name}同志：`,
       paragraphs: m.paragraphs,
@@ -346,7 +361,11 @@ function clip(text: string): string {
 const digest = (parts: string[]) => createHash('sha256').update(parts.join(',')).digest('hex').slice(0, 16);
 
 /** What each cadre is told this week; keys name the fact, not the run, so a re-run repeats nothing. */
-async function cadreMessages(stored: StoredEvaluation, notices: NoticeRecord[]): Promise<CadreMessage[]> {
+async function cadreMessages(
+  stored: StoredEvaluation,
+  notices: NoticeRecord[],
+  authority: string,
+): Promise<CadreMessage[]> {
   const { evaluation, week } = stored;
   if (stored.provisional) return [];
   const label = weekLabel(week);
@@ -368,7 +387,7 @@ async function cadreMessages(stored: StoredEvaluation, notices: NoticeRecord[]):
       title: `${tierLabel}通知（${label}）`,
       paragraphs: [
         `根据${label}考评结果，您被列入“${tierLabel}”档次。${decision?.explanation ?? ''}`,
-        `请于${chineseDate(talkBy)}前到县包村工作指挥部参加${tierLabel}${notice ? `（${notice.number}）` : ''}，并抓紧整改未销号问题。`,
+        `请于${chineseDate(talkBy)}前到${authority}参加${tierLabel}${notice ? `（${notice.number}）` : ''}，并抓紧整改未销号问题。`,
       ],
       items: [],
       deadline: talkBy,

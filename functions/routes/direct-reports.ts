@@ -2,11 +2,11 @@ import { activeAssignmentsForCadre } from '../adapters/dynamo/assignments.ts';
 import * as store from '../adapters/dynamo/direct-reports.ts';
 import { getCadre, getVillage } from '../adapters/dynamo/roster.ts';
 import { assignmentsEffectiveOn as effectiveOn } from '../core/assignments.ts';
-import { responseMinutes } from '../core/direct-reports.ts';
+import { responseMinutes, townshipMaySee } from '../core/direct-reports.ts';
 import { derivedId, newId } from '../core/ids.ts';
 import { addDays, beijingDate, beijingDateTime, beijingDayStart } from '../core/time.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import { hasRole } from '../http/auth.ts';
+import { type Actor, hasRole } from '../http/auth.ts';
 import { created, defineRoute, ok } from '../http/route.ts';
 import { announce, emergencyNews } from '../jobs/news-events.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
@@ -19,6 +19,7 @@ import {
   directReportListQuery,
   directReportPage,
 } from '../schemas/direct-reports.ts';
+import { directReportHandoffRoutes, SENT_PAST, townshipStaffView } from './direct-report-handoffs.ts';
 import { detailRoute, listedCadre, listRoute } from './read-routes.ts';
 import { byTownship, listedTownship, requireTownship, scopeOf, villageIdsOf } from './scope.ts';
 
@@ -27,6 +28,10 @@ import { byTownship, listedTownship, requireTownship, scopeOf, villageIdsOf } fr
  * straight to HQ; HQ acknowledges, and the time it took is recorded.
  */
 const TAGS = ['direct-reports'];
+const INSPECTOR_READS = '督查人员只能查看违规举报';
+/** An inspector (and nothing more): reads the county's violation reports, to verify them. */
+const inspectorOnly = (actor: Actor) =>
+  hasRole(actor, 'inspector') && !hasRole(actor, 'admin', 'township', 'leader', 'cadre');
 
 export const directReportsRoutes = [
   defineRoute({
@@ -106,8 +111,11 @@ export const directReportsRoutes = [
     async handle({ params, body }, ctx) {
       const report = await store.getDirectReport(params.id);
       if (!report) throw new NotFoundError('直报信息不存在');
-      // A township's staff sign for the reports from their own township's villages.
-      requireTownship(await scopeOf(ctx.actor, ctx.now), report.townshipId);
+      // A township's staff sign for the reports from their own township's villages, not for those
+      // sent past them (越级直报).
+      const scope = await scopeOf(ctx.actor, ctx.now);
+      requireTownship(scope, report.townshipId);
+      if (townshipStaffView(scope, ctx.actor) && !townshipMaySee(report)) throw new ForbiddenError(SENT_PAST);
       const at = ctx.now.toISOString();
       const minutes = responseMinutes(report.createdAt, at);
       const result = await store.acknowledgeDirectReport(params.id, {
@@ -141,13 +149,18 @@ export const directReportsRoutes = [
   }),
   listRoute({
     path: '/direct-reports',
-    summary: '直报列表（指挥部看全部，干部看本人的；可按类型、状态、村、干部、日期筛选）',
+    summary:
+      '直报列表（指挥部看全部，干部看本人的，督查人员看违规举报以便核实；可按类型、状态、村、干部、日期筛选）',
     tags: TAGS,
-    roles: ['admin', 'township', 'leader', 'cadre'],
+    roles: ['admin', 'township', 'leader', 'cadre', 'inspector'],
     query: directReportListQuery,
     page: directReportPage,
     errors: [400, 403],
     list: async (query, ctx) => {
+      // An inspector reads violation reports only, across the county (to verify them, docs/quotas.md).
+      const violationsOnly = inspectorOnly(ctx.actor);
+      if (violationsOnly && query.kind !== undefined && query.kind !== 'violation')
+        throw new ForbiddenError(INSPECTOR_READS);
       const scope = await scopeOf(ctx.actor, ctx.now);
       let townshipVillageIds: string[] | undefined;
       if (query.villageId) requireTownship(scope, (await getVillage(query.villageId))?.townshipId);
@@ -167,13 +180,19 @@ export const directReportsRoutes = [
       }
       return store.listDirectReports(
         {
-          kind: query.kind,
+          kind: violationsOnly ? 'violation' : query.kind,
           status: query.status,
           villageId: query.villageId,
           townshipVillageIds,
+          townshipView: townshipStaffView(scope, ctx.actor),
           cadreId: byTownship(scope)
             ? undefined
-            : listedCadre(ctx.actor, query.cadreId, hasRole(ctx.actor, 'admin'), '只能查看本人的直报'),
+            : listedCadre(
+                ctx.actor,
+                query.cadreId,
+                hasRole(ctx.actor, 'admin') || violationsOnly,
+                '只能查看本人的直报',
+              ),
           fromAt: query.from ? beijingDayStart(query.from).toISOString() : undefined,
           beforeAt: query.to ? beijingDayStart(addDays(query.to, 1)).toISOString() : undefined,
         },
@@ -184,19 +203,32 @@ export const directReportsRoutes = [
   }),
   detailRoute({
     path: '/direct-reports/{id}',
-    summary: '直报详情',
+    summary: '直报详情（督查人员只能查看违规举报）',
     tags: TAGS,
-    roles: ['admin', 'township', 'leader', 'cadre'],
+    roles: ['admin', 'township', 'leader', 'cadre', 'inspector'],
     record: directReport,
     errors: [403, 404],
     notFound: '直报信息不存在',
     find: store.getDirectReport,
     check: async (report, ctx) => {
       const scope = await scopeOf(ctx.actor, ctx.now);
-      if (byTownship(scope)) return requireTownship(scope, report.townshipId);
-      if (!hasRole(ctx.actor, 'admin') && report.cadreId !== ctx.actor.cadreId) {
-        throw new ForbiddenError('只能查看本人的直报');
+      if (byTownship(scope)) {
+        requireTownship(scope, report.townshipId);
+        if (townshipStaffView(scope, ctx.actor) && !townshipMaySee(report))
+          throw new ForbiddenError(SENT_PAST);
+        return;
       }
+      if (hasRole(ctx.actor, 'admin') || report.cadreId === ctx.actor.cadreId) return;
+      if (inspectorOnly(ctx.actor)) {
+        if (report.kind === 'violation') return;
+        throw new ForbiddenError(INSPECTOR_READS);
+      }
+      // A cadre of a unit the report was handed to reads it (to reply).
+      const unitId = ctx.actor.cadreId ? (await getCadre(ctx.actor.cadreId))?.unitId : undefined;
+      if (!unitId || !report.handoffs?.some((h) => h.unitId === unitId))
+        throw new ForbiddenError('只能查看本人的直报');
     },
   }),
+  // Triage, hand-off (转办), the unit's reply and closure (办结).
+  ...directReportHandoffRoutes,
 ];

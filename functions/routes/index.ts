@@ -1,5 +1,6 @@
 import type { AnyRoute } from '../http/route.ts';
 import { accountsRoutes } from './accounts.ts';
+import { assessmentsRoutes } from './assessments.ts';
 import { assignmentsRoutes } from './assignments.ts';
 import { auditRoutes } from './audit.ts';
 import { bulletinsRoutes } from './bulletins.ts';
@@ -7,6 +8,7 @@ import { directReportsRoutes } from './direct-reports.ts';
 import { dispatchesRoutes } from './dispatches.ts';
 import { hqRecordsRoutes } from './hq-records.ts';
 import { inspectionsRoutes } from './inspections.ts';
+import { issuerSettingsRoutes } from './issuer-settings.ts';
 import { jobsRoutes } from './jobs.ts';
 import { majorFailuresRoutes } from './major-failures.ts';
 import { healthRoute, openApiRoute } from './meta.ts';
@@ -16,6 +18,7 @@ import { organisationRoutes } from './organisation.ts';
 import { photosRoutes } from './photos.ts';
 import { problemsRoutes } from './problems.ts';
 import { recipientsRoutes } from './recipients.ts';
+import { resourcesRoutes } from './resources.ts';
 import { rosterRoutes } from './roster.ts';
 import { rulesRoutes } from './rules.ts';
 import { selfCriticismRoutes } from './self-criticism.ts';
@@ -56,7 +59,14 @@ const apiRoutes: RouteGroup[] = [
   { name: 'direct-reports', entry: 'functions/api/direct-reports.ts', routes: directReportsRoutes },
   { name: 'audit', entry: 'functions/api/audit.ts', routes: auditRoutes },
   { name: 'major-failures', entry: 'functions/api/major-failures.ts', routes: majorFailuresRoutes },
-  { name: 'rules', entry: 'functions/api/rules.ts', routes: rulesRoutes },
+  // The team leader's powers (seed 000): resource kinds, allocations, the quota ledger, sanctions.
+  { name: 'resources', entry: 'functions/api/resources.ts', routes: resourcesRoutes },
+  // The issuer settings (GET/PUT /settings/issuer) are county configuration like the rules.
+  {
+    name: 'rules',
+    entry: 'functions/api/rules.ts',
+    routes: [...rulesRoutes, ...issuerSettingsRoutes],
+  },
   { name: 'bulletins', entry: 'functions/api/bulletins.ts', routes: bulletinsRoutes },
   { name: 'notices', entry: 'functions/api/notices.ts', routes: noticesRoutes },
   { name: 'recipients', entry: 'functions/api/recipients.ts', routes: recipientsRoutes },
@@ -70,6 +80,7 @@ const apiRoutes: RouteGroup[] = [
     routes: selfCriticismRoutes,
   },
   { name: 'trainings', entry: 'functions/api/trainings.ts', routes: trainingsRoutes },
+  { name: 'assessments', entry: 'functions/api/assessments.ts', routes: assessmentsRoutes },
   { name: 'jobs', entry: 'functions/api/jobs.ts', routes: jobsRoutes },
   { name: 'accounts', entry: 'functions/api/accounts.ts', routes: accountsRoutes, localOnly: true },
 ];

@@ -1,6 +1,6 @@
 import { auditItem } from '../adapters/dynamo/audit.ts';
 import * as store from '../adapters/dynamo/inspections.ts';
-import { getProblems } from '../adapters/dynamo/problems.ts';
+import { cadreProblemsSince, getProblems } from '../adapters/dynamo/problems.ts';
 import { getVillage } from '../adapters/dynamo/roster.ts';
 import { listRuleSets } from '../adapters/dynamo/rule-sets.ts';
 import { derivedId, newId } from '../core/ids.ts';
@@ -11,7 +11,9 @@ import {
   planInspection,
   referenceIssues,
 } from '../core/inspections.ts';
-import { DEFAULT_RULE_SET, selectRuleSet } from '../core/rules/rule-set.ts';
+import { categoryIssue, problemCategoriesOf } from '../core/problem-categories.ts';
+import { flagRepeats, repeatRuleOf, repeatWindowStart } from '../core/rules/repeats.ts';
+import { DEFAULT_RULE_SET, type RuleSet, selectRuleSet } from '../core/rules/rule-set.ts';
 import { beijingDate } from '../core/time.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { type AuditEntry, created, defineRoute, ok, type RequestContext } from '../http/route.ts';
@@ -143,6 +145,10 @@ function auditEntries(body: CreateInspection, record: ReturnType<typeof toRecord
         foundOn: p.foundOn,
         rectifyBy: p.rectifyBy,
         description: p.description,
+        ...(p.category !== undefined ? { category: p.category } : {}),
+        ...(p.source !== undefined ? { source: p.source } : {}),
+        ...(p.absence ? { absence: true } : {}),
+        ...(p.repeat ? { repeat: p.repeat } : {}),
       },
     })),
   ];
@@ -173,6 +179,10 @@ function withFindings(
                   id: p.id,
                   description: p.description,
                   severity: p.severity,
+                  ...(p.category !== undefined ? { category: p.category } : {}),
+                  ...(p.source !== undefined ? { source: p.source, sourceLabel: p.sourceLabel } : {}),
+                  ...(p.absence ? { absence: true } : {}),
+                  ...(p.repeat ? { repeat: p.repeat } : {}),
                   rectifyBy: p.rectifyBy,
                   status: p.status,
                   falseRectifications: p.falseRectifications,
@@ -189,6 +199,23 @@ function withFindings(
       }),
     ),
   };
+}
+
+/**
+ * Repeat flags (core/rules/repeats.ts): each categorized problem against its cadre's own problems of
+ * the window, read by key; problems of this inspection never count (a retry finds its own).
+ */
+async function flagRecordRepeats(problems: Problem[], date: string, rules: RuleSet): Promise<void> {
+  const rule = repeatRuleOf(rules);
+  const cadreIds = [...new Set(problems.filter((p) => p.category).map((p) => p.cadreId))];
+  if (cadreIds.length === 0 || rule.withinWeeks <= 0) return;
+  const from = repeatWindowStart(date, rule);
+  const stored = (await Promise.all(cadreIds.map((id) => cadreProblemsSince(id, from)))).flat();
+  const flags = flagRepeats(problems, stored, rule);
+  for (const p of problems) {
+    const repeat = flags.get(p.id);
+    if (repeat) p.repeat = repeat;
+  }
 }
 
 export const inspectionsRoutes = [
@@ -228,6 +255,14 @@ export const inspectionsRoutes = [
       // 2. Plan the facts (core), with ids a retry reproduces.
       const rules = selectRuleSet(ruleSets, body.date) ?? DEFAULT_RULE_SET;
       const plan = planInspection(body, ids, rules.rectificationDays);
+      // Categories are the rule set's for the day inspected (core/problem-categories.ts).
+      const categories = problemCategoriesOf(rules);
+      body.findings.forEach((f, i) => {
+        f.problems.forEach((p, j) => {
+          const issue = categoryIssue(p.category, categories, `body.findings.${i}.problems.${j}.category`);
+          if (issue) issues.push(issue);
+        });
+      });
 
       // Every photo checked and decoded before anything is written (photo-claims.ts); nothing is
       // written if one is refused.
@@ -258,6 +293,7 @@ export const inspectionsRoutes = [
       if (issues.length || !village) throw new ValidationError(INVALID, { fields: issues });
 
       const record = toRecord(body, plan, village.townshipId, ctx);
+      await flagRecordRepeats(record.problems, body.date, rules);
       const photoIdsOf = new Map(photoGroups.map((g) => [g.problemId, [...g.ids]]));
       for (const p of record.problems) {
         const own = photoIdsOf.get(p.id);
@@ -300,6 +336,23 @@ export const inspectionsRoutes = [
         problems: record.problems,
       });
       await Promise.all(news.map((n) => announce(n, ctx.log)));
+
+      // 5. The rectification notice (整改通知书) now, while its deadline is ahead: HTML here, the PDF
+      //    printed by the jobs function (as for talks); loaded on demand, idempotent per cadre.
+      if (record.problems.length) {
+        const { issueRectificationNotices } = await import('../jobs/render-week-documents.ts');
+        const { handOffPrinting } = await import('../jobs/print-hand-off.ts');
+        const notices = await issueRectificationNotices(
+          {
+            inspectionId: record.header.id,
+            date: body.date,
+            villageName: village.name,
+            problems: record.problems,
+          },
+          { now: ctx.now, pdf: null, rules },
+        );
+        for (const n of notices) await handOffPrinting({ documentId: n.id }, ctx.log);
+      }
 
       const problems = new Map(record.problems.map((p) => [p.id, p]));
       const photoRefs = await photoRefsFor(

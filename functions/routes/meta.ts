@@ -1,12 +1,16 @@
 import * as z from 'zod/mini';
 import { defineRoute, ok } from '../http/route.ts';
-import openApi from './openapi.generated.json' with { type: 'json' };
+import { OPENAPI_JSON } from './openapi-text.generated.ts';
 
 /**
  * Health and the API description; public. The OpenAPI document is generated from the routes' zod
  * schemas at build time (`npm run generate`, run before every start, test, bench and synth), so this
- * Lambda carries a JSON file instead of every route group's code and schemas.
+ * Lambda carries the document instead of every route group's code and schemas. It comes as one
+ * string (openapi-text.generated.ts), parsed on the first request: a bundled JSON import is an object
+ * literal that every cold start compiles, the costliest part of this function (docs/deploy.md §9).
  */
+let openApi: unknown;
+
 export const healthRoute = defineRoute({
   method: 'GET',
   path: '/healthz',
@@ -27,6 +31,7 @@ export const openApiRoute = defineRoute({
   roles: 'public',
   responses: { 200: z.looseObject({ openapi: z.string() }) },
   async handle() {
+    openApi ??= JSON.parse(OPENAPI_JSON);
     return ok(openApi);
   },
 });

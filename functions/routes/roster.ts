@@ -1,9 +1,9 @@
 import * as store from '../adapters/dynamo/roster.ts';
-import { ConflictError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { requireSelfOrStaff } from '../http/auth.ts';
 import { versionHeaders } from '../http/if-match.ts';
 import { created, defineRoute, ok } from '../http/route.ts';
-import { errorBody } from '../schemas/common.ts';
+import { errorBody, idParams } from '../schemas/common.ts';
 import {
   CADRE_RANK_LABELS,
   cadre,
@@ -17,13 +17,13 @@ import {
   townshipPage,
   VILLAGE_CATEGORY_LABELS,
   village,
-  villageListQuery,
-  villagePage,
 } from '../schemas/roster.ts';
+import { villageDetail, villageListPage, villageListQueryWithColors } from '../schemas/village-colors.ts';
 import { detailRoute, listRoute } from './read-routes.ts';
 import { rosterCorrectionRoutes } from './roster-corrections.ts';
 import { byTownship, listedTownship, requireCadre, requireTownship, scopeOf } from './scope.ts';
 import { checkUnitReference } from './unit-reference.ts';
+import { villageColorNow } from './village-colors.ts';
 
 /**
  * The roster: townships, villages, cadres. Admins write; every signed-in role reads, a township's
@@ -122,25 +122,40 @@ export const rosterRoutes = [
     summary: '村列表（可按乡镇、类别筛选）',
     tags: TAGS,
     roles: READERS,
-    query: villageListQuery,
-    page: villagePage,
+    query: villageListQueryWithColors,
+    page: villageListPage,
     errors: [400, 403],
     async list(query, ctx) {
-      const townshipId = listedTownship(await scopeOf(ctx.actor, ctx.now), query.townshipId);
-      return store.listVillages({ ...query, townshipId }, query.limit, query.next);
+      const { colors, ...filter } = query;
+      const townshipId = listedTownship(await scopeOf(ctx.actor, ctx.now), filter.townshipId);
+      const found = await store.listVillages({ ...filter, townshipId }, filter.limit, filter.next);
+      if (!colors) return found;
+      // Each village's colour from its own matters, a few villages at a time.
+      const items = [];
+      for (let i = 0; i < found.items.length; i += 8) {
+        const batch = found.items.slice(i, i + 8);
+        const coloured = await Promise.all(batch.map((v) => villageColorNow(v.id, ctx.now)));
+        items.push(...batch.map((v, j) => ({ ...v, ...coloured[j] })));
+      }
+      return { ...found, items };
     },
   }),
-  detailRoute({
+  defineRoute({
+    method: 'GET',
     path: '/villages/{id}',
-    summary: '村详情',
+    summary: '村详情，含村的红黄绿颜色、成因及较上周变化',
     tags: TAGS,
     roles: READERS,
-    record: village,
-    notFound: '村不存在',
-    errors: [403, 404],
-    headers: (found) => versionHeaders(found.version),
-    find: store.getVillage,
-    check: async (found, ctx) => requireTownship(await scopeOf(ctx.actor, ctx.now), found.townshipId),
+    params: idParams,
+    responses: { 200: villageDetail, 403: errorBody, 404: errorBody },
+    async handle({ params }, ctx) {
+      const found = await store.getVillage(params.id);
+      if (!found) throw new NotFoundError('村不存在');
+      requireTownship(await scopeOf(ctx.actor, ctx.now), found.townshipId);
+      // The colour is read only once the reader may see the village.
+      const body = { ...found, ...(await villageColorNow(found.id, ctx.now)) };
+      return { ...ok(body), headers: versionHeaders(found.version) };
+    },
   }),
   defineRoute({
     method: 'POST',

@@ -2,7 +2,7 @@ import { assignmentsOn } from '../adapters/dynamo/assignments.ts';
 import { getVillage } from '../adapters/dynamo/roster.ts';
 import * as store from '../adapters/dynamo/visits.ts';
 import { derivedId, newId } from '../core/ids.ts';
-import { addDays, beijingDate, beijingDayStart, isoWeekOfInstant } from '../core/time.ts';
+import { addDays, beijingDate, beijingDayStart, isoWeekOfInstant, isoWeekRange } from '../core/time.ts';
 import { farFromVillage, visitTimeProblem, visitTotals } from '../core/visits.ts';
 import { ForbiddenError, ValidationError } from '../errors.ts';
 import { isStaff } from '../http/auth.ts';
@@ -188,7 +188,7 @@ export const visitsRoutes = [
   listRoute({
     path: '/visits',
     summary:
-      '驻村记录列表（指挥部、督查组看全部，乡镇和县级领导看所辖乡镇村的，干部看本人的；可按干部、村、乡镇、日期筛选）',
+      '驻村记录列表（指挥部、督查组看全部，乡镇和县级领导看所辖乡镇村的，干部看本人的；可按干部、村、乡镇、周、日期筛选）',
     tags: TAGS,
     roles: ['admin', 'inspector', 'township', 'leader', 'cadre'],
     query: visitListQuery,
@@ -202,8 +202,17 @@ export const visitsRoutes = [
         if (query.villageId) requireTownship(scope, (await getVillage(query.villageId))?.townshipId);
         townshipId = listedTownship(scope, townshipId);
       } else cadreId = listedCadre(ctx.actor, cadreId, isStaff(ctx.actor), '只能查看本人的驻村记录');
+      // A week narrows the dates to its Monday–Sunday (the overlap with from/to, if also given).
+      const week = query.week ? isoWeekRange(query.week) : undefined;
+      const from = [query.from, week?.monday]
+        .filter((d) => d !== undefined)
+        .sort()
+        .at(-1);
+      const to = [query.to, week?.sunday].filter((d) => d !== undefined).sort()[0];
+      // No day in common: nothing to list (and no inverted key range to ask the table for).
+      if (from && to && from > to) return { items: [] };
       return store.listVisits(
-        { cadreId, villageId: query.villageId, townshipId, ...span(query.from, query.to) },
+        { cadreId, villageId: query.villageId, townshipId, ...span(from, to) },
         query.limit,
         query.next,
       );

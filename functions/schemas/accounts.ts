@@ -53,38 +53,44 @@ export const batchAccountsBody = z.strictObject({
 
 export const ACCOUNT_STATES = ['must-change', 'active', 'disabled'] as const;
 
-export const account = z.object({
-  username: z.string(),
-  role: z.enum(ROLES),
-  cadreId: z.optional(z.string()),
-  townshipId: z.optional(z.string()),
-  name: z.optional(z.string()),
-  state: z
-    .enum(ACCOUNT_STATES)
-    .check(z.describe('must-change: 须修改初始密码; active: 正常; disabled: 已停用')),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  passwordChangedAt: z.optional(z.string()),
-});
+export const account = z.lazy(() =>
+  z.object({
+    username: z.string(),
+    role: z.enum(ROLES),
+    cadreId: z.optional(z.string()),
+    townshipId: z.optional(z.string()),
+    name: z.optional(z.string()),
+    state: z
+      .enum(ACCOUNT_STATES)
+      .check(z.describe('must-change: 须修改初始密码; active: 正常; disabled: 已停用')),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    passwordChangedAt: z.optional(z.string()),
+  }),
+);
 export type AccountView = z.infer<typeof account>;
 
-export const accountList = z.object({ items: z.array(account) });
+export const accountList = z.lazy(() => z.object({ items: z.array(account) }));
 
-export const issuedAccount = z.object({
-  account,
-  initialPassword: z.string().check(z.describe('初始密码，只显示这一次；首次登录须修改')),
-});
+export const issuedAccount = z.lazy(() =>
+  z.object({
+    account,
+    initialPassword: z.string().check(z.describe('初始密码，只显示这一次；首次登录须修改')),
+  }),
+);
 
-export const batchResult = z.object({
-  created: z.array(issuedAccount),
-  skipped: z.array(
-    z.object({
-      cadreId: z.string(),
-      code: z.enum(['UNKNOWN_CADRE', 'HAS_ACCOUNT', 'USERNAME_TAKEN', 'INVALID_USERNAME']),
-      message: z.string(),
-    }),
-  ),
-});
+export const batchResult = z.lazy(() =>
+  z.object({
+    created: z.array(issuedAccount),
+    skipped: z.array(
+      z.object({
+        cadreId: z.string(),
+        code: z.enum(['UNKNOWN_CADRE', 'HAS_ACCOUNT', 'USERNAME_TAKEN', 'INVALID_USERNAME']),
+        message: z.string(),
+      }),
+    ),
+  }),
+);
 
 /** Sign-in: only the shape is checked here; a malformed user name is just a wrong one (401). */
 export const signInBody = z.strictObject({

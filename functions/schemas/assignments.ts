@@ -48,25 +48,27 @@ export const endAssignment = z.strictObject({
   reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('结束原因')),
 });
 
-export const assignment = z.object({
-  id: z.string(),
-  cadreId: z.string(),
-  villageId: z.string(),
-  townshipId: z.string(),
-  role: z.enum(ASSIGNMENT_ROLES),
-  roleLabel: z.string(),
-  teamRole: z.optional(z.string()).check(z.describe('在村工作队中的角色代码；未设角色的没有此项')),
-  teamRoleLabel: z.optional(z.string()).check(z.describe('队伍角色名称，如“第一书记”')),
-  from: z.string().check(z.describe('开始日期（含）')),
-  to: z.nullable(z.string()).check(z.describe('结束日期（不含：自该日起不再负责）；未结束为 null')),
-  active: z.boolean().check(z.describe('未结束为 true')),
-  note: z.optional(z.string()),
-  createdAt: z.string(),
-  createdBy: z.string(),
-  endedAt: z.optional(z.string()),
-  endedBy: z.optional(z.string()),
-  endReason: z.optional(z.string()),
-});
+export const assignment = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    cadreId: z.string(),
+    villageId: z.string(),
+    townshipId: z.string(),
+    role: z.enum(ASSIGNMENT_ROLES),
+    roleLabel: z.string(),
+    teamRole: z.optional(z.string()).check(z.describe('在村工作队中的角色代码；未设角色的没有此项')),
+    teamRoleLabel: z.optional(z.string()).check(z.describe('队伍角色名称，如“第一书记”')),
+    from: z.string().check(z.describe('开始日期（含）')),
+    to: z.nullable(z.string()).check(z.describe('结束日期（不含：自该日起不再负责）；未结束为 null')),
+    active: z.boolean().check(z.describe('未结束为 true')),
+    note: z.optional(z.string()),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    endedAt: z.optional(z.string()),
+    endedBy: z.optional(z.string()),
+    endReason: z.optional(z.string()),
+  }),
+);
 
 /**
  * A move (调动): the assignment ends on `from` and the same cadre starts in another village on the
@@ -81,12 +83,14 @@ export const moveAssignment = z.strictObject({
   reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('调动原因')),
 });
 
-export const assignmentMove = z.object({
-  /** The assignment that ended. */
-  ended: assignment,
-  /** The assignment that started in the new village. */
-  started: assignment,
-});
+export const assignmentMove = z.lazy(() =>
+  z.object({
+    /** The assignment that ended. */
+    ended: assignment,
+    /** The assignment that started in the new village. */
+    started: assignment,
+  }),
+);
 
 export const assignmentListQuery = z.strictObject({
   ...pageQuery,
@@ -105,7 +109,7 @@ export const assignmentListQuery = z.strictObject({
     .check(z.describe('只列出该日（北京时间）在岗的包村关系；须同时指定 villageId 或 cadreId')),
 });
 
-export const assignmentPage = page(assignment);
+export const assignmentPage = z.lazy(() => page(assignment));
 
 export const coverageQuery = z.strictObject({ townshipId: z.optional(entityId) });
 
@@ -116,51 +120,53 @@ const coverageVillage = z.object({
   category: z.enum(VILLAGE_CATEGORIES),
 });
 
-export const coverage = z.object({
-  villagesWithoutChief: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      townshipId: z.string(),
-      category: z.enum(VILLAGE_CATEGORIES),
-    }),
-  ),
-  chiefsWithSeveralVillages: z.array(
-    z.object({
-      cadreId: z.string(),
-      name: z.string(),
-      villages: z.array(z.object({ id: z.string(), name: z.string(), townshipId: z.string() })),
-    }),
-  ),
-  townshipsWithoutLeader: z
-    .array(z.object({ id: z.string(), name: z.string() }))
-    .check(z.describe('今天没有县级领导包镇的乡镇')),
-  districtsWithoutDepartment: z
-    .array(z.object({ id: z.string(), name: z.string(), townshipId: z.string() }))
-    .check(z.describe('今天没有部门包片的片区')),
-  villagesWithoutTownshipCadre: z
-    .array(coverageVillage)
-    .check(z.describe('工作队中没有乡镇干部（单位为本乡镇党委或政府）的村')),
-  deepVillagesWithJuniorChief: z
-    .array(
-      z.extend(coverageVillage, {
-        cadreId: z.string(),
-        cadreName: z.string(),
-        rank: z.string(),
-        rankLabel: z.string(),
+export const coverage = z.lazy(() =>
+  z.object({
+    villagesWithoutChief: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        townshipId: z.string(),
+        category: z.enum(VILLAGE_CATEGORIES),
       }),
-    )
-    .check(z.describe('总队长不是领导干部（县级领导或科级）的深度贫困村')),
-  counts: z.object({
-    villages: z.number().check(z.int()),
-    villagesWithoutChief: z.number().check(z.int()),
-    chiefsWithSeveralVillages: z.number().check(z.int()),
-    townshipsWithoutLeader: z.number().check(z.int()),
-    districtsWithoutDepartment: z.number().check(z.int()),
-    villagesWithoutTownshipCadre: z.number().check(z.int()),
-    deepVillagesWithJuniorChief: z.number().check(z.int()),
+    ),
+    chiefsWithSeveralVillages: z.array(
+      z.object({
+        cadreId: z.string(),
+        name: z.string(),
+        villages: z.array(z.object({ id: z.string(), name: z.string(), townshipId: z.string() })),
+      }),
+    ),
+    townshipsWithoutLeader: z
+      .array(z.object({ id: z.string(), name: z.string() }))
+      .check(z.describe('今天没有县级领导包镇的乡镇')),
+    districtsWithoutDepartment: z
+      .array(z.object({ id: z.string(), name: z.string(), townshipId: z.string() }))
+      .check(z.describe('今天没有部门包片的片区')),
+    villagesWithoutTownshipCadre: z
+      .array(coverageVillage)
+      .check(z.describe('工作队中没有乡镇干部（单位为本乡镇党委或政府）的村')),
+    deepVillagesWithJuniorChief: z
+      .array(
+        z.extend(coverageVillage, {
+          cadreId: z.string(),
+          cadreName: z.string(),
+          rank: z.string(),
+          rankLabel: z.string(),
+        }),
+      )
+      .check(z.describe('总队长不是领导干部（县级领导或科级）的深度贫困村')),
+    counts: z.object({
+      villages: z.number().check(z.int()),
+      villagesWithoutChief: z.number().check(z.int()),
+      chiefsWithSeveralVillages: z.number().check(z.int()),
+      townshipsWithoutLeader: z.number().check(z.int()),
+      districtsWithoutDepartment: z.number().check(z.int()),
+      villagesWithoutTownshipCadre: z.number().check(z.int()),
+      deepVillagesWithJuniorChief: z.number().check(z.int()),
+    }),
   }),
-});
+);
 
 export type CreateAssignment = z.output<typeof createAssignment>;
 export type EndAssignment = z.output<typeof endAssignment>;

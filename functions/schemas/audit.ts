@@ -40,20 +40,22 @@ export const auditQuery = z
     }),
   );
 
-export const auditItem = z.object({
-  at: z.string().check(z.describe('操作时间（UTC）')),
-  actor: z.string().check(z.describe('操作人 sub')),
-  actorName: z.optional(z.string().check(z.describe('操作人姓名（登录时的姓名；程序调用没有）'))),
-  roles: z.array(z.string()),
-  routeKey: z.string().check(z.describe('接口，如 POST /townships')),
-  requestId: z.string(),
-  entityType: z.string(),
-  entityId: z.string(),
-  action: z.string(),
-  changes: z.record(z.string(), z.unknown()).check(z.describe('变更内容（不含电话、邮箱等个人信息）')),
-});
+export const auditItem = z.lazy(() =>
+  z.object({
+    at: z.string().check(z.describe('操作时间（UTC）')),
+    actor: z.string().check(z.describe('操作人 sub')),
+    actorName: z.optional(z.string().check(z.describe('操作人姓名（登录时的姓名；程序调用没有）'))),
+    roles: z.array(z.string()),
+    routeKey: z.string().check(z.describe('接口，如 POST /townships')),
+    requestId: z.string(),
+    entityType: z.string(),
+    entityId: z.string(),
+    action: z.string(),
+    changes: z.record(z.string(), z.unknown()).check(z.describe('变更内容（不含电话、邮箱等个人信息）')),
+  }),
+);
 
-export const auditPage = page(auditItem);
+export const auditPage = z.lazy(() => page(auditItem));
 
 export type AuditQuery = z.output<typeof auditQuery>;
 export type AuditItem = z.output<typeof auditItem>;

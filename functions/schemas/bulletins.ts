@@ -17,7 +17,7 @@ import type {
   WeeklyEvaluation,
 } from '../core/rules/evaluation.ts';
 import { COLORS, CONSEQUENCES, PENALTY_TIERS, TIERS } from '../core/rules/terms.ts';
-import { entityId, isoWeek, pageQuery } from './common.ts';
+import { built, entityId, isoWeek, pageQuery } from './common.ts';
 import { problemStatus, severity, tierReason } from './problems.ts';
 import { storedRuleSet } from './rules.ts';
 
@@ -69,15 +69,17 @@ export const bulletinListQuery = z.strictObject({
 const ids = z.array(z.string());
 const colorCounts = z.object({ red: z.number(), yellow: z.number(), green: z.number(), onTrack: z.number() });
 
-export const documentLink = z.object({
-  id: z.string(),
-  kind: z.enum(DOCUMENT_KINDS),
-  title: z.string(),
-  cadreId: z.optional(z.string()),
-  revision: z.optional(z.number()),
-  html: z.string().check(z.describe('HTML 下载地址')),
-  pdf: z.optional(z.string().check(z.describe('PDF 下载地址'))),
-});
+export const documentLink = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    kind: z.enum(DOCUMENT_KINDS),
+    title: z.string(),
+    cadreId: z.optional(z.string()),
+    revision: z.optional(z.number()),
+    html: z.string().check(z.describe('HTML 下载地址')),
+    pdf: z.optional(z.string().check(z.describe('PDF 下载地址'))),
+  }),
+);
 
 // The rows of a week's evaluation, as the engine (core/rules/evaluation.ts) makes them; a compile-time
 // check below keeps the two the same.
@@ -87,83 +89,98 @@ const color = z.nullable(z.enum(COLORS));
 const colorReason = z.enum(COLOR_REASONS);
 const rowTiming = { color, colorReason, daysLeft: z.number(), daysOverdue: z.number() };
 
-export const dispatchRow = z.object({
-  dispatchId: z.string(),
-  number: z.nullable(z.string()),
-  title: z.nullable(z.string()),
-  cadreId: z.string(),
-  villageId: z.string(),
-  townshipId: z.nullable(z.string()),
-  deadline: z.string(),
-  doneAt: z.nullable(z.string()),
-  ...rowTiming,
-});
+export const dispatchRow = z.lazy(() =>
+  z.object({
+    dispatchId: z.string(),
+    number: z.nullable(z.string()),
+    title: z.nullable(z.string()),
+    cadreId: z.string(),
+    villageId: z.string(),
+    townshipId: z.nullable(z.string()),
+    deadline: z.string(),
+    doneAt: z.nullable(z.string()),
+    ...rowTiming,
+  }),
+);
 
-export const problemRow = z.object({
-  problemId: z.string(),
-  cadreId: z.string(),
-  villageId: z.string(),
-  townshipId: z.string(),
-  inspectionId: z.nullable(z.string()),
-  severity,
-  foundOn: z.string(),
-  rectifyBy: z.string(),
-  state: problemStatus,
-  falseRectifications: z.number(),
-  closedAt: z.nullable(z.string()),
-  isNew: z.boolean().check(z.describe('本周发现（需下发整改通知书）')),
-  ...rowTiming,
-});
+export const problemRow = z.lazy(() =>
+  z.object({
+    problemId: z.string(),
+    cadreId: z.string(),
+    villageId: z.string(),
+    townshipId: z.string(),
+    inspectionId: z.nullable(z.string()),
+    severity,
+    foundOn: z.string(),
+    rectifyBy: z.string(),
+    state: problemStatus,
+    falseRectifications: z.number(),
+    closedAt: z.nullable(z.string()),
+    isNew: z.boolean().check(z.describe('本周发现（需下发整改通知书）')),
+    ...rowTiming,
+  }),
+);
 
-export const absenceRow = z.object({
-  inspectionId: z.string(),
-  cadreId: z.string(),
-  villageId: z.string(),
-  townshipId: z.string(),
-  date: z.string(),
-  severity,
-});
-
-export const majorFailureRow = z.object({
-  id: z.string(),
-  type: z.string(),
-  name: z.string(),
-  serious: z.boolean(),
-  consequence: z.enum(CONSEQUENCES),
-  consequenceLabel: z.string(),
-  occurredOn: z.string(),
-  villageId: z.string(),
-  townshipId: z.string(),
-  cadreIds: ids,
-  summary: z.nullable(z.string()),
-});
-
-export const cadreEvaluation = z.object({
-  cadreId: z.string(),
-  name: z.string(),
-  townshipId: z.nullable(z.string()),
-  tier: z.enum(TIERS),
-  weightedCount: z.number(),
-  ruleSetVersion: z.number(),
-  band: z.nullable(z.object({ min: z.number(), max: z.nullable(z.number()) })),
-  reasons: z.array(tierReason),
-  explanation: z.string(),
-  circle: z.object({
-    member: z.boolean(),
-    movement: z.enum(CIRCLE_MOVEMENTS),
-    previousTier: z.nullable(z.enum(TIERS)),
-    weeks: z.number(),
-    held: z.optional(
-      z
-        .object({ reason: z.enum(['trainingIncomplete']), since: z.string() })
-        .check(z.describe('因未完成干部营养餐培训仍留严圈（规则要求培训完成方可出圈）；自 since 所在周进圈')),
+export const absenceRow = z.lazy(() =>
+  z.object({
+    inspectionId: z.string(),
+    cadreId: z.string(),
+    villageId: z.string(),
+    townshipId: z.string(),
+    date: z.string(),
+    severity,
+    countedAsProblemId: z.optional(
+      z.string().check(z.describe('同一次督查已为该缺岗记录问题：按该问题计一次，此处不重复计')),
     ),
   }),
-  remedialTraining: z.array(z.enum(['tier', 'consecutiveWeeks', 'trainingIncomplete'])),
-  talkNotice: z.nullable(z.enum(PENALTY_TIERS)),
-  overdueDispatches: z.number(),
-  majorFailureIds: ids,
-});
+);
+
+export const majorFailureRow = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    type: z.string(),
+    name: z.string(),
+    serious: z.boolean(),
+    consequence: z.enum(CONSEQUENCES),
+    consequenceLabel: z.string(),
+    occurredOn: z.string(),
+    villageId: z.string(),
+    townshipId: z.string(),
+    cadreIds: ids,
+    summary: z.nullable(z.string()),
+  }),
+);
+
+export const cadreEvaluation = z.lazy(() =>
+  z.object({
+    cadreId: z.string(),
+    name: z.string(),
+    townshipId: z.nullable(z.string()),
+    tier: z.enum(TIERS),
+    weightedCount: z.number(),
+    ruleSetVersion: z.number(),
+    band: z.nullable(z.object({ min: z.number(), max: z.nullable(z.number()) })),
+    reasons: z.array(tierReason),
+    explanation: z.string(),
+    circle: z.object({
+      member: z.boolean(),
+      movement: z.enum(CIRCLE_MOVEMENTS),
+      previousTier: z.nullable(z.enum(TIERS)),
+      weeks: z.number(),
+      held: z.optional(
+        z
+          .object({ reason: z.enum(['trainingIncomplete']), since: z.string() })
+          .check(
+            z.describe('因未完成干部营养餐培训仍留严圈（规则要求培训完成方可出圈）；自 since 所在周进圈'),
+          ),
+      ),
+    }),
+    remedialTraining: z.array(z.enum(['tier', 'consecutiveWeeks', 'trainingIncomplete'])),
+    talkNotice: z.nullable(z.enum(PENALTY_TIERS)),
+    overdueDispatches: z.number(),
+    majorFailureIds: ids,
+  }),
+);
 
 const nullableNumber = z.nullable(z.number());
 const figures = z.object({
@@ -171,6 +188,11 @@ const figures = z.object({
   rectification: z.object({ verified: z.number(), medianHours: nullableNumber }),
   directReports: z.object({ count: z.number(), cadres: z.number(), perCadre: nullableNumber }),
   acknowledgement: z.object({ acknowledged: z.number(), pending: z.number(), medianMinutes: nullableNumber }),
+  resolution: z.optional(
+    z
+      .object({ closed: z.number(), medianMinutes: nullableNumber })
+      .check(z.describe('直报办结用时（分钟，本周办结的）')),
+  ),
   visits: z
     .optional(
       z.object({
@@ -187,10 +209,12 @@ const figures = z.object({
     .check(z.describe('驻村次数与在村住宿（仅当周有驻村记录时给出）')),
 });
 const figuresBeside = { current: figures, previous: z.nullable(figures) };
-export const effectiveness = z.object({
-  county: z.object(figuresBeside),
-  townships: z.array(z.object({ townshipId: z.string(), ...figuresBeside })),
-});
+export const effectiveness = z.lazy(() =>
+  z.object({
+    county: z.object(figuresBeside),
+    townships: z.array(z.object({ townshipId: z.string(), ...figuresBeside })),
+  }),
+);
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const rowsMatchCore: [
@@ -203,64 +227,70 @@ const rowsMatchCore: [
 ] = [true, true, true, true, true, true];
 void rowsMatchCore;
 
-export const bulletinSummary = z.object({
-  week: z.string(),
-  monday: z.string(),
-  sunday: z.string(),
-  revision: z.number(),
-  revised: z.boolean().check(z.describe('是否为修订版（第 2 次及以后的评定）')),
-  provisional: z.boolean(),
-  ruleSetVersion: z.number(),
-  evaluatedAt: z.string(),
-  asOf: z.string(),
-  fingerprint: z.string(),
-  counts: z.object({
-    cadres: z.number(),
-    commended: z.number(),
-    selfCriticism: z.number(),
-    reminderTalk: z.number(),
-    admonishmentTalk: z.number(),
-    circle: z.number(),
-    entered: z.number(),
-    exited: z.number(),
+export const bulletinSummary = z.lazy(() =>
+  z.object({
+    week: z.string(),
+    monday: z.string(),
+    sunday: z.string(),
+    revision: z.number(),
+    revised: z.boolean().check(z.describe('是否为修订版（第 2 次及以后的评定）')),
+    provisional: z.boolean(),
+    ruleSetVersion: z.number(),
+    evaluatedAt: z.string(),
+    asOf: z.string(),
+    fingerprint: z.string(),
+    counts: z.object({
+      cadres: z.number(),
+      commended: z.number(),
+      selfCriticism: z.number(),
+      reminderTalk: z.number(),
+      admonishmentTalk: z.number(),
+      circle: z.number(),
+      entered: z.number(),
+      exited: z.number(),
+    }),
+    colors: z.object({ red: z.number(), yellow: z.number(), green: z.number() }),
   }),
-  colors: z.object({ red: z.number(), yellow: z.number(), green: z.number() }),
-});
+);
 
-export const bulletinDetail = z.object({
-  ...bulletinSummary.shape,
-  revisions: z.array(z.object({ revision: z.number(), evaluatedAt: z.string(), fingerprint: z.string() })),
-  tiers: z.object({
-    commended: ids,
-    selfCriticism: ids,
-    reminderTalk: ids,
-    admonishmentTalk: ids,
+export const bulletinDetail = z.lazy(() =>
+  z.object({
+    ...built(bulletinSummary).shape,
+    revisions: z.array(z.object({ revision: z.number(), evaluatedAt: z.string(), fingerprint: z.string() })),
+    tiers: z.object({
+      commended: ids,
+      selfCriticism: ids,
+      reminderTalk: ids,
+      admonishmentTalk: ids,
+    }),
+    circle: z.object({ members: ids, entered: ids, stayed: ids, deepened: ids, exited: ids }),
+    colors: z.object({
+      red: z.number(),
+      yellow: z.number(),
+      green: z.number(),
+      problems: colorCounts,
+      dispatches: colorCounts,
+      total: colorCounts,
+    }),
+    remedialTraining: ids,
+    talkNotices: z.array(z.object({ cadreId: z.string(), tier: z.enum(PENALTY_TIERS) })),
+    overdueDispatches: z.array(dispatchRow),
+    dispatches: z.array(dispatchRow).check(z.describe('派遣对象逐行的红黄绿（未完成的，及本周完成的）')),
+    effectiveness,
+    cadres: z.array(cadreEvaluation),
+    problems: z.array(problemRow),
+    absences: z.array(absenceRow),
+    majorFailures: z.array(majorFailureRow),
+    documents: z.array(documentLink),
   }),
-  circle: z.object({ members: ids, entered: ids, stayed: ids, deepened: ids, exited: ids }),
-  colors: z.object({
-    red: z.number(),
-    yellow: z.number(),
-    green: z.number(),
-    problems: colorCounts,
-    dispatches: colorCounts,
-    total: colorCounts,
-  }),
-  remedialTraining: ids,
-  talkNotices: z.array(z.object({ cadreId: z.string(), tier: z.enum(PENALTY_TIERS) })),
-  overdueDispatches: z.array(dispatchRow),
-  dispatches: z.array(dispatchRow).check(z.describe('派遣对象逐行的红黄绿（未完成的，及本周完成的）')),
-  effectiveness,
-  cadres: z.array(cadreEvaluation),
-  problems: z.array(problemRow),
-  absences: z.array(absenceRow),
-  majorFailures: z.array(majorFailureRow),
-  documents: z.array(documentLink),
-});
+);
 
-export const bulletinPage = z.object({
-  items: z.array(bulletinSummary),
-  next: z.optional(z.string()),
-});
+export const bulletinPage = z.lazy(() =>
+  z.object({
+    items: z.array(bulletinSummary),
+    next: z.optional(z.string()),
+  }),
+);
 
 export const ruleVersionParams = z.strictObject({
   version: z.coerce
@@ -269,10 +299,12 @@ export const ruleVersionParams = z.strictObject({
 });
 
 /** GET /rules: whole rule sets (the pages colour and explain with them), not summaries. */
-export const ruleSetIndex = z.object({
-  current: storedRuleSet,
-  upcoming: z.nullable(storedRuleSet),
-  versions: z.array(storedRuleSet),
-});
+export const ruleSetIndex = z.lazy(() =>
+  z.object({
+    current: storedRuleSet,
+    upcoming: z.nullable(storedRuleSet),
+    versions: z.array(storedRuleSet),
+  }),
+);
 
 export type BulletinSummary = z.output<typeof bulletinSummary>;

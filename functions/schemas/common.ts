@@ -175,13 +175,24 @@ export function page<T extends z.ZodMiniType>(item: T) {
   });
 }
 
+/**
+ * The schema a response schema declared with `z.lazy` builds, for `z.extend` or `.shape` inside another
+ * lazy one. Schemas read only in responses are declared `z.lazy(() => …)`: they describe answers for
+ * the OpenAPI document (built by `npm run generate`) and the client's types, and a Lambda never reads
+ * them, so building them when it loads would only lengthen its cold start (docs/deploy.md §9). Request
+ * schemas (bodies, queries, parameters) stay built at load: every request reads them.
+ */
+export const built = <T extends z.ZodMiniType>(schema: z.ZodMiniLazy<T>): T => schema._zod.innerType;
+
 export const idParams = z.strictObject({ id: entityId });
 
-export const errorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    fields: z.optional(z.array(z.object({ path: z.string(), code: z.string(), message: z.string() }))),
+export const errorBody = z.lazy(() =>
+  z.object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      fields: z.optional(z.array(z.object({ path: z.string(), code: z.string(), message: z.string() }))),
+    }),
+    requestId: z.string(),
   }),
-  requestId: z.string(),
-});
+);

@@ -139,29 +139,33 @@ export const dispatchListQuery = z
 const assigneeStatus = z.enum(ASSIGNEE_STATUSES);
 const dispatchState = z.enum(DISPATCH_STATES);
 
-export const assigneeView = z.object({
-  cadreId: z.string(),
-  cadreName: z.string(),
-  villageId: z.string(),
-  villageName: z.string(),
-  townshipId: z.string(),
-  status: assigneeStatus,
-  lastReportAt: z.nullable(z.string()),
-  lastNote: z.nullable(z.string()).check(z.describe('最新进展说明；干部只看到自己的，他人的为 null')),
-  doneAt: z.nullable(z.string()),
-  overdue: z.boolean(),
-});
+export const assigneeView = z.lazy(() =>
+  z.object({
+    cadreId: z.string(),
+    cadreName: z.string(),
+    villageId: z.string(),
+    villageName: z.string(),
+    townshipId: z.string(),
+    status: assigneeStatus,
+    lastReportAt: z.nullable(z.string()),
+    lastNote: z.nullable(z.string()).check(z.describe('最新进展说明；干部只看到自己的，他人的为 null')),
+    doneAt: z.nullable(z.string()),
+    overdue: z.boolean(),
+  }),
+);
 
-export const reportView = z.object({
-  id: z.string(),
-  dispatchId: z.string(),
-  cadreId: z.string(),
-  villageId: z.string(),
-  status: z.enum(REPORT_STATUSES),
-  note: z.string(),
-  at: z.string(),
-  late: z.boolean(),
-});
+export const reportView = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    dispatchId: z.string(),
+    cadreId: z.string(),
+    villageId: z.string(),
+    status: z.enum(REPORT_STATUSES),
+    note: z.string(),
+    at: z.string(),
+    late: z.boolean(),
+  }),
+);
 
 const dispatchBase = z.object({
   id: z.string(),
@@ -179,34 +183,38 @@ const dispatchBase = z.object({
   overdue: z.boolean(),
 });
 
-export const dispatchDetail = z.extend(dispatchBase, {
-  description: z.string(),
-  assigneeCount: z.number().check(z.int()),
-  doneCount: z.number().check(z.int()),
-  assignees: z.array(assigneeView),
-  reports: z
-    .array(reportView)
-    .check(z.describe(`最新的 ${REPORTS_SHOWN} 条进展报告，新的在前；干部只看到自己的报告`)),
-});
+export const dispatchDetail = z.lazy(() =>
+  z.extend(dispatchBase, {
+    description: z.string(),
+    assigneeCount: z.number().check(z.int()),
+    doneCount: z.number().check(z.int()),
+    assignees: z.array(assigneeView),
+    reports: z
+      .array(reportView)
+      .check(z.describe(`最新的 ${REPORTS_SHOWN} 条进展报告，新的在前；干部只看到自己的报告`)),
+  }),
+);
 
 /**
  * A list item: the whole dispatch in the HQ view; in a cadre's or village's view, one item per
  * assignee row, with that row's own progress (`assignee*` fields).
  */
-export const dispatchListItem = z.extend(dispatchBase, {
-  assigneeCount: z.optional(z.number().check(z.int())),
-  doneCount: z.optional(z.number().check(z.int())),
-  cadreId: z.optional(z.string()),
-  cadreName: z.optional(z.string()),
-  villageId: z.optional(z.string()),
-  villageName: z.optional(z.string()),
-  townshipId: z.optional(z.string()),
-  assigneeStatus: z.optional(assigneeStatus),
-  lastReportAt: z.optional(z.nullable(z.string())),
-  doneAt: z.optional(z.nullable(z.string())),
-});
+export const dispatchListItem = z.lazy(() =>
+  z.extend(dispatchBase, {
+    assigneeCount: z.optional(z.number().check(z.int())),
+    doneCount: z.optional(z.number().check(z.int())),
+    cadreId: z.optional(z.string()),
+    cadreName: z.optional(z.string()),
+    villageId: z.optional(z.string()),
+    villageName: z.optional(z.string()),
+    townshipId: z.optional(z.string()),
+    assigneeStatus: z.optional(assigneeStatus),
+    lastReportAt: z.optional(z.nullable(z.string())),
+    doneAt: z.optional(z.nullable(z.string())),
+  }),
+);
 
-export const dispatchPage = page(dispatchListItem);
+export const dispatchPage = z.lazy(() => page(dispatchListItem));
 
 export type CreateDispatch = z.output<typeof createDispatch>;
 export type CreateReport = z.output<typeof createReport>;

@@ -1,4 +1,5 @@
 import * as accounts from './accounts.ts';
+import * as assessments from './assessments.ts';
 import * as assignments from './assignments.ts';
 import * as audit from './audit.ts';
 import * as background from './background.ts';
@@ -7,6 +8,7 @@ import * as common from './common.ts';
 import * as directReports from './direct-reports.ts';
 import * as dispatches from './dispatches.ts';
 import * as inspections from './inspections.ts';
+import * as issuerSettings from './issuer-settings.ts';
 import * as jobs from './jobs.ts';
 import * as location from './location.ts';
 import * as majorFailures from './major-failures.ts';
@@ -17,6 +19,7 @@ import * as photos from './photos.ts';
 import * as problems from './problems.ts';
 import * as recipients from './recipients.ts';
 import * as records from './records.ts';
+import * as resources from './resources.ts';
 import * as roster from './roster.ts';
 import * as rules from './rules.ts';
 import * as search from './search.ts';
@@ -24,6 +27,7 @@ import * as selfCriticism from './self-criticism.ts';
 import * as talks from './talks.ts';
 import * as teams from './teams.ts';
 import * as trainings from './trainings.ts';
+import * as villageColors from './village-colors.ts';
 import * as visits from './visits.ts';
 
 /**
@@ -40,6 +44,7 @@ export const schemaModules: Record<string, Record<string, unknown>> = {
   'direct-reports': directReports,
   dispatches,
   inspections,
+  'issuer-settings': issuerSettings,
   jobs,
   'major-failures': majorFailures,
   notices,
@@ -48,6 +53,7 @@ export const schemaModules: Record<string, Record<string, unknown>> = {
   problems,
   recipients,
   records,
+  resources,
   search,
   roster,
   location,
@@ -58,7 +64,9 @@ export const schemaModules: Record<string, Record<string, unknown>> = {
   organisation,
   teams,
   talks,
+  assessments,
   background,
+  'village-colors': villageColors,
 };
 
 const isSchema = (value: unknown) => typeof value === 'object' && value !== null && '_zod' in value;

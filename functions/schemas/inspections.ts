@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { duplicateCadreIndexes, INSPECTION_MODES, PRESENCE_STATES } from '../core/inspections.ts';
 import {
+  built,
   calendarDate,
   dateRangeQuery,
   entityId,
@@ -81,6 +82,15 @@ export const createInspection = z
           });
         }
         f.problems.forEach((p, j) => {
+          const absent = f.presence === 'absent' || (f.presence === undefined && f.present === false);
+          if (p.absence && !absent) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['findings', i, 'problems', j, 'absence'],
+              message: '只有点名不在岗的干部才能记录缺岗问题',
+              params: { code: 'ABSENCE_NOT_RECORDED' },
+            });
+          }
           if (p.rectifyBy !== undefined && p.rectifyBy < v.date) {
             ctx.addIssue({
               code: 'custom',
@@ -98,6 +108,11 @@ const findingProblem = z.object({
   id: z.string(),
   description: z.string(),
   severity,
+  category: z.optional(z.string()),
+  source: z.optional(z.string()),
+  sourceLabel: z.optional(z.string()),
+  absence: z.optional(z.boolean()),
+  repeat: z.optional(z.object({ of: z.array(z.string()), weeks: z.number() })),
   rectifyBy: z.string(),
   status: problemStatus,
   falseRectifications: z.optional(z.number().check(z.int())),
@@ -105,16 +120,20 @@ const findingProblem = z.object({
   photos: z.optional(z.array(photoRef).check(z.describe('问题照片（带短时有效的链接）'))),
 });
 
-export const finding = z.object({
-  cadreId: z.string(),
-  present: z.boolean().check(z.describe('仅在岗为 true；不在岗与未点名均为 false，请读 presence 区分')),
-  presence: z.optional(z.enum(PRESENCE_STATES)).check(z.describe('在岗、不在岗或未点名（旧记录没有此字段）')),
-  commend: z.boolean(),
-  dispatchId: z.optional(z.string()),
-  note: z.optional(z.string()),
-  problemIds: z.array(z.string()),
-  problems: z.array(findingProblem),
-});
+export const finding = z.lazy(() =>
+  z.object({
+    cadreId: z.string(),
+    present: z.boolean().check(z.describe('仅在岗为 true；不在岗与未点名均为 false，请读 presence 区分')),
+    presence: z
+      .optional(z.enum(PRESENCE_STATES))
+      .check(z.describe('在岗、不在岗或未点名（旧记录没有此字段）')),
+    commend: z.boolean(),
+    dispatchId: z.optional(z.string()),
+    note: z.optional(z.string()),
+    problemIds: z.array(z.string()),
+    problems: z.array(findingProblem),
+  }),
+);
 
 export const INSPECTION_VOID_REASON_MAX = 500;
 
@@ -123,48 +142,54 @@ export const voidInspectionBody = z.strictObject({
   reason: requiredText(INSPECTION_VOID_REASON_MAX).check(z.describe('作废原因')),
 });
 
-export const inspectionVoid = z.object({
-  id: z.optional(z.string().check(z.describe('作废操作的编号（重试同一请求时相同）'))),
-  at: z.string(),
-  by: z.string(),
-  byName: z.optional(z.string()),
-  reason: z.string(),
-});
+export const inspectionVoid = z.lazy(() =>
+  z.object({
+    id: z.optional(z.string().check(z.describe('作废操作的编号（重试同一请求时相同）'))),
+    at: z.string(),
+    by: z.string(),
+    byName: z.optional(z.string()),
+    reason: z.string(),
+  }),
+);
 
-export const inspectionSummary = z.object({
-  id: z.string(),
-  villageId: z.string(),
-  townshipId: z.string(),
-  date: z.string(),
-  mode: inspectionMode,
-  modeLabel: z.string(),
-  note: z.optional(z.string()),
-  problemIds: z.array(z.string()),
-  findingCount: z.number().check(z.int()),
-  presentCount: z.number().check(z.int()),
-  absentCount: z.number().check(z.int()),
-  uncheckedCount: z.optional(z.number().check(z.int(), z.describe('未点名人数'))),
-  commendCount: z.number().check(z.int()),
-  problemCount: z.number().check(z.int()),
-  recordedBy: z.string(),
-  recordedByName: z.optional(z.string().check(z.describe('录入人姓名'))),
-  createdAt: z.string(),
-  voided: z.optional(inspectionVoid).check(z.describe('已作废：该次督查及其问题不再计入考评，记录保留')),
-});
+export const inspectionSummary = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    villageId: z.string(),
+    townshipId: z.string(),
+    date: z.string(),
+    mode: inspectionMode,
+    modeLabel: z.string(),
+    note: z.optional(z.string()),
+    problemIds: z.array(z.string()),
+    findingCount: z.number().check(z.int()),
+    presentCount: z.number().check(z.int()),
+    absentCount: z.number().check(z.int()),
+    uncheckedCount: z.optional(z.number().check(z.int(), z.describe('未点名人数'))),
+    commendCount: z.number().check(z.int()),
+    problemCount: z.number().check(z.int()),
+    recordedBy: z.string(),
+    recordedByName: z.optional(z.string().check(z.describe('录入人姓名'))),
+    createdAt: z.string(),
+    voided: z.optional(inspectionVoid).check(z.describe('已作废：该次督查及其问题不再计入考评，记录保留')),
+  }),
+);
 
-export const inspection = z.extend(inspectionSummary, { findings: z.array(finding) });
+export const inspection = z.lazy(() => z.extend(built(inspectionSummary), { findings: z.array(finding) }));
 
 /** POST /inspections/{id}/void answers with the voided inspection and the revision it started. */
-export const inspectionVoided = z.extend(inspection, {
-  reevaluation: z
-    .nullable(
-      z.object({
-        week: z.string().check(z.describe('重新考评的周次')),
-        runId: z.string().check(z.describe('周通报任务的运行编号：GET /jobs/runs/{runId} 查询进度')),
-      }),
-    )
-    .check(z.describe('该周已考评时重新考评（修订版）；尚未考评或本周未结束时为 null')),
-});
+export const inspectionVoided = z.lazy(() =>
+  z.extend(built(inspection), {
+    reevaluation: z
+      .nullable(
+        z.object({
+          week: z.string().check(z.describe('重新考评的周次')),
+          runId: z.string().check(z.describe('周通报任务的运行编号：GET /jobs/runs/{runId} 查询进度')),
+        }),
+      )
+      .check(z.describe('该周已考评时重新考评（修订版）；尚未考评或本周未结束时为 null')),
+  }),
+);
 
 export const inspectionListQuery = z
   .strictObject({
@@ -178,7 +203,7 @@ export const inspectionListQuery = z
   })
   .check(z.superRefine(orderedRange));
 
-export const inspectionPage = page(inspectionSummary);
+export const inspectionPage = z.lazy(() => page(inspectionSummary));
 
 export type CreateInspection = z.output<typeof createInspection>;
 export type VoidInspectionBody = z.output<typeof voidInspectionBody>;

@@ -29,23 +29,25 @@ export const createMajorFailure = z.strictObject({
   serious: z.optional(z.boolean({ message: '请选择是否情节严重' })).check(z.describe('是否情节严重')),
 });
 
-export const majorFailure = z.object({
-  id: z.string(),
-  type: z.string(),
-  typeName: z.string(),
-  consequence: z.string().check(z.describe('依规则的处理方式')),
-  consequenceLabel: z.string(),
-  ruleSetVersion: z.number(),
-  villageId: z.string(),
-  townshipId: z.string(),
-  cadreIds: z.array(z.string()),
-  date: z.string(),
-  week: z.string(),
-  description: z.string(),
-  serious: z.boolean(),
-  createdAt: z.string(),
-  createdBy: z.string(),
-});
+export const majorFailure = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    type: z.string(),
+    typeName: z.string(),
+    consequence: z.string().check(z.describe('依规则的处理方式')),
+    consequenceLabel: z.string(),
+    ruleSetVersion: z.number(),
+    villageId: z.string(),
+    townshipId: z.string(),
+    cadreIds: z.array(z.string()),
+    date: z.string(),
+    week: z.string(),
+    description: z.string(),
+    serious: z.boolean(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+  }),
+);
 
 export const majorFailureListQuery = z
   .strictObject({
@@ -64,7 +66,7 @@ export const majorFailureListQuery = z
     }),
   );
 
-export const majorFailurePage = page(majorFailure);
+export const majorFailurePage = z.lazy(() => page(majorFailure));
 
 export type CreateMajorFailure = z.output<typeof createMajorFailure>;
 export type MajorFailure = z.output<typeof majorFailure>;

@@ -20,20 +20,22 @@ export const downloadQuery = z.strictObject({
   format: z.optional(z.enum(['pdf', 'html'], { message: '请选择文件格式：PDF 或网页' })),
 });
 
-export const notice = z.object({
-  id: z.string(),
-  kind,
-  week: z.optional(z.string()),
-  cadreId: z.optional(z.string()),
-  subjectId: z.optional(z.string()),
-  number: z.string().check(z.describe('文号（如 指谈〔2026〕3号）或期号（2026年第12期）')),
-  title: z.string(),
-  fileName: z.string(),
-  revision: z.optional(z.number()),
-  createdAt: z.string(),
-  formats: z.array(z.enum(['pdf', 'html'])),
-  downloads: z.object({ html: z.string(), pdf: z.optional(z.string()) }),
-});
+export const notice = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    kind,
+    week: z.optional(z.string()),
+    cadreId: z.optional(z.string()),
+    subjectId: z.optional(z.string()),
+    number: z.string().check(z.describe('文号（如 指谈〔2026〕3号）或期号（2026年第12期）')),
+    title: z.string(),
+    fileName: z.string(),
+    revision: z.optional(z.number()),
+    createdAt: z.string(),
+    formats: z.array(z.enum(['pdf', 'html'])),
+    downloads: z.object({ html: z.string(), pdf: z.optional(z.string()) }),
+  }),
+);
 
-export const noticePage = page(notice);
+export const noticePage = z.lazy(() => page(notice));
 export type NoticeListQuery = z.output<typeof noticeListQuery>;

@@ -10,26 +10,29 @@ export const NOTIFICATION_KIND_VALUES = [
   'overdue_rectification',
   'new_problem',
   'new_dispatch',
+  'report_closed',
 ] as const;
 
-export const notification = z.object({
-  id: z.string(),
-  cadreId: z.string(),
-  kind: z.enum(NOTIFICATION_KIND_VALUES),
-  title: z.string(),
-  body: z.string(),
-  deadline: z.optional(z.string()),
-  week: z.optional(z.string()),
-  problemIds: z.optional(z.array(z.string())),
-  dispatchId: z.optional(z.string()),
-  noticeId: z.optional(z.string()),
-  /** The subject's page on the web pages (`/app/cadre/problems/…`, `/app/cadre/dispatches/…`). */
-  link: z.optional(z.string()),
-  createdAt: z.string(),
-  readAt: z.optional(z.string()),
-});
+export const notification = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    cadreId: z.string(),
+    kind: z.enum(NOTIFICATION_KIND_VALUES),
+    title: z.string(),
+    body: z.string(),
+    deadline: z.optional(z.string()),
+    week: z.optional(z.string()),
+    problemIds: z.optional(z.array(z.string())),
+    dispatchId: z.optional(z.string()),
+    noticeId: z.optional(z.string()),
+    /** The subject's page on the web pages (`/app/cadre/problems/…`, `/app/cadre/dispatches/…`). */
+    link: z.optional(z.string()),
+    createdAt: z.string(),
+    readAt: z.optional(z.string()),
+  }),
+);
 
-export const notificationPage = page(notification);
+export const notificationPage = z.lazy(() => page(notification));
 
 export const notificationQuery = z.strictObject({
   unread: z.optional(z.enum(['true', 'false'], { message: '请选择是否只看未读' })),

@@ -37,16 +37,18 @@ export const createUnit = z.strictObject({
   townshipId: z.optional(entityId).check(z.describe('所属乡镇：乡镇党委、乡镇政府必填；县直部门不填')),
 });
 
-export const unit = z.object({
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(UNIT_KINDS),
-  kindLabel: z.string(),
-  townshipId: z.optional(z.string()),
-  version,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const unit = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    kind: z.enum(UNIT_KINDS),
+    kindLabel: z.string(),
+    townshipId: z.optional(z.string()),
+    version,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 
 /** A unit's name may be corrected; its kind and township stay as created (coverage history reads them). */
 export const patchUnit = z.strictObject({ name: z.optional(createUnit.shape.name) });
@@ -56,7 +58,7 @@ export const unitListQuery = z.strictObject({
   kind: z.optional(z.enum(UNIT_KINDS, { message: kindMessage })),
   townshipId: z.optional(entityId),
 });
-export const unitPage = page(unit);
+export const unitPage = z.lazy(() => page(unit));
 
 // ---------------------------------------------------------------------------------------------
 // County leaders over townships (包镇)
@@ -84,20 +86,22 @@ export const endTownshipLeader = z.strictObject({
 
 export const townshipLeaderParams = z.strictObject({ id: entityId, leaderId: entityId });
 
-export const townshipLeader = z.object({
-  id: z.string(),
-  townshipId: z.string(),
-  cadreId: z.string(),
-  from: z.string().check(z.describe('开始日期（含）')),
-  to: z.nullable(z.string()).check(z.describe('结束日期（不含）；未结束为 null')),
-  active: z.boolean(),
-  note: z.optional(z.string()),
-  createdAt: z.string(),
-  createdBy: z.string(),
-  endedAt: z.optional(z.string()),
-  endedBy: z.optional(z.string()),
-  endReason: z.optional(z.string()),
-});
+export const townshipLeader = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    townshipId: z.string(),
+    cadreId: z.string(),
+    from: z.string().check(z.describe('开始日期（含）')),
+    to: z.nullable(z.string()).check(z.describe('结束日期（不含）；未结束为 null')),
+    active: z.boolean(),
+    note: z.optional(z.string()),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    endedAt: z.optional(z.string()),
+    endedBy: z.optional(z.string()),
+    endReason: z.optional(z.string()),
+  }),
+);
 
 export const townshipLeaderListQuery = z.strictObject({
   ...pageQuery,
@@ -108,7 +112,7 @@ export const townshipLeaderListQuery = z.strictObject({
     ),
   ),
 });
-export const townshipLeaderPage = page(townshipLeader);
+export const townshipLeaderPage = z.lazy(() => page(townshipLeader));
 
 // ---------------------------------------------------------------------------------------------
 // Districts (片区) and the departments that cover them (包片)
@@ -144,27 +148,31 @@ export const endDistrict = z.strictObject({
   reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('撤销原因')),
 });
 
-export const districtDepartment = z.object({
-  unitId: z.string(),
-  from: z.string(),
-  to: z.nullable(z.string()),
-});
+export const districtDepartment = z.lazy(() =>
+  z.object({
+    unitId: z.string(),
+    from: z.string(),
+    to: z.nullable(z.string()),
+  }),
+);
 
-export const district = z.object({
-  id: z.string(),
-  name: z.string(),
-  townshipId: z.string(),
-  villageIds: z.array(z.string()),
-  unitId: z.optional(z.string()).check(z.describe('当前的包片部门；没有则缺')),
-  departments: z.array(districtDepartment).check(z.describe('包片部门的历史，按开始日期')),
-  from: z.string(),
-  to: z.nullable(z.string()),
-  active: z.boolean(),
-  endReason: z.optional(z.string()),
-  version,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const district = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    townshipId: z.string(),
+    villageIds: z.array(z.string()),
+    unitId: z.optional(z.string()).check(z.describe('当前的包片部门；没有则缺')),
+    departments: z.array(districtDepartment).check(z.describe('包片部门的历史，按开始日期')),
+    from: z.string(),
+    to: z.nullable(z.string()),
+    active: z.boolean(),
+    endReason: z.optional(z.string()),
+    version,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 
 export const districtListQuery = z.strictObject({
   ...pageQuery,
@@ -172,7 +180,7 @@ export const districtListQuery = z.strictObject({
   unitId: z.optional(entityId),
   active: townshipLeaderListQuery.shape.active,
 });
-export const districtPage = page(district);
+export const districtPage = z.lazy(() => page(district));
 
 export type CreateUnit = z.output<typeof createUnit>;
 export type Unit = z.output<typeof unit>;

@@ -24,18 +24,20 @@ export const createUpload = z.strictObject({
     ),
 });
 
-export const uploadTicket = z.object({
-  id: z.string().check(z.describe('上传编号：上传完成后填入记录的 photoIds')),
-  uploadUrl: z
-    .string()
-    .check(
-      z.describe(
-        '用 PUT 把照片原样发送到这里（AWS 上为 S3 预签名地址；县服务器上为本机地址，可能是以 / 开头的相对地址）',
+export const uploadTicket = z.lazy(() =>
+  z.object({
+    id: z.string().check(z.describe('上传编号：上传完成后填入记录的 photoIds')),
+    uploadUrl: z
+      .string()
+      .check(
+        z.describe(
+          '用 PUT 把照片原样发送到这里（AWS 上为 S3 预签名地址；县服务器上为本机地址，可能是以 / 开头的相对地址）',
+        ),
       ),
-    ),
-  headers: z.record(z.string(), z.string()).check(z.describe('PUT 时必须带上的请求头（Content-Type 等）')),
-  expiresAt: z.string().check(z.describe('上传地址失效时间（UTC）')),
-});
+    headers: z.record(z.string(), z.string()).check(z.describe('PUT 时必须带上的请求头（Content-Type 等）')),
+    expiresAt: z.string().check(z.describe('上传地址失效时间（UTC）')),
+  }),
+);
 
 /** `photoIds` on a record: at most nine, each an upload id; repeats are refused by the claim. */
 export const photoIds = z
@@ -46,18 +48,20 @@ export const photoIds = z
   );
 
 /** A photo as records list it, with short-lived links to the picture and its thumbnail. */
-export const photoRef = z.object({
-  id: z.string(),
-  url: z.string().check(z.describe('照片地址（短时有效）')),
-  thumbnailUrl: z.string().check(z.describe('缩略图地址（短时有效）')),
-  width: z.optional(z.number().check(z.int())),
-  height: z.optional(z.number().check(z.int())),
-  takenAt: z.optional(z.string().check(z.describe('拍摄时间（照片 EXIF 记录的相机时间，无时区）'))),
-  location: z.optional(
-    z.object({ lat: z.number(), lng: z.number() }).check(z.describe('拍摄地点（照片 EXIF 的 GPS）')),
-  ),
-  expiresAt: z.string().check(z.describe('链接失效时间（UTC）')),
-});
+export const photoRef = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    url: z.string().check(z.describe('照片地址（短时有效）')),
+    thumbnailUrl: z.string().check(z.describe('缩略图地址（短时有效）')),
+    width: z.optional(z.number().check(z.int())),
+    height: z.optional(z.number().check(z.int())),
+    takenAt: z.optional(z.string().check(z.describe('拍摄时间（照片 EXIF 记录的相机时间，无时区）'))),
+    location: z.optional(
+      z.object({ lat: z.number(), lng: z.number() }).check(z.describe('拍摄地点（照片 EXIF 的 GPS）')),
+    ),
+    expiresAt: z.string().check(z.describe('链接失效时间（UTC）')),
+  }),
+);
 
 export const photoVariantParams = z.strictObject({ id: entityId });
 

@@ -46,17 +46,19 @@ const recipientFields = {
 export const createRecipient = z.strictObject(recipientFields).check(z.superRefine(scopeRule));
 export const updateRecipient = createRecipient;
 
-export const recipient = z.object({
-  id: z.string(),
-  name: z.string(),
-  email: z.string(),
-  title: z.optional(z.string()),
-  scope,
-  townshipId: z.optional(z.string()),
-  active: z.boolean(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const recipient = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    title: z.optional(z.string()),
+    scope,
+    townshipId: z.optional(z.string()),
+    active: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 export type Recipient = z.infer<typeof recipient>;
 
 export const recipientListQuery = z.strictObject({
@@ -65,4 +67,4 @@ export const recipientListQuery = z.strictObject({
   ...pageQuery,
 });
 
-export const recipientPage = page(recipient);
+export const recipientPage = z.lazy(() => page(recipient));

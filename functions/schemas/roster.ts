@@ -126,37 +126,43 @@ export const createCadre = z.strictObject({
  */
 const version = z.number().check(z.int(), z.describe('版本号：修改（PATCH）时以 If-Match 回传'));
 
-export const township = z.extend(createTownship, {
-  version,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-export const village = z.object({
-  id: z.string(),
-  name: z.string(),
-  townshipId: z.string(),
-  category: z.enum(VILLAGE_CATEGORIES),
-  categoryLabel: z.string(),
-  profile: z.optional(villageProfile),
-  location: z.optional(geoPoint),
-  version,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-export const cadre = z.object({
-  id: z.string(),
-  name: z.string(),
-  unit: z.string(),
-  unitId: z.optional(z.string()),
-  rank: z.enum(CADRE_RANKS),
-  rankLabel: z.string(),
-  townshipId: z.optional(z.string()),
-  email: z.optional(z.string()),
-  phone: z.optional(z.string()),
-  version,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const township = z.lazy(() =>
+  z.extend(createTownship, {
+    version,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
+export const village = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    townshipId: z.string(),
+    category: z.enum(VILLAGE_CATEGORIES),
+    categoryLabel: z.string(),
+    profile: z.optional(villageProfile),
+    location: z.optional(geoPoint),
+    version,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
+export const cadre = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    unit: z.string(),
+    unitId: z.optional(z.string()),
+    rank: z.enum(CADRE_RANKS),
+    rankLabel: z.string(),
+    townshipId: z.optional(z.string()),
+    email: z.optional(z.string()),
+    phone: z.optional(z.string()),
+    version,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 
 // Corrections (PATCH): any field a create sets, except the id and a village's township (problems,
 // inspections and assignments keep the township they were recorded under). `null` clears an
@@ -194,9 +200,9 @@ export const cadreListQuery = z.strictObject({
   unitId: z.optional(entityId),
 });
 
-export const townshipPage = page(township);
+export const townshipPage = z.lazy(() => page(township));
 export const villagePage = page(village);
-export const cadrePage = page(cadre);
+export const cadrePage = z.lazy(() => page(cadre));
 
 export type CreateTownship = z.output<typeof createTownship>;
 export type CreateVillage = z.output<typeof createVillage>;

@@ -135,6 +135,50 @@ const shape = {
         '每周驻村最低次数（按村类别，每个干部每个所包村）；不足的每村计 1 个问题。不填、null 或 0 为不要求',
       ),
     ),
+  articles: z
+    .optional(
+      z.strictObject({
+        rectification: z.optional(int('整改期限条款序号', 1, 200)),
+        tiers: z.optional(int('对号入座条款序号', 1, 200)),
+        falseRectification: z.optional(int('虚假整改条款序号', 1, 200)),
+        colors: z.optional(int('三色清单条款序号', 1, 200)),
+        majorFailures: z.optional(int('重大失误条款序号', 1, 200)),
+        commendation: z.optional(int('充分肯定条款序号', 1, 200)),
+      }),
+    )
+    .check(z.describe('各项规则在问责办法中的条款序号（第X条），文书据此引用；不填的用默认条款')),
+  problemCategories: z
+    .optional(
+      z
+        .array(nameText(20))
+        .check(z.minLength(1, '至少一个问题类别'), z.maxLength(30, '问题类别不能超过 30 个')),
+    )
+    .check(
+      z.describe(
+        '问题类别（督查录入问题时选择）；不填为默认：档案资料、项目推进、产业覆盖、政策落实、作风纪律、其他',
+      ),
+    ),
+  repeats: z
+    .optional(
+      z.strictObject({
+        withinWeeks: int('重复发生的周数', 0, 52).check(
+          z.describe('同一干部同类问题在几周内再次发现即为重复发生；0 为不标记'),
+        ),
+        weight: int('重复发生权重', 1, 10).check(z.describe('重复发生的问题按几个问题计；1 为不加权')),
+      }),
+    )
+    .check(z.describe('同类问题重复发生（屡查屡犯）；不填为 8 周内、按 1 个计')),
+  villageColors: z
+    .optional(
+      z.strictObject({
+        redItems: int('红色村的红色事项数', 1, 100).check(z.describe('红色事项达到几项，村为红色')),
+        yellowItems: int('黄色村的黄色事项数', 1, 100).check(z.describe('黄色事项达到几项，村为黄色')),
+        redOpenItems: z
+          .nullable(int('红色村的未办结事项数', 1, 1000))
+          .check(z.describe('未办结事项达到几项即为红色；null 为不按总数')),
+      }),
+    )
+    .check(z.describe('村级红黄绿：按村内未办结事项的颜色定村的颜色；不填为有 1 项红色即红、1 项黄色即黄')),
 };
 
 type Body = z.output<z.ZodMiniObject<typeof shape>>;
@@ -198,6 +242,9 @@ function checkConsistency(rs: Body, ctx: z.core.$RefinementCtx<Body>): void {
       );
   });
 
+  for (const i of duplicates(rs.problemCategories ?? []))
+    issue(ctx, ['problemCategories', i], 'DUPLICATE', '问题类别重复');
+
   for (const i of duplicates(rs.circle.tiers)) issue(ctx, ['circle', 'tiers', i], 'DUPLICATE', '档次重复');
   // The circle is the heavy end of the scale: a cadre must not leave it by getting worse.
   const circle = new Set<PenaltyTier>(rs.circle.tiers);
@@ -222,14 +269,16 @@ const version = int('版本号', 1, 1_000_000).check(z.describe('规则版本号
 export const ruleSet = z.strictObject({ version, ...shape }).check(z.superRefine(checkConsistency));
 
 /** A rule set as stored and answered: who published it and when (version 1 ships with the product: neither). */
-export const storedRuleSet = z
-  .strictObject({
-    version,
-    ...shape,
-    createdAt: z.optional(z.string()),
-    createdBy: z.optional(z.string()),
-  })
-  .check(z.superRefine(checkConsistency));
+export const storedRuleSet = z.lazy(() =>
+  z
+    .strictObject({
+      version,
+      ...shape,
+      createdAt: z.optional(z.string()),
+      createdBy: z.optional(z.string()),
+    })
+    .check(z.superRefine(checkConsistency)),
+);
 
 export type { MajorFailureType, RuleSet, RuleSetInput };
 

@@ -28,24 +28,28 @@ export const createSelfCriticismMeeting = z.strictObject({
   week: z.optional(isoWeek).check(z.describe('所依据的考评周次；默认会议日期之前最近一个已考评的周')),
 });
 
-export const meetingPerson = z.object({
-  cadreId: z.string(),
-  name: z.string().check(z.describe('干部姓名（按当前名单）')),
-  spoke: z.boolean().check(z.describe('是否作检讨发言')),
-});
+export const meetingPerson = z.lazy(() =>
+  z.object({
+    cadreId: z.string(),
+    name: z.string().check(z.describe('干部姓名（按当前名单）')),
+    spoke: z.boolean().check(z.describe('是否作检讨发言')),
+  }),
+);
 
-export const selfCriticismMeeting = z.object({
-  id: z.string(),
-  date: z.string(),
-  week: z.string().check(z.describe('所依据的考评周次')),
-  place: z.nullable(z.string()),
-  attendeeIds: z.array(z.string()),
-  speakerIds: z.array(z.string()),
-  attendees: z.array(meetingPerson),
-  notes: z.nullable(z.string()),
-  createdAt: z.string(),
-  createdBy: z.string(),
-});
+export const selfCriticismMeeting = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    date: z.string(),
+    week: z.string().check(z.describe('所依据的考评周次')),
+    place: z.nullable(z.string()),
+    attendeeIds: z.array(z.string()),
+    speakerIds: z.array(z.string()),
+    attendees: z.array(meetingPerson),
+    notes: z.nullable(z.string()),
+    createdAt: z.string(),
+    createdBy: z.string(),
+  }),
+);
 
 export const selfCriticismListQuery = z
   .strictObject({
@@ -63,7 +67,7 @@ export const selfCriticismListQuery = z
     }),
   );
 
-export const selfCriticismPage = page(selfCriticismMeeting);
+export const selfCriticismPage = z.lazy(() => page(selfCriticismMeeting));
 
 export type CreateSelfCriticismMeeting = z.output<typeof createSelfCriticismMeeting>;
 export type SelfCriticismMeeting = z.output<typeof selfCriticismMeeting>;

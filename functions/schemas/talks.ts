@@ -76,70 +76,74 @@ export const talkSettings = z.strictObject({
 
 const person = z.object({ by: z.string(), byName: z.optional(z.string()), at: z.string() });
 
-export const talk = z.object({
-  id: z.string(),
-  week: z.string().check(z.describe('提出谈话的考评周次')),
-  cadreId: z.string(),
-  cadreName: z.string(),
-  townshipId: z.nullable(z.string()),
-  status,
-  statusLabel: z.string(),
-  tier,
-  tierLabel: z.string(),
-  proposedTier: tier,
-  explanation: z.string().check(z.describe('考评给出的理由')),
-  proposedAt: z.string(),
-  changes: z.array(
-    z.object({
-      from: tier,
-      to: tier,
-      reason: z.string(),
-      by: z.string(),
-      byName: z.optional(z.string()),
-      at: z.string(),
-    }),
-  ),
-  approval: z.nullable(
-    z.object({
-      ...person.shape,
-      automatic: z.boolean().check(z.describe('依县设置（无需审批）在考评时自动批准')),
-    }),
-  ),
-  waiver: z.nullable(z.object({ ...person.shape, reason: z.string() })),
-  notice: z.nullable(
-    z.object({
-      id: z.string(),
-      number: z.string(),
-      notifiedAt: z.nullable(z.string()),
-      download: z.string().check(z.describe('下载通知书（本人或指挥部）')),
-    }),
-  ),
-  dueBy: z.nullable(z.string().check(z.describe('应谈话日期（北京时间，含）'))),
-  overdue: z.boolean(),
-  record: z.nullable(
-    z.object({
-      heldAt: z.string(),
-      place: z.string(),
-      conductorIds: z.array(z.string()),
-      conductorNames: z.array(z.string()),
-      notes: z.string(),
-      ...person.shape,
-      documentId: z.nullable(z.string()),
-      download: z.nullable(z.string()),
-    }),
-  ),
-  acknowledgement: z.nullable(z.object({ at: z.string(), statement: z.nullable(z.string()) })),
-  updatedAt: z.string(),
-});
+export const talk = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    week: z.string().check(z.describe('提出谈话的考评周次')),
+    cadreId: z.string(),
+    cadreName: z.string(),
+    townshipId: z.nullable(z.string()),
+    status,
+    statusLabel: z.string(),
+    tier,
+    tierLabel: z.string(),
+    proposedTier: tier,
+    explanation: z.string().check(z.describe('考评给出的理由')),
+    proposedAt: z.string(),
+    changes: z.array(
+      z.object({
+        from: tier,
+        to: tier,
+        reason: z.string(),
+        by: z.string(),
+        byName: z.optional(z.string()),
+        at: z.string(),
+      }),
+    ),
+    approval: z.nullable(
+      z.object({
+        ...person.shape,
+        automatic: z.boolean().check(z.describe('依县设置（无需审批）在考评时自动批准')),
+      }),
+    ),
+    waiver: z.nullable(z.object({ ...person.shape, reason: z.string() })),
+    notice: z.nullable(
+      z.object({
+        id: z.string(),
+        number: z.string(),
+        notifiedAt: z.nullable(z.string()),
+        download: z.string().check(z.describe('下载通知书（本人或指挥部）')),
+      }),
+    ),
+    dueBy: z.nullable(z.string().check(z.describe('应谈话日期（北京时间，含）'))),
+    overdue: z.boolean(),
+    record: z.nullable(
+      z.object({
+        heldAt: z.string(),
+        place: z.string(),
+        conductorIds: z.array(z.string()),
+        conductorNames: z.array(z.string()),
+        notes: z.string(),
+        ...person.shape,
+        documentId: z.nullable(z.string()),
+        download: z.nullable(z.string()),
+      }),
+    ),
+    acknowledgement: z.nullable(z.object({ at: z.string(), statement: z.nullable(z.string()) })),
+    updatedAt: z.string(),
+  }),
+);
 
-export const talkPage = page(talk);
+export const talkPage = z.lazy(() => page(talk));
 
-export const talkSettingsView = z.object({
-  approvalRequired: z.boolean(),
-  holdWithinDays: z.number(),
-  updatedAt: z.nullable(z.string()),
-  updatedBy: z.nullable(z.string()),
-});
+export const talkSettingsView = z.lazy(() =>
+  z.object({
+    approvalRequired: z.boolean(),
+    holdWithinDays: z.number(),
+    updatedAt: z.nullable(z.string()),
+    updatedBy: z.nullable(z.string()),
+  }),
+);
 
 export type Talk = z.output<typeof talk>;
 export type TalkListQuery = z.output<typeof talkListQuery>;

@@ -51,44 +51,52 @@ export const putTeamRoles = z.strictObject({
 
 const teamRoleView = z.object({ id: z.string(), name: z.string() });
 
-export const teamRoles = z.object({
-  roles: z.array(teamRoleView).check(z.describe('可选用的队伍角色，按显示顺序')),
-  retired: z
-    .array(teamRoleView)
-    .check(z.describe('已停用的角色：不再可选，仍带有它的包村关系照常显示其名称')),
-  version: z.number().check(z.int(), z.describe('版本号；修改时以 If-Match 带回')),
-  updatedAt: z.nullable(z.string()),
-  updatedBy: z.nullable(z.string()),
-});
+export const teamRoles = z.lazy(() =>
+  z.object({
+    roles: z.array(teamRoleView).check(z.describe('可选用的队伍角色，按显示顺序')),
+    retired: z
+      .array(teamRoleView)
+      .check(z.describe('已停用的角色：不再可选，仍带有它的包村关系照常显示其名称')),
+    version: z.number().check(z.int(), z.describe('版本号；修改时以 If-Match 带回')),
+    updatedAt: z.nullable(z.string()),
+    updatedBy: z.nullable(z.string()),
+  }),
+);
 
 export const setTeamRole = z.strictObject({
   teamRole: z.nullable(teamRoleId).check(z.describe('队伍角色代码（见 GET /team-roles）；null 表示不设角色')),
 });
 
-export const teamMember = z.object({
-  assignmentId: z.string(),
-  cadreId: z.string(),
-  cadreName: z.string(),
-  unit: z.string(),
-  role: z.enum(ASSIGNMENT_ROLES),
-  roleLabel: z.string(),
-  teamRole: z.nullable(z.string()),
-  teamRoleLabel: z.nullable(z.string()),
-  from: z.string(),
-});
+export const teamMember = z.lazy(() =>
+  z.object({
+    assignmentId: z.string(),
+    cadreId: z.string(),
+    cadreName: z.string(),
+    unit: z.string(),
+    role: z.enum(ASSIGNMENT_ROLES),
+    roleLabel: z.string(),
+    teamRole: z.nullable(z.string()),
+    teamRoleLabel: z.nullable(z.string()),
+    from: z.string(),
+  }),
+);
 
-export const villageTeam = z.object({
-  villageId: z.string(),
-  villageName: z.string(),
-  townshipId: z.string(),
-  chief: z.nullable(teamMember).check(z.describe('总队长；该村暂无总队长时为 null')),
-  members: z.array(teamMember).check(z.describe('总队长在前，其余按队伍角色顺序')),
-});
+export const villageTeam = z.lazy(() =>
+  z.object({
+    villageId: z.string(),
+    villageName: z.string(),
+    townshipId: z.string(),
+    chief: z.nullable(teamMember).check(z.describe('总队长；该村暂无总队长时为 null')),
+    members: z.array(teamMember).check(z.describe('总队长在前，其余按队伍角色顺序')),
+  }),
+);
 
-export const teamsLed = z.object({
-  cadreId: z.string(),
-  teams: z.array(villageTeam).check(z.describe('该干部任总队长的村及其工作队')),
-});
+export const teamsLed = z.lazy(() =>
+  z.object({
+    cadreId: z.string(),
+    teams: z.array(villageTeam).check(z.describe('该干部任总队长的村及其工作队')),
+  }),
+);
 
 export type PutTeamRoles = z.output<typeof putTeamRoles>;
 export type TeamRolesView = z.output<typeof teamRoles>;

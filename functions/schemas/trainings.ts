@@ -27,18 +27,20 @@ export const markAttendance = z
     }),
   );
 
-export const rosterRow = z.object({
-  cadreId: z.string(),
-  name: z.string().check(z.describe('干部姓名（按当前名单）')),
-  proposed: z.boolean().check(z.describe('由考评周的培训拟定对象名单带入')),
-  reasons: z
-    .array(z.enum(['tier', 'consecutiveWeeks', 'trainingIncomplete']))
-    .check(z.describe('列为培训对象的原因（名单带入时）')),
-  attended: z.nullable(z.boolean()).check(z.describe('是否参加；null 为尚未登记')),
-  completed: z.boolean(),
-  markedAt: z.nullable(z.string()),
-  markedBy: z.nullable(z.string()),
-});
+export const rosterRow = z.lazy(() =>
+  z.object({
+    cadreId: z.string(),
+    name: z.string().check(z.describe('干部姓名（按当前名单）')),
+    proposed: z.boolean().check(z.describe('由考评周的培训拟定对象名单带入')),
+    reasons: z
+      .array(z.enum(['tier', 'consecutiveWeeks', 'trainingIncomplete']))
+      .check(z.describe('列为培训对象的原因（名单带入时）')),
+    attended: z.nullable(z.boolean()).check(z.describe('是否参加；null 为尚未登记')),
+    completed: z.boolean(),
+    markedAt: z.nullable(z.string()),
+    markedBy: z.nullable(z.string()),
+  }),
+);
 
 export const training = z.object({
   id: z.string(),
@@ -50,15 +52,19 @@ export const training = z.object({
   createdBy: z.string(),
 });
 
-export const trainingDetail = z.extend(training, {
-  roster: z.array(rosterRow),
-  counts: z.object({ roster: z.number(), attended: z.number(), completed: z.number() }),
-});
+export const trainingDetail = z.lazy(() =>
+  z.extend(training, {
+    roster: z.array(rosterRow),
+    counts: z.object({ roster: z.number(), attended: z.number(), completed: z.number() }),
+  }),
+);
 
 /** A session as listed for one cadre: their own row of its roster. */
-export const trainingListItem = z.extend(training, {
-  attendance: z.optional(rosterRow).check(z.describe('按干部查询时，该干部的登记')),
-});
+export const trainingListItem = z.lazy(() =>
+  z.extend(training, {
+    attendance: z.optional(rosterRow).check(z.describe('按干部查询时，该干部的登记')),
+  }),
+);
 
 export const trainingListQuery = z
   .strictObject({
@@ -75,7 +81,7 @@ export const trainingListQuery = z
     }),
   );
 
-export const trainingPage = page(trainingListItem);
+export const trainingPage = z.lazy(() => page(trainingListItem));
 export const attendanceParams = z.strictObject({ id: entityId });
 
 export type CreateTraining = z.output<typeof createTraining>;

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { calendarDate, entityId, freeText, instant, LIMITS, page, pageQuery } from './common.ts';
+import { calendarDate, entityId, freeText, instant, isoWeek, LIMITS, page, pageQuery } from './common.ts';
 import { geoFix } from './location.ts';
 
 /**
@@ -27,25 +27,27 @@ export const createVisit = z.strictObject({
     .check(z.describe('照片（先经 POST /uploads 上传）')),
 });
 
-export const visit = z.object({
-  id: z.string(),
-  cadreId: z.string(),
-  villageId: z.string(),
-  townshipId: z.string(),
-  at: z.string().check(z.describe('到村时间（UTC）')),
-  date: z.string().check(z.describe('到村日期（北京时间）')),
-  week: z.string().check(z.describe('ISO 周次（北京时间）')),
-  overnight: z.boolean(),
-  location: z.nullable(z.object({ lat: z.number(), lng: z.number(), accuracy: z.number() })),
-  distanceMeters: z
-    .nullable(z.number())
-    .check(z.describe('记录位置距本村的距离（米）；未定位或本村未设位置为 null')),
-  far: z.boolean().check(z.describe('是否远离本村（超过阈值加定位精度）')),
-  note: z.nullable(z.string()),
-  photoIds: z.array(z.string()),
-  createdAt: z.string(),
-  createdBy: z.string(),
-});
+export const visit = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    cadreId: z.string(),
+    villageId: z.string(),
+    townshipId: z.string(),
+    at: z.string().check(z.describe('到村时间（UTC）')),
+    date: z.string().check(z.describe('到村日期（北京时间）')),
+    week: z.string().check(z.describe('ISO 周次（北京时间）')),
+    overnight: z.boolean(),
+    location: z.nullable(z.object({ lat: z.number(), lng: z.number(), accuracy: z.number() })),
+    distanceMeters: z
+      .nullable(z.number())
+      .check(z.describe('记录位置距本村的距离（米）；未定位或本村未设位置为 null')),
+    far: z.boolean().check(z.describe('是否远离本村（超过阈值加定位精度）')),
+    note: z.nullable(z.string()),
+    photoIds: z.array(z.string()),
+    createdAt: z.string(),
+    createdBy: z.string(),
+  }),
+);
 
 export const visitListQuery = z
   .strictObject({
@@ -55,6 +57,9 @@ export const visitListQuery = z
     townshipId: z.optional(entityId),
     from: z.optional(calendarDate).check(z.describe('到村日期起（北京时间，含）')),
     to: z.optional(calendarDate).check(z.describe('到村日期止（北京时间，含）')),
+    week: z
+      .optional(isoWeek)
+      .check(z.describe('到村所在的周（ISO 周，北京时间，如 2026-W47）；与起止日期同用时取两者重叠的日期')),
   })
   .check(
     z.refine((q) => !q.from || !q.to || q.from <= q.to, {
@@ -64,19 +69,21 @@ export const visitListQuery = z
     }),
   );
 
-export const visitPage = page(visit);
+export const visitPage = z.lazy(() => page(visit));
 
 /** Visits and nights over a span, for one cadre or one township (the standing page, the profile). */
-export const visitSummary = z.object({
-  from: z.string().check(z.describe('起始日期（北京时间，含）')),
-  to: z.string().check(z.describe('结束日期（北京时间，含）')),
-  visits: z.number().check(z.describe('驻村次数')),
-  nights: z.number().check(z.describe('在村住宿晚数')),
-  far: z.number().check(z.describe('远离本村的记录数')),
-  villages: z.number().check(z.describe('到过的村数')),
-  cadres: z.number().check(z.describe('有驻村记录的干部数')),
-  cadresWithNight: z.number().check(z.describe('至少在村住宿一晚的干部数')),
-});
+export const visitSummary = z.lazy(() =>
+  z.object({
+    from: z.string().check(z.describe('起始日期（北京时间，含）')),
+    to: z.string().check(z.describe('结束日期（北京时间，含）')),
+    visits: z.number().check(z.describe('驻村次数')),
+    nights: z.number().check(z.describe('在村住宿晚数')),
+    far: z.number().check(z.describe('远离本村的记录数')),
+    villages: z.number().check(z.describe('到过的村数')),
+    cadres: z.number().check(z.describe('有驻村记录的干部数')),
+    cadresWithNight: z.number().check(z.describe('至少在村住宿一晚的干部数')),
+  }),
+);
 
 /** At most a quarter at a time: the totals read every visit in the span. */
 export const MAX_SUMMARY_DAYS = 92;

@@ -84,6 +84,25 @@ export async function readBulletin(
   throw new ApiCallError(res.status, res.error, 'GET /bulletins/{week}');
 }
 
+/**
+ * The issue number of each week's bulletin (2026年第12期), where HQ can read it: one small read per
+ * week (GET /notices?week=…&kind=bulletin, the week's own index); a revision keeps its issue. Weeks
+ * with no numbered bulletin yet, and readers who may not list county documents, get none.
+ */
+export async function bulletinIssues(api: ApiClient, weeks: readonly string[]): Promise<Map<string, string>> {
+  const found = await Promise.all(
+    [...new Set(weeks)].map(async (week) => {
+      const res = await api.call('GET', '/notices', { query: { week, kind: 'bulletin', limit: 20 } });
+      if (!res.ok) return [week, undefined] as const;
+      const numbered = res.body.items
+        .filter((n) => n.number && !n.number.includes('暂定'))
+        .sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0));
+      return [week, numbered[0]?.number] as const;
+    }),
+  );
+  return new Map(found.filter((f): f is readonly [string, string] => f[1] !== undefined));
+}
+
 /** The evaluated (final) weeks, newest first, up to `to` when given. */
 export async function evaluatedWeeks(api: ApiClient, limit: number, to?: string): Promise<BulletinSummary[]> {
   const res = await api.get('/bulletins', { query: { limit, to } });

@@ -1,4 +1,6 @@
+import type { ProblemSource } from '../../functions/core/problem-categories.ts';
 import { addDays } from '../../functions/core/time.ts';
+import { demoHistory } from './demo/history.ts';
 
 /**
  * The fictional demo county (青岚县): its roster and a few weeks of activity, as plain data.
@@ -15,6 +17,7 @@ export type VillageCategory = 'deep' | 'general' | 'non';
 export type CadreRank = 'county' | 'section' | 'staff' | 'general';
 export type InspectionMode = 'open' | 'covert' | 'spot';
 export type Severity = 'minor' | 'major' | 'severe';
+export type { ProblemSource };
 export type ReportStatus = 'in_progress' | 'done';
 export type DirectReportKind = 'situation' | 'resource_request' | 'violation' | 'emergency';
 
@@ -126,13 +129,17 @@ export interface DemoDispatch {
 /**
  * What happens to a problem after it is recorded: `open` is left alone; `pending` is rectified and
  * awaits re-check; `accepted` is rectified and verified; `false` is rectified and rejected on re-check
- * (虚假整改, stays open); `false-pending` is rejected once and rectified again.
+ * (虚假整改, stays open); `incomplete` is rejected as 整改不到位 (a new deadline, stays open);
+ * `false-pending` is rejected once and rectified again.
  */
-export type ProblemFate = 'open' | 'pending' | 'accepted' | 'false' | 'false-pending';
+export type ProblemFate = 'open' | 'pending' | 'accepted' | 'false' | 'incomplete' | 'false-pending';
 
 export interface DemoProblem {
   description: string;
   severity: Severity;
+  /** Problem category and source (docs/problems.md); the intake flags repeats of a category. */
+  category?: string;
+  source?: ProblemSource;
   rectifyBy: string;
   fate: ProblemFate;
 }
@@ -164,6 +171,20 @@ export interface DemoDirectReport {
   skipLevels?: boolean;
   /** HQ's reply when acknowledged; undefined leaves the report waiting. */
   acknowledge?: string;
+  /** Triaged to the county and handed to a unit (转办); replied and closed when those are given. */
+  handoff?: DemoHandoff;
+}
+
+/** A hand-off of a demo direct report (seed-demo-handoffs.ts). */
+export interface DemoHandoff {
+  triage: string;
+  /** The unit's name in the units roster. */
+  unit: string;
+  note: string;
+  /** Deadline: days after the anchor. */
+  days: number;
+  reply?: string;
+  resolution?: string;
 }
 
 export interface DemoActivity {
@@ -171,6 +192,23 @@ export interface DemoActivity {
   dispatches: DemoDispatch[];
   inspections: DemoInspection[];
   directReports: DemoDirectReport[];
+  /** W-8 … W-1, oldest first: evaluated in this order once the activity is in (runDemoJobs). */
+  finishedWeeks: string[];
+  /** A record of W-1 that arrives after W-1 was evaluated: its re-evaluation makes revision 2. */
+  lateInspection: DemoInspection;
+  /** The predefined major failures (重大失误) of the history, each with its notice of criticism. */
+  majorFailures: DemoMajorFailure[];
+}
+
+/** A major failure (重大失误) of a type the rule set defines, recorded by HQ. */
+export interface DemoMajorFailure {
+  key: string;
+  type: string;
+  villageId: string;
+  cadreIds: string[];
+  date: string;
+  description: string;
+  serious?: boolean;
 }
 
 /** mulberry32: a tiny seeded PRNG, so "random" spreads are the same on every machine and every run. */
@@ -470,29 +508,6 @@ function demoUnits(): DemoUnit[] {
 
 // ---------------------------------------------------------------- activity
 
-/** Problem descriptions in the words inspection teams use (seeds 001, 002, 004). */
-const PROBLEMS: readonly (readonly [string, Severity])[] = [
-  ['非贫困户二级档案资料不全，部分农户缺少收入核算表', 'minor'],
-  ['贫困户“一户一档”资料与系统数据不一致', 'minor'],
-  ['产业覆盖台账未更新，新增种养殖户未录入', 'minor'],
-  ['村内项目推进滞后，未按计划节点完工', 'major'],
-  ['驻村工作日志记录不全，下村频率达不到要求', 'minor'],
-  ['未落实吃住在村要求，周内在村不足规定天数', 'major'],
-  ['对所包村户情掌握不清，不能准确说出贫困户家庭基本情况', 'major'],
-  ['帮扶措施落实不到位，“一户一策”流于形式', 'major'],
-  ['人畜饮水安全排查未覆盖全部农户', 'major'],
-  ['易地扶贫搬迁户后续帮扶措施不明确', 'minor'],
-  ['危房改造验收资料缺失', 'minor'],
-  ['农村人居环境整治不彻底，房前屋后杂物未清理', 'minor'],
-  ['群众对帮扶政策知晓率低，入户宣传不到位', 'minor'],
-  ['院落会未按要求召开，会议精神传达不及时', 'minor'],
-  ['防返贫监测户信息未及时核实更新', 'major'],
-  ['村级集体经济发展思路不清，产业项目无实施方案', 'minor'],
-  ['作战任务派遣单任务未按时限完成', 'major'],
-  ['上次督查反馈问题整改不到位，存在应付了事现象', 'severe'],
-];
-const ABSENT: readonly [string, Severity] = ['暗访时不在岗，未落实驻村工作要求', 'major'];
-
 export const RECTIFICATION_NOTES: readonly string[] = [
   '已逐户补齐相关资料，经户主签字确认，台账同步更新。',
   '已召开院落会逐项整改，整改情况已张榜公示。',
@@ -514,29 +529,14 @@ export const REJECTED_NOTES: readonly string[] = [
 /** What an inspector writes when a rectification is 整改不到位 (not false, but not done either). */
 export const INCOMPLETE_NOTES: readonly string[] = [
   '已动工但尚未完成，排水沟还差约一百米未硬化，限期完成后再复核。',
+  '已补齐部分资料，仍有 6 户收入核算表缺户主签字，限期补齐后再复核。',
+  '台账已更新，但新增种养殖户只录入一半，其余须逐户核实后补录。',
 ];
 
-/** Target open problems for 云溪镇's twelve cadres (chiefs of V101–V108, then C041–C044): 3 / 3 / 3 / 3 across the tiers. */
-const SHOWCASE_OPEN = [1, 3, 5, 0, 2, 4, 0, 6, 3, 1, 0, 5] as const;
-
-interface CadrePlan {
-  fates: ProblemFate[];
-}
-
-function planFor(open: number, closed: number, rand: () => number, showcase: boolean): CadrePlan {
-  const fates: ProblemFate[] = [];
-  for (let i = 0; i < closed; i++) fates.push('accepted');
-  let remaining = open;
-  // False rectifications and pending ones are among the open problems: they still count as open.
-  const falseCount = open >= 5 ? 2 : open >= 3 ? 1 : open >= 2 && rand() < 0.3 ? 1 : 0;
-  for (let i = 0; i < falseCount; i++) fates.push(i === 1 && showcase ? 'false-pending' : 'false');
-  remaining -= falseCount;
-  if (remaining > 0 && (showcase ? open <= 2 : rand() < 0.35)) {
-    fates.push('pending');
-    remaining -= 1;
-  }
-  for (let i = 0; i < remaining; i++) fates.push('open');
-  return { fates };
+/** The Monday of the week a date falls in. */
+function mondayOfWeek(date: string): string {
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay() || 7;
+  return addDays(date, 1 - weekday);
 }
 
 function deadline(anchor: string, days: number, time = '18:00'): string {
@@ -651,99 +651,9 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
     return { ...spec, reports };
   });
 
-  // ---- problem plans per cadre
-  const plans = new Map<string, CadrePlan>();
-  const showcase = [...inTownship('T01').map(chief), 'C041', 'C042', 'C043', 'C044'];
-  showcase.forEach((cadreId, i) => {
-    const open = SHOWCASE_OPEN[i] as number;
-    const closed = open === 0 ? (i % 2 === 0 ? 1 : 0) : open >= 3 ? 1 : 0;
-    plans.set(cadreId, planFor(open, closed, rand, true));
-  });
-  for (const c of roster.cadres) {
-    if (plans.has(c.id)) continue;
-    const open = pick(rand, [0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 4] as const);
-    const closed = pick(rand, [0, 0, 0, 0, 1] as const);
-    plans.set(c.id, planFor(open, closed, rand, false));
-  }
-
-  // ---- inspections: when and how each village was visited
-  interface Visit {
-    key: string;
-    villageId: string;
-    date: string;
-    mode: InspectionMode;
-    inspector: (typeof DEMO_INSPECTORS)[number];
-  }
-  const visits: Visit[] = [];
-  const MODES: readonly InspectionMode[] = ['open', 'covert', 'spot'];
-  roster.villages.forEach((v, index) => {
-    const heavy = (groupOf.get(v.id) ?? []).some((c) => (plans.get(c)?.fates.length ?? 0) >= 4);
-    const offsets =
-      v.townshipId === 'T01'
-        ? [16, 4]
-        : heavy
-          ? [between(rand, 12, 20), between(rand, 2, 8)]
-          : [between(rand, 1, 19)];
-    offsets.forEach((daysAgo, n) => {
-      visits.push({
-        key: `inspection-${v.id}-${n + 1}`,
-        villageId: v.id,
-        date: addDays(anchor, -daysAgo),
-        mode:
-          v.townshipId === 'T01' ? (MODES[n] as InspectionMode) : (MODES[(index + n) % 3] as InspectionMode),
-        inspector: DEMO_INSPECTORS[(index + n) % 2] as (typeof DEMO_INSPECTORS)[number],
-      });
-    });
-  });
-  visits.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.key < b.key ? -1 : 1));
-
-  // Each cadre's problems go to the visits of their villages, oldest first, so that the problems
-  // already verified are the old ones and the untouched ones the recent ones.
-  const problemsAt = new Map<string, Map<string, DemoProblem[]>>();
-  for (const [cadreId, plan] of plans) {
-    const theirs = visits.filter((v) => (villagesOf.get(cadreId) ?? []).includes(v.villageId));
-    if (theirs.length === 0) continue;
-    const used = new Set<string>();
-    plan.fates.forEach((fate, i) => {
-      const visit = theirs[Math.floor((i * theirs.length) / plan.fates.length)] as Visit;
-      let entry = pick(rand, PROBLEMS);
-      for (let tries = 0; used.has(entry[0]) && tries < 20; tries++) entry = pick(rand, PROBLEMS);
-      used.add(entry[0]);
-      const [description, severity] = entry;
-      const days = severity === 'severe' ? 3 : severity === 'major' ? 5 : 7;
-      const byVisit = problemsAt.get(visit.key) ?? new Map<string, DemoProblem[]>();
-      byVisit.set(cadreId, [
-        ...(byVisit.get(cadreId) ?? []),
-        { description, severity, rectifyBy: addDays(visit.date, days), fate },
-      ]);
-      problemsAt.set(visit.key, byVisit);
-    });
-  }
-
-  const lastVisitOf = new Map<string, string>();
-  for (const v of visits) for (const c of groupOf.get(v.villageId) ?? []) lastVisitOf.set(c, v.key);
-
-  const inspections: DemoInspection[] = visits.map((visit) => {
-    const findings: DemoFinding[] = (groupOf.get(visit.villageId) ?? []).map((cadreId) => {
-      const problems = problemsAt.get(visit.key)?.get(cadreId) ?? [];
-      // A covert visit that finds problems sometimes also finds the cadre away (数人头).
-      const first = problems[0];
-      const absent = visit.mode === 'covert' && first !== undefined && first.fate === 'open' && rand() < 0.5;
-      if (absent && first) {
-        problems[0] = {
-          ...first,
-          description: ABSENT[0],
-          severity: ABSENT[1],
-          rectifyBy: addDays(visit.date, 5),
-        };
-      }
-      const plan = plans.get(cadreId);
-      const openCount = plan ? plan.fates.filter((f) => f !== 'accepted').length : 0;
-      const commend = problems.length === 0 && openCount === 0 && lastVisitOf.get(cadreId) === visit.key;
-      return { cadreId, present: !absent, ...(commend ? { commend: true } : {}), problems };
-    });
-    return { ...visit, findings };
-  });
+  // ---- inspections: eight finished weeks and this one (demo/history.ts)
+  const history = demoHistory(anchor, roster);
+  const inspections: DemoInspection[] = [...history.inspections];
 
   // Today's spot checks of the archives dispatch in 云溪镇: the team checks the task on site.
   const archives = dispatches[0] as DemoDispatch;
@@ -793,12 +703,26 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
       summary: '通村公路 K3 处发生塌方，阻断通行，已设置警示并组织群众绕行，无人员伤亡。',
       skipLevels: true,
       acknowledge: '已通知县交通运输局抢通，请继续值守。',
+      handoff: {
+        triage: '塌方阻断通村公路，涉及交通、通信，由县级办理。',
+        unit: '县交通运输局',
+        note: '请组织抢险力量两日内抢通 K3 处塌方路段，并协调移动公司恢复沿线通信。',
+        days: 2,
+        reply: '已派抢险队连夜清理塌方，K3 处已恢复通行；移动公司已恢复沿线基站供电。',
+        resolution: '道路已抢通，通信已恢复；已请村两委在塌方处设置警示并安排巡查。',
+      },
     },
     { villageId: 'V304', kind: 'situation', summary: '村级光伏电站收益分配方案已公示，群众无异议。' },
     {
       villageId: 'V403',
       kind: 'resource_request',
       summary: '申请蔬菜种苗 3000 株、地膜 50 卷，用于产业覆盖补种。',
+      handoff: {
+        triage: '产业补种物资由县农业农村局统筹调配。',
+        unit: '县农业农村局',
+        note: '请核实需求，按产业覆盖补种计划调配种苗、地膜，并回复调配情况。',
+        days: 0,
+      },
     },
     {
       villageId: 'V503',
@@ -829,5 +753,26 @@ export function demoActivity(anchor: string, roster: DemoRoster): DemoActivity {
   // Village ids in the specs must exist; a typo here would otherwise surface as a 400 mid-seed.
   for (const r of directReports)
     if (!villageById.has(r.villageId)) throw new Error(`unknown demo village ${r.villageId}`);
-  return { anchor, dispatches, inspections, directReports };
+  // ---- a major failure in the latest finished week: 长冲村's drinking water cut for two days.
+  const failureVillage = 'V507';
+  const majorFailures: DemoMajorFailure[] = [
+    {
+      key: 'major-failure-water',
+      type: 'drinking_water_loss',
+      villageId: failureVillage,
+      cadreIds: (groupOf.get(failureVillage) ?? []).slice().reverse(),
+      date: addDays(history.finishedWeeks.length ? mondayOfWeek(history.late.date) : anchor, 1),
+      description:
+        '长冲村三组、四组蓄水池供水管道冻裂，包村干部未按要求提前排查维护，致 23 户群众人畜饮水中断两天，经群众反映后才组织抢修。',
+    },
+  ];
+  return {
+    anchor,
+    dispatches,
+    inspections,
+    directReports,
+    finishedWeeks: history.finishedWeeks,
+    lateInspection: history.late,
+    majorFailures,
+  };
 }

@@ -271,7 +271,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       options.log ?? ((line) => console.error(JSON.stringify(line))),
       // Lambda's 15 minutes for each background run (jobs started by POST /jobs/{name}, tasks).
-      { timeoutMs: options.backgroundTimeoutMs },
+      // Two PDF prints at a time: each is a Chromium page, and a county's server has a few cores (a day
+      // of inspections hands off dozens of rectification notices within a minute).
+      { timeoutMs: options.backgroundTimeoutMs, concurrency: { documents: 2 } },
     );
     installInvoker(invoker);
 

@@ -16,6 +16,9 @@ import {
   REJECTED_NOTES,
 } from './demo-county.ts';
 import { demoPhoto } from './demo-photos.ts';
+import { seedAssessments } from './seed-demo-assessments.ts';
+import { seedHandoff } from './seed-demo-handoffs.ts';
+import { QUOTA_DEMO_REPORTS, seedQuotas } from './seed-demo-quotas.ts';
 
 /** The township whose tiers the demo spreads on purpose (云溪镇): corrections happen elsewhere. */
 const SHOWCASE_TOWNSHIP = 'T01';
@@ -258,8 +261,10 @@ function failure(method: string, path: string, reply: Reply, body?: unknown): Se
 }
 
 const ADMIN: [string, Role] = [DEMO_ADMIN, 'admin'];
-/** How many of the demo's inspections carry an evidence photo on their first problem. */
-const DEMO_PHOTO_INSPECTIONS = 8;
+/** Assignments start this many days before the anchor: before the oldest week of the history. */
+const DEMO_ASSIGNED_DAYS = 75;
+/** How many of the demo's inspections carry an evidence photo on a problem later rectified. */
+const DEMO_PHOTO_INSPECTIONS = 12;
 const inspector = (id: string): [string, Role] => [id, 'inspector'];
 const cadre = (id: string): [string, Role] => [id, 'cadre'];
 
@@ -500,24 +505,36 @@ async function seedActivity(api: Api, activity: DemoActivity, roster: DemoRoster
     villageId: string;
   }[] = [];
   const inspectionIds = new Map<string, string>();
-  // Evidence photos (docs/photos.md): the first problem of the first few inspections carries one, and
-  // its first rectification an "after" picture, so the verification queue shows before and after.
+  // Evidence photos (docs/photos.md): in the first few inspections with a problem that is rectified,
+  // that problem carries one and its first rectification an "after" picture, so the verification
+  // queue and the problem pages show before and after.
   const photographed = new Set(
-    activity.inspections.slice(0, DEMO_PHOTO_INSPECTIONS).map((i) => `${i.key}:0`),
+    activity.inspections
+      .map((i) => {
+        const n = i.findings
+          .flatMap((f) => f.problems)
+          .findIndex((p) => p.fate === 'accepted' || p.fate === 'pending');
+        return n < 0 ? undefined : `${i.key}:${n}`;
+      })
+      .filter((key) => key !== undefined)
+      .slice(0, DEMO_PHOTO_INSPECTIONS),
   );
   await api.step('inspections', () =>
     all(activity.inspections, async (inspection) => {
       const who = inspector(inspection.inspector);
-      const withPhoto =
-        photographed.has(`${inspection.key}:0`) && inspection.findings.some((f) => f.problems.length);
-      const photoId = withPhoto
-        ? await api.photo(
-            who,
-            'problem',
-            await demoPhoto('before', spread(inspection.key), inspection.date),
-            k(`photo:${inspection.key}:0`),
-          )
-        : undefined;
+      const total = inspection.findings.reduce((n, f) => n + f.problems.length, 0);
+      const pictured = Array.from({ length: total }, (_, n) => n).find((n) =>
+        photographed.has(`${inspection.key}:${n}`),
+      );
+      const photoId =
+        pictured !== undefined
+          ? await api.photo(
+              who,
+              'problem',
+              await demoPhoto('before', spread(inspection.key), inspection.date),
+              k(`photo:${inspection.key}:${pictured}`),
+            )
+          : undefined;
       let position = 0;
       const body = {
         villageId: inspection.villageId,
@@ -528,7 +545,7 @@ async function seedActivity(api: Api, activity: DemoActivity, roster: DemoRoster
           ...(dispatchKey ? { dispatchId: dispatchIds.get(dispatchKey) } : {}),
           problems: list.map(({ fate: _fate, ...p }) => ({
             ...p,
-            ...(photoId && position++ === 0 ? { photoIds: [photoId] } : {}),
+            ...(photoId && position++ === pictured ? { photoIds: [photoId] } : {}),
           })),
         })),
       };
@@ -594,9 +611,8 @@ async function seedActivity(api: Api, activity: DemoActivity, roster: DemoRoster
   const elsewhere = problems
     .filter((p) => townshipOf.get(p.villageId) !== SHOWCASE_TOWNSHIP)
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const incomplete = elsewhere.find((p) => p.spec.fate === 'false');
   const verify = (p: (typeof problems)[number], round: number, outcome: 'accepted' | 'rejected') => {
-    const kind = outcome === 'rejected' ? (p === incomplete ? 'incomplete' : 'false') : undefined;
+    const kind = outcome === 'rejected' ? (p.spec.fate === 'incomplete' ? 'incomplete' : 'false') : undefined;
     const notes =
       kind === 'incomplete' ? INCOMPLETE_NOTES : outcome === 'accepted' ? ACCEPTED_NOTES : REJECTED_NOTES;
     return api
@@ -608,7 +624,7 @@ async function seedActivity(api: Api, activity: DemoActivity, roster: DemoRoster
       )
       .then(() => {
         if (outcome === 'accepted') counts.verifiedProblems++;
-        else counts.falseRectifications++;
+        else if (kind === 'false') counts.falseRectifications++;
       });
   };
   await api.step('rectifications', () => all(touched, (p) => rectify(p, 1)));
@@ -628,9 +644,8 @@ async function seedActivity(api: Api, activity: DemoActivity, roster: DemoRoster
   // 4. HQ's corrections: one inspection voided (recorded against the wrong village), one deadline
   //    extended. Outside the showcase township, after the problems' own history.
   await api.step('corrections', async () => {
-    const voided = elsewhere.find(
-      (p) => p.spec.fate === 'open' && p.inspectionKey !== incomplete?.inspectionKey,
-    );
+    // This week's (not yet evaluated: no revision of a finished week follows).
+    const voided = elsewhere.find((p) => p.spec.fate === 'open' && p.inspectionKey.endsWith('-w0'));
     const voidedId = voided && inspectionIds.get(voided.inspectionKey);
     if (voided && voidedId) {
       await api.create(
@@ -652,15 +667,24 @@ async function seedActivity(api: Api, activity: DemoActivity, roster: DemoRoster
         ADMIN,
         {
           rectifyBy: addDays([rectifyBy, today].sort().at(-1) ?? today, 10),
-          reason: '需待春灌结束后施工，经指挥部研究同意延期。',
+          reason: '施工方案须经村民代表大会表决，经指挥部研究同意延期。',
         },
         k(`extend:${extended.key}`),
       );
     }
   });
 
-  // 4b. Visits to the village (驻村记录) over the last six days, by each village's chief: some stayed
-  // the night (吃住在村), one was recorded far from the village. Visits may be recorded up to 7 days
+  // 4a. The predefined major failure (重大失误) of the latest finished week: its notice of criticism
+  //     (通报批评) comes with that week's bulletin.
+  await api.step('major failures', () =>
+    all(activity.majorFailures, (m) => {
+      const { key, ...body } = m;
+      return api.create('/major-failures', ADMIN, body, k(key));
+    }),
+  );
+
+  // 4b. Visits to the village (驻村记录) over the last six days, by chiefs and team members: some
+  // stayed the night (吃住在村), one was recorded far from the village. Visits may be recorded up to 7 days
   // late, so they are dated back from the anchor (today when the activity is written).
   await api.step('visits', () =>
     all(demoVisits(activity.anchor, roster), (v) => {
@@ -672,7 +696,7 @@ async function seedActivity(api: Api, activity: DemoActivity, roster: DemoRoster
   // 5. Direct reports from the villages, half of them answered by HQ.
   await api.step('direct reports', () =>
     all(activity.directReports, async (r) => {
-      const { key, cadreId, acknowledge, ...body } = r;
+      const { key, cadreId, acknowledge, handoff, ...body } = r;
       const reply = await api.create('/direct-reports', cadre(cadreId), body, k(key));
       if (acknowledge !== undefined) {
         await api.create(
@@ -684,8 +708,15 @@ async function seedActivity(api: Api, activity: DemoActivity, roster: DemoRoster
         );
         counts.acknowledged++;
       }
+      // Triaged, handed to a county department (转办), replied and closed (办结), or still open.
+      if (handoff) await seedHandoff(api, reply.body.id, handoff, roster, activity.anchor, k(key));
     }),
   );
+
+  // 6. The team leader's powers (seed 000): allocations, a verified violation, a sanctioned quota.
+  await api.step('quotas', () => seedQuotas(api, roster, activity.anchor, k));
+  // 7. Assessment binding: HQ's results of some villages for the quarter's scorecards.
+  await api.step('assessments', () => seedAssessments(api, roster, activity.anchor));
   return counts;
 }
 
@@ -694,10 +725,48 @@ async function seedActivity(api: Api, activity: DemoActivity, roster: DemoRoster
  * appeared if that is today (a re-run replays every request); today if no dispatch exists yet;
  * otherwise the activity is already there, dated from an earlier day, and is left alone.
  */
-/** The chiefs' visits of the last six days: 0–3 each, every third one overnight, one far away. */
+/**
+ * The visits of the last six days (the API takes them up to 7 days late, so older weeks have none):
+ * chiefs 0–3 each, team members 0–2 per village, every third one overnight, one far away.
+ */
 function demoVisits(anchor: string, roster: DemoRoster) {
   const villages = new Map(roster.villages.map((v) => [v.id, v]));
   const chiefs = roster.assignments.filter((a) => a.role === 'chief');
+  const members = roster.assignments.filter((a) => a.role === 'member');
+  const memberVisits = members.flatMap((a, i) => {
+    const village = villages.get(a.villageId);
+    if (!village) return [];
+    return Array.from({ length: i % 3 === 2 ? 2 : i % 2 }, (_, n) => ({
+      key: `visit:${a.cadreId}:${a.villageId}:${n}`,
+      cadreId: a.cadreId,
+      villageId: a.villageId,
+      at: `${addDays(anchor, -(1 + ((i * 2 + n * 3) % 6)))}T${String(9 + ((i + n * 4) % 8)).padStart(2, '0')}:${String((i * 13) % 60).padStart(2, '0')}:00+08:00`,
+      overnight: (i + n) % 3 === 1,
+      location: {
+        lat: Math.round((village.location.lat + ((i % 3) - 1) * 0.0012) * 1e6) / 1e6,
+        lng: Math.round((village.location.lng + ((n % 3) - 1) * 0.0009) * 1e6) / 1e6,
+        accuracy: 20 + (i % 4) * 10,
+      },
+      ...(n === 0 && i % 2 === 0
+        ? { note: MEMBER_VISIT_NOTES[i % MEMBER_VISIT_NOTES.length] as string }
+        : {}),
+    }));
+  });
+  return [...memberVisits, ...chiefVisits(anchor, chiefs, villages)];
+}
+
+const MEMBER_VISIT_NOTES = [
+  '入户核对防返贫监测户收入情况',
+  '参加村两委会议，研究冬季供水保障',
+  '走访留守老人，登记取暖需求',
+  '查看村道边坡，督促清理落石',
+] as const;
+
+function chiefVisits(
+  anchor: string,
+  chiefs: DemoRoster['assignments'],
+  villages: Map<string, DemoRoster['villages'][number]>,
+) {
   return chiefs.flatMap((a, i) => {
     const village = villages.get(a.villageId);
     if (!village) return [];
@@ -727,6 +796,36 @@ function demoVisits(anchor: string, roster: DemoRoster) {
   });
 }
 
+/** Who signs the demo county's documents (fictional, like the county): its 机关代字 is in every number. */
+export const DEMO_ISSUER = {
+  countyName: DEMO_COUNTY_NAME,
+  issuingBody: `中共${DEMO_COUNTY_NAME}委脱贫攻坚指挥部督查室`,
+  agencyCode: '青脱指',
+  cc: '县委办公室，县政府办公室，县委组织部，县纪委监委',
+  signerTitle: '指挥长',
+  rulesDocumentName: `${DEMO_COUNTY_NAME}干部包村工作督查问责办法`,
+};
+
+/**
+ * The issuer settings, through PUT /settings/issuer as HQ's page saves them, before anything is
+ * numbered. Only while never saved (version 0): a re-run leaves what HQ has changed since.
+ */
+async function seedIssuer(api: Api): Promise<void> {
+  const current = await api.get('/settings/issuer');
+  if (current.status !== 200) throw failure('GET', '/settings/issuer', current);
+  if ((current.body as { version: number }).version !== 0) {
+    api.existing++;
+    return;
+  }
+  const reply = await api.request('PUT', '/settings/issuer', ADMIN, DEMO_ISSUER, 'issuer', {
+    'if-match': '"0"',
+  });
+  // 412: a twin seeding saved first, with the same values.
+  if (reply.status === 412) api.existing++;
+  else if (reply.status === 200) api.created++;
+  else throw failure('PUT', '/settings/issuer', reply, DEMO_ISSUER);
+}
+
 async function activityPlan(api: Api, today: string): Promise<{ anchor: string; write: boolean }> {
   const marker = await api.get(`/townships/${DEMO_MARKER_TOWNSHIP}`);
   if (marker.status === 404) return { anchor: today, write: true };
@@ -745,9 +844,11 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSummary> {
   const now = options.now ?? (() => new Date());
   const api = new Api(options.url.replace(/\/+$/, ''), options.concurrency ?? 8);
 
+  // First: every document numbered from here on carries the county's 机关代字.
+  await api.step('issuer', () => seedIssuer(api));
   const { anchor, write } = await activityPlan(api, beijingDate(now()));
   // Assignments start well before the oldest inspection, so the cadres were responsible on those days.
-  const roster = demoRoster(addDays(anchor, -45));
+  const roster = demoRoster(addDays(anchor, -DEMO_ASSIGNED_DAYS));
   await api.step('roster', () => seedRoster(api, roster));
   await api.step('assignments', () => seedAssignments(api, roster));
   await api.step('organisation', () => seedOrganisation(api, roster));
@@ -773,7 +874,8 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSummary> {
     falseRectifications:
       counts?.falseRectifications ?? problems.filter((p) => p.fate.startsWith('false')).length,
     verifiedProblems: counts?.verifiedProblems ?? problems.filter((p) => p.fate === 'accepted').length,
-    directReports: activity.directReports.length,
+    // The quota demo's violation report comes on top of the activity's (seed-demo-quotas.ts).
+    directReports: activity.directReports.length + QUOTA_DEMO_REPORTS,
     acknowledged:
       counts?.acknowledged ?? activity.directReports.filter((r) => r.acknowledge !== undefined).length,
     created: api.created,
@@ -784,13 +886,13 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSummary> {
   };
 }
 
-/** The lines `npm start -- --demo` and `npm run seed:demo` print. */
 /**
- * What the schedules would have run on a county with weeks of activity: the daily sweep (this week's
- * provisional evaluation for the board and the circle, reminders, appointment letters) and last week's
- * bulletin with its notices. Through `POST /jobs/{name}`, which queues the run (202), then following
- * `GET /jobs/runs/{runId}` until it is done (minutes: Chromium renders every document), one job after
- * the other. Returns each job's run status.
+ * What the schedules would have run on a county with two months of activity, in order: the weekly
+ * bulletin of each finished week of the history (W-8 … W-1: evaluation, bulletin, notices, talks
+ * proposed), then a record of W-1 that arrived late and W-1 evaluated again (revision 2, marked 修订),
+ * then the daily sweep (this week's provisional evaluation for the board and the circle, reminders,
+ * appointment letters). Through `POST /jobs/{name}`, which queues the run (202), then following
+ * `GET /jobs/runs/{runId}` until it is done, one job after the other. Returns each job's run status.
  */
 export async function runDemoJobs(options: {
   url: string;
@@ -799,20 +901,67 @@ export async function runDemoJobs(options: {
   const log = options.log ?? (() => {});
   const api = new Api(options.url.replace(/\/+$/, ''), 1);
   log(
-    '正在运行每日巡查、生成上周周通报和文书（约几分钟）… / running the daily sweep and last week’s bulletin …',
+    '正在依次考评近八周、生成周通报和文书，再运行每日巡查（约一两分钟）… / evaluating the last eight weeks in order, then the daily sweep …',
   );
   const out: Record<string, string> = {};
-  for (const job of ['daily-sweep', 'weekly-bulletin']) {
-    const res = await api.request('POST', `/jobs/${job}`, ADMIN);
-    out[job] =
+  const run = async (job: string, week?: string): Promise<string> => {
+    const res = await api.request('POST', `/jobs/${job}`, ADMIN, week ? { week } : undefined);
+    const status =
       res.status === 202
         ? await finishedStatus(api, (res.body as { runId: string }).runId)
         : `HTTP ${res.status}`;
-    log(`  ${job}: ${out[job]}`);
+    const name = week ? `${job} ${week}` : job;
+    out[name] = status;
+    log(`  ${name}: ${status}`);
+    return status;
+  };
+  const activity = await seededActivity(api);
+  let lastWeek: string | undefined;
+  for (const week of activity?.finishedWeeks ?? []) {
+    if ((await run('weekly-bulletin', week)) !== 'succeeded') break;
+    lastWeek = week;
   }
+  if (activity && lastWeek && lastWeek === activity.finishedWeeks.at(-1)) {
+    out.late = await seedLateRecord(api, activity, lastWeek);
+    if (out.late === 'recorded') await run('weekly-bulletin', lastWeek);
+  }
+  if (!activity) await run('weekly-bulletin');
+  await run('daily-sweep');
+  out['weekly-bulletin'] = lastWeek || out['weekly-bulletin'] === 'succeeded' ? 'succeeded' : 'failed';
   if (out['weekly-bulletin'] === 'succeeded') out['follow-up'] = await seedFollowUp(api);
   if (out['weekly-bulletin'] === 'succeeded') out.talks = await seedTalks(api);
   return out;
+}
+
+/**
+ * The demo activity as it was written, dated from the day the demo county was first seeded (the marker
+ * township's createdAt); undefined when the folder holds no demo county.
+ */
+async function seededActivity(api: Api): Promise<DemoActivity | undefined> {
+  const marker = await api.get(`/townships/${DEMO_MARKER_TOWNSHIP}`);
+  if (marker.status !== 200) return undefined;
+  const anchor = beijingDate(new Date(marker.body.createdAt));
+  return demoActivity(anchor, demoRoster(addDays(anchor, -DEMO_ASSIGNED_DAYS)));
+}
+
+/**
+ * An inspection of W-1 recorded after W-1 was evaluated (an offline record synced late): once. A
+ * week whose evaluation is already a revision has had it.
+ */
+async function seedLateRecord(api: Api, activity: DemoActivity, week: string): Promise<string> {
+  const current = await api.get(`/bulletins/${week}`);
+  if (current.status !== 200) return `HTTP ${current.status}`;
+  if ((current.body as { revision: number }).revision > 1) return 'already revised';
+  const { key, inspector: who, findings, ...header } = activity.lateInspection;
+  const body = {
+    ...header,
+    findings: findings.map(({ dispatchKey: _d, problems, ...f }) => ({
+      ...f,
+      problems: problems.map(({ fate: _fate, ...p }) => p),
+    })),
+  };
+  await api.create('/inspections', inspector(who), body, `${activity.anchor}:${key}`);
+  return 'recorded';
 }
 
 /**
@@ -909,8 +1058,50 @@ async function seedTalks(api: Api): Promise<string> {
       `talk:acknowledge:${first.id}`,
     );
   }
-  const waiting = talks.filter((t) => t.status === 'proposed' && t.id !== first.id).length;
-  return `talks (${waiting} waiting for approval, 1 held and acknowledged)`;
+  // With a longer history, every other state too: one held (record written, statement awaited), one
+  // notified (the cadre has the notice), one waived with HQ's reason.
+  const more = talks.length >= 5 ? await seedMoreTalks(api, talks.slice(1, 4)) : '';
+  const waiting = (await api.request('GET', '/talks?limit=100', ADMIN)).body.items.filter(
+    (t: { status: string }) => t.status === 'proposed',
+  ).length;
+  return `talks (${waiting} waiting for approval, 1 held and acknowledged${more})`;
+}
+
+async function seedMoreTalks(
+  api: Api,
+  [held, notified, waived]: { id: string; cadreId: string; status: string }[],
+): Promise<string> {
+  const status = async (id: string) =>
+    ((await api.request('GET', `/talks/${id}`, ADMIN)).body as { status?: string }).status;
+  for (const t of [held, notified]) {
+    if (t && (await status(t.id)) === 'proposed')
+      await api.request('POST', `/talks/${t.id}/approve`, ADMIN, undefined, `talk:approve:${t.id}`);
+  }
+  if (held && (await status(held.id)) === 'notified') {
+    await api.request(
+      'POST',
+      `/talks/${held.id}/record`,
+      ADMIN,
+      {
+        heldAt: new Date(Date.now() - 2 * 3_600_000).toISOString(),
+        place: '县包村工作指挥部第二会议室',
+        conductorIds: [held.cadreId === 'C003' ? 'C004' : 'C003'],
+        notes:
+          '通报督查发现的问题，指出驻村天数不足、台账不实；要求本周内补齐台账，下周起每周在村不少于四天。',
+      },
+      `talk:record:${held.id}`,
+    );
+  }
+  if (waived && (await status(waived.id)) === 'proposed') {
+    await api.request(
+      'POST',
+      `/talks/${waived.id}/waive`,
+      ADMIN,
+      { reason: '经核实，问题系上级项目资金未拨付所致，本人已书面说明并积极协调，经指挥部研究不予谈话。' },
+      `talk:waive:${waived.id}`,
+    );
+  }
+  return ', 1 held awaiting the statement, 1 notified, 1 waived';
 }
 
 /** A run's status once it is no longer queued or running (Lambda's 15 minutes and its lease at most). */
@@ -925,6 +1116,7 @@ async function finishedStatus(api: Api, runId: string): Promise<string> {
   }
 }
 
+/** The lines `npm start -- --demo` and `npm run seed:demo` print. */
 export function describeSummary(s: DemoSummary): string {
   const activity =
     s.activity === 'seeded'

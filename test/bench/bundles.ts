@@ -19,27 +19,86 @@ export interface BundleTarget {
 
 export interface BuiltBundle extends BundleTarget {
   file: string;
+  /** Why the bundle could not be built (then there is no file to time). */
+  error?: string;
   bytes: number;
   /** Largest contributors by package (bytes in the output). */
   heaviest: { name: string; bytes: number }[];
 }
 
-export async function buildBundles(targets: BundleTarget[], outDir: string): Promise<BuiltBundle[]> {
+export interface BuildOptions {
+  /** The checkout the entries are in (another one for a before/after comparison). */
+  root?: string;
+  /**
+   * What-if, not what is deployed: esbuild code splitting (every dynamic `import()` becomes a chunk
+   * of its own, loaded on first use). `size` is then the entry and the chunks it imports statically,
+   * which a cold import loads.
+   */
+  splitting?: boolean;
+}
+
+export async function buildBundles<T extends BundleTarget>(
+  targets: T[],
+  outDir: string,
+  { root = ROOT, splitting = false }: BuildOptions = {},
+): Promise<(T & BuiltBundle)[]> {
   return Promise.all(
     targets.map(async (target) => {
-      const file = join(outDir, `${target.name}.mjs`);
-      const result = await build({
-        ...lambdaEsbuildOptions(resolve(ROOT, target.entry), file),
-        metafile: true,
-      });
-      return { ...target, file, bytes: statSync(file).size, heaviest: heaviestPackages(result.metafile) };
+      const single = join(outDir, `${target.name}.mjs`);
+      const dir = join(outDir, target.name);
+      const file = splitting ? join(dir, 'index.mjs') : single;
+      try {
+        const { outfile: _, ...options } = lambdaEsbuildOptions(resolve(root, target.entry), single);
+        const result = await build({
+          ...options,
+          ...(splitting
+            ? {
+                outdir: dir,
+                splitting: true,
+                entryNames: 'index',
+                chunkNames: 'chunks/[name]-[hash]',
+                outExtension: { '.js': '.mjs' },
+              }
+            : { outfile: single }),
+          absWorkingDir: root,
+          metafile: true,
+        });
+        const bytes = splitting ? staticBytes(result.metafile, root, file) : statSync(file).size;
+        return { ...target, file, bytes, heaviest: heaviestPackages(result.metafile, root, file) };
+      } catch (error) {
+        // One entry that does not build (work in progress in a shared tree) leaves the others measured.
+        const message = (error as Error).message.split('\n').slice(0, 2).join(' ');
+        return { ...target, file, bytes: Number.NaN, heaviest: [], error: message };
+      }
     }),
   );
 }
 
-function heaviestPackages(metafile: Metafile): { name: string; bytes: number }[] {
+/** The outputs a cold import of `entry` loads: the entry and its static imports, transitively. */
+function loadedOutputs(metafile: Metafile, root: string, entry: string): Metafile['outputs'][string][] {
+  const byPath = new Map(Object.entries(metafile.outputs).map(([path, o]) => [resolve(root, path), o]));
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path) || !byPath.has(path)) return;
+    seen.add(path);
+    for (const i of byPath.get(path)!.imports)
+      if (i.kind === 'import-statement') visit(resolve(root, i.path));
+  };
+  visit(resolve(entry));
+  return [...seen].map((path) => byPath.get(path)!);
+}
+
+function staticBytes(metafile: Metafile, root: string, entry: string): number {
+  return loadedOutputs(metafile, root, entry).reduce((n, o) => n + o.bytes, 0);
+}
+
+function heaviestPackages(
+  metafile: Metafile,
+  root: string,
+  entry: string,
+): { name: string; bytes: number }[] {
   const byPackage = new Map<string, number>();
-  for (const output of Object.values(metafile.outputs)) {
+  for (const output of loadedOutputs(metafile, root, entry)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
       const name = m ? m[1]! : input.startsWith('functions/') ? 'functions/ (ours)' : input;
@@ -58,6 +117,21 @@ export interface ImportTiming {
   /** `await import(bundle)` inside the process, ms (median). */
   importMs: number;
   /** Spawn to exit of the whole process, ms (median). */
+  wallMs: number;
+  /**
+   * CPU time (user + system, every thread of the process: `process.cpuUsage()`) spent during
+   * `await import(bundle)`, ms (median). Unlike wall time it barely moves when other processes
+   * share the cores, so it is the figure to compare on a busy machine.
+   */
+  importCpuMs: number;
+  /** CPU time of the whole process from its start to the end of the import, ms (median). */
+  processCpuMs: number;
+}
+
+interface ImportSample {
+  importMs: number;
+  importCpuMs: number;
+  processCpuMs: number;
   wallMs: number;
 }
 
@@ -79,33 +153,39 @@ export async function timeImports(
     runner,
     [
       'const target = process.argv[2];',
+      'const c0 = process.cpuUsage();',
       'const t0 = performance.now();',
       'if (target) await import(target);',
       'const t1 = performance.now();',
-      'process.stdout.write(JSON.stringify({ importMs: t1 - t0 }));',
+      'const c1 = process.cpuUsage();',
+      'const cpu = (c) => (c.user + c.system) / 1000;',
+      'process.stdout.write(JSON.stringify({ importMs: t1 - t0, importCpuMs: cpu(c1) - cpu(c0), processCpuMs: cpu(c1) }));',
     ].join('\n'),
   );
-  const samples = files.map(() => ({ importMs: [] as number[], wallMs: [] as number[] }));
+  const samples = files.map(() => ({
+    importMs: [] as number[],
+    importCpuMs: [] as number[],
+    processCpuMs: [] as number[],
+    wallMs: [] as number[],
+  }));
   const started = performance.now();
   for (let run = 0; run < runs && (run < 3 || performance.now() - started < budgetMs); run++) {
     for (const [i, file] of files.entries()) {
       const sample = await runOnce(runner, file, env);
-      samples[i]!.importMs.push(sample.importMs);
-      samples[i]!.wallMs.push(sample.wallMs);
+      for (const key of ['importMs', 'importCpuMs', 'processCpuMs', 'wallMs'] as const)
+        samples[i]![key].push(sample[key]);
     }
   }
   return samples.map((s) => ({
     runs: s.importMs.length,
     importMs: median(s.importMs),
     wallMs: median(s.wallMs),
+    importCpuMs: median(s.importCpuMs),
+    processCpuMs: median(s.processCpuMs),
   }));
 }
 
-function runOnce(
-  runner: string,
-  file: string | null,
-  env: Record<string, string>,
-): Promise<{ importMs: number; wallMs: number }> {
+function runOnce(runner: string, file: string | null, env: Record<string, string>): Promise<ImportSample> {
   return new Promise((resolveRun, reject) => {
     const started = performance.now();
     const args = ['--no-warnings', runner, ...(file ? [pathToFileURL(file).href] : [])];
@@ -127,7 +207,7 @@ function runOnce(
       if (code !== 0)
         return reject(new Error(`import of ${file} failed (exit ${code}): ${err.trim().slice(0, 2000)}`));
       try {
-        resolveRun({ importMs: (JSON.parse(out) as { importMs: number }).importMs, wallMs });
+        resolveRun({ ...(JSON.parse(out) as Omit<ImportSample, 'wallMs'>), wallMs });
       } catch {
         reject(
           new Error(`import runner printed no timing for ${file}: ${out.slice(0, 200)} ${err.slice(0, 500)}`),

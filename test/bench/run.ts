@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { routeGroups } from '../../functions/routes/index.ts';
 import { type DynamoDbLocal, javaAvailable, startDynamoDbLocal } from '../support/dynamodb-local.ts';
-import { buildBundles, timeImports } from './bundles.ts';
+import { buildBundles, type ImportTiming, timeImports } from './bundles.ts';
 import { benchEvaluation } from './evaluation.ts';
 import { benchImport } from './import.ts';
 import type { LoadResult } from './load.ts';
@@ -18,6 +19,13 @@ import { benchSubmission } from './submission.ts';
  * PutItem to the same DynamoDB. Options:
  *   --only bundles|submission   run one half
  *   --runs N                    fresh processes per bundle (default 15)
+ *   --bundles a,b               with bundles: only these route groups (names as in functions/routes/index.ts,
+ *                               or `web (pages)`, `worker (tasks)`), beside the SDK-only bundle
+ *   --splitting                 with bundles, a what-if: build with esbuild code splitting (dynamic imports in
+ *                               chunks of their own); not how the stack bundles today (NodejsFunction cannot)
+ *   --against DIR               with bundles: also build every bundle from another checkout (DIR, e.g. a
+ *                               `git archive` of the base commit with `npm run generate` run in it) and time
+ *                               both sets interleaved in the same rounds: a before/after table
  *   --quick                     fewer runs and requests (a smoke test of the bench itself)
  *   --dynamo ddb-local          run the submission half against DynamoDB Local (needs Java)
  *   --only evaluation           the weekly evaluation at provincial scale (not in the default run)
@@ -37,6 +45,9 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     dynamo: { type: 'string', default: 'dynalite' },
     scale: { type: 'string' },
+    against: { type: 'string' },
+    bundles: { type: 'string' },
+    splitting: { type: 'boolean', default: false },
   },
 });
 
@@ -52,22 +63,56 @@ function verdict(value: number, target: number): string {
   return value <= target ? 'ok' : `OVER (target ≤ ${target}×)`;
 }
 
+interface BundleEntry {
+  /** The route group's name (or web, worker, SDK-only baseline). */
+  label: string;
+  name: string;
+  entry: string;
+  held: boolean;
+}
+
+/** The bundles of one checkout: its route groups, the web and worker functions, and the baseline. */
+function bundleEntries(groups: { name: string; entry: string }[]): BundleEntry[] {
+  const only = args.bundles?.split(',').map((n) => n.trim());
+  return [
+    ...groups.map((g) => ({ label: g.name, entry: g.entry, held: true })),
+    // The web pages and the background worker carry every API route in-process (and the pages their
+    // templates and assets): measured beside the others, but not held to the API bundles' target.
+    { label: 'web (pages)', entry: 'functions/api/web.ts', held: false },
+    { label: 'worker (tasks)', entry: 'functions/api/worker.ts', held: false },
+  ]
+    .filter((t) => !only || only.includes(t.label))
+    .concat([{ label: BASELINE, entry: 'test/bench/sdk-only-entry.ts', held: true }])
+    .map((t) => ({ ...t, name: t.label.replace(/[^\w-]+/g, '-') }));
+}
+
+const BASELINE = 'SDK-only baseline';
+
+async function buildChecked(entries: BundleEntry[], dir: string, root?: string) {
+  const built = await buildBundles(entries, dir, { ...(root ? { root } : {}), splitting: args.splitting });
+  for (const b of built.filter((x) => x.error))
+    console.log(`   ${root ? `${root}: ` : ''}${b.label} not built, left out: ${b.error}`);
+  const baseline = built.find((b) => b.label === BASELINE);
+  if (baseline?.error) throw new Error(`the SDK-only baseline did not build: ${baseline.error}`);
+  // The baseline last: every ratio is to it.
+  return built.filter((b) => !b.error && b.label !== BASELINE).concat([baseline!]);
+}
+
 async function bundlesSection(): Promise<boolean> {
   const started = performance.now();
   const work = mkdtempSync(join(tmpdir(), 'baocun-bench-'));
   try {
-    // The web pages and the background worker carry every API route in-process (and the pages their
-    // templates and assets): measured beside the others, but not held to the API bundles' target.
-    const targets = [
-      ...routeGroups.map((g) => ({ name: g.name, entry: g.entry, held: true })),
-      { name: 'web (pages)', entry: 'functions/api/web.ts', held: false },
-      { name: 'worker (tasks)', entry: 'functions/api/worker.ts', held: false },
-      { name: 'SDK-only baseline', entry: 'test/bench/sdk-only-entry.ts', held: true },
-    ];
-    const bundles = await buildBundles(
-      targets.map((t) => ({ ...t, name: t.name.replace(/[^\w-]+/g, '-') })),
-      work,
-    );
+    const bundles = await buildChecked(bundleEntries(routeGroups), work);
+    // --against: the same bundles from another checkout, timed in the same rounds (A/B interleaved).
+    const againstRoot = args.against ? resolve(args.against) : undefined;
+    let before: typeof bundles | undefined;
+    if (againstRoot) {
+      const { routeGroups: groups } = (await import(
+        pathToFileURL(join(againstRoot, 'functions/routes/index.ts')).href
+      )) as { routeGroups: { name: string; entry: string }[] };
+      mkdirSync(join(work, 'before'));
+      before = await buildChecked(bundleEntries(groups), join(work, 'before'), againstRoot);
+    }
     const env = {
       TABLE_NAME: 'bench',
       AWS_REGION: 'cn-northwest-1',
@@ -75,22 +120,27 @@ async function bundlesSection(): Promise<boolean> {
       NODE_ENV: 'production',
     };
     const timings = await timeImports(
-      [...bundles.map((b) => b.file), null],
+      [...bundles.map((b) => b.file), ...(before?.map((b) => b.file) ?? []), null],
       runs,
       env,
       work,
-      IMPORT_BUDGET_MS,
+      // A before/after comparison is worth its full number of runs.
+      before ? Number.POSITIVE_INFINITY : IMPORT_BUDGET_MS,
     );
     const empty = timings.at(-1)!;
-    const base = timings.at(-2)!;
+    const afterTimings = timings.slice(0, bundles.length);
+    const base = afterTimings.at(-1)!;
     const baseNet = base.wallMs - empty.wallMs;
     let allOk = true;
+    let overOnCpu = 0;
     const rows = [
       [
         'bundle',
         'size',
         'import ms',
         '× SDK-only',
+        'import CPU ms',
+        '× SDK-only (CPU)',
         'process ms',
         'process − empty ms',
         '× SDK-only (net)',
@@ -99,41 +149,105 @@ async function bundlesSection(): Promise<boolean> {
       ],
     ];
     bundles.forEach((b, i) => {
-      const t = timings[i]!;
+      const t = afterTimings[i]!;
       const isBase = i === bundles.length - 1;
       const importRatio = t.importMs / base.importMs;
-      const held = targets[i]!.held;
-      if (!isBase && held && importRatio > IMPORT_TARGET) allOk = false;
+      if (!isBase && b.held && importRatio > IMPORT_TARGET) allOk = false;
+      if (!isBase && b.held && t.importCpuMs / base.importCpuMs > IMPORT_TARGET) overOnCpu++;
       rows.push([
-        isBase ? 'SDK-only baseline' : targets[i]!.name,
+        b.label,
         kb(b.bytes),
         ms(t.importMs),
         isBase ? '1.00×' : ratio(t.importMs, base.importMs),
+        ms(t.importCpuMs),
+        isBase ? '1.00×' : ratio(t.importCpuMs, base.importCpuMs),
         ms(t.wallMs),
         ms(t.wallMs - empty.wallMs),
         isBase ? '1.00×' : ratio(t.wallMs - empty.wallMs, baseNet),
-        isBase ? '' : held ? verdict(importRatio, IMPORT_TARGET) : '(not held)',
+        isBase ? '' : b.held ? verdict(importRatio, IMPORT_TARGET) : '(not held)',
         b.heaviest.map((h) => `${h.name} ${kb(h.bytes)}`).join(', '),
       ]);
     });
-    rows.push(['empty process', '', '', '', ms(empty.wallMs), '0.0', '', '', '']);
+    rows.push(['empty process', '', '', '', ms(empty.importCpuMs), '', ms(empty.wallMs), '0.0', '', '', '']);
     const done = Math.min(...timings.map((t) => t.runs));
     console.log(
       `\n1. Lambda bundles: size and cold import in a fresh Node ${process.version} process (median of ${done}` +
-        `${done < runs ? ` — cut from ${runs} by the ${IMPORT_BUDGET_MS / 1000} s budget: a busy machine` : ''})`,
+        `${done < runs ? ` — cut from ${runs} by the ${IMPORT_BUDGET_MS / 1000} s budget: a busy machine` : ''})` +
+        (args.splitting
+          ? '\n   WHAT-IF --splitting: built with code splitting, which the stack does not deploy; size = entry + static chunks'
+          : ''),
     );
     console.log(table(rows));
     console.log(
       [
         `   import ms = \`await import(bundle)\` timed inside the process; process ms = spawn to exit, which includes Node`,
         `   start-up (NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'is set here' : 'is not set'}); "process − empty" subtracts an empty process.`,
+        `   import CPU ms = user + system CPU time of the process (all its threads) during the import: it moves little when`,
+        `   other processes share the cores, where wall time does; ${overOnCpu} held bundle(s) over ${IMPORT_TARGET}× on CPU time.`,
         `   Target: each bundle ≤ ${IMPORT_TARGET}× the SDK-only bundle in import time. (${ms((performance.now() - started) / 1000)} s)`,
       ].join('\n'),
     );
+    if (before)
+      console.log(
+        beforeAfter(bundles, afterTimings, before, timings.slice(bundles.length, -1), againstRoot!, done),
+      );
     return allOk;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The before/after table of `--against`: each side's ratios are to its own SDK-only bundle. */
+function beforeAfter(
+  after: { label: string; bytes: number }[],
+  afterTimings: ImportTiming[],
+  before: { label: string; bytes: number }[],
+  beforeTimings: ImportTiming[],
+  root: string,
+  rounds: number,
+): string {
+  const base = afterTimings.at(-1)!;
+  const beforeBase = beforeTimings.at(-1)!;
+  const rows = [
+    [
+      'bundle',
+      'size before',
+      'size after',
+      'import ms before',
+      'import ms after',
+      '× before',
+      '× after',
+      'CPU ms before',
+      'CPU ms after',
+      '× CPU before',
+      '× CPU after',
+    ],
+  ];
+  const labels = [...new Set([...after.map((b) => b.label), ...before.map((b) => b.label)])];
+  for (const label of labels) {
+    const i = after.findIndex((b) => b.label === label);
+    const j = before.findIndex((b) => b.label === label);
+    const a = i >= 0 ? afterTimings[i] : undefined;
+    const bt = j >= 0 ? beforeTimings[j] : undefined;
+    rows.push([
+      label,
+      j >= 0 ? kb(before[j]!.bytes) : '—',
+      i >= 0 ? kb(after[i]!.bytes) : '—',
+      bt ? ms(bt.importMs) : '—',
+      a ? ms(a.importMs) : '—',
+      bt ? ratio(bt.importMs, beforeBase.importMs) : '—',
+      a ? ratio(a.importMs, base.importMs) : '—',
+      bt ? ms(bt.importCpuMs) : '—',
+      a ? ms(a.importCpuMs) : '—',
+      bt ? ratio(bt.importCpuMs, beforeBase.importCpuMs) : '—',
+      a ? ratio(a.importCpuMs, base.importCpuMs) : '—',
+    ]);
+  }
+  return [
+    `\n   Before (${root}) and after (this checkout), timed interleaved in the same ${rounds} rounds;`,
+    "   each side's ratios are to its own SDK-only bundle.",
+    table(rows),
+  ].join('\n');
 }
 
 function loadRows(results: LoadResult[]): string[][] {

@@ -117,7 +117,7 @@ describe('evidence from the field to HQ (issue 11, done when)', () => {
       await finding.locator('[data-add-row]').click();
       const row = finding.locator('[data-problem-row]').last();
       await row.locator('textarea').fill(DESCRIPTION);
-      await row.locator('select').selectOption('major');
+      await row.locator('select[name$=".severity"]').selectOption('major');
       await row.locator('input[type="file"]:not([capture])').setInputFiles(before);
       await row.locator('.photo-preview img').waitFor({ state: 'visible' });
       await page.locator('form[data-form="inspection"] button[type="submit"]').click();

@@ -195,8 +195,8 @@ describe('the inspector on a 360 px phone', () => {
 
     // A severity with no description: the API's own message appears beside the description at once.
     // The person moves on to the severity (leaving the description) and picks one.
-    await second.locator('select').focus();
-    await second.locator('select').selectOption('major');
+    await second.locator('select[name$=".severity"]').focus();
+    await second.locator('select[name$=".severity"]').selectOption('major');
     const message = page.locator('[data-error-for="findings.0.problems.1.description"]');
     await expect(message.isVisible()).resolves.toBe(true);
     await expect(message.textContent()).resolves.toBe('不能为空');
@@ -210,7 +210,9 @@ describe('the inspector on a 360 px phone', () => {
     await expect(only.locator('textarea').getAttribute('name')).resolves.toBe(
       'findings.0.problems.0.description',
     );
-    await expect(only.locator('select').getAttribute('name')).resolves.toBe('findings.0.problems.0.severity');
+    await expect(only.locator('select[name$=".severity"]').getAttribute('name')).resolves.toBe(
+      'findings.0.problems.0.severity',
+    );
     await expect(only.locator('[data-row-number]').textContent()).resolves.toBe('1');
     await only.locator('textarea').fill('督查时不在岗，电话称在县里开会');
     await only.locator('textarea').blur();
@@ -268,7 +270,7 @@ describe('the inspector on a 360 px phone', () => {
     await chiefSet.locator('[data-add-row]').click();
     const row = chiefSet.locator('[data-problem-row]').nth(0);
     await row.locator('textarea').fill('抗旱任务推进台账不全');
-    await row.locator('select').selectOption('minor');
+    await row.locator('select[name$=".severity"]').selectOption('minor');
     await page.locator('form[data-form="inspection"] button[type="submit"]').click();
 
     const queued = page.locator('[data-queued]');

@@ -121,6 +121,7 @@ describe('tap targets on the phone pages', () => {
     ['/app/cadre/problems', '/app/cadre/problems', 'cadre'],
     ['/app/cadre/problems/{id}', () => `/app/cadre/problems/${problemId}`, 'cadre'],
     ['/app/cadre/direct-reports/new', '/app/cadre/direct-reports/new', 'cadre'],
+    ['/app/cadre/handoffs', '/app/cadre/handoffs', 'cadre'],
     ['/app/inspector', '/app/inspector', 'inspector'],
     ['/app/inspector/villages/{id}', () => `/app/inspector/villages/${village}`, 'inspector'],
     ['/app/inspector/verifications', '/app/inspector/verifications', 'inspector'],

@@ -99,7 +99,7 @@ async function problemRow(p: Page, description: string) {
   await finding.locator('[data-add-row]').click();
   const row = finding.locator('[data-problem-row]').last();
   await row.locator('textarea').fill(description);
-  await row.locator('select').selectOption('major');
+  await row.locator('select[name$=".severity"]').selectOption('major');
   return row;
 }
 
@@ -292,7 +292,7 @@ describe('photos from the phone', () => {
       await expect(p.locator('main').textContent()).resolves.toContain('需要开启浏览器脚本才能附照片');
       const row = p.locator('fieldset.finding').nth(0).locator('[data-problem-row]').nth(0);
       await row.locator('textarea').fill('环境整治台账缺页');
-      await row.locator('select').selectOption('minor');
+      await row.locator('select[name$=".severity"]').selectOption('minor');
       await p.locator('form[data-form="inspection"] button[type="submit"]').click();
       await p.waitForURL('**/app/inspector?done=inspection');
       const filed = (await problemsOf(village)).find((x) => x.description === '环境整治台账缺页');

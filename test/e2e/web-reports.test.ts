@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDefaultPdfRenderer } from '../../functions/adapters/documents/chromium.ts';
 import { addDays, beijingDate, isoWeekOf, isoWeekRange } from '../../functions/core/time.ts';
-import { weekWords } from '../../functions/core/week-words.ts';
+import { weekDates } from '../../functions/core/week-words.ts';
 import { evaluateAndStoreWeek } from '../../functions/jobs/evaluate-week.ts';
 import {
   accessibilityViolations,
@@ -209,7 +209,9 @@ describe('HQ reports in a desktop browser', () => {
     );
 
     await page.goto(`${t.url}/app/admin/bulletins`);
-    await page.getByRole('link', { name: weekWords(lastWeek) }).click();
+    // The list names a bulletin by its issue and dates (2026年第1期（11月23日至29日））.
+    const days = weekDates(lastWeek).replace(/^\d{4}年/, '');
+    await page.getByRole('link', { name: new RegExp(`^\\d{4}年第\\d+期（${days}）$`) }).click();
     await page.waitForURL(`**/app/admin/bulletins/${lastWeek}`);
     for (const name of ['chart-problems', 'chart-tiers'])
       await expect(page.locator(`svg[data-chart="${name}"]`).isVisible()).resolves.toBe(true);
@@ -228,7 +230,9 @@ describe('HQ reports in a desktop browser', () => {
     // The cell's link reads "PDF：<title>" (the title is for screen readers, beside the visible PDF).
     const talk = page.getByRole('link', { name: /^PDF\s*：诫勉谈话通知书（赵红）$/ });
     await expectPdfDownload(page, () => talk.click(), await fileNameOf('talkNotice', cadres.zhao));
-    expect(await fileNameOf('talkNotice', cadres.zhao)).toBe(`诫勉谈话通知书-赵红-${lastWeek}.pdf`);
+    expect(await fileNameOf('talkNotice', cadres.zhao)).toBe(
+      `诫勉谈话通知书-赵红-${weekDates(lastWeek)}.pdf`,
+    );
     await check(page, 'reports-notices-desktop', errors);
     await context.close();
   }, 120_000);

@@ -664,6 +664,10 @@ describe('delivery: documents bucket, schedules, dead-letter queue', () => {
     const talks = actionsOfRole(logicalId(functionOf('talks').role));
     expect(talks).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject']));
     expect(talks.filter((a) => a.startsWith('ses:'))).toEqual([]);
+    // The assessment 通报 (docs/assessments.md) is written the same way.
+    const assessments = actionsOfRole(logicalId(functionOf('assessments').role));
+    expect(assessments).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject']));
+    expect(assessments.filter((a) => a.startsWith('ses:'))).toEqual([]);
     // …as HTML, and hand the PDF to the scheduled-jobs function (the one with Chromium) by an
     // asynchronous invoke of exactly that function (and the news function, should the hand-off fail).
     const talksApi = logicalId(functionOf('talks').role);
@@ -691,7 +695,11 @@ describe('delivery: documents bucket, schedules, dead-letter queue', () => {
     // The photo groups' photos/ grants are checked in test/infra/photos.test.ts.
     const photoGroups: readonly string[] = PHOTO_GROUPS;
     for (const group of groupsWithRoutes.filter(
-      (g) => g.name !== 'notices' && g.name !== 'talks' && !photoGroups.includes(g.name),
+      (g) =>
+        g.name !== 'notices' &&
+        g.name !== 'talks' &&
+        g.name !== 'assessments' &&
+        !photoGroups.includes(g.name),
     )) {
       const actions = actionsOfRole(logicalId(functionOf(group.name).role));
       expect(
@@ -1031,12 +1039,17 @@ describe('web front end and background work', () => {
         logicalId(functionOf('jobs').role),
         // Voiding an inspection starts the week's re-evaluation.
         logicalId(functionOf('records').role),
+        // The assessment 通报's PDF is printed by the scheduled-jobs function (docs/assessments.md).
+        logicalId(functionOf('assessments').role),
         logicalId(stack.delivery.schedulerRole),
         ...NEWS_GROUPS.map((g) => logicalId(functionOf(g).role)),
       ].sort(),
     );
     // The groups that make news invoke the news function, nothing else; records invokes only the jobs.
     expect(resourcesFor(logicalId(functionOf('records').role), 'lambda:InvokeFunction')).toEqual([
+      { 'Fn::GetAtt': [logicalId(stack.delivery.jobs.fn), 'Arn'] },
+    ]);
+    expect(resourcesFor(logicalId(functionOf('assessments').role), 'lambda:InvokeFunction')).toEqual([
       { 'Fn::GetAtt': [logicalId(stack.delivery.jobs.fn), 'Arn'] },
     ]);
     for (const group of NEWS_GROUPS) {

@@ -75,6 +75,9 @@ describe('the route table', () => {
       'GET /talks',
       'GET /talks/{id}',
       'GET /cadres/{id}/profile',
+      'GET /assessments/{period}',
+      'GET /assessments/{period}/export',
+      'GET /settings/issuer',
     ];
     for (const read of reads) {
       const route = routes.find((r) => name(r) === read);

@@ -307,9 +307,15 @@ describe('npm run backup and npm run restore', () => {
       ).toHaveLength(PROBLEMS_PER_INSPECTION);
     }
     expect(after['/problems']).toHaveLength(restoredInspections.length * PROBLEMS_PER_INSPECTION);
-    expect({ documents: tree(join(target, 'documents')), outbox: tree(join(target, 'outbox')) }).toEqual(
-      beforeFiles,
-    );
+    // Documents: every file in the archive is the original's, byte for byte. Each inspection recorded
+    // during the writes has its rectification notice issued at once (and printed a moment later), so
+    // the archive holds those of the inspections it holds; every other document is there.
+    const restoredFiles = tree(join(target, 'documents'));
+    for (const [path, digest] of Object.entries(restoredFiles))
+      expect(beforeFiles.documents[path], path).toBe(digest);
+    for (const [path, digest] of Object.entries(beforeFiles.documents))
+      if (!path.startsWith('rectifications/')) expect(restoredFiles[path], path).toBe(digest);
+    expect(tree(join(target, 'outbox'))).toEqual(beforeFiles.outbox);
     // The same accounts with the same passwords.
     expect((await signIn(again, 'hq-admin', adminPassword)).status).toBe(200);
     expect((await signIn(again, 'hq-admin', 'Wrong-password-2026')).status).toBe(401);

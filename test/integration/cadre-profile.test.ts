@@ -111,7 +111,8 @@ describe('GET /cadres/{id}/profile', () => {
     expect(res.body.moreProblems).toBe(false);
     expect(res.body.visits.map((v: any) => v.id)).toEqual([visit.body.id]);
     expect(res.body.nights).toBe(1);
-    expect(res.body.notices).toEqual([]);
+    // The rectification notice issued when the inspection was recorded (issue 13); no talk notice yet.
+    expect(res.body.notices.map((n: any) => n.kind)).toEqual(['rectificationNotice']);
   });
 
   it('the cadre reads their own profile', async () => {

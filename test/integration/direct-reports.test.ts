@@ -376,9 +376,12 @@ describe('GET /direct-reports', () => {
     expect(res.body.error.code).toBe('INVALID_CURSOR');
   });
 
-  it('refuses an inspector (403)', async () => {
+  it('shows an inspector violation reports only, to verify them (another kind is 403; docs/quotas.md)', async () => {
     const inspector = await t.as('inspector');
-    expect((await inspector.get('/direct-reports')).status).toBe(403);
+    expect((await inspector.get('/direct-reports?kind=situation')).status).toBe(403);
+    const res = await inspector.get('/direct-reports');
+    expect(res.status).toBe(200);
+    expect(res.body.items.filter((r: { kind: string }) => r.kind !== 'violation')).toEqual([]);
   });
 });
 

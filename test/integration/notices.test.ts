@@ -90,7 +90,7 @@ describe('rendering a week', () => {
     ]);
     expect(first.notices[1]).toMatchObject({
       title: '诫勉谈话通知书（张三）',
-      fileName: '诫勉谈话通知书-张三-2026-W47',
+      fileName: '诫勉谈话通知书-张三-2026年11月16日至22日',
     });
   });
 
@@ -129,7 +129,7 @@ describe('rendering a week', () => {
     const stored = { ...storedFixture(0), week: '2026-W48', provisional: true };
     const out = await renderWeekDocuments(stored, { now: ISSUE_TIME, pdf: null });
     expect(out.notices).toEqual([]);
-    expect(out.bulletin.number).toBe('2026年第48周（暂定）');
+    expect(out.bulletin.number).toBe('暂定');
   });
 });
 

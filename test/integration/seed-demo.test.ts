@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quarterOf } from '../../functions/core/assessment.ts';
+import { weekBounds } from '../../functions/core/rules/index.ts';
+import { addDays, beijingDate, isoWeekOf } from '../../functions/core/time.ts';
 import { demoActivity, demoRoster } from '../../infra/local/demo-county.ts';
-import { type DemoSummary, seedDemo } from '../../infra/local/seed-demo-data.ts';
+import { DEMO_ISSUER, type DemoSummary, seedDemo } from '../../infra/local/seed-demo-data.ts';
 import { type Caller, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
@@ -165,35 +168,96 @@ describe('demo county seed', () => {
     expect(problems.some((p: { falseRectifications: number }) => p.falseRectifications > 0)).toBe(true);
 
     const reports = await listAll('/direct-reports');
-    expect(new Set(reports.map((r: { status: string }) => r.status))).toEqual(
-      new Set(['new', 'acknowledged']),
+    const statuses = new Set(reports.map((r: { status: string }) => r.status));
+    for (const status of ['new', 'acknowledged', 'handed_off', 'closed']) expect(statuses).toContain(status);
+    // A report handed to a county department (转办) that replied, and closed (办结); one hand-off open.
+    const closed = reports.find(
+      (r: { status: string; handoffs?: { unitName: string; reply?: string }[] }) =>
+        r.status === 'closed' && r.handoffs?.some((h) => h.unitName === '县交通运输局' && h.reply),
+    );
+    expect(closed?.resolution).toBeTruthy();
+    const open = await listAll('/direct-report-handoffs');
+    expect(open.some((h: { unitName: string; repliedAt?: string }) => h.unitName === '县农业农村局')).toBe(
+      true,
     );
   });
 
-  it('dates inspections within the last three weeks and dispatch deadlines in the coming days', async () => {
-    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-    const threeWeeksAgo = new Date(Date.now() + 8 * 3600_000 - 21 * 86400_000).toISOString().slice(0, 10);
-    for (const i of await listAll('/inspections')) {
-      expect(i.date <= today && i.date >= threeWeeksAgo, i.date).toBe(true);
+  it('dates inspections over eight finished weeks and this one, and dispatch deadlines in the coming days', async () => {
+    const today = beijingDate(new Date());
+    const firstMonday = weekBounds(isoWeekOf(addDays(today, -7 * 8))).monday;
+    const inspections = await listAll('/inspections');
+    for (const i of inspections) {
+      expect(i.date <= today && i.date >= firstMonday, i.date).toBe(true);
     }
+    // Every one of the nine weeks has inspections.
+    expect(new Set(inspections.map((i: { date: string }) => isoWeekOf(i.date))).size).toBe(9);
     for (const d of await listAll('/dispatches')) {
       const ms = Date.parse(d.deadline) - Date.now();
       expect(ms > 0 && ms < 14 * 86400_000, d.deadline).toBe(true);
     }
   });
 
-  it('spreads open problems in the showcase township across every accountability tier', async () => {
-    const problems = await listAll('/problems?townshipId=T01');
-    const assignments = await listAll('/assignments?townshipId=T01');
+  it('spreads problems over every township and leaves some cadres without any', async () => {
+    const [problems, assignments] = await Promise.all([
+      listAll('/problems'),
+      listAll('/assignments?active=true'),
+    ]);
+    const withProblems = new Set(problems.map((p: { cadreId: string }) => p.cadreId));
+    expect(new Set(problems.map((p: { townshipId: string }) => p.townshipId)).size).toBe(5);
     const cadres = new Set(assignments.map((a: { cadreId: string }) => a.cadreId));
-    const open = new Map<string, number>([...cadres].map((c) => [c, 0]));
-    for (const p of problems as { cadreId: string; status: string }[]) {
-      if (p.status !== 'closed') open.set(p.cadreId, (open.get(p.cadreId) ?? 0) + 1);
-    }
-    const tiers = new Set(
-      [...open.values()].map((n) => (n === 0 ? '0' : n <= 2 ? '1-2' : n <= 4 ? '3-4' : '5+')),
+    expect([...cadres].filter((c) => !withProblems.has(c)).length).toBeGreaterThan(0);
+  });
+
+  it('records problems with categories and sources, flags repeats, and has villages of every colour', async () => {
+    const problems = await listAll('/problems');
+    expect(new Set(problems.map((p: { category?: string }) => p.category)).size).toBeGreaterThan(4);
+    expect(new Set(problems.map((p: { source?: string }) => p.source))).toEqual(
+      new Set(['inspection', 'patrol', 'complaint', 'self_check']),
     );
-    expect(tiers).toEqual(new Set(['0', '1-2', '3-4', '5+']));
+    expect(problems.some((p: { repeat?: unknown }) => p.repeat)).toBe(true);
+    const villages = await listAll('/villages');
+    const colours = await Promise.all(
+      villages.map(async (v: { id: string }) => (await admin.get(`/villages/${v.id}`)).body.color),
+    );
+    expect(new Set(colours)).toEqual(new Set(['red', 'yellow', 'green']));
+  });
+
+  it('saves the county as the issuer before anything is numbered: every notice carries its 机关代字', async () => {
+    const issuer = await admin.get('/settings/issuer');
+    expect(issuer.body).toMatchObject({ ...DEMO_ISSUER, version: 1 });
+    // The rectification notices issued as the inspections were recorded.
+    const notices = await listAll('/notices');
+    const rectifications = notices.filter((n: { kind: string }) => n.kind === 'rectificationNotice');
+    expect(rectifications.length).toBeGreaterThan(0);
+    for (const n of notices.filter((n: { kind: string }) => n.kind !== 'bulletin'))
+      expect(n.number, n.title).toMatch(/^青脱指[\u4e00-\u9fff]+〔\d{4}〕\d+号$/);
+  });
+
+  it("shows the quarter's scorecards, with HQ's results for some villages (assessment binding)", async () => {
+    const res = await admin.get(`/assessments/${quarterOf(first.anchor)}`);
+    expect(res.status).toBe(200);
+    expect(res.body.villages).toHaveLength(first.villages);
+    expect(res.body.villages.filter((v: { results: unknown }) => v.results !== null)).toHaveLength(8);
+    expect(res.body.units.length).toBeGreaterThan(0);
+    expect(new Set(res.body.villages.map((v: { score: number }) => v.score)).size).toBeGreaterThan(5);
+  });
+
+  it("shows the team leader's powers: a sanctioned village's quota, a sanction and a violation report waiting", async () => {
+    const approved = await listAll('/sanctions?status=approved');
+    expect(approved.length).toBeGreaterThan(0);
+    const ledger = await admin.get(`/quotas?villageId=${approved[0].villageId}`);
+    expect(ledger.body.items.some((l: { deducted: number }) => l.deducted > 0)).toBe(true);
+    expect((await listAll('/sanctions?status=proposed')).length).toBeGreaterThan(0);
+    expect((await listAll('/allocations?status=proposed')).length).toBeGreaterThan(0);
+    // One violation report verified (the sanction's ground), one for an inspector to verify.
+    const reports = await listAll('/direct-reports?kind=violation');
+    const verified = await Promise.all(
+      reports.map(
+        async (r: { id: string }) => (await admin.get(`/direct-reports/${r.id}/verification`)).status,
+      ),
+    );
+    expect(verified).toContain(200);
+    expect(verified).toContain(404);
   });
 
   it('signs the demo users in: a cadre sees their own problems', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDefaultPdfRenderer } from '../../functions/adapters/documents/chromium.ts';
 import { addDays, beijingDate, isoWeekOf, isoWeekRange } from '../../functions/core/time.ts';
-import { weekWords } from '../../functions/core/week-words.ts';
+import { weekDates, weekWords } from '../../functions/core/week-words.ts';
 import { evaluateAndStoreWeek } from '../../functions/jobs/evaluate-week.ts';
 import { runJobNow } from '../support/jobs.ts';
 import { type Caller, startTestStack, type TestStack, uid } from '../support/local-stack.ts';
@@ -216,7 +216,10 @@ describe('before any week is evaluated', () => {
     expect(board).toContain('还没有评定过的周，暂无三色清单');
     expect(circle).toContain('还没有评定过的周');
     expect(bulletins).toContain('还没有评定过的周');
-    expect(notices).toContain('还没有生成任何文书');
+    // Rectification notices are issued when an inspection is recorded (issue 13), before any week is
+    // evaluated: the documents page lists them already.
+    expect(notices).not.toContain('还没有生成任何文书');
+    expect(notices).toContain('整改通知书');
   });
 });
 
@@ -246,6 +249,21 @@ describe('the red/yellow/green board', () => {
     expect(red.indexOf('水窖未清淤')).toBeLessThan(red.indexOf('路面塌陷未设警示'));
     expect(red + yellow).not.toContain('公示栏破损');
     expect(section(text, 'h-ontrack')).toContain('公示栏破损');
+  });
+
+  it('colours each village by its open matters and names the matters that made it red', async () => {
+    const { text } = await page('/app/admin/board');
+    const villages = section(text, 'h-villages');
+    const row = (id: string) =>
+      new RegExp(`<tr[^>]*data-village="${id}"[^>]*>([\\s\\S]*?)</tr>`).exec(villages);
+    // 青石村: an overdue problem (red) beside a yellow one; 白水村: a severe problem, red while open.
+    expect(row(ids.stone)?.[0]).toContain('data-color="red"');
+    expect(row(ids.stone)?.[1]).toContain('“水窖未清淤”已逾期 5 天');
+    expect(row(ids.stone)?.[1]).not.toContain('临近期限');
+    expect(row(ids.water)?.[0]).toContain('data-color="red"');
+    expect(row(ids.water)?.[1]).toContain('“路面塌陷未设警示”问题严重');
+    // No evaluation the week before: nothing to compare with.
+    expect(row(ids.stone)?.[1]).toContain('上周无评定');
   });
 
   it('counts each colour per township', async () => {
@@ -401,14 +419,14 @@ describe('the documents list and downloads', () => {
   ])('relays the %s file with its Chinese file name', async (format, type, start) => {
     const list = await admin.get(`/notices?kind=talkNotice&week=${lastWeek}`);
     const notice = list.body.items.find((n: { cadreId: string }) => n.cadreId === ids.red);
-    expect(notice.fileName).toBe(`提醒谈话通知书-赵红-${lastWeek}`);
+    expect(notice.fileName).toBe(`提醒谈话通知书-赵红-${weekDates(lastWeek)}`);
     const res = await page(`/app/admin/notices/${notice.id}/download?format=${format}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe(type);
     expect(res.body.subarray(0, start.length).toString('latin1').toLowerCase()).toBe(start.toLowerCase());
     const disposition = res.headers.get('content-disposition') ?? '';
     expect(decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1] ?? '')).toBe(
-      `提醒谈话通知书-赵红-${lastWeek}.${format}`,
+      `提醒谈话通知书-赵红-${weekDates(lastWeek)}.${format}`,
     );
     if (format === 'html') expect(res.text).toContain('赵红');
   });

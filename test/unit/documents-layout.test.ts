@@ -132,7 +132,7 @@ describe('the weekly bulletin', () => {
   });
   it('names the week by its dates in the title', () => {
     expect(weekLabel(evaluation)).toBe('第47周（11月16日—11月22日）');
-    expect(html).toContain('关于第47周（11月16日—11月22日）干部包村工作督查情况的通报');
+    expect(html).toContain('关于2026年11月16日至22日干部包村工作督查情况的通报');
   });
   it('lists each tier with its count and names, escaped', () => {
     expect(html).toContain('（一）充分肯定（1人）');

@@ -104,6 +104,6 @@ describe('download file names', () => {
 });
 
 it('every document kind has a template', () => {
-  // 谈话记录 and 通报表扬 since issue 12 (docs/talks.md).
-  expect(DOCUMENT_KINDS).toHaveLength(7);
+  // 谈话记录 and 通报表扬 since issue 12 (docs/talks.md); 考核结果通报 since issue 13 (docs/assessments.md).
+  expect(DOCUMENT_KINDS).toHaveLength(8);
 });

@@ -183,6 +183,42 @@ describe('local adapter', () => {
     ]);
   });
 
+  it('runs at most `concurrency` invocations of a target at once; the others wait their turn', async () => {
+    let now = 0;
+    let most = 0;
+    const done: string[] = [];
+    const releases: Array<() => void> = [];
+    const local = createLocalInvoker(
+      {
+        documents: (p) =>
+          new Promise<void>((release) => {
+            now++;
+            most = Math.max(most, now);
+            releases.push(() => {
+              now--;
+              done.push((p as { documentId: string }).documentId);
+              release();
+            });
+          }),
+        worker: async () => {},
+      },
+      () => {},
+      { concurrency: { documents: 2 } },
+    );
+    for (const id of ['D1', 'D2', 'D3', 'D4', 'D5']) await local.invokeAsync('documents', { documentId: id });
+    // Other targets are not held up by a busy one.
+    await local.invokeAsync('worker', { taskId: 'T9' });
+    await vi.waitFor(() => expect(releases).toHaveLength(2));
+    expect(local.pending()).toBe(5);
+    while (done.length < 5) {
+      await vi.waitFor(() => expect(releases.length).toBeGreaterThan(done.length));
+      releases[done.length]!();
+    }
+    await local.drain();
+    expect(most).toBe(2);
+    expect(done).toEqual(['D1', 'D2', 'D3', 'D4', 'D5']);
+  });
+
   it('is what invokeAsync uses while installed, and Lambda again after', async () => {
     const seen: unknown[] = [];
     const local = createLocalInvoker({ worker: async (p) => void seen.push(p) });

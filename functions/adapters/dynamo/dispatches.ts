@@ -349,6 +349,23 @@ export async function listDispatches(
 }
 
 /**
+ * One village's assignee rows not done before `doneFrom` (UTC ISO): its open tasks now and a week ago,
+ * from the village's own index partition.
+ */
+export async function villageRowsOpenSince(villageId: string, doneFrom: string): Promise<AssigneeRecord[]> {
+  const items = await queryAll<Item>({
+    index: 'GSI2',
+    partition: keys.villageDispatches(villageId),
+    filter: {
+      expression: '#st <> :done OR #doneAt >= :from',
+      names: { '#st': 'status', '#doneAt': 'doneAt' },
+      values: { ':done': 'done', ':from': doneFrom },
+    },
+  });
+  return items.map(toAssignee);
+}
+
+/**
  * Assignee rows of one cadre (GSI1) or one village (GSI2), by deadline. The deadline leads the
  * sort key, so "overdue" and "open" narrow the key range instead of filtering the whole partition.
  */

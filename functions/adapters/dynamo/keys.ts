@@ -101,6 +101,16 @@ export const keys = {
   directReportAck: (id: string, at: string) => ({ PK: `DRPT#${id}`, SK: `ACK#${at}` }),
   directReportWeekSort: (createdAt: string, id: string) => `DIRECT#${createdAt}#${id}`,
   directReportAckWeekSort: (at: string, id: string) => `DIRECTACK#${at}#${id}`,
+  /** A direct report's closure (办结), as its own dated fact (GSI4 by week: resolution times). */
+  directReportClose: (id: string) => ({ PK: `DRPT#${id}`, SK: 'CLOSE' }),
+  directReportCloseWeekSort: (at: string, id: string) => `DIRECTCLOSE#${at}#${id}`,
+  /**
+   * A hand-off (转办) of a direct report to a unit, as an index item under the report: one unit's
+   * hand-offs (GSI1), and while it waits for its reply the open ones by deadline (GSI2).
+   */
+  directReportHandoff: (id: string, handoffId: string) => ({ PK: `DRPT#${id}`, SK: `HOFF#${handoffId}` }),
+  unitHandoffs: (unitId: string) => `UNIT#${unitId}#HOFF`,
+  openHandoffs: () => 'HOFFS#OPEN',
 
   /**
    * Visits to the village (驻村记录): the item lives in its village's partition, by time, so a
@@ -162,6 +172,8 @@ export const keys = {
   talkSort: (week: string, cadreId: string) => `${week}#${cadreId}`,
   /** County settings for talks (approval needed, days to hold a talk): one item. */
   talkSettings: () => ({ PK: 'SETTINGS#talks', SK: 'A' }),
+  /** Who signs the documents (GET/PUT /settings/issuer): one versioned item. */
+  issuerSettings: () => ({ PK: 'SETTINGS#issuer', SK: 'A' }),
 
   /** Everything that happened in an ISO week, for the weekly evaluation (GSI4). */
   week: (week: string) => `WEEK#${week}`,
@@ -221,6 +233,19 @@ export const keys = {
   ruleSet: (version: number) => ({ PK: 'RULESET', SK: `V#${String(version).padStart(6, '0')}` }),
   ruleSetPartition: () => 'RULESET',
   ruleSetPrefix: () => 'V#',
+  /** Assessment schemes (考核办法): versions in one small partition, like the rule sets. */
+  assessmentScheme: (version: number) => ({
+    PK: 'ASSESSSCHEME',
+    SK: `V#${String(version).padStart(6, '0')}`,
+  }),
+  assessmentSchemePartition: () => 'ASSESSSCHEME',
+  /** HQ-entered village results of an assessment period (成效考核, 满意度): one partition per period. */
+  assessmentVillageResults: (period: string, villageId: string) => ({
+    PK: `ASSESS#${period}`,
+    SK: `VRES#${villageId}`,
+  }),
+  assessmentPeriod: (period: string) => `ASSESS#${period}`,
+  assessmentVillageResultsPrefix: () => 'VRES#',
   /** A week's evaluation: head items `A` (final) and `P` (provisional), and gzip chunks under them. */
   evaluation: (week: string) => ({ PK: `EVAL#${week}`, SK: 'A' }),
   provisionalEvaluation: (week: string) => ({ PK: `EVAL#${week}`, SK: 'P' }),
@@ -236,4 +261,32 @@ export const keys = {
    */
   cadreEvaluation: (cadreId: string, week: string) => ({ PK: `CADR#${cadreId}`, SK: `EVAL#${week}` }),
   cadreEvaluationPrefix: () => 'EVAL#',
+
+  /** The county's resource kinds (抗旱物资…, seed 000): one small settings item, read by id. */
+  resourceKinds: () => ({ PK: 'SETTING#RESOURCEKINDS', SK: 'A' }),
+  /**
+   * Allocation proposals (资源协调建议) and HQ's decision: by id; all (GSI1), the proposer's (GSI2), a
+   * village's (GSI3), a township's (GSI4), each sorted `<period>#<id>` so a period is a prefix.
+   */
+  allocation: (id: string) => ({ PK: `ALLOC#${id}`, SK: 'A' }),
+  allocationList: () => 'ALLOCS',
+  cadreAllocations: (cadreId: string) => `CADR#${cadreId}#ALLOC`,
+  villageAllocations: (villageId: string) => `VILL#${villageId}#ALLOC`,
+  townshipAllocations: (townshipId: string) => `TSHP#${townshipId}#ALLOC`,
+  /**
+   * Sanctions on a village's quota (约束): by id; all by proposal time (GSI1), by status (GSI2) and per
+   * village (GSI3), both sorted `<from>#<id>`; once approved, a copy under the ISO week of the approval
+   * (the weekly bulletin's list).
+   */
+  sanction: (id: string) => ({ PK: `SANC#${id}`, SK: 'A' }),
+  sanctionList: () => 'SANCS',
+  sanctionsByStatus: (status: string) => `SANCS#STATUS#${status}`,
+  villageSanctions: (villageId: string) => `VILL#${villageId}#SANC`,
+  approvedSanctionOfWeek: (week: string, approvedAt: string, id: string) => ({
+    PK: `SANCS#WEEK#${week}`,
+    SK: `${approvedAt}#${id}`,
+  }),
+  approvedSanctionsOfWeek: (week: string) => `SANCS#WEEK#${week}`,
+  /** An inspector's verification of a violation report (核实), beside the report, written once. */
+  violationVerification: (directReportId: string) => ({ PK: `DRPT#${directReportId}`, SK: 'VERIFY' }),
 } as const;

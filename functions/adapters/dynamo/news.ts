@@ -15,6 +15,7 @@ export const NEWS_KINDS = [
   'new_dispatch',
   'emergency_report',
   'talk_notice',
+  'report_closed',
 ] as const;
 export type NewsKind = (typeof NEWS_KINDS)[number];
 

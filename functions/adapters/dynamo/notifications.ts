@@ -27,6 +27,7 @@ export const NOTIFICATION_KINDS = [
   'overdue_rectification',
   'new_problem',
   'new_dispatch',
+  'report_closed',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

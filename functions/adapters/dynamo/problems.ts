@@ -211,6 +211,8 @@ export interface ProblemFilter {
   townshipId?: string | undefined;
   status?: ProblemStatus | undefined;
   severity?: string | undefined;
+  category?: string | undefined;
+  source?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
   /** Only unresolved problems whose deadline is before this Beijing date (today: overdue ones). */
@@ -295,6 +297,8 @@ function problemQueries(f: ProblemFilter, extra?: Filter): QuerySpec[] {
           ['villageId', f.villageId],
           ['townshipId', f.townshipId],
           ['severity', f.severity],
+          ['category', f.category],
+          ['source', f.source],
           ['status', withStatus ? f.status : undefined],
         ],
         undefined,
@@ -330,6 +334,8 @@ function problemQueries(f: ProblemFilter, extra?: Filter): QuerySpec[] {
           [
             ['townshipId', f.townshipId],
             ['severity', f.severity],
+            ['category', f.category],
+            ['source', f.source],
             ['status', f.status],
           ],
           undefined,
@@ -351,10 +357,23 @@ function problemQueries(f: ProblemFilter, extra?: Filter): QuerySpec[] {
     ...(f.townshipId
       ? {
           sort: dateSort(`${f.townshipId}#`, f.from, f.to),
-          ...filterOf([['severity', f.severity]], undefined, overdueFilter(overdue, false), extra),
+          ...filterOf(
+            [
+              ['severity', f.severity],
+              ['category', f.category],
+              ['source', f.source],
+            ],
+            undefined,
+            overdueFilter(overdue, false),
+            extra,
+          ),
         }
       : filterOf(
-          [['severity', f.severity]],
+          [
+            ['severity', f.severity],
+            ['category', f.category],
+            ['source', f.source],
+          ],
           { from: f.from, to: f.to },
           overdueFilter(overdue, false),
           extra,
@@ -412,6 +431,42 @@ export async function listProblems(
   }
   const page = await chainedPage(specs, limit, next);
   return mapPage(page, strip);
+}
+
+/**
+ * One cadre's problems found from `fromDate` on (open and closed: the two ranges of the cadre's index),
+ * for repeat flags: a bounded read of that cadre's own partition.
+ */
+export async function cadreProblemsSince(cadreId: string, fromDate: string): Promise<Problem[]> {
+  const partition = keys.cadreProblems(cadreId);
+  const lists = await Promise.all(
+    ['O#', 'C#'].map((prefix) =>
+      queryAll<Item>({ index: 'GSI1', partition, sort: dateSort(prefix, fromDate, undefined) }),
+    ),
+  );
+  return lists.flat().map(strip);
+}
+
+/** One village's problems not closed before `closedFrom` (UTC ISO): its open matters now and a week ago. */
+export async function villageProblemsOpenSince(villageId: string, closedFrom: string): Promise<Problem[]> {
+  const items = await queryAll<Item>({
+    index: 'GSI2',
+    partition: keys.villageProblems(villageId),
+    filter: {
+      expression: '#st <> :closed OR #closedAt >= :from',
+      names: { '#st': 'status', '#closedAt': 'closedAt' },
+      values: { ':closed': 'closed', ':from': closedFrom },
+    },
+  });
+  return items.map(strip);
+}
+
+/** The raw history items of a problem (events and extensions), for the rules' facts (week-facts.ts eventOf). */
+export function problemHistoryItems(problemId: string): Promise<Item[]> {
+  return queryAll<Item>({
+    partition: keys.problem(problemId).PK,
+    sort: { beginsWith: keys.problemEventPrefix() },
+  });
 }
 
 // ---------- deadline extensions and voids (HQ's corrections) ----------

@@ -138,7 +138,15 @@ export function problemFact(item: Item, events: readonly ProblemEvent[] = []): P
     inspectionId: str(item.inspectionId),
     events,
     ...(item.voided ? { voided: true } : {}),
+    ...(repeatOfItem(item) ? { repeatOf: repeatOfItem(item) } : {}),
+    ...(item.absence === true ? { absence: true } : {}),
   };
+}
+
+/** The repeat flag stored on a problem (`repeat: {of, weeks}`), as the earlier problems' ids. */
+function repeatOfItem(item: Item): string[] | undefined {
+  const of = (item.repeat as { of?: unknown } | undefined)?.of;
+  return Array.isArray(of) && of.length ? of.map(String) : undefined;
 }
 
 export function eventOf(item: Item): ProblemEvent & { problemId: string } {
@@ -211,6 +219,7 @@ function directReportFact(item: Item): DirectReportFact {
     townshipId: str(item.townshipId),
     createdAt: String(item.createdAt),
     acknowledgedAt: str(item.acknowledgedAt),
+    ...(item.closedAt ? { closedAt: String(item.closedAt) } : {}),
   };
 }
 
@@ -229,6 +238,7 @@ export const WEEK_FACT_KINDS = [
   'MAJOR#',
   'EXTEND#',
   'VISIT#',
+  'DIRECTCLOSE#',
 ] as const;
 
 export interface WeekItems {
@@ -262,6 +272,7 @@ export async function readWeekItems(week: string, meter: ReadMeter): Promise<Wee
     majors,
     extensions,
     visits,
+    closures,
   ] = await Promise.all(
     WEEK_FACT_KINDS.map((kind) =>
       meteredQuery(meter, 'week', { index: 'GSI4', partition, beginsWith: kind }),
@@ -295,7 +306,8 @@ export async function readWeekItems(week: string, meter: ReadMeter): Promise<Wee
       at: String(r.at),
     })),
     // A report filed in the week, and (as a fact of its own) an acknowledgement of an older one.
-    directReports: [...(directs ?? []), ...(acks ?? [])].map(directReportFact),
+    // …and a closure (办结), with its report's times, for the resolution time.
+    directReports: [...(directs ?? []), ...(acks ?? []), ...(closures ?? [])].map(directReportFact),
     majorFailures: (majors ?? []).map(majorFailureFact),
     visits: (visits ?? []).map(visitFact),
   };

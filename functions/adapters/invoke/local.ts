@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { AsyncInvoker, InvokePayloads, InvokeTarget } from './port.ts';
 
 /**
@@ -10,6 +11,10 @@ import type { AsyncInvoker, InvokePayloads, InvokeTarget } from './port.ts';
  * Each invocation has Lambda's time limit (15 minutes, `timeoutMs`): the handler gets a context
  * whose getRemainingTimeInMillis() counts down to it, as on Lambda (the jobs function records its run
  * failed before it), and at the limit the invocation is cut: logged, and no longer waited for.
+ *
+ * A target may run only so many invocations at once (`concurrency`), like a Lambda function's reserved
+ * concurrency: one machine cannot print a hundred PDFs with Chromium at the same time, so the rest
+ * wait their turn (their time limit starts when they start).
  */
 export interface LocalInvokeContext {
   awsRequestId: string;
@@ -32,10 +37,24 @@ export interface LocalInvoker extends AsyncInvoker {
 export function createLocalInvoker(
   handlers: Partial<Record<InvokeTarget, LocalHandler>>,
   log: (line: Record<string, unknown>) => void = (line) => console.error(JSON.stringify(line)),
-  options: { timeoutMs?: number | undefined } = {},
+  options: {
+    timeoutMs?: number | undefined;
+    concurrency?: Partial<Record<InvokeTarget, number>> | undefined;
+  } = {},
 ): LocalInvoker {
   const running = new Set<Promise<void>>();
   const timeoutMs = options.timeoutMs ?? LAMBDA_MAX_TIMEOUT_MS;
+  const limits = new Map<InvokeTarget, LimitFunction>();
+  const limitFor = (target: InvokeTarget): LimitFunction | undefined => {
+    const n = options.concurrency?.[target];
+    if (n === undefined) return undefined;
+    let limit = limits.get(target);
+    if (!limit) {
+      limit = pLimit(n);
+      limits.set(target, limit);
+    }
+    return limit;
+  };
   let sequence = 0;
   return {
     async invokeAsync<T extends InvokeTarget>(target: T, payload: InvokePayloads[T]): Promise<void> {
@@ -43,46 +62,51 @@ export function createLocalInvoker(
       if (!handler) throw new Error(`no local handler for ${target}`);
       const event: unknown = JSON.parse(JSON.stringify(payload));
       const awsRequestId = `local-${target}-${Date.now().toString(36)}-${(sequence++).toString(36)}`;
+      const limit = limitFor(target);
       const run = new Promise<void>((resolve) => {
-        setImmediate(() => {
-          const deadline = Date.now() + timeoutMs;
-          const context: LocalInvokeContext = {
-            awsRequestId,
-            functionName: `baocun-${target}`,
-            getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-          };
-          let timer: NodeJS.Timeout | undefined;
-          const cut = new Promise<'timeout'>((done) => {
-            timer = setTimeout(() => done('timeout'), timeoutMs);
-          });
-          Promise.race([Promise.resolve().then(() => handler(event, context)), cut])
-            .then(
-              (outcome) => {
-                if (outcome === 'timeout') {
+        const start = () =>
+          new Promise<void>((settled) => {
+            const deadline = Date.now() + timeoutMs;
+            const context: LocalInvokeContext = {
+              awsRequestId,
+              functionName: `baocun-${target}`,
+              getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+            };
+            let timer: NodeJS.Timeout | undefined;
+            const cut = new Promise<'timeout'>((done) => {
+              timer = setTimeout(() => done('timeout'), timeoutMs);
+            });
+            Promise.race([Promise.resolve().then(() => handler(event, context)), cut])
+              .then(
+                (outcome) => {
+                  if (outcome === 'timeout') {
+                    log({
+                      level: 'error',
+                      msg: 'background invocation timed out',
+                      target,
+                      awsRequestId,
+                      timeoutMs,
+                    });
+                  }
+                },
+                (error: unknown) => {
                   log({
                     level: 'error',
-                    msg: 'background invocation timed out',
+                    msg: 'background invocation failed',
                     target,
                     awsRequestId,
-                    timeoutMs,
+                    error:
+                      error instanceof Error ? { name: error.name, message: error.message } : String(error),
                   });
-                }
-              },
-              (error: unknown) => {
-                log({
-                  level: 'error',
-                  msg: 'background invocation failed',
-                  target,
-                  awsRequestId,
-                  error:
-                    error instanceof Error ? { name: error.name, message: error.message } : String(error),
-                });
-              },
-            )
-            .finally(() => {
-              clearTimeout(timer);
-              resolve();
-            });
+                },
+              )
+              .finally(() => {
+                clearTimeout(timer);
+                settled();
+              });
+          });
+        setImmediate(() => {
+          void (limit ? limit(start) : start()).then(resolve);
         });
       });
       running.add(run);

@@ -7,6 +7,8 @@
  *  - acknowledgement: HQ's median minutes from a direct report to its acknowledgement, over reports
  *    acknowledged during the week, with the reports still waiting at asOf beside it (a median of answered
  *    reports alone would flatter a slow HQ);
+ *  - resolution: median minutes from a direct report to its closure (办结), over reports closed during
+ *    the week; given only for weeks that closed one, so older weeks keep their figures (and fingerprint);
  *  - visits (下村) and nights stayed (吃住在村): visits and nights per cadre evaluated, the share of those
  *    cadres with at least one night, and visits recorded far from the village. Given only for weeks that
  *    had a visit, so a week evaluated before visits existed keeps its figures (and fingerprint) as they were.
@@ -20,6 +22,7 @@ export interface EffectivenessFigures {
   rectification: { verified: number; medianHours: number | null };
   directReports: { count: number; cadres: number; perCadre: number | null };
   acknowledgement: { acknowledged: number; pending: number; medianMinutes: number | null };
+  resolution?: { closed: number; medianMinutes: number | null } | undefined;
   visits?: VisitFigures | undefined;
 }
 
@@ -67,6 +70,7 @@ export interface EffectivenessSamples {
   directReports: readonly Sample[];
   acknowledgementMinutes: readonly (Sample & { minutes: number })[];
   pendingAcknowledgements: readonly Sample[];
+  resolutionMinutes: readonly (Sample & { minutes: number })[];
   visits: readonly (Sample & { cadreId: string; overnight: boolean; far: boolean })[];
 }
 
@@ -105,7 +109,11 @@ function visitFigures(samples: EffectivenessSamples): VisitFigures {
   };
 }
 
-function figures(samples: EffectivenessSamples, withVisits = false): EffectivenessFigures {
+function figures(
+  samples: EffectivenessSamples,
+  withVisits = false,
+  withResolution = false,
+): EffectivenessFigures {
   const present = samples.presence.filter((p) => p.present).length;
   const hours = samples.rectificationHours.map((s) => s.hours);
   const minutes = samples.acknowledgementMinutes.map((s) => s.minutes);
@@ -122,6 +130,17 @@ function figures(samples: EffectivenessSamples, withVisits = false): Effectivene
       pending: samples.pendingAcknowledgements.length,
       medianMinutes: roundedMedian(minutes, 1),
     },
+    ...(withResolution
+      ? {
+          resolution: {
+            closed: samples.resolutionMinutes.length,
+            medianMinutes: roundedMedian(
+              samples.resolutionMinutes.map((s) => s.minutes),
+              1,
+            ),
+          },
+        }
+      : {}),
     ...(withVisits ? { visits: visitFigures(samples) } : {}),
   };
 }
@@ -134,6 +153,7 @@ const KEYS = [
   'directReports',
   'acknowledgementMinutes',
   'pendingAcknowledgements',
+  'resolutionMinutes',
   'visits',
 ] as const satisfies readonly (keyof EffectivenessSamples)[];
 
@@ -152,6 +172,7 @@ function byTownship(samples: EffectivenessSamples): Map<string, MutableSamples> 
           directReports: [],
           acknowledgementMinutes: [],
           pendingAcknowledgements: [],
+          resolutionMinutes: [],
           visits: [],
         };
         out.set(sample.townshipId, bucket);
@@ -169,6 +190,7 @@ const NO_SAMPLES: EffectivenessSamples = {
   directReports: [],
   acknowledgementMinutes: [],
   pendingAcknowledgements: [],
+  resolutionMinutes: [],
   visits: [],
 };
 
@@ -178,14 +200,18 @@ export function summarizeEffectiveness(
 ): Effectiveness {
   const groups = byTownship(samples);
   const withVisits = samples.visits.length > 0;
+  const withResolution = samples.resolutionMinutes.length > 0;
   const ids = new Set<string>(groups.keys());
   for (const t of previous?.townships ?? []) ids.add(t.townshipId);
   const previousByTownship = new Map((previous?.townships ?? []).map((t) => [t.townshipId, t.current]));
   return {
-    county: { current: figures(samples, withVisits), previous: previous?.county.current ?? null },
+    county: {
+      current: figures(samples, withVisits, withResolution),
+      previous: previous?.county.current ?? null,
+    },
     townships: [...ids].sort(byString).map((townshipId) => ({
       townshipId,
-      current: figures(groups.get(townshipId) ?? NO_SAMPLES, withVisits),
+      current: figures(groups.get(townshipId) ?? NO_SAMPLES, withVisits, withResolution),
       previous: previousByTownship.get(townshipId) ?? null,
     })),
   };

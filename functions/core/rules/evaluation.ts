@@ -125,6 +125,8 @@ export interface AbsenceRow {
   townshipId: string;
   date: string;
   severity: Severity;
+  /** The problem recorded for this absence: the absence counts once, as that problem (not again here). */
+  countedAsProblemId?: string | undefined;
 }
 
 export interface DispatchRow {
@@ -253,6 +255,7 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
     directReports: [],
     acknowledgementMinutes: [],
     pendingAcknowledgements: [],
+    resolutionMinutes: [],
     visits: [],
   };
 
@@ -260,9 +263,15 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
   const openByCadre = new Map<string, OpenProblemFact[]>();
   const problemRows: ProblemRow[] = [];
   const problemColors = emptyColorCounts();
+  // A problem that records a cadre's absence at an inspection: that headcount absence is this problem.
+  const absenceProblems = new Map<string, string>();
   for (const p of mergeProblems(input.problems)) {
     // A voided inspection's problems never count (作废): not in any week, whenever the void came.
     if (p.foundOn > asOfDate || p.voided) continue;
+    if (p.absence && p.inspectionId) {
+      const key = `${p.inspectionId}\u0000${p.cadreId}`;
+      if (!absenceProblems.has(key)) absenceProblems.set(key, p.id);
+    }
     const status = problemStateAt(p, asOfMs, ruleSet);
     const closedMs = status.closedAt === null ? null : Date.parse(status.closedAt);
     if (closedMs !== null && closedMs < bounds.startMs) continue;
@@ -297,6 +306,7 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
         problemId: p.id,
         severity: p.severity,
         falseRectifications: status.falseRectifications,
+        ...(p.repeatOf?.length ? { repeatOf: p.repeatOf } : {}),
       });
     }
   }
@@ -317,13 +327,16 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
     if (!cadreById.has(f.cadreId)) continue;
     const ref = { inspectionId: f.inspectionId, date: f.date };
     if (presence === 'absent' && ruleSet.absenceIsProblem.enabled) {
-      push(absencesByCadre, f.cadreId, ref);
+      // Absence counted once: a problem recorded for this absence is the finding, the headcount not again.
+      const problemId = absenceProblems.get(`${f.inspectionId}\u0000${f.cadreId}`);
+      if (problemId === undefined) push(absencesByCadre, f.cadreId, ref);
       absenceRows.push({
         ...ref,
         cadreId: f.cadreId,
         villageId: f.villageId,
         townshipId: f.townshipId,
         severity: ruleSet.absenceIsProblem.severity,
+        ...(problemId !== undefined ? { countedAsProblemId: problemId } : {}),
       });
     }
     if (f.commend) push(commendationsByCadre, f.cadreId, ref);
@@ -373,6 +386,10 @@ export function evaluateWeek(input: WeekInput): WeeklyEvaluation {
         townshipId,
         minutes: Math.max(0, ackMs - createdMs) / MINUTE_MS,
       });
+    // Closed (办结) in the week: the time from the report to its closure.
+    const closedMs = r.closedAt ? instantMs(r.closedAt, 'direct report closedAt') : null;
+    if (closedMs !== null && closedMs <= asOfMs && inWeekMs(closedMs))
+      samples.resolutionMinutes.push({ townshipId, minutes: Math.max(0, closedMs - createdMs) / MINUTE_MS });
   }
 
   // 5. Major failures: only the types defined in advance by the week's rule set.

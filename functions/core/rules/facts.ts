@@ -56,6 +56,13 @@ export interface ProblemFact {
   events: readonly ProblemEvent[];
   /** The inspection that found it was voided (作废): the problem never counts, in any week. */
   voided?: boolean | undefined;
+  /** Earlier problems of the same category that make this one a repeat (flagged at intake, repeats.ts). */
+  repeatOf?: readonly string[] | undefined;
+  /**
+   * The problem records the cadre's absence at this inspection's headcount: with an absent finding of
+   * the same cadre at the same inspection it is one finding, counted once (as this problem).
+   */
+  absence?: boolean | undefined;
 }
 
 /** One cadre at one inspection (a stored finding fits); (inspectionId, cadreId) identifies it. */
@@ -108,6 +115,8 @@ export interface DirectReportFact {
   townshipId?: string | undefined;
   createdAt: string;
   acknowledgedAt?: string | undefined;
+  /** When it was closed (办结), for the resolution time. */
+  closedAt?: string | undefined;
 }
 
 export interface MajorFailureFact {

@@ -55,6 +55,73 @@ export interface RuleSetInput {
    * 0 for a class: no minimum (version 1 sets none).
    */
   visitMinimum?: VisitMinimum | null | undefined;
+  /**
+   * The problem categories an inspector chooses from (档案资料, 项目推进…), versioned with the rules so
+   * a week is read with the words in force for it. Absent: DEFAULT_PROBLEM_CATEGORIES
+   * (core/problem-categories.ts).
+   */
+  problemCategories?: string[] | undefined;
+  /**
+   * Repeats (屡查屡犯): a problem of a category already found for the same cadre within `withinWeeks`
+   * weeks is flagged, and counts `weight` problems toward the tier while open (1 = no extra weight).
+   * Absent: DEFAULT_REPEAT_RULE (core/rules/repeats.ts).
+   */
+  repeats?: RepeatRule | undefined;
+  /**
+   * A village's colour from its open matters (core/rules/village-colors.ts): red from `redItems` red
+   * matters (or `redOpenItems` open ones, when set), yellow from `yellowItems` yellow ones, else green.
+   * Absent: DEFAULT_VILLAGE_COLOR_RULE.
+   */
+  villageColors?: VillageColorRule | undefined;
+  /**
+   * Where each rule is written in the county's rules document (issuer settings' rulesDocumentName),
+   * as article numbers (第X条) the documents cite. Absent, or a rule left out: DEFAULT_RULE_ARTICLES.
+   */
+  articles?: { [K in keyof RuleArticles]?: number | undefined } | undefined;
+}
+
+/** The article (第X条) of the rules document each rule is written in. */
+export interface RuleArticles {
+  /** Rectification deadlines (整改期限). */
+  rectification: number;
+  /** Tiers by weighted problem count (对号入座). */
+  tiers: number;
+  /** False rectification weight (虚假整改加重计数). */
+  falseRectification: number;
+  /** Red / yellow / green colours (三色清单). */
+  colors: number;
+  /** Predefined major failures and their consequences (重大失误). */
+  majorFailures: number;
+  /** Commendation (充分肯定、通报表扬). */
+  commendation: number;
+}
+
+export const DEFAULT_RULE_ARTICLES: RuleArticles = {
+  rectification: 5,
+  tiers: 6,
+  falseRectification: 7,
+  colors: 8,
+  majorFailures: 9,
+  commendation: 10,
+};
+
+/** The articles a rule set cites, defaults filling what it leaves out. */
+export function ruleArticles(ruleSet: Pick<RuleSetInput, 'articles'>): RuleArticles {
+  const given = Object.entries(ruleSet.articles ?? {}).filter(([, v]) => typeof v === 'number');
+  return { ...DEFAULT_RULE_ARTICLES, ...Object.fromEntries(given) };
+}
+
+/** Repeats of a problem category by the same cadre (see RuleSetInput.repeats). */
+export interface RepeatRule {
+  withinWeeks: number;
+  weight: number;
+}
+
+/** Thresholds of a village's colour (see RuleSetInput.villageColors). */
+export interface VillageColorRule {
+  redItems: number;
+  yellowItems: number;
+  redOpenItems: number | null;
 }
 
 /** Visits a week per village class (深度贫困村, 一般贫困村, 非贫困村). */

@@ -4,6 +4,7 @@
  * can be explained later ("why is this cadre here") without re-reading the store.
  */
 import { byString } from './calendar.ts';
+import { problemWeight, repeatRuleOf } from './repeats.ts';
 import type { RuleSet } from './rule-set.ts';
 import { tierBand, tierForCount } from './rule-set.ts';
 import type { Severity, Tier } from './terms.ts';
@@ -14,6 +15,8 @@ export interface OpenProblemFact {
   severity: Severity;
   /** Rejected rectifications so far (虚假整改); any makes the problem weigh falseRectificationWeight. */
   falseRectifications: number;
+  /** Earlier problems of the same category that make this one a repeat (repeats.ts); absent: none. */
+  repeatOf?: readonly string[] | undefined;
 }
 
 /** Absence at an on-site headcount, counted as a problem of its own when the rules say so. */
@@ -51,6 +54,8 @@ export type TierReason =
       severity: Severity;
       falseRectification: boolean;
       falseRectifications: number;
+      /** A repeat of these earlier problems of the same category (屡查屡犯). */
+      repeatOf?: string[] | undefined;
       weight: number;
     }
   | { kind: 'absence'; inspectionId: string; date: string; severity: Severity; weight: number }
@@ -84,7 +89,8 @@ export function decideTier(facts: CadreFacts, ruleSet: RuleSet): TierDecision {
         severity: p.severity,
         falseRectification: p.falseRectifications > 0,
         falseRectifications: p.falseRectifications,
-        weight: p.falseRectifications > 0 ? ruleSet.falseRectificationWeight : 1,
+        ...(p.repeatOf?.length ? { repeatOf: [...p.repeatOf] } : {}),
+        weight: problemWeight(ruleSet, p.falseRectifications, (p.repeatOf?.length ?? 0) > 0),
       }),
     );
   const absences: TierReason[] = ruleSet.absenceIsProblem.enabled
@@ -167,9 +173,21 @@ function explain(
   const parts: string[] = [];
   if (problems.length > 0) {
     const falseOnes = problems.filter((p) => p.kind === 'openProblem' && p.falseRectification).length;
+    const repeats = problems.filter((p) => p.kind === 'openProblem' && p.repeatOf?.length).length;
+    const notes: string[] = [];
+    if (falseOnes > 0)
+      notes.push(`其中虚假整改 ${falseOnes} 个，每个按 ${ruleSet.falseRectificationWeight} 个计`);
+    if (repeats > 0) {
+      const rule = repeatRuleOf(ruleSet);
+      notes.push(
+        rule.weight > 1
+          ? `同类问题 ${rule.withinWeeks} 周内重复发生 ${repeats} 个，每个按 ${rule.weight} 个计`
+          : `同类问题 ${rule.withinWeeks} 周内重复发生 ${repeats} 个`,
+      );
+    }
     parts.push(
-      falseOnes > 0
-        ? `未销号问题 ${problems.length} 个（其中虚假整改 ${falseOnes} 个，每个按 ${ruleSet.falseRectificationWeight} 个计）`
+      notes.length > 0
+        ? `未销号问题 ${problems.length} 个（${notes.join('；')}）`
         : `未销号问题 ${problems.length} 个`,
     );
   }

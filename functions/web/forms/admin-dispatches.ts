@@ -1,5 +1,11 @@
 import type { FormEntries } from '../../client/form-data.ts';
-import { acknowledgeDirectReport } from '../../schemas/direct-reports.ts';
+import {
+  acknowledgeDirectReport,
+  closeDirectReport,
+  createHandoff,
+  replyHandoff,
+  triageDirectReport,
+} from '../../schemas/direct-reports.ts';
 import { createDispatch } from '../../schemas/dispatches.ts';
 import type { FormRegistry } from './registry.ts';
 
@@ -31,4 +37,8 @@ export function assigneeEntries(entries: FormEntries): FormEntries {
 export const dispatchForms = {
   'dispatch-new': { schema: createDispatch, prepare: assigneeEntries },
   'direct-report-ack': { schema: acknowledgeDirectReport },
+  'direct-report-triage': { schema: triageDirectReport },
+  'direct-report-handoff': { schema: createHandoff },
+  'direct-report-close': { schema: closeDirectReport },
+  'direct-report-reply': { schema: replyHandoff },
 } satisfies FormRegistry;

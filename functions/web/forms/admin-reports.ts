@@ -22,6 +22,7 @@ export const NOTICE_KINDS = [
   'appointmentLetter',
   'talkRecord',
   'commendationNotice',
+  'assessmentNotice',
 ] as const;
 
 // The API's week check (schemas/bulletins.ts), without that module's server-side types.

@@ -58,6 +58,12 @@ export function field(state: FormState, name: string, fallback = ''): FieldView 
   return { name, id, value, error, errorId: `${id}-error`, invalid: error !== '' };
 }
 
+/** A field of one of several forms on a page: its id carries the form's scope so that none repeats. */
+export function scoped(f: FieldView, scope: string): FieldView {
+  const id = fieldId(`${scope}-${f.name}`);
+  return { ...f, id, errorId: `${id}-error` };
+}
+
 /** Options of a select or a radio group, with the chosen one marked. */
 export function choices(
   state: FormState,

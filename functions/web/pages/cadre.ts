@@ -4,7 +4,11 @@ import { dispatchColor, problemColor } from '../../core/rules/colors.ts';
 import type { RuleSet } from '../../core/rules/rule-set.ts';
 import { weekWords } from '../../core/week-words.ts';
 import { ASSIGNMENT_ROLE_LABELS } from '../../schemas/assignments.ts';
-import { DIRECT_REPORT_KIND_LABELS, DIRECT_REPORT_KINDS } from '../../schemas/direct-reports.ts';
+import {
+  DIRECT_REPORT_KIND_LABELS,
+  DIRECT_REPORT_KINDS,
+  DIRECT_REPORT_STATUS_LABELS,
+} from '../../schemas/direct-reports.ts';
 import type { DispatchListItem } from '../../schemas/dispatches.ts';
 import type { CadreWeekEvaluation, Problem } from '../../schemas/problems.ts';
 import { cadreForms } from '../forms/cadre.ts';
@@ -269,7 +273,11 @@ async function directReportPage(ctx: PageContext, state: FormState | undefined, 
         kind: r.kindLabel,
         summary: r.summary,
         at: shortDateTime(r.createdAt),
-        acknowledged: r.status === 'acknowledged',
+        acknowledged: r.status !== 'new',
+        status:
+          r.status === 'new' || r.status === 'acknowledged' ? '' : DIRECT_REPORT_STATUS_LABELS[r.status],
+        closed: r.status === 'closed',
+        resolution: r.resolution ?? '',
         reply: r.acknowledgementNote ?? '',
         minutes: r.responseMinutes ?? null,
       })),
@@ -506,9 +514,10 @@ export const cadrePages = [
             ...problemRows.filter((p) => !p.awaiting).map((p) => p.href),
             '/app/cadre/problems',
             '/app/cadre/direct-reports/new',
+            '/app/cadre/handoffs',
             '/app/cadre/visits',
             '/app/cadre/standing',
-            ...(villages.some((v) => v.isChief) ? ['/app/cadre/team'] : []),
+            ...(villages.some((v) => v.isChief) ? ['/app/cadre/team', '/app/cadre/allocations'] : []),
           ],
         },
       );

@@ -6,6 +6,11 @@ import {
   PRESENCE_LABELS,
   PRESENCE_STATES,
 } from '../../core/inspections.ts';
+import {
+  PROBLEM_SOURCE_LABELS,
+  PROBLEM_SOURCES,
+  problemCategoriesOf,
+} from '../../core/problem-categories.ts';
 import { PROBLEM_SEVERITIES, SEVERITY_LABELS } from '../../core/problems.ts';
 import { dispatchColor, problemColor } from '../../core/rules/colors.ts';
 import { beijingDate } from '../../core/time.ts';
@@ -15,13 +20,13 @@ import { verificationForm } from '../../schemas/problems.ts';
 import { inspectorForms } from '../forms/inspector.ts';
 import {
   choices,
-  type FieldView,
   type FormState,
   field,
   fieldId,
   formView,
   freshForm,
   refusedForm,
+  scoped,
   ticked,
 } from '../forms/state.ts';
 import { currentRules } from '../lookups.ts';
@@ -130,9 +135,24 @@ async function villageListPage(ctx: PageContext, query: URLSearchParams) {
 // ---------------------------------------------------------------------------------------------
 // 2. A village and its inspection form
 
-function problemRow(form: FormState, base: string, index: number) {
+function problemRow(form: FormState, base: string, index: number, categories: readonly string[]) {
   const name = (key: string) => `${base}.${index}.${key}`;
   return {
+    category: field(form, name('category')),
+    categories: choices(
+      form,
+      name('category'),
+      categories.map((c) => ({ value: c, label: c })),
+    ),
+    // A select, not a checkbox: a checkbox's hidden `false` would make a spare blank row look filled in.
+    absence: field(form, name('absence')),
+    absences: choices(form, name('absence'), [{ value: 'true', label: '是' }]),
+    source: field(form, name('source')),
+    sources: choices(
+      form,
+      name('source'),
+      PROBLEM_SOURCES.map((s) => ({ value: s, label: PROBLEM_SOURCE_LABELS[s] })),
+    ),
     number: index + 1,
     description: field(form, name('description')),
     severity: field(form, name('severity')),
@@ -223,7 +243,7 @@ async function villagePage(ctx: PageContext, id: string, state: FormState | unde
         problems: field(form, problemsBase),
       },
       problems: Array.from({ length: problemRowCount(form, problemsBase) }, (_, j) =>
-        problemRow(form, problemsBase, j),
+        problemRow(form, problemsBase, j, problemCategoriesOf(rules)),
       ),
     };
   });
@@ -286,7 +306,7 @@ async function villagePage(ctx: PageContext, id: string, state: FormState | unde
       },
       today,
       rectifyDays: rules.rectificationDays,
-      templateRow: problemRow(freshForm(), 'findings.__F__.problems', 0),
+      templateRow: problemRow(freshForm(), 'findings.__F__.problems', 0, problemCategoriesOf(rules)),
       action: `${villageHref(village.id)}/inspections`,
     },
     { nav: 'villages', ...(status ? { status } : {}) },
@@ -295,12 +315,6 @@ async function villagePage(ctx: PageContext, id: string, state: FormState | unde
 
 // ---------------------------------------------------------------------------------------------
 // 3. The verification queue
-
-/** One form per item on the page: field ids carry the problem's id so none repeats. */
-function scoped(f: FieldView, scope: string): FieldView {
-  const id = fieldId(`${scope}-${f.name}`);
-  return { ...f, id, errorId: `${id}-error` };
-}
 
 /** formView() for a form whose field ids are scoped(): the summary links to the scoped ids. */
 function scopedFormView(state: FormState, scope: string) {

@@ -2,7 +2,7 @@ import { badgeOf, COLOR_REASON_LABELS, type ColorCounts } from '../../core/rules
 import type { CadreEvaluation } from '../../core/rules/evaluation.ts';
 import type { Tier } from '../../core/rules/terms.ts';
 import { addDays, isoWeekOf, isoWeekRange } from '../../core/time.ts';
-import { weekWords } from '../../core/week-words.ts';
+import { weekDates, weekWords } from '../../core/week-words.ts';
 import type { Places } from '../lookups.ts';
 import { type PageView, page } from '../route.ts';
 import { shortDate } from './format.ts';
@@ -19,6 +19,16 @@ export const weekLabel = weekWords;
 export function weekRange(week: string): string {
   const { monday, sunday } = isoWeekRange(week);
   return `${shortDate(monday)}至${shortDate(sunday)}`;
+}
+
+/**
+ * A bulletin as people name it (issue 13): 2026年第12期（11月23日至29日）, numbered by issue and dated
+ * by its days; before its issue number is known (not yet rendered, or not readable here), its days
+ * alone: 11月23日至29日. Never 第48周 or 2026-W48.
+ */
+export function bulletinLabel(week: string, issue?: string): string {
+  const days = weekDates(week).replace(/^\d{4}年/, '');
+  return issue ? `${issue}（${days}）` : days;
 }
 
 /** The week a run of `weeks` consecutive weeks ending with `week` began in. */

@@ -1,8 +1,8 @@
-import type { ApiClient } from '../../../client/api-client.ts';
+import type { ApiClient, GetAnswer } from '../../../client/api-client.ts';
 import { emptyColorCounts } from '../../../core/rules/colors.ts';
 import type { CadreEvaluation, DispatchRow, ProblemRow } from '../../../core/rules/evaluation.ts';
 import { SEVERITY_LABELS } from '../../../core/rules/terms.ts';
-import { isoWeekOfInstant } from '../../../core/time.ts';
+import { beijingDate, isoWeekOfInstant } from '../../../core/time.ts';
 import type { Problem } from '../../../schemas/problems.ts';
 import { boardFilters, readFilters } from '../../forms/admin-reports.ts';
 import { field, freshForm } from '../../forms/state.ts';
@@ -26,6 +26,7 @@ import {
   weekLabel,
 } from '../../view/evaluation.ts';
 import { shortDate, shortDateTime } from '../../view/format.ts';
+import { boardVillages } from '../../view/village-colors.ts';
 import { cadreHref, problemHref, villageProblemsHref } from './records.ts';
 
 /**
@@ -93,6 +94,36 @@ async function overdueTalks(api: ApiClient, townshipId: string | undefined) {
     dueBy: shortDate(t.dueBy),
     href: `/app/admin/talks/${encodeURIComponent(t.id)}`,
   }));
+}
+
+/**
+ * Direct reports handed off to a unit (转办) and not replied to by their deadline: red on the board,
+ * with the unit named; those due today are yellow beside them (docs/direct-reports.md).
+ */
+async function dueHandoffs(api: ApiClient, townshipId: string | undefined, now: Date) {
+  const res = await api.page('/direct-report-handoffs', {
+    query: { limit: 100, ...(townshipId ? { townshipId } : {}) },
+  });
+  if (!res.ok) return [];
+  const today = beijingDate(now);
+  return res.body.items
+    .filter((h) => h.deadline <= today && h.repliedAt === undefined)
+    .map((h) => ({
+      unit: h.unitName,
+      summary: h.summary,
+      overdue: h.overdue,
+      deadline: shortDate(h.deadline),
+      href: `/app/admin/direct-reports/${encodeURIComponent(h.directReportId)}`,
+    }));
+}
+
+/**
+ * The numbers the board's wording prints (the yellow window's days): those of the rule set the shown
+ * week was judged by, else of the rule set in force; the wording around them is the template's.
+ */
+function colorRulesOf(rules: GetAnswer<'/rules'>, version: number | undefined) {
+  const used = rules.versions.find((r) => r.version === version) ?? rules.current;
+  return { yellowWithinDays: used.colors.yellowWithinDays };
 }
 
 /** One matter on the board: a problem, or one assignee row (cadre × village) of a dispatch. */
@@ -239,11 +270,18 @@ export const boardPages = [
     roles: ROLES,
     async handle(input, ctx) {
       const filters = readFilters(boardFilters, input.query, ['townshipId']);
-      const [source, names, talks] = await Promise.all([
+      const [source, names, talks, handoffs, rules] = await Promise.all([
         boardSource(ctx.api, ctx.now),
         placeNames(ctx.api, { none: COUNTY_LEVEL }),
         overdueTalks(ctx.api, readFilters(boardFilters, input.query, ['townshipId']).values.townshipId),
+        dueHandoffs(
+          ctx.api,
+          readFilters(boardFilters, input.query, ['townshipId']).values.townshipId,
+          ctx.now,
+        ),
+        ctx.api.get('/rules'),
       ]);
+      const colorRules = colorRulesOf(rules, source?.bulletin.ruleSetVersion);
       const form = freshForm(filters.given);
       form.errors = filters.errors;
       const township = filters.values.townshipId ?? '';
@@ -253,6 +291,7 @@ export const boardPages = [
           '红黄绿三色清单',
           {
             hasSource: false,
+            colorRules,
             source: null,
             filter: {
               townshipId: field(form, 'townshipId'),
@@ -273,6 +312,8 @@ export const boardPages = [
             total: emptyColorCounts(),
             notInEvaluation: 0,
             overdueTalks: talks,
+            handoffs,
+            villages: [],
             exportFilters: township ? [{ name: 'townshipId', value: township }] : [],
           },
           { nav: 'board' },
@@ -289,6 +330,19 @@ export const boardPages = [
         township || undefined,
       );
       const evaluatedIds = new Set(b.problems.map((p) => p.problemId));
+      const dispatchWords = new Map(
+        (b.dispatches ?? b.overdueDispatches).map((d) => [
+          `${d.dispatchId}/${d.cadreId}`,
+          [d.number, d.title].filter(Boolean).join(' '),
+        ]),
+      );
+      const villages = await boardVillages(
+        ctx.api,
+        b,
+        names,
+        (id) => !township || id === township,
+        (kind, id) => (kind === 'problem' ? live.get(id)?.description : dispatchWords.get(id)) ?? '',
+      );
       const dispatchRows = b.dispatches ?? b.overdueDispatches;
 
       // Counts per township cover every matter of the evaluation, green (closed this week) too.
@@ -337,6 +391,7 @@ export const boardPages = [
         '红黄绿三色清单',
         {
           hasSource: true,
+          colorRules,
           source: {
             week: b.week,
             label: weekLabel(b.week),
@@ -362,6 +417,8 @@ export const boardPages = [
           total: { ...total, open: total.red + total.yellow + total.onTrack },
           notInEvaluation,
           overdueTalks: talks,
+          handoffs,
+          villages,
           exportFilters: township ? [{ name: 'townshipId', value: township }] : [],
         },
         { nav: 'board' },

@@ -10,6 +10,7 @@ import type { BulletinSummary } from '../../../schemas/bulletins.ts';
 import {
   type Bulletin,
   type BulletinDocument,
+  bulletinIssues,
   COUNTY_LEVEL,
   evaluatedWeeks,
   type Places,
@@ -20,6 +21,7 @@ import { definePage, type PageContext, page } from '../../route.ts';
 import {
   addCount,
   bulletinHref,
+  bulletinLabel,
   downloadHref,
   matterTownship,
   notFoundPage,
@@ -42,10 +44,11 @@ const ROLES = ['admin', 'township', 'leader'] as const;
 // ---------------------------------------------------------------------------------------------
 // The list
 
-function summaryRow(b: BulletinSummary) {
+function summaryRow(b: BulletinSummary, issues: Map<string, string>) {
   return {
     week: b.week,
-    label: weekLabel(b.week),
+    label: bulletinLabel(b.week, issues.get(b.week)),
+    weekLabel: weekLabel(b.week),
     range: weekRange(b.week),
     href: bulletinHref(b.week),
     revision: b.revision,
@@ -63,11 +66,15 @@ async function listPage(ctx: PageContext, next: string | null) {
   });
   if (!res.ok) throw new ApiCallError(res.status, errorOf(res.body), 'GET /bulletins');
   const { items, next: after } = res.body;
+  const issues = await bulletinIssues(
+    ctx.api,
+    items.map((b) => b.week),
+  );
   return page(
     'admin/bulletins/index',
     '周通报',
     {
-      rows: items.map(summaryRow),
+      rows: items.map((b) => summaryRow(b, issues)),
       pager: {
         show: Boolean(next || after),
         first: next ? '/app/admin/bulletins' : '',
@@ -107,6 +114,13 @@ function figuresText(f: EffectivenessFigures | null) {
     reportsPerCadre: f?.directReports.perCadre ?? '',
     ackMinutes: f?.acknowledgement.medianMinutes ?? '',
     pending: f?.acknowledgement.pending ?? 0,
+    // Direct reports closed (办结), in weeks that closed one: how many and the median hours to closure.
+    resolution: f?.resolution
+      ? {
+          closed: f.resolution.closed,
+          hours: f.resolution.medianMinutes === null ? '' : Math.round(f.resolution.medianMinutes / 6) / 10,
+        }
+      : null,
     // Visits (下村) and nights (吃住在村), in weeks that had a visit.
     visits: f?.visits
       ? {
@@ -226,12 +240,17 @@ function documentsView(b: Bulletin) {
 }
 
 async function weekPage(ctx: PageContext, week: string, revision: string | null) {
-  const [b, names, history] = await Promise.all([
+  const [b, names, history, rules, issues] = await Promise.all([
     readBulletin(ctx.api, week, revision ?? undefined),
     placeNames(ctx.api, { none: COUNTY_LEVEL }),
     evaluatedWeeks(ctx.api, 9, week),
+    ctx.api.get('/rules'),
+    bulletinIssues(ctx.api, [week]),
   ]);
   if (!b) return notFoundPage(`${weekLabel(week)}尚未评定，没有周通报`);
+  const issueLabel = bulletinLabel(b.week, b.provisional ? undefined : issues.get(b.week));
+  // The numbers the colour legend prints are those of the rule set the week was judged by.
+  const judgedBy = rules.versions.find((r) => r.version === b.ruleSetVersion) ?? rules.current;
   const cadres = new Map(b.cadres.map((c) => [c.cadreId, c]));
   const people = (ids: readonly string[]) => ids.map((id) => person(cadres.get(id), id, names));
   const latest = b.revisions.at(-1)?.revision ?? b.revision;
@@ -259,10 +278,11 @@ async function weekPage(ctx: PageContext, week: string, revision: string | null)
 
   return page(
     'admin/bulletins/week',
-    `周通报 · ${weekLabel(b.week)}`,
+    `周通报 · ${issueLabel}`,
     {
       week: b.week,
       label: weekLabel(b.week),
+      issueLabel,
       range: weekRange(b.week),
       provisional: b.provisional,
       revision: b.revision,
@@ -271,6 +291,7 @@ async function weekPage(ctx: PageContext, week: string, revision: string | null)
       olderRevision: !b.provisional && b.revision < latest,
       latestHref: bulletinHref(b.week),
       ruleSetVersion: b.ruleSetVersion,
+      colorRules: { yellowWithinDays: judgedBy.colors.yellowWithinDays },
       evaluatedAt: shortDateTime(b.evaluatedAt),
       asOf: shortDateTime(b.asOf),
       circleHref: `/app/admin/circle?week=${encodeURIComponent(b.week)}`,

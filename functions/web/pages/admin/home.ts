@@ -1,16 +1,17 @@
 import { countyMode } from '../../../accounts/sessions.ts';
-import { isoWeekRange } from '../../../core/time.ts';
-import { weekNumberWords } from '../../../core/week-words.ts';
-import { placeNames } from '../../lookups.ts';
+import { isoWeekOfInstant } from '../../../core/time.ts';
+import { bulletinIssues, placeNames, readBulletin } from '../../lookups.ts';
 import { definePage, type PageDef, page } from '../../route.ts';
-import { shortDate, shortDateTime } from '../../view/format.ts';
+import { bulletinHref, bulletinLabel } from '../../view/evaluation.ts';
+import { shortDateTime } from '../../view/format.ts';
 import { ADMIN, IMPORT_PAGE } from './lists.ts';
 
 /**
  * HQ's overview: the figures that need someone today, each a link to the list behind it — villages
  * without a chief, chiefs of several villages, open and overdue dispatches, direct reports waiting
- * for acknowledgement, rectifications waiting for verification, the latest weekly bulletin — and the
- * usual next steps.
+ * for acknowledgement, rectifications waiting for verification, this week's colours so far (the
+ * provisional evaluation the board shows: past weeks can end with no green, docs/demo.md), the latest
+ * bulletin by its issue and days — and a way to every area of the console.
  */
 const LIST_MAX = 5000;
 
@@ -21,7 +22,8 @@ export const homePages: PageDef[] = [
     roles: ADMIN,
     async handle(_input, ctx) {
       const api = ctx.api;
-      const [coverage, open, overdue, waiting, awaiting, bulletins, names] = await Promise.all([
+      const currentWeek = isoWeekOfInstant(ctx.now);
+      const [coverage, open, overdue, waiting, awaiting, bulletins, names, current] = await Promise.all([
         api.get('/coverage'),
         api.all('/dispatches', { query: { status: 'open' } }, LIST_MAX),
         api.all('/dispatches', { query: { status: 'overdue' } }, LIST_MAX),
@@ -29,9 +31,11 @@ export const homePages: PageDef[] = [
         api.all('/problems', { query: { status: 'awaiting_verification' } }, LIST_MAX),
         api.get('/bulletins', { query: { limit: 1 } }),
         placeNames(api),
+        readBulletin(api, currentWeek),
       ]);
       const latest = bulletins.items[0];
-      const range = latest ? isoWeekRange(latest.week) : undefined;
+      const issues = await bulletinIssues(api, latest ? [latest.week] : []);
+      const now = current?.provisional ? current : null;
       const urgent = [...waiting]
         .sort(
           (a, b) =>
@@ -56,18 +60,27 @@ export const homePages: PageDef[] = [
           },
           bulletin: latest
             ? {
-                week: weekNumberWords(latest.week),
-                from: shortDate(range?.monday ?? latest.monday),
-                to: shortDate(range?.sunday ?? latest.sunday),
+                // 2026年第12期 big, its days beside the label; before it is numbered, the days alone.
+                issue: issues.get(latest.week) ?? bulletinLabel(latest.week),
+                days: bulletinLabel(latest.week),
                 revised: latest.revised,
                 revision: latest.revision,
                 provisional: latest.provisional,
-                red: latest.colors.red,
-                yellow: latest.colors.yellow,
-                green: latest.colors.green,
                 circle: latest.counts.circle,
+                entered: latest.counts.entered,
+                exited: latest.counts.exited,
                 talks: latest.counts.reminderTalk + latest.counts.admonishmentTalk,
-                href: `/app/admin/bulletins/${encodeURIComponent(latest.week)}`,
+                href: bulletinHref(latest.week),
+              }
+            : null,
+          // This week so far, as the board shows it (red / yellow / on track / green = closed this week).
+          thisWeek: now
+            ? {
+                red: now.colors.total.red,
+                yellow: now.colors.total.yellow,
+                onTrack: now.colors.total.onTrack,
+                green: now.colors.total.green,
+                asOf: shortDateTime(now.asOf),
               }
             : null,
           urgent: urgent.map((r) => ({

@@ -1,6 +1,7 @@
 import type { PageDef } from '../../route.ts';
 import { accountabilityPages } from './accountability.ts';
 import { accountPages } from './accounts.ts';
+import { assessmentPages } from './assessments.ts';
 import { taskPages } from './background.ts';
 import { boardPages } from './board.ts';
 import { bulletinPages } from './bulletins.ts';
@@ -13,9 +14,12 @@ import { jobPages } from './jobs.ts';
 import { noticePages } from './notices.ts';
 import { organisationPages } from './organisation.ts';
 import { recordPages } from './records.ts';
+import { resourcePages } from './resources.ts';
 import { rosterPages } from './roster.ts';
 import { rosterEditPages } from './roster-edit.ts';
+import { settingsPages } from './settings.ts';
 import { talkPages } from './talks.ts';
+import { visitPages } from './visits.ts';
 
 /** HQ's pages (desktop), one module per area. */
 export const adminPages: PageDef[] = [
@@ -31,9 +35,13 @@ export const adminPages: PageDef[] = [
   ...boardPages,
   ...circlePages,
   ...accountabilityPages,
+  ...assessmentPages,
+  ...resourcePages,
   ...bulletinPages,
   ...noticePages,
   ...jobPages,
   ...taskPages,
   ...accountPages,
+  ...settingsPages,
+  ...visitPages,
 ];

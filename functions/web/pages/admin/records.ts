@@ -1,7 +1,12 @@
+import {
+  PROBLEM_SOURCE_LABELS,
+  PROBLEM_SOURCES,
+  problemCategoriesOf,
+} from '../../../core/problem-categories.ts';
 import { isOverdue, SEVERITY_LABELS, STATUS_LABELS } from '../../../core/problems.ts';
 import { beijingDate } from '../../../core/time.ts';
 import { choices, field } from '../../forms/state.ts';
-import { cadreNames, type Places, placeNames } from '../../lookups.ts';
+import { cadreNames, currentRules, type Places, placeNames } from '../../lookups.ts';
 import { definePage, type PageContext, type PageDef, type PageInput, page } from '../../route.ts';
 import { downloadHref, weekLabel } from '../../view/evaluation.ts';
 import { dateOf, shortDate, shortDateTime, signer } from '../../view/format.ts';
@@ -54,13 +59,16 @@ async function problemList(input: PageInput, ctx: PageContext) {
     'cadreId',
     'status',
     'severity',
+    'category',
+    'source',
     'overdue',
     'from',
     'to',
   ]);
-  const [names, list] = await Promise.all([
+  const [names, list, rules] = await Promise.all([
     placeNames(ctx.api),
     listPage(ctx.api, '/problems', filters, input.query.get('next')),
+    currentRules(ctx.api),
   ]);
   const cadres = await cadreNames(ctx.api, [
     ...list.items.map((p) => p.cadreId),
@@ -83,6 +91,18 @@ async function problemList(input: PageInput, ctx: PageContext) {
         statuses: choices(state, 'status', STATUS_OPTIONS),
         severity: field(state, 'severity'),
         severities: choices(state, 'severity', SEVERITY_OPTIONS),
+        category: field(state, 'category'),
+        categories: choices(
+          state,
+          'category',
+          problemCategoriesOf(rules).map((c) => ({ value: c, label: c })),
+        ),
+        source: field(state, 'source'),
+        sources: choices(
+          state,
+          'source',
+          PROBLEM_SOURCES.map((s) => ({ value: s, label: PROBLEM_SOURCE_LABELS[s] })),
+        ),
         overdue: field(state, 'overdue'),
         overdueOptions: choices(state, 'overdue', OVERDUE_OPTIONS),
         from: field(state, 'from'),
@@ -96,6 +116,9 @@ async function problemList(input: PageInput, ctx: PageContext) {
         description: p.description,
         severity: SEVERITY_LABELS[p.severity],
         severe: p.severity === 'severe',
+        category: p.category ?? '',
+        source: p.sourceLabel ?? '',
+        repeat: p.repeat ? { weeks: p.repeat.weeks, count: p.repeat.of.length + 1 } : null,
         status: STATUS_LABELS[p.status],
         closed: p.status === 'closed',
         awaiting: p.status === 'awaiting_verification',
@@ -205,6 +228,12 @@ async function problemDetail(input: PageInput, ctx: PageContext) {
         township: p.townshipName ?? p.townshipId,
         extensionHref: `${problemHref(p.id)}/extension`,
         closedAt: p.closedAt ? shortDateTime(p.closedAt) : '',
+        category: p.category ?? '',
+        source: p.sourceLabel ?? '',
+        absence: p.absence === true,
+        repeat: p.repeat
+          ? { weeks: p.repeat.weeks, earlier: p.repeat.of.map((id) => ({ id, href: problemHref(id) })) }
+          : null,
       },
       timeline: entries,
     },
