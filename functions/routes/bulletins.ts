@@ -82,6 +82,7 @@ export const bulletinsRoutes = [
           id: d.id,
           kind: d.kind,
           title: d.title,
+          ...(d.number ? { number: d.number } : {}),
           ...(d.cadreId ? { cadreId: d.cadreId } : {}),
           ...(d.revision !== undefined ? { revision: d.revision } : {}),
           html: downloadPath(d.id, 'html'),

@@ -74,6 +74,7 @@ export const documentLink = z.lazy(() =>
     id: z.string(),
     kind: z.enum(DOCUMENT_KINDS),
     title: z.string(),
+    number: z.optional(z.string().check(z.describe('文号（指谈〔2026〕3号），周通报为期数（2026年第12期）'))),
     cadreId: z.optional(z.string()),
     revision: z.optional(z.number()),
     html: z.string().check(z.describe('HTML 下载地址')),

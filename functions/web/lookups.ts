@@ -84,6 +84,15 @@ export async function readBulletin(
   throw new ApiCallError(res.status, res.error, 'GET /bulletins/{week}');
 }
 
+/** The issue (2026年第12期) among a week's documents: the numbered bulletin of the latest revision. */
+export function bulletinIssueOf(
+  documents: ReadonlyArray<{ kind: string; number?: string | undefined; revision?: number | undefined }>,
+): string | undefined {
+  return documents
+    .filter((d) => d.kind === 'bulletin' && d.number && !d.number.includes('暂定'))
+    .sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0))[0]?.number;
+}
+
 /**
  * The issue number of each week's bulletin (2026年第12期), where HQ can read it: one small read per
  * week (GET /notices?week=…&kind=bulletin, the week's own index); a revision keeps its issue. Weeks
@@ -93,11 +102,7 @@ export async function bulletinIssues(api: ApiClient, weeks: readonly string[]): 
   const found = await Promise.all(
     [...new Set(weeks)].map(async (week) => {
       const res = await api.call('GET', '/notices', { query: { week, kind: 'bulletin', limit: 20 } });
-      if (!res.ok) return [week, undefined] as const;
-      const numbered = res.body.items
-        .filter((n) => n.number && !n.number.includes('暂定'))
-        .sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0));
-      return [week, numbered[0]?.number] as const;
+      return [week, res.ok ? bulletinIssueOf(res.body.items) : undefined] as const;
     }),
   );
   return new Map(found.filter((f): f is readonly [string, string] => f[1] !== undefined));

@@ -10,6 +10,7 @@ import type { BulletinSummary } from '../../../schemas/bulletins.ts';
 import {
   type Bulletin,
   type BulletinDocument,
+  bulletinIssueOf,
   bulletinIssues,
   COUNTY_LEVEL,
   evaluatedWeeks,
@@ -240,15 +241,15 @@ function documentsView(b: Bulletin) {
 }
 
 async function weekPage(ctx: PageContext, week: string, revision: string | null) {
-  const [b, names, history, rules, issues] = await Promise.all([
+  const [b, names, history, rules] = await Promise.all([
     readBulletin(ctx.api, week, revision ?? undefined),
     placeNames(ctx.api, { none: COUNTY_LEVEL }),
     evaluatedWeeks(ctx.api, 9, week),
     ctx.api.get('/rules'),
-    bulletinIssues(ctx.api, [week]),
   ]);
   if (!b) return notFoundPage(`${weekLabel(week)}尚未评定，没有周通报`);
-  const issueLabel = bulletinLabel(b.week, b.provisional ? undefined : issues.get(b.week));
+  // The week's documents come with it: the bulletin's issue is among them.
+  const issueLabel = bulletinLabel(b.week, b.provisional ? undefined : bulletinIssueOf(b.documents));
   // The numbers the colour legend prints are those of the rule set the week was judged by.
   const judgedBy = rules.versions.find((r) => r.version === b.ruleSetVersion) ?? rules.current;
   const cadres = new Map(b.cadres.map((c) => [c.cadreId, c]));

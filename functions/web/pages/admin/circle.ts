@@ -3,7 +3,7 @@ import { TIER_LABELS } from '../../../core/rules/terms.ts';
 import { readFilters, weekFilters } from '../../forms/admin-reports.ts';
 import { field, freshForm } from '../../forms/state.ts';
 import {
-  bulletinIssues,
+  bulletinIssueOf,
   COUNTY_LEVEL,
   evaluatedWeeks,
   type Places,
@@ -83,7 +83,7 @@ export const circlePages = [
           { nav: 'circle' },
         );
       }
-      const [b, issues] = await Promise.all([readBulletin(ctx.api, week), bulletinIssues(ctx.api, [week])]);
+      const b = await readBulletin(ctx.api, week);
       if (!b) return notFoundPage(`${weekLabel(week)}尚未评定，没有进退严圈名单`);
       if (!options.some((o) => o.value === b.week))
         options.unshift({
@@ -116,7 +116,7 @@ export const circlePages = [
             revised: b.revision > 1,
             evaluatedAt: shortDateTime(b.evaluatedAt),
             bulletinHref: bulletinHref(b.week),
-            bulletinLabel: bulletinLabel(b.week, b.provisional ? undefined : issues.get(b.week)),
+            bulletinLabel: bulletinLabel(b.week, b.provisional ? undefined : bulletinIssueOf(b.documents)),
             newerHref: newer ? `/app/admin/circle?week=${encodeURIComponent(newer.week)}` : '',
             newerLabel: newer ? weekLabel(newer.week) : '',
             olderHref: older ? `/app/admin/circle?week=${encodeURIComponent(older.week)}` : '',
