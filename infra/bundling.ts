@@ -1,5 +1,5 @@
 /**
- * How Lambda bundles are built, shared by the CDK stack (NodejsFunction) and the benchmark, so the
+ * How Lambda bundles are built, shared by the CDK stack (local esbuild bundling) and the benchmark, so the
  * bundle that is measured is the bundle that is deployed.
  */
 export const LAMBDA_NODE_TARGET = 'node24';
@@ -23,17 +23,38 @@ export const RUNTIME_SDK_MODULES = ['@aws-sdk/client-lambda'];
  */
 export const EXTERNAL_MODULES = ['sharp', 'exif-reader', ...RUNTIME_SDK_MODULES];
 
-/** esbuild options for one Lambda entry (used directly by the benchmark). */
-export function lambdaEsbuildOptions(entry: string, outfile: string) {
+export interface LambdaBundleOptions {
+  /** Linked source maps beside each file (`index.mjs.map`), without the sources' text; the stack ships them. */
+  sourcemap?: boolean;
+}
+
+/**
+ * esbuild options for one Lambda entry (the stack's local bundling and the benchmark). The bundle is a
+ * folder: `index.mjs` (the handler, `index.handler`) and, with code splitting, `chunks/*.mjs`. Every
+ * dynamic `import()` in our code or a dependency becomes a chunk loaded on first use, so a cold start
+ * compiles only what the entry imports statically: exceljs, the S3 client, the document templates and
+ * the SDK's rarer credential providers stay on disk until a request needs them (docs/deploy.md §9).
+ * The banner is prepended to every chunk (each is its own ES module).
+ */
+export function lambdaEsbuildOptions(
+  entry: string,
+  outdir: string,
+  { sourcemap = false }: LambdaBundleOptions = {},
+) {
   return {
     entryPoints: [entry],
-    outfile,
+    outdir,
+    entryNames: 'index',
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
     bundle: true,
     platform: 'node' as const,
     format: 'esm' as const,
     target: LAMBDA_NODE_TARGET,
     minify: true,
-    sourcemap: false as const,
+    sourcemap: sourcemap ? ('linked' as const) : false,
+    sourcesContent: false,
     mainFields: ['module', 'main'],
     external: EXTERNAL_MODULES,
     banner: { js: ESM_REQUIRE_BANNER },
@@ -41,3 +62,6 @@ export function lambdaEsbuildOptions(entry: string, outfile: string) {
     logLevel: 'silent' as const,
   };
 }
+
+/** The handler file inside a bundle folder made with `lambdaEsbuildOptions`. */
+export const BUNDLE_ENTRY_FILE = 'index.mjs';

@@ -4,7 +4,7 @@ import type { FieldIssue } from '../errors.ts';
 import { fieldIssues } from '../http/validation.ts';
 import { assignmentListQuery } from '../schemas/assignments.ts';
 import type { ExportList } from '../schemas/background.ts';
-import { entityId } from '../schemas/common.ts';
+import { built, entityId } from '../schemas/common.ts';
 import { directReportListQuery } from '../schemas/direct-reports.ts';
 import { dispatchListQuery } from '../schemas/dispatches.ts';
 import { noticeListQuery } from '../schemas/notices.ts';
@@ -19,7 +19,7 @@ export const boardQuery = z.strictObject({ townshipId: z.optional(entityId) });
 /** County leaders over townships (包镇领导): every township's, or one township's; running ones or all. */
 export const leaderExportQuery = z.strictObject({
   townshipId: z.optional(entityId),
-  active: townshipLeaderListQuery.shape.active,
+  active: built(townshipLeaderListQuery).shape.active,
 });
 
 /**

@@ -51,6 +51,10 @@ function resolve(schema: SchemaLike): Resolved {
       case 'catch':
         current = def.innerType as SchemaLike;
         continue;
+      case 'lazy':
+        // Request schemas are built on first use (functions/schemas/common.ts, `built`).
+        current = (current._zod as unknown as { innerType: SchemaLike }).innerType;
+        continue;
       case 'pipe': {
         // A pipe that starts with a transform (labels → codes) accepts what its output accepts.
         const input = def.in as SchemaLike;

@@ -24,7 +24,6 @@ import { type Actor, hasRole } from '../http/auth.ts';
 import { defineRoute, ok, type RawResponse, type RequestContext } from '../http/route.ts';
 import { recordAndNotify } from '../jobs/news-events.ts';
 import { handOffPrinting } from '../jobs/print-hand-off.ts';
-import { approveTalk, renderTalkRecord, talkNewsKey } from '../jobs/talks.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
 import { downloadQuery } from '../schemas/notices.ts';
 import {
@@ -41,6 +40,13 @@ import {
 } from '../schemas/talks.ts';
 import { DOCUMENT_FILE_RESPONSES, noticeFile } from './notices.ts';
 import { byTownship, listedTownship, mayDecideTalk, requireTownship, scopeOf } from './scope.ts';
+
+/**
+ * Numbering and rendering the talk notice and record (the templates, about 70 KB): only approving,
+ * recording and acknowledging need them, so they are a chunk of their own in the Lambda bundle,
+ * loaded by those requests and not by the lists and reads (docs/deploy.md §9).
+ */
+const talkDocuments = () => import('../jobs/talks.ts');
 
 /**
  * Talks (提醒谈话 / 诫勉谈话) as decisions (docs/talks.md): the weekly evaluation proposes, HQ or the
@@ -235,6 +241,7 @@ export const talksRoutes = [
       refuseEarly('approve', found, token);
       // The notice is stored as HTML here and printed as PDF by the function with Chromium, which then
       // sends the news (the notification is on the cadre's page at once): docs/talks.md.
+      const { approveTalk, talkNewsKey } = await talkDocuments();
       const result = await approveTalk(found, ctx.actor, {
         now: ctx.now,
         token,
@@ -385,6 +392,7 @@ export const talksRoutes = [
       );
       // The talk record (谈话记录) is rendered now; its id derives from the talk, so a retry reuses it.
       // Stored as HTML now and printed as PDF apart, like the notice.
+      const { renderTalkRecord } = await talkDocuments();
       const document = await renderTalkRecord(stepped, { now: ctx.now, pdf: null });
       if (document) await handOffPrinting({ documentId: document.id }, ctx.log);
       const record =
@@ -443,6 +451,7 @@ export const talksRoutes = [
         token,
       );
       // The record document again, now with the statement (表态) in it.
+      const { renderTalkRecord } = await talkDocuments();
       const document = await renderTalkRecord(record, { now: ctx.now, pdf: null });
       if (document) await handOffPrinting({ documentId: document.id }, ctx.log);
       await ctx.audit({

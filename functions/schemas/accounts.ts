@@ -7,7 +7,7 @@ import {
   USERNAME_PATTERN,
 } from '../core/passwords.ts';
 import { ROLES } from '../core/roles.ts';
-import { entityId, nameText } from './common.ts';
+import { built, entityId, nameText } from './common.ts';
 
 /**
  * County-mode accounts (local runtime only; on AWS Cognito keeps the users): the admin routes under
@@ -15,9 +15,11 @@ import { entityId, nameText } from './common.ts';
  */
 export const USERNAME_MESSAGE = '用户名为 3–32 个字符：小写字母、数字、点、下划线或连字符，以字母或数字开头';
 
-export const username = z.pipe(
-  z.pipe(z.string().check(z.maxLength(64, USERNAME_MESSAGE)), z.transform(normalizeUsername)),
-  z.string().check(z.regex(USERNAME_PATTERN, USERNAME_MESSAGE)),
+export const username = z.lazy(() =>
+  z.pipe(
+    z.pipe(z.string().check(z.maxLength(64, USERNAME_MESSAGE)), z.transform(normalizeUsername)),
+    z.string().check(z.regex(USERNAME_PATTERN, USERNAME_MESSAGE)),
+  ),
 );
 
 export const roleField = z.enum(ROLES, {
@@ -34,22 +36,29 @@ export const newPassword = z.string().check(
   }),
 );
 
-export const createAccountBody = z.strictObject({
-  username,
-  role: roleField,
-  cadreId: z.optional(entityId).check(z.describe('包村干部或县级领导账号：花名册中的干部')),
-  townshipId: z.optional(entityId).check(z.describe('乡镇账号：所在乡镇')),
-  name: z.optional(nameText()),
-});
+export const createAccountBody = z.lazy(() =>
+  z.strictObject({
+    username,
+    role: roleField,
+    cadreId: z.optional(entityId).check(z.describe('包村干部或县级领导账号：花名册中的干部')),
+    townshipId: z.optional(entityId).check(z.describe('乡镇账号：所在乡镇')),
+    name: z.optional(nameText()),
+  }),
+);
 
-export const accountParams = z.strictObject({ username });
+export const accountParams = z.lazy(() => z.strictObject({ username }));
 
 export const BATCH_MAX = 200;
-export const batchAccountsBody = z.strictObject({
-  cadreIds: z
-    .array(entityId)
-    .check(z.minLength(1, '请至少选择一名干部'), z.maxLength(BATCH_MAX, `一次最多开通 ${BATCH_MAX} 个账号`)),
-});
+export const batchAccountsBody = z.lazy(() =>
+  z.strictObject({
+    cadreIds: z
+      .array(entityId)
+      .check(
+        z.minLength(1, '请至少选择一名干部'),
+        z.maxLength(BATCH_MAX, `一次最多开通 ${BATCH_MAX} 个账号`),
+      ),
+  }),
+);
 
 export const ACCOUNT_STATES = ['must-change', 'active', 'disabled'] as const;
 
@@ -93,19 +102,25 @@ export const batchResult = z.lazy(() =>
 );
 
 /** Sign-in: only the shape is checked here; a malformed user name is just a wrong one (401). */
-export const signInBody = z.strictObject({
-  username: z.string().check(z.minLength(1, '请填写用户名'), z.maxLength(64, '用户名或密码不正确')),
-  password: z
-    .string()
-    .check(z.minLength(1, '请填写密码'), z.maxLength(PASSWORD_MAX_LENGTH * 2, '用户名或密码不正确')),
-});
+export const signInBody = z.lazy(() =>
+  z.strictObject({
+    username: z.string().check(z.minLength(1, '请填写用户名'), z.maxLength(64, '用户名或密码不正确')),
+    password: z
+      .string()
+      .check(z.minLength(1, '请填写密码'), z.maxLength(PASSWORD_MAX_LENGTH * 2, '用户名或密码不正确')),
+  }),
+);
 
-export const changePasswordBody = z.strictObject({
-  ...signInBody.shape,
-  newPassword,
-});
+export const changePasswordBody = z.lazy(() =>
+  z.strictObject({
+    ...built(signInBody).shape,
+    newPassword,
+  }),
+);
 
-export const tokenResponse = z.object({
-  token: z.string(),
-  expiresAt: z.string(),
-});
+export const tokenResponse = z.lazy(() =>
+  z.object({
+    token: z.string(),
+    expiresAt: z.string(),
+  }),
+);

@@ -12,7 +12,7 @@ import {
   EXIT_GRADES,
   parsePeriod,
 } from '../core/assessment.ts';
-import { calendarDate, entityId, freeText, LIMITS, orList } from './common.ts';
+import { built, calendarDate, entityId, freeText, LIMITS, orList } from './common.ts';
 
 export const assessmentPeriod = z.string({ message: '请填写考核期' }).check(
   z.refine((s) => parsePeriod(s) !== undefined, {
@@ -21,40 +21,44 @@ export const assessmentPeriod = z.string({ message: '请填写考核期' }).chec
   }),
 );
 
-export const periodParams = z.strictObject({ period: assessmentPeriod });
-export const villageResultsParams = z.strictObject({ period: assessmentPeriod, villageId: entityId });
+export const periodParams = z.lazy(() => z.strictObject({ period: assessmentPeriod }));
+export const villageResultsParams = z.lazy(() =>
+  z.strictObject({ period: assessmentPeriod, villageId: entityId }),
+);
 
 const exitGrade = z.enum(EXIT_GRADES, {
   message: `请选择成效考核结果：${orList(EXIT_GRADES.map((g) => EXIT_GRADE_LABELS[g]))}`,
 });
 
-export const villageResultsInput = z
-  .strictObject({
-    exitAssessment: z
-      .optional(z.nullable(exitGrade))
-      .check(
-        z.describe(
-          '脱贫攻坚成效考核结果：good 好、fairlyGood 较好、average 一般、poor 较差；null 或不填为未录入',
+export const villageResultsInput = z.lazy(() =>
+  z
+    .strictObject({
+      exitAssessment: z
+        .optional(z.nullable(exitGrade))
+        .check(
+          z.describe(
+            '脱贫攻坚成效考核结果：good 好、fairlyGood 较好、average 一般、poor 较差；null 或不填为未录入',
+          ),
         ),
-      ),
-    satisfaction: z
-      .optional(
-        z.nullable(
-          z
-            .number({ message: '满意度须为数字' })
-            .check(z.gte(0, '满意度不能小于 0'), z.lte(100, '满意度不能大于 100')),
-        ),
-      )
-      .check(z.describe('群众满意度测评得分（0–100）；null 或不填为未录入')),
-    note: z.optional(z.nullable(freeText(LIMITS.shortText))).check(z.describe('备注')),
-  })
-  .check(
-    z.refine((b) => (b.exitAssessment ?? null) !== null || (b.satisfaction ?? null) !== null, {
-      message: '请至少录入成效考核结果或满意度中的一项',
-      path: ['exitAssessment'],
-      params: { code: 'RESULTS_REQUIRED' },
-    }),
-  );
+      satisfaction: z
+        .optional(
+          z.nullable(
+            z
+              .number({ message: '满意度须为数字' })
+              .check(z.gte(0, '满意度不能小于 0'), z.lte(100, '满意度不能大于 100')),
+          ),
+        )
+        .check(z.describe('群众满意度测评得分（0–100）；null 或不填为未录入')),
+      note: z.optional(z.nullable(freeText(LIMITS.shortText))).check(z.describe('备注')),
+    })
+    .check(
+      z.refine((b) => (b.exitAssessment ?? null) !== null || (b.satisfaction ?? null) !== null, {
+        message: '请至少录入成效考核结果或满意度中的一项',
+        path: ['exitAssessment'],
+        params: { code: 'RESULTS_REQUIRED' },
+      }),
+    ),
+);
 
 export const villageResultsView = z.lazy(() =>
   z.object({
@@ -136,9 +140,11 @@ export const assessmentView = z.lazy(() =>
   }),
 );
 
-export const assessmentQuery = z.strictObject({
-  townshipId: z.optional(entityId).check(z.describe('只看某乡镇（分管多个乡镇的县级领导须选择）')),
-});
+export const assessmentQuery = z.lazy(() =>
+  z.strictObject({
+    townshipId: z.optional(entityId).check(z.describe('只看某乡镇（分管多个乡镇的县级领导须选择）')),
+  }),
+);
 
 const weight = (label: string) =>
   z
@@ -160,39 +166,41 @@ const weights = z.strictObject(
   >,
 );
 
-export const assessmentSchemeInput = z.strictObject({
-  effectiveFrom: calendarDate.check(z.describe('生效日期：某季度的第一天，此后开始的考核期按本版本计分')),
-  note: z.optional(freeText(LIMITS.shortText)),
-  weights: weights.check(z.describe('各考核项目的权重')),
-  params: z.strictObject({
-    severityWeights: z.strictObject({
-      minor: num('一般问题的计数', 10),
-      major: num('较重问题的计数', 10),
-      severe: num('严重问题的计数', 10),
+export const assessmentSchemeInput = z.lazy(() =>
+  z.strictObject({
+    effectiveFrom: calendarDate.check(z.describe('生效日期：某季度的第一天，此后开始的考核期按本版本计分')),
+    note: z.optional(freeText(LIMITS.shortText)),
+    weights: weights.check(z.describe('各考核项目的权重')),
+    params: z.strictObject({
+      severityWeights: z.strictObject({
+        minor: num('一般问题的计数', 10),
+        major: num('较重问题的计数', 10),
+        severe: num('严重问题的计数', 10),
+      }),
+      pointsPerProblem: num('每个问题扣分', 100),
+      verifyTargetDays: num('整改复核目标天数', 365),
+      pointsPerDayLate: num('每超一天扣分', 100),
+      pointsPerFalseRectification: num('每次虚假整改扣分', 100),
+      visitsPerWeek: num('每周下村次数（规则未规定时）', 7),
+      nightsPerWeek: num('每周住村夜数', 7),
+      directReportsPerQuarter: num('每季度信息直报条数', 100),
+      reminderTalkPoints: num('每次提醒谈话扣分', 100),
+      admonishmentTalkPoints: num('每次诫勉谈话扣分', 100),
+      exitGradePoints: z.strictObject({
+        good: num('“好”的得分', 100),
+        fairlyGood: num('“较好”的得分', 100),
+        average: num('“一般”的得分', 100),
+        poor: num('“较差”的得分', 100),
+      }),
     }),
-    pointsPerProblem: num('每个问题扣分', 100),
-    verifyTargetDays: num('整改复核目标天数', 365),
-    pointsPerDayLate: num('每超一天扣分', 100),
-    pointsPerFalseRectification: num('每次虚假整改扣分', 100),
-    visitsPerWeek: num('每周下村次数（规则未规定时）', 7),
-    nightsPerWeek: num('每周住村夜数', 7),
-    directReportsPerQuarter: num('每季度信息直报条数', 100),
-    reminderTalkPoints: num('每次提醒谈话扣分', 100),
-    admonishmentTalkPoints: num('每次诫勉谈话扣分', 100),
-    exitGradePoints: z.strictObject({
-      good: num('“好”的得分', 100),
-      fairlyGood: num('“较好”的得分', 100),
-      average: num('“一般”的得分', 100),
-      poor: num('“较差”的得分', 100),
-    }),
+    binding: z
+      .strictObject({ chief: shareOf('总队长捆绑比例'), member: shareOf('队员捆绑比例') })
+      .check(z.describe('干部得分中所在村得分所占比例（0–1）')),
   }),
-  binding: z
-    .strictObject({ chief: shareOf('总队长捆绑比例'), member: shareOf('队员捆绑比例') })
-    .check(z.describe('干部得分中所在村得分所占比例（0–1）')),
-});
+);
 
 export const assessmentScheme = z.lazy(() =>
-  z.extend(assessmentSchemeInput, {
+  z.extend(built(assessmentSchemeInput), {
     version: z.number(),
     createdAt: z.optional(z.string()),
     createdBy: z.optional(z.string()),

@@ -26,27 +26,31 @@ export const teamRoleId = z
     z.regex(/^[a-z0-9][a-z0-9-]*$/, '角色代码只能包含小写字母、数字和连字符，且以字母或数字开头'),
   );
 
-export const createAssignment = z.strictObject({
-  cadreId: entityId.check(z.describe('干部编号')),
-  villageId: entityId.check(z.describe('村编号')),
-  role,
-  teamRole: z
-    .optional(teamRoleId)
-    .check(z.describe('在村工作队中的角色代码（见 GET /team-roles，如第一书记）；可不填')),
-  from: z.optional(calendarDate).check(z.describe('开始日期（北京时间，当天起负责）；默认今天')),
-  note: z.optional(freeText(LIMITS.shortText)).check(z.describe('备注')),
-});
+export const createAssignment = z.lazy(() =>
+  z.strictObject({
+    cadreId: entityId.check(z.describe('干部编号')),
+    villageId: entityId.check(z.describe('村编号')),
+    role,
+    teamRole: z
+      .optional(teamRoleId)
+      .check(z.describe('在村工作队中的角色代码（见 GET /team-roles，如第一书记）；可不填')),
+    from: z.optional(calendarDate).check(z.describe('开始日期（北京时间，当天起负责）；默认今天')),
+    note: z.optional(freeText(LIMITS.shortText)).check(z.describe('备注')),
+  }),
+);
 
-export const endAssignment = z.strictObject({
-  to: z
-    .optional(calendarDate)
-    .check(
-      z.describe(
-        '结束日期（北京时间，自该日起不再负责，不得早于开始日期）；默认今天，尚未开始的则默认为开始日期',
+export const endAssignment = z.lazy(() =>
+  z.strictObject({
+    to: z
+      .optional(calendarDate)
+      .check(
+        z.describe(
+          '结束日期（北京时间，自该日起不再负责，不得早于开始日期）；默认今天，尚未开始的则默认为开始日期',
+        ),
       ),
-    ),
-  reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('结束原因')),
-});
+    reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('结束原因')),
+  }),
+);
 
 export const assignment = z.lazy(() =>
   z.object({
@@ -74,14 +78,16 @@ export const assignment = z.lazy(() =>
  * A move (调动): the assignment ends on `from` and the same cadre starts in another village on the
  * same day, in one request (POST /assignments/{id}/move).
  */
-export const moveAssignment = z.strictObject({
-  villageId: entityId.check(z.describe('调往的村编号')),
-  from: z
-    .optional(calendarDate)
-    .check(z.describe('调动日期（北京时间）：原包村关系至该日结束，新包村关系自该日开始；默认今天')),
-  role: z.optional(role).check(z.describe('在新村的角色；默认与原角色相同')),
-  reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('调动原因')),
-});
+export const moveAssignment = z.lazy(() =>
+  z.strictObject({
+    villageId: entityId.check(z.describe('调往的村编号')),
+    from: z
+      .optional(calendarDate)
+      .check(z.describe('调动日期（北京时间）：原包村关系至该日结束，新包村关系自该日开始；默认今天')),
+    role: z.optional(role).check(z.describe('在新村的角色；默认与原角色相同')),
+    reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('调动原因')),
+  }),
+);
 
 export const assignmentMove = z.lazy(() =>
   z.object({
@@ -92,26 +98,28 @@ export const assignmentMove = z.lazy(() =>
   }),
 );
 
-export const assignmentListQuery = z.strictObject({
-  ...pageQuery,
-  villageId: z.optional(entityId),
-  cadreId: z.optional(entityId),
-  townshipId: z.optional(entityId),
-  role: z.optional(role),
-  active: z.optional(
-    z.pipe(
-      z.enum(['true', 'false'], { message: '请选择是否只看未结束的' }),
-      z.transform((v: 'true' | 'false') => v === 'true'),
+export const assignmentListQuery = z.lazy(() =>
+  z.strictObject({
+    ...pageQuery,
+    villageId: z.optional(entityId),
+    cadreId: z.optional(entityId),
+    townshipId: z.optional(entityId),
+    role: z.optional(role),
+    active: z.optional(
+      z.pipe(
+        z.enum(['true', 'false'], { message: '请选择是否只看未结束的' }),
+        z.transform((v: 'true' | 'false') => v === 'true'),
+      ),
     ),
-  ),
-  on: z
-    .optional(calendarDate)
-    .check(z.describe('只列出该日（北京时间）在岗的包村关系；须同时指定 villageId 或 cadreId')),
-});
+    on: z
+      .optional(calendarDate)
+      .check(z.describe('只列出该日（北京时间）在岗的包村关系；须同时指定 villageId 或 cadreId')),
+  }),
+);
 
 export const assignmentPage = z.lazy(() => page(assignment));
 
-export const coverageQuery = z.strictObject({ townshipId: z.optional(entityId) });
+export const coverageQuery = z.lazy(() => z.strictObject({ townshipId: z.optional(entityId) }));
 
 const coverageVillage = z.object({
   id: z.string(),

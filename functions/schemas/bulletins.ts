@@ -40,7 +40,7 @@ export interface StoredEvaluation {
 
 export { isoWeek } from './common.ts';
 
-export const weekParams = z.strictObject({ week: isoWeek });
+export const weekParams = z.lazy(() => z.strictObject({ week: isoWeek }));
 
 /** Cut a bulletin to one township or one district (片区); a township's staff and leaders always get their own. */
 const bulletinCut = {
@@ -50,21 +50,25 @@ const bulletinCut = {
   districtId: z.optional(entityId).check(z.describe('只看该片区：其村的问题、任务和在此包村的干部')),
 };
 
-export const bulletinQuery = z.strictObject({
-  ...bulletinCut,
-  revision: z.optional(
-    z.coerce
-      .number({ message: '修订号须为数字' })
-      .check(z.int('修订号须为整数'), z.gte(1, '修订号至少为 1'), z.lte(10_000, '修订号过大')),
-  ),
-});
+export const bulletinQuery = z.lazy(() =>
+  z.strictObject({
+    ...bulletinCut,
+    revision: z.optional(
+      z.coerce
+        .number({ message: '修订号须为数字' })
+        .check(z.int('修订号须为整数'), z.gte(1, '修订号至少为 1'), z.lte(10_000, '修订号过大')),
+    ),
+  }),
+);
 
-export const bulletinListQuery = z.strictObject({
-  ...pageQuery,
-  ...bulletinCut,
-  from: z.optional(isoWeek),
-  to: z.optional(isoWeek),
-});
+export const bulletinListQuery = z.lazy(() =>
+  z.strictObject({
+    ...pageQuery,
+    ...bulletinCut,
+    from: z.optional(isoWeek),
+    to: z.optional(isoWeek),
+  }),
+);
 
 const ids = z.array(z.string());
 const colorCounts = z.object({ red: z.number(), yellow: z.number(), green: z.number(), onTrack: z.number() });
@@ -293,11 +297,13 @@ export const bulletinPage = z.lazy(() =>
   }),
 );
 
-export const ruleVersionParams = z.strictObject({
-  version: z.coerce
-    .number({ message: '版本号须为数字' })
-    .check(z.int('版本号须为整数'), z.gte(1, '版本号至少为 1'), z.lte(1_000_000, '版本号过大')),
-});
+export const ruleVersionParams = z.lazy(() =>
+  z.strictObject({
+    version: z.coerce
+      .number({ message: '版本号须为数字' })
+      .check(z.int('版本号须为整数'), z.gte(1, '版本号至少为 1'), z.lte(1_000_000, '版本号过大')),
+  }),
+);
 
 /** GET /rules: whole rule sets (the pages colour and explain with them), not summaries. */
 export const ruleSetIndex = z.lazy(() =>

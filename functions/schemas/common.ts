@@ -126,21 +126,23 @@ export const isoWeek = z.string().check(
 );
 
 /** An instant with an explicit offset (Z or ±hh:mm); stored as UTC. */
-export const instant = z.pipe(
-  z.iso
-    .datetime({
-      offset: true,
-      local: false,
-      message: '时间格式不正确，应含日期、时刻和时区，如 2026-11-24T18:00:00+08:00',
-    })
-    .check(
-      z.refine((s) => isValidDate(s.slice(0, 10)), {
-        message: '日期不存在',
-        params: { code: 'INVALID_DATE' },
-      }),
-      z.refine((s) => !isValidDate(s.slice(0, 10)) || isInstantInRange(s), dateRangeIssue),
-    ),
-  z.transform((s: string) => new Date(s).toISOString()),
+export const instant = z.lazy(() =>
+  z.pipe(
+    z.iso
+      .datetime({
+        offset: true,
+        local: false,
+        message: '时间格式不正确，应含日期、时刻和时区，如 2026-11-24T18:00:00+08:00',
+      })
+      .check(
+        z.refine((s) => isValidDate(s.slice(0, 10)), {
+          message: '日期不存在',
+          params: { code: 'INVALID_DATE' },
+        }),
+        z.refine((s) => !isValidDate(s.slice(0, 10)) || isInstantInRange(s), dateRangeIssue),
+      ),
+    z.transform((s: string) => new Date(s).toISOString()),
+  ),
 );
 
 export const pageQuery = {
@@ -184,7 +186,7 @@ export function page<T extends z.ZodMiniType>(item: T) {
  */
 export const built = <T extends z.ZodMiniType>(schema: z.ZodMiniLazy<T>): T => schema._zod.innerType;
 
-export const idParams = z.strictObject({ id: entityId });
+export const idParams = z.lazy(() => z.strictObject({ id: entityId }));
 
 export const errorBody = z.lazy(() =>
   z.object({

@@ -48,44 +48,56 @@ export const DIRECT_REPORT_LEVEL_LABELS = {
   county: '县级办理',
 } as const;
 
-export const createDirectReport = z.strictObject({
-  villageId: entityId.check(z.describe('所报告的村（须为本人在包的村）')),
-  kind: z.enum(DIRECT_REPORT_KINDS, {
-    message: `请选择报告类型：${orList(DIRECT_REPORT_KINDS.map((k) => DIRECT_REPORT_KIND_LABELS[k]))}`,
+export const createDirectReport = z.lazy(() =>
+  z.strictObject({
+    villageId: entityId.check(z.describe('所报告的村（须为本人在包的村）')),
+    kind: z.enum(DIRECT_REPORT_KINDS, {
+      message: `请选择报告类型：${orList(DIRECT_REPORT_KINDS.map((k) => DIRECT_REPORT_KIND_LABELS[k]))}`,
+    }),
+    summary: requiredText(LIMITS.shortText).check(z.describe('摘要')),
+    details: z.optional(freeText(LIMITS.text)).check(z.describe('详细情况')),
+    skipLevels: z.optional(z.boolean({ message: '请选择是否越级直报' })).check(z.describe('是否越级直报')),
   }),
-  summary: requiredText(LIMITS.shortText).check(z.describe('摘要')),
-  details: z.optional(freeText(LIMITS.text)).check(z.describe('详细情况')),
-  skipLevels: z.optional(z.boolean({ message: '请选择是否越级直报' })).check(z.describe('是否越级直报')),
-});
+);
 
-export const acknowledgeDirectReport = z.strictObject({
-  note: z.optional(freeText(LIMITS.text)).check(z.describe('指挥部回复')),
-});
+export const acknowledgeDirectReport = z.lazy(() =>
+  z.strictObject({
+    note: z.optional(freeText(LIMITS.text)).check(z.describe('指挥部回复')),
+  }),
+);
 
-export const triageDirectReport = z.strictObject({
-  level: z
-    .enum(DIRECT_REPORT_LEVELS, {
-      message: `请选择办理层级：${orList(DIRECT_REPORT_LEVELS.map((l) => DIRECT_REPORT_LEVEL_LABELS[l]))}`,
-    })
-    .check(z.describe('办理层级：村级、乡镇、县级')),
-  note: z.optional(freeText(LIMITS.text)).check(z.describe('研判意见')),
-});
+export const triageDirectReport = z.lazy(() =>
+  z.strictObject({
+    level: z
+      .enum(DIRECT_REPORT_LEVELS, {
+        message: `请选择办理层级：${orList(DIRECT_REPORT_LEVELS.map((l) => DIRECT_REPORT_LEVEL_LABELS[l]))}`,
+      })
+      .check(z.describe('办理层级：村级、乡镇、县级')),
+    note: z.optional(freeText(LIMITS.text)).check(z.describe('研判意见')),
+  }),
+);
 
-export const createHandoff = z.strictObject({
-  unitId: entityId.check(z.describe('承办单位（单位名册中的单位）')),
-  deadline: calendarDate.check(z.describe('办理期限（北京时间日期，不早于今天）')),
-  note: requiredText(LIMITS.text).check(z.describe('转办要求')),
-});
+export const createHandoff = z.lazy(() =>
+  z.strictObject({
+    unitId: entityId.check(z.describe('承办单位（单位名册中的单位）')),
+    deadline: calendarDate.check(z.describe('办理期限（北京时间日期，不早于今天）')),
+    note: requiredText(LIMITS.text).check(z.describe('转办要求')),
+  }),
+);
 
-export const replyHandoff = z.strictObject({
-  reply: requiredText(LIMITS.text).check(z.describe('承办单位的办理情况')),
-});
+export const replyHandoff = z.lazy(() =>
+  z.strictObject({
+    reply: requiredText(LIMITS.text).check(z.describe('承办单位的办理情况')),
+  }),
+);
 
-export const closeDirectReport = z.strictObject({
-  resolution: requiredText(LIMITS.text).check(z.describe('办结情况（告知报告人）')),
-});
+export const closeDirectReport = z.lazy(() =>
+  z.strictObject({
+    resolution: requiredText(LIMITS.text).check(z.describe('办结情况（告知报告人）')),
+  }),
+);
 
-export const handoffParams = z.strictObject({ id: entityId, handoffId: entityId });
+export const handoffParams = z.lazy(() => z.strictObject({ id: entityId, handoffId: entityId }));
 
 export const handoff = z.lazy(() =>
   z.object({
@@ -150,33 +162,37 @@ export const handoffListItem = z.lazy(() =>
   }),
 );
 
-export const handoffListQuery = z.strictObject({
-  ...pageQuery,
-  unitId: z.optional(entityId).check(z.describe('承办单位（干部默认为本人所在单位）')),
-  townshipId: z.optional(entityId).check(z.describe('只看该乡镇各村直报的转办')),
-  overdue: z.optional(queryFlag('请选择是否只看逾期未回复的')).check(z.describe('只看期限已过仍未回复的')),
-});
+export const handoffListQuery = z.lazy(() =>
+  z.strictObject({
+    ...pageQuery,
+    unitId: z.optional(entityId).check(z.describe('承办单位（干部默认为本人所在单位）')),
+    townshipId: z.optional(entityId).check(z.describe('只看该乡镇各村直报的转办')),
+    overdue: z.optional(queryFlag('请选择是否只看逾期未回复的')).check(z.describe('只看期限已过仍未回复的')),
+  }),
+);
 
 export const handoffPage = z.lazy(() => page(handoffListItem));
 
-export const directReportListQuery = z
-  .strictObject({
-    ...pageQuery,
-    kind: z.optional(z.enum(DIRECT_REPORT_KINDS)),
-    status: z.optional(z.enum(DIRECT_REPORT_STATUSES)),
-    villageId: z.optional(entityId),
-    cadreId: z.optional(entityId),
-    townshipId: z.optional(entityId).check(z.describe('只看该乡镇各村的直报（不能与干部同用）')),
-    from: z.optional(calendarDate).check(z.describe('报告日期起（北京时间，含）')),
-    to: z.optional(calendarDate).check(z.describe('报告日期止（北京时间，含）')),
-  })
-  .check(
-    z.refine((q) => !q.from || !q.to || q.from <= q.to, {
-      message: '起始日期不能晚于结束日期',
-      path: ['from'],
-      params: { code: 'INVALID_RANGE' },
-    }),
-  );
+export const directReportListQuery = z.lazy(() =>
+  z
+    .strictObject({
+      ...pageQuery,
+      kind: z.optional(z.enum(DIRECT_REPORT_KINDS)),
+      status: z.optional(z.enum(DIRECT_REPORT_STATUSES)),
+      villageId: z.optional(entityId),
+      cadreId: z.optional(entityId),
+      townshipId: z.optional(entityId).check(z.describe('只看该乡镇各村的直报（不能与干部同用）')),
+      from: z.optional(calendarDate).check(z.describe('报告日期起（北京时间，含）')),
+      to: z.optional(calendarDate).check(z.describe('报告日期止（北京时间，含）')),
+    })
+    .check(
+      z.refine((q) => !q.from || !q.to || q.from <= q.to, {
+        message: '起始日期不能晚于结束日期',
+        path: ['from'],
+        params: { code: 'INVALID_RANGE' },
+      }),
+    ),
+);
 
 export const directReportPage = z.lazy(() => page(directReport));
 

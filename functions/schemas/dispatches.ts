@@ -22,119 +22,129 @@ export const REPORTS_SHOWN = 50;
  * A deadline is an instant with an offset, or a Beijing calendar date meaning "by the end of that
  * day" (限时完成 is usually written as a date). Either way it is stored as a UTC instant.
  */
-export const deadlineInput = z
-  .pipe(
-    z.string().check(z.maxLength(40, '截止时间格式不正确')),
-    // zod/mini hands a transform the bare parse payload (no addIssue): issues are pushed onto it.
-    z.transform((value: string, ctx) => {
-      if (value.trim() === '') {
+export const deadlineInput = z.lazy(() =>
+  z
+    .pipe(
+      z.string().check(z.maxLength(40, '截止时间格式不正确')),
+      // zod/mini hands a transform the bare parse payload (no addIssue): issues are pushed onto it.
+      z.transform((value: string, ctx) => {
+        if (value.trim() === '') {
+          ctx.issues.push({
+            code: 'custom',
+            message: '请填写截止时间',
+            params: { code: 'REQUIRED' },
+            input: value,
+          });
+          return z.NEVER;
+        }
+        const datePart = /^(\d{4}-\d{2}-\d{2})(T|$)/.exec(value)?.[1];
+        if (datePart !== undefined && !isValidDate(datePart)) {
+          ctx.issues.push({
+            code: 'custom',
+            message: '日期不存在',
+            params: { code: 'INVALID_DATE' },
+            input: value,
+          });
+          return z.NEVER;
+        }
+        const outOfRange = () => {
+          ctx.issues.push({
+            code: 'custom',
+            message: DATE_RANGE_MESSAGE,
+            params: { code: 'DATE_OUT_OF_RANGE' },
+            input: value,
+          });
+          return z.NEVER;
+        };
+        if (datePart === value) {
+          if (!isDateInRange(value)) return outOfRange();
+          return beijingDayEnd(value).toISOString();
+        }
+        const parsed = instant.safeParse(value);
+        if (parsed.success) return parsed.data;
+        if (parsed.error.issues.some((i) => i.code === 'custom' && i.params?.code === 'DATE_OUT_OF_RANGE'))
+          return outOfRange();
         ctx.issues.push({
           code: 'custom',
-          message: '请填写截止时间',
-          params: { code: 'REQUIRED' },
+          message:
+            '截止时间应为日期（如 2026-11-24，表示北京时间当天结束）或含时区的时刻（如 2026-11-24T18:00:00+08:00）',
+          params: { code: 'INVALID_FORMAT' },
           input: value,
         });
         return z.NEVER;
-      }
-      const datePart = /^(\d{4}-\d{2}-\d{2})(T|$)/.exec(value)?.[1];
-      if (datePart !== undefined && !isValidDate(datePart)) {
-        ctx.issues.push({
-          code: 'custom',
-          message: '日期不存在',
-          params: { code: 'INVALID_DATE' },
-          input: value,
-        });
-        return z.NEVER;
-      }
-      const outOfRange = () => {
-        ctx.issues.push({
-          code: 'custom',
-          message: DATE_RANGE_MESSAGE,
-          params: { code: 'DATE_OUT_OF_RANGE' },
-          input: value,
-        });
-        return z.NEVER;
-      };
-      if (datePart === value) {
-        if (!isDateInRange(value)) return outOfRange();
-        return beijingDayEnd(value).toISOString();
-      }
-      const parsed = instant.safeParse(value);
-      if (parsed.success) return parsed.data;
-      if (parsed.error.issues.some((i) => i.code === 'custom' && i.params?.code === 'DATE_OUT_OF_RANGE'))
-        return outOfRange();
-      ctx.issues.push({
-        code: 'custom',
-        message:
-          '截止时间应为日期（如 2026-11-24，表示北京时间当天结束）或含时区的时刻（如 2026-11-24T18:00:00+08:00）',
-        params: { code: 'INVALID_FORMAT' },
-        input: value,
-      });
-      return z.NEVER;
-    }),
-  )
-  .check(z.describe('截止时间：带时区的 ISO 8601 时间，或北京时间日期（当天 24 时前）'));
+      }),
+    )
+    .check(z.describe('截止时间：带时区的 ISO 8601 时间，或北京时间日期（当天 24 时前）')),
+);
 
-export const assigneeInput = z.strictObject({
-  cadreId: entityId.check(z.describe('干部编号')),
-  villageId: entityId.check(z.describe('村编号')),
-});
+export const assigneeInput = z.lazy(() =>
+  z.strictObject({
+    cadreId: entityId.check(z.describe('干部编号')),
+    villageId: entityId.check(z.describe('村编号')),
+  }),
+);
 
-export const createDispatch = z.strictObject({
-  title: nameText(LIMITS.title).check(z.describe('标题')),
-  category: nameText(CATEGORY_MAX).check(z.describe('任务类别，如“防汛抗旱”')),
-  description: requiredText(LIMITS.text).check(z.describe('任务内容')),
-  deadline: deadlineInput,
-  assignees: z.array(assigneeInput).check(
-    z.minLength(1, '至少指定一名派遣对象'),
-    z.maxLength(LIMITS.assignees, `派遣对象不能超过 ${LIMITS.assignees} 个`),
-    z.superRefine((list, ctx) => {
-      for (const index of duplicatePairs(list)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [index],
-          message: '同一干部和村的组合重复出现',
-          params: { code: 'DUPLICATE' },
-          input: list[index],
-        });
-      }
-    }),
-    z.describe('派遣对象：干部与其负责的村，每对不重复'),
-  ),
-});
+export const createDispatch = z.lazy(() =>
+  z.strictObject({
+    title: nameText(LIMITS.title).check(z.describe('标题')),
+    category: nameText(CATEGORY_MAX).check(z.describe('任务类别，如“防汛抗旱”')),
+    description: requiredText(LIMITS.text).check(z.describe('任务内容')),
+    deadline: deadlineInput,
+    assignees: z.array(assigneeInput).check(
+      z.minLength(1, '至少指定一名派遣对象'),
+      z.maxLength(LIMITS.assignees, `派遣对象不能超过 ${LIMITS.assignees} 个`),
+      z.superRefine((list, ctx) => {
+        for (const index of duplicatePairs(list)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index],
+            message: '同一干部和村的组合重复出现',
+            params: { code: 'DUPLICATE' },
+            input: list[index],
+          });
+        }
+      }),
+      z.describe('派遣对象：干部与其负责的村，每对不重复'),
+    ),
+  }),
+);
 
-export const createReport = z.strictObject({
-  status: z.enum(REPORT_STATUSES, { message: '请选择状态：推进中或已完成' }),
-  note: requiredText(LIMITS.text).check(z.describe('进展说明')),
-  villageId: z.optional(entityId).check(z.describe('所报告的村；本派遣单中负责多个村时必填')),
-});
+export const createReport = z.lazy(() =>
+  z.strictObject({
+    status: z.enum(REPORT_STATUSES, { message: '请选择状态：推进中或已完成' }),
+    note: requiredText(LIMITS.text).check(z.describe('进展说明')),
+    villageId: z.optional(entityId).check(z.describe('所报告的村；本派遣单中负责多个村时必填')),
+  }),
+);
 
-export const dispatchListQuery = z
-  .strictObject({
-    ...pageQuery,
-    status: z.optional(z.enum(DISPATCH_STATES, { message: '请选择状态：进行中、已逾期或已完成' })),
-    townshipId: z.optional(entityId).check(z.describe('只看涉及该乡镇的村')),
-    cadreId: z.optional(entityId),
-    villageId: z.optional(entityId),
-    issuedBy: z
-      .optional(entityId)
-      .check(z.describe('只看该干部（总队长）下达给其工作队的派遣单；干部只能查本人下达的')),
-    from: z.optional(calendarDate).check(z.describe('下发日期起（北京时间，含）')),
-    to: z.optional(calendarDate).check(z.describe('下发日期止（北京时间，含）')),
-  })
-  .check(
-    z.superRefine((q, ctx) => {
-      if (q.from && q.to && q.from > q.to) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['to'],
-          message: '结束日期不能早于开始日期',
-          params: { code: 'INVALID_RANGE' },
-          input: q.to,
-        });
-      }
-    }),
-  );
+export const dispatchListQuery = z.lazy(() =>
+  z
+    .strictObject({
+      ...pageQuery,
+      status: z.optional(z.enum(DISPATCH_STATES, { message: '请选择状态：进行中、已逾期或已完成' })),
+      townshipId: z.optional(entityId).check(z.describe('只看涉及该乡镇的村')),
+      cadreId: z.optional(entityId),
+      villageId: z.optional(entityId),
+      issuedBy: z
+        .optional(entityId)
+        .check(z.describe('只看该干部（总队长）下达给其工作队的派遣单；干部只能查本人下达的')),
+      from: z.optional(calendarDate).check(z.describe('下发日期起（北京时间，含）')),
+      to: z.optional(calendarDate).check(z.describe('下发日期止（北京时间，含）')),
+    })
+    .check(
+      z.superRefine((q, ctx) => {
+        if (q.from && q.to && q.from > q.to) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['to'],
+            message: '结束日期不能早于开始日期',
+            params: { code: 'INVALID_RANGE' },
+            input: q.to,
+          });
+        }
+      }),
+    ),
+);
 
 const assigneeStatus = z.enum(ASSIGNEE_STATUSES);
 const dispatchState = z.enum(DISPATCH_STATES);

@@ -22,87 +22,99 @@ export const inspectionMode = z.enum(INSPECTION_MODES, {
   message: '请选择督查方式：明查、暗访或抽查',
 });
 
-export const newFinding = z.strictObject({
-  cadreId: entityId.check(z.describe('被督查干部')),
-  present: z
-    .optional(z.boolean({ message: '请选择是否在岗' }))
-    .check(
-      z.describe(
-        '是否在岗（旧字段，两种状态）：true 在岗，false 不在岗；同时给出 presence 时以 presence 为准',
-      ),
-    ),
-  presence: z
-    .optional(z.enum(PRESENCE_STATES, { message: '请选择在岗情况：在岗、不在岗或未点名' }))
-    .check(
-      z.describe(
-        '在岗情况（数人头）：present 在岗、absent 不在岗、unchecked 未点名；都不填为未点名，不计不在岗',
-      ),
-    ),
-  dispatchId: z.optional(entityId).check(z.describe('所检查的任务派遣单')),
-  commend: z._default(z.boolean({ message: '请选择是否表扬' }), false).check(z.describe('是否予以充分肯定')),
-  note: z.optional(freeText(FINDING_NOTE_MAX)),
-  problems: z._default(
-    z
-      .array(newProblem)
-      .check(z.maxLength(LIMITS.problemsPerFinding, `每名干部最多记录 ${LIMITS.problemsPerFinding} 个问题`)),
-    [],
-  ),
-});
-
-export const createInspection = z
-  .strictObject({
-    villageId: entityId,
-    date: calendarDate.check(z.describe('督查日期（北京日期，不晚于今天）')),
-    mode: inspectionMode,
-    note: z.optional(freeText(LIMITS.text)),
-    findings: z
-      .array(newFinding)
+export const newFinding = z.lazy(() =>
+  z.strictObject({
+    cadreId: entityId.check(z.describe('被督查干部')),
+    present: z
+      .optional(z.boolean({ message: '请选择是否在岗' }))
       .check(
-        z.minLength(1, '至少填写一名干部的督查情况'),
-        z.maxLength(LIMITS.findings, `一次督查最多记录 ${LIMITS.findings} 名干部`),
+        z.describe(
+          '是否在岗（旧字段，两种状态）：true 在岗，false 不在岗；同时给出 presence 时以 presence 为准',
+        ),
       ),
-  })
-  .check(
-    z.superRefine((v, ctx) => {
-      for (const i of duplicateCadreIndexes(v.findings)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['findings', i, 'cadreId'],
-          message: '同一干部在一次督查中只能有一条记录',
-          params: { code: 'DUPLICATE' },
-        });
-      }
-      v.findings.forEach((f, i) => {
-        if (f.presence !== undefined && f.present !== undefined && f.present !== (f.presence === 'present')) {
+    presence: z
+      .optional(z.enum(PRESENCE_STATES, { message: '请选择在岗情况：在岗、不在岗或未点名' }))
+      .check(
+        z.describe(
+          '在岗情况（数人头）：present 在岗、absent 不在岗、unchecked 未点名；都不填为未点名，不计不在岗',
+        ),
+      ),
+    dispatchId: z.optional(entityId).check(z.describe('所检查的任务派遣单')),
+    commend: z
+      ._default(z.boolean({ message: '请选择是否表扬' }), false)
+      .check(z.describe('是否予以充分肯定')),
+    note: z.optional(freeText(FINDING_NOTE_MAX)),
+    problems: z._default(
+      z
+        .array(newProblem)
+        .check(
+          z.maxLength(LIMITS.problemsPerFinding, `每名干部最多记录 ${LIMITS.problemsPerFinding} 个问题`),
+        ),
+      [],
+    ),
+  }),
+);
+
+export const createInspection = z.lazy(() =>
+  z
+    .strictObject({
+      villageId: entityId,
+      date: calendarDate.check(z.describe('督查日期（北京日期，不晚于今天）')),
+      mode: inspectionMode,
+      note: z.optional(freeText(LIMITS.text)),
+      findings: z
+        .array(newFinding)
+        .check(
+          z.minLength(1, '至少填写一名干部的督查情况'),
+          z.maxLength(LIMITS.findings, `一次督查最多记录 ${LIMITS.findings} 名干部`),
+        ),
+    })
+    .check(
+      z.superRefine((v, ctx) => {
+        for (const i of duplicateCadreIndexes(v.findings)) {
           ctx.addIssue({
             code: 'custom',
-            path: ['findings', i, 'presence'],
-            message: '在岗情况前后不一致，请重新选择',
-            params: { code: 'PRESENCE_CONFLICT' },
+            path: ['findings', i, 'cadreId'],
+            message: '同一干部在一次督查中只能有一条记录',
+            params: { code: 'DUPLICATE' },
           });
         }
-        f.problems.forEach((p, j) => {
-          const absent = f.presence === 'absent' || (f.presence === undefined && f.present === false);
-          if (p.absence && !absent) {
+        v.findings.forEach((f, i) => {
+          if (
+            f.presence !== undefined &&
+            f.present !== undefined &&
+            f.present !== (f.presence === 'present')
+          ) {
             ctx.addIssue({
               code: 'custom',
-              path: ['findings', i, 'problems', j, 'absence'],
-              message: '只有点名不在岗的干部才能记录缺岗问题',
-              params: { code: 'ABSENCE_NOT_RECORDED' },
+              path: ['findings', i, 'presence'],
+              message: '在岗情况前后不一致，请重新选择',
+              params: { code: 'PRESENCE_CONFLICT' },
             });
           }
-          if (p.rectifyBy !== undefined && p.rectifyBy < v.date) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['findings', i, 'problems', j, 'rectifyBy'],
-              message: '整改期限不能早于督查日期',
-              params: { code: 'BEFORE_INSPECTION_DATE' },
-            });
-          }
+          f.problems.forEach((p, j) => {
+            const absent = f.presence === 'absent' || (f.presence === undefined && f.present === false);
+            if (p.absence && !absent) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['findings', i, 'problems', j, 'absence'],
+                message: '只有点名不在岗的干部才能记录缺岗问题',
+                params: { code: 'ABSENCE_NOT_RECORDED' },
+              });
+            }
+            if (p.rectifyBy !== undefined && p.rectifyBy < v.date) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['findings', i, 'problems', j, 'rectifyBy'],
+                message: '整改期限不能早于督查日期',
+                params: { code: 'BEFORE_INSPECTION_DATE' },
+              });
+            }
+          });
         });
-      });
-    }),
-  );
+      }),
+    ),
+);
 
 const findingProblem = z.object({
   id: z.string(),
@@ -138,9 +150,11 @@ export const finding = z.lazy(() =>
 export const INSPECTION_VOID_REASON_MAX = 500;
 
 /** POST /inspections/{id}/void: HQ voids (作废) an inspection recorded in error. */
-export const voidInspectionBody = z.strictObject({
-  reason: requiredText(INSPECTION_VOID_REASON_MAX).check(z.describe('作废原因')),
-});
+export const voidInspectionBody = z.lazy(() =>
+  z.strictObject({
+    reason: requiredText(INSPECTION_VOID_REASON_MAX).check(z.describe('作废原因')),
+  }),
+);
 
 export const inspectionVoid = z.lazy(() =>
   z.object({
@@ -191,17 +205,19 @@ export const inspectionVoided = z.lazy(() =>
   }),
 );
 
-export const inspectionListQuery = z
-  .strictObject({
-    ...pageQuery,
-    ...dateRangeQuery,
-    villageId: z.optional(entityId),
-    townshipId: z.optional(entityId),
-    cadreId: z.optional(entityId).check(z.describe('督查记录中有该干部的在岗情况或问题')),
-    mode: z.optional(inspectionMode),
-    q: z.optional(nameSearch),
-  })
-  .check(z.superRefine(orderedRange));
+export const inspectionListQuery = z.lazy(() =>
+  z
+    .strictObject({
+      ...pageQuery,
+      ...dateRangeQuery,
+      villageId: z.optional(entityId),
+      townshipId: z.optional(entityId),
+      cadreId: z.optional(entityId).check(z.describe('督查记录中有该干部的在岗情况或问题')),
+      mode: z.optional(inspectionMode),
+      q: z.optional(nameSearch),
+    })
+    .check(z.superRefine(orderedRange)),
+);
 
 export const inspectionPage = z.lazy(() => page(inspectionSummary));
 

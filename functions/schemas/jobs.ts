@@ -2,13 +2,17 @@ import * as z from 'zod/mini';
 import { isoWeek, page, pageQuery } from './common.ts';
 
 /** Running the scheduled jobs by hand, and their run records. */
-export const jobParams = z.strictObject({
-  name: z.string().check(z.minLength(1, '不能为空'), z.maxLength(64, '不能超过 64 个字符')),
-});
+export const jobParams = z.lazy(() =>
+  z.strictObject({
+    name: z.string().check(z.minLength(1, '不能为空'), z.maxLength(64, '不能超过 64 个字符')),
+  }),
+);
 
-export const runJobBody = z.strictObject({
-  week: z.optional(isoWeek),
-});
+export const runJobBody = z.lazy(() =>
+  z.strictObject({
+    week: z.optional(isoWeek),
+  }),
+);
 
 /** The form of the jobs page posts the same body (one way to start a run). */
 export const startJobRun = runJobBody;
@@ -42,9 +46,11 @@ export const recordedJobRun = z.lazy(() =>
 );
 export const jobRunPage = z.lazy(() => page(recordedJobRun));
 
-export const jobRunParams = z.strictObject({
-  runId: z.string().check(z.minLength(1, '不能为空'), z.maxLength(200, '不能超过 200 个字符')),
-});
+export const jobRunParams = z.lazy(() =>
+  z.strictObject({
+    runId: z.string().check(z.minLength(1, '不能为空'), z.maxLength(200, '不能超过 200 个字符')),
+  }),
+);
 
 /**
  * One run's state (POST /jobs/{name} answers with it, status `queued`; GET /jobs/runs/{runId}).
@@ -74,7 +80,7 @@ export const jobRunState = z.lazy(() =>
   }),
 );
 export type JobRunState = z.infer<typeof jobRunState>;
-export const jobRunsQuery = z.strictObject({ ...pageQuery });
+export const jobRunsQuery = z.lazy(() => z.strictObject({ ...pageQuery }));
 
 export const jobInfo = z.lazy(() =>
   z.object({

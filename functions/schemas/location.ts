@@ -18,21 +18,23 @@ export const latitude = degrees('纬度', 90).check(z.describe('纬度（WGS-84�
 export const longitude = degrees('经度', 180).check(z.describe('经度（WGS-84，度）'));
 
 /** A village's place: where its office (村委会) stands. */
-export const geoPoint = z.strictObject({ lat: latitude, lng: longitude });
+export const geoPoint = z.lazy(() => z.strictObject({ lat: latitude, lng: longitude }));
 
 /** Where a phone says it is, with the radius (metres) it is sure of. */
-export const geoFix = z.strictObject({
-  lat: latitude,
-  lng: longitude,
-  accuracy: z
-    .number({ message: '定位精度须为数字' })
-    .check(
-      z.refine(Number.isFinite, { message: '定位精度须为数字' }),
-      z.gte(0, '定位精度不能为负数'),
-      z.lte(100_000, '定位精度不能超过 100 公里'),
-      z.describe('定位精度（米）'),
-    ),
-});
+export const geoFix = z.lazy(() =>
+  z.strictObject({
+    lat: latitude,
+    lng: longitude,
+    accuracy: z
+      .number({ message: '定位精度须为数字' })
+      .check(
+        z.refine(Number.isFinite, { message: '定位精度须为数字' }),
+        z.gte(0, '定位精度不能为负数'),
+        z.lte(100_000, '定位精度不能超过 100 公里'),
+        z.describe('定位精度（米）'),
+      ),
+  }),
+);
 
 export type GeoPoint = z.output<typeof geoPoint>;
 export type GeoFix = z.output<typeof geoFix>;

@@ -9,16 +9,20 @@ const kind = z.enum(DOCUMENT_KINDS, {
   message: `请选择文书类别：${orList(DOCUMENT_KINDS.map((k) => DOCUMENT_KIND_LABELS[k]))}`,
 });
 
-export const noticeListQuery = z.strictObject({
-  ...pageQuery,
-  cadreId: z.optional(entityId),
-  kind: z.optional(kind),
-  week: z.optional(week),
-});
+export const noticeListQuery = z.lazy(() =>
+  z.strictObject({
+    ...pageQuery,
+    cadreId: z.optional(entityId),
+    kind: z.optional(kind),
+    week: z.optional(week),
+  }),
+);
 
-export const downloadQuery = z.strictObject({
-  format: z.optional(z.enum(['pdf', 'html'], { message: '请选择文件格式：PDF 或网页' })),
-});
+export const downloadQuery = z.lazy(() =>
+  z.strictObject({
+    format: z.optional(z.enum(['pdf', 'html'], { message: '请选择文件格式：PDF 或网页' })),
+  }),
+);
 
 export const notice = z.lazy(() =>
   z.object({

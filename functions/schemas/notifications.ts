@@ -34,13 +34,17 @@ export const notification = z.lazy(() =>
 
 export const notificationPage = z.lazy(() => page(notification));
 
-export const notificationQuery = z.strictObject({
-  unread: z.optional(z.enum(['true', 'false'], { message: '请选择是否只看未读' })),
-  kind: z.optional(z.enum(NOTIFICATION_KIND_VALUES, { message: '通知类型不正确' })),
-  ...pageQuery,
-});
+export const notificationQuery = z.lazy(() =>
+  z.strictObject({
+    unread: z.optional(z.enum(['true', 'false'], { message: '请选择是否只看未读' })),
+    kind: z.optional(z.enum(NOTIFICATION_KIND_VALUES, { message: '通知类型不正确' })),
+    ...pageQuery,
+  }),
+);
 
-export const notificationParams = z.strictObject({
-  id: entityId,
-  notificationId: z.string().check(z.minLength(1, '不能为空'), z.maxLength(64, '不能超过 64 个字符')),
-});
+export const notificationParams = z.lazy(() =>
+  z.strictObject({
+    id: entityId,
+    notificationId: z.string().check(z.minLength(1, '不能为空'), z.maxLength(64, '不能超过 64 个字符')),
+  }),
+);

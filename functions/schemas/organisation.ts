@@ -1,5 +1,15 @@
 import * as z from 'zod/mini';
-import { calendarDate, entityId, freeText, LIMITS, nameText, orList, page, pageQuery } from './common.ts';
+import {
+  built,
+  calendarDate,
+  entityId,
+  freeText,
+  LIMITS,
+  nameText,
+  orList,
+  page,
+  pageQuery,
+} from './common.ts';
 
 /**
  * The organisation above the village teams (seed 004: 县级领导包镇（街道）、部门包片、干部包村):
@@ -30,12 +40,14 @@ const unitKind = z.pipe(
 
 const version = z.number().check(z.int(), z.describe('版本号：修改（PATCH）时以 If-Match 回传'));
 
-export const createUnit = z.strictObject({
-  id: entityId,
-  name: nameText(LIMITS.name).check(z.describe('单位名称，如 县水务局、青石乡党委')),
-  kind: unitKind,
-  townshipId: z.optional(entityId).check(z.describe('所属乡镇：乡镇党委、乡镇政府必填；县直部门不填')),
-});
+export const createUnit = z.lazy(() =>
+  z.strictObject({
+    id: entityId,
+    name: nameText(LIMITS.name).check(z.describe('单位名称，如 县水务局、青石乡党委')),
+    kind: unitKind,
+    townshipId: z.optional(entityId).check(z.describe('所属乡镇：乡镇党委、乡镇政府必填；县直部门不填')),
+  }),
+);
 
 export const unit = z.lazy(() =>
   z.object({
@@ -51,40 +63,50 @@ export const unit = z.lazy(() =>
 );
 
 /** A unit's name may be corrected; its kind and township stay as created (coverage history reads them). */
-export const patchUnit = z.strictObject({ name: z.optional(createUnit.shape.name) });
+export const patchUnit = z.lazy(() => z.strictObject({ name: z.optional(built(createUnit).shape.name) }));
 
-export const unitListQuery = z.strictObject({
-  ...pageQuery,
-  kind: z.optional(z.enum(UNIT_KINDS, { message: kindMessage })),
-  townshipId: z.optional(entityId),
-});
+export const unitListQuery = z.lazy(() =>
+  z.strictObject({
+    ...pageQuery,
+    kind: z.optional(z.enum(UNIT_KINDS, { message: kindMessage })),
+    townshipId: z.optional(entityId),
+  }),
+);
 export const unitPage = z.lazy(() => page(unit));
 
 // ---------------------------------------------------------------------------------------------
 // County leaders over townships (包镇)
 
-export const createTownshipLeader = z.strictObject({
-  cadreId: entityId.check(z.describe('县级领导的干部编号（职级须为县级领导）')),
-  from: z.optional(calendarDate).check(z.describe('开始日期（北京时间，当天起包镇）；默认今天')),
-  to: z
-    .optional(calendarDate)
-    .check(z.describe('结束日期（不含，须晚于开始日期）：补录已结束的包镇任期；不填为在任')),
-  note: z.optional(freeText(LIMITS.shortText)).check(z.describe('备注')),
-});
+export const createTownshipLeader = z.lazy(() =>
+  z.strictObject({
+    cadreId: entityId.check(z.describe('县级领导的干部编号（职级须为县级领导）')),
+    from: z.optional(calendarDate).check(z.describe('开始日期（北京时间，当天起包镇）；默认今天')),
+    to: z
+      .optional(calendarDate)
+      .check(z.describe('结束日期（不含，须晚于开始日期）：补录已结束的包镇任期；不填为在任')),
+    note: z.optional(freeText(LIMITS.shortText)).check(z.describe('备注')),
+  }),
+);
 
 /** A 包镇领导 row of the roster workbook: the township in the row, the start date required. */
-export const importTownshipLeader = z.strictObject({
-  townshipId: entityId.check(z.describe('乡镇编号')),
-  ...createTownshipLeader.shape,
-  from: calendarDate.check(z.describe('开始日期（北京时间，当天起包镇）')),
-});
+export const importTownshipLeader = z.lazy(() =>
+  z.strictObject({
+    townshipId: entityId.check(z.describe('乡镇编号')),
+    ...built(createTownshipLeader).shape,
+    from: calendarDate.check(z.describe('开始日期（北京时间，当天起包镇）')),
+  }),
+);
 
-export const endTownshipLeader = z.strictObject({
-  to: z.optional(calendarDate).check(z.describe('结束日期（自该日起不再包镇，不得早于开始日期）；默认今天')),
-  reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('结束原因')),
-});
+export const endTownshipLeader = z.lazy(() =>
+  z.strictObject({
+    to: z
+      .optional(calendarDate)
+      .check(z.describe('结束日期（自该日起不再包镇，不得早于开始日期）；默认今天')),
+    reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('结束原因')),
+  }),
+);
 
-export const townshipLeaderParams = z.strictObject({ id: entityId, leaderId: entityId });
+export const townshipLeaderParams = z.lazy(() => z.strictObject({ id: entityId, leaderId: entityId }));
 
 export const townshipLeader = z.lazy(() =>
   z.object({
@@ -103,15 +125,17 @@ export const townshipLeader = z.lazy(() =>
   }),
 );
 
-export const townshipLeaderListQuery = z.strictObject({
-  ...pageQuery,
-  active: z.optional(
-    z.pipe(
-      z.enum(['true', 'false'], { message: '请选择是否只看未结束的' }),
-      z.transform((v: 'true' | 'false') => v === 'true'),
+export const townshipLeaderListQuery = z.lazy(() =>
+  z.strictObject({
+    ...pageQuery,
+    active: z.optional(
+      z.pipe(
+        z.enum(['true', 'false'], { message: '请选择是否只看未结束的' }),
+        z.transform((v: 'true' | 'false') => v === 'true'),
+      ),
     ),
-  ),
-});
+  }),
+);
 export const townshipLeaderPage = z.lazy(() => page(townshipLeader));
 
 // ---------------------------------------------------------------------------------------------
@@ -119,34 +143,40 @@ export const townshipLeaderPage = z.lazy(() => page(townshipLeader));
 
 export const MAX_DISTRICT_VILLAGES = 200;
 
-export const createDistrict = z.strictObject({
-  id: entityId,
-  name: nameText(LIMITS.name).check(z.describe('片区名称，如 青石乡东片')),
-  townshipId: entityId.check(z.describe('所属乡镇')),
-  villageIds: z
-    .array(entityId, {
-      error: (issue) => (issue.input === undefined ? '请至少选择一个村' : '须为村编号的列表'),
-    })
-    .check(
-      z.minLength(1, '请至少选择一个村'),
-      z.maxLength(MAX_DISTRICT_VILLAGES, `一个片区最多 ${MAX_DISTRICT_VILLAGES} 个村`),
-      z.describe('片区内的村（须属于该乡镇；一个村同一时间只属于一个片区）'),
-    ),
-  unitId: z.optional(entityId).check(z.describe('包片部门（县直部门的单位编号）；暂缺可不填')),
-  from: z.optional(calendarDate).check(z.describe('开始日期（北京时间）；默认今天')),
-});
+export const createDistrict = z.lazy(() =>
+  z.strictObject({
+    id: entityId,
+    name: nameText(LIMITS.name).check(z.describe('片区名称，如 青石乡东片')),
+    townshipId: entityId.check(z.describe('所属乡镇')),
+    villageIds: z
+      .array(entityId, {
+        error: (issue) => (issue.input === undefined ? '请至少选择一个村' : '须为村编号的列表'),
+      })
+      .check(
+        z.minLength(1, '请至少选择一个村'),
+        z.maxLength(MAX_DISTRICT_VILLAGES, `一个片区最多 ${MAX_DISTRICT_VILLAGES} 个村`),
+        z.describe('片区内的村（须属于该乡镇；一个村同一时间只属于一个片区）'),
+      ),
+    unitId: z.optional(entityId).check(z.describe('包片部门（县直部门的单位编号）；暂缺可不填')),
+    from: z.optional(calendarDate).check(z.describe('开始日期（北京时间）；默认今天')),
+  }),
+);
 
 /** A change of the covering department from a date; `unitId: null` ends the cover (a gap). */
-export const changeDistrictDepartment = z.strictObject({
-  unitId: z.nullable(entityId).check(z.describe('新的包片部门（县直部门）；null 为不再有部门包片')),
-  from: z.optional(calendarDate).check(z.describe('自该日起（北京时间）；默认今天')),
-  reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('调整原因')),
-});
+export const changeDistrictDepartment = z.lazy(() =>
+  z.strictObject({
+    unitId: z.nullable(entityId).check(z.describe('新的包片部门（县直部门）；null 为不再有部门包片')),
+    from: z.optional(calendarDate).check(z.describe('自该日起（北京时间）；默认今天')),
+    reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('调整原因')),
+  }),
+);
 
-export const endDistrict = z.strictObject({
-  to: z.optional(calendarDate).check(z.describe('撤销日期（自该日起不再有此片区）；默认今天')),
-  reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('撤销原因')),
-});
+export const endDistrict = z.lazy(() =>
+  z.strictObject({
+    to: z.optional(calendarDate).check(z.describe('撤销日期（自该日起不再有此片区）；默认今天')),
+    reason: z.optional(freeText(LIMITS.shortText)).check(z.describe('撤销原因')),
+  }),
+);
 
 export const districtDepartment = z.lazy(() =>
   z.object({
@@ -174,12 +204,14 @@ export const district = z.lazy(() =>
   }),
 );
 
-export const districtListQuery = z.strictObject({
-  ...pageQuery,
-  townshipId: z.optional(entityId),
-  unitId: z.optional(entityId),
-  active: townshipLeaderListQuery.shape.active,
-});
+export const districtListQuery = z.lazy(() =>
+  z.strictObject({
+    ...pageQuery,
+    townshipId: z.optional(entityId),
+    unitId: z.optional(entityId),
+    active: built(townshipLeaderListQuery).shape.active,
+  }),
+);
 export const districtPage = z.lazy(() => page(district));
 
 export type CreateUnit = z.output<typeof createUnit>;

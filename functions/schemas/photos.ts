@@ -11,18 +11,20 @@ export const photoPurpose = z.enum(PHOTO_PURPOSES, {
   message: '请选择照片用途：问题照片、整改照片或走访照片',
 });
 
-export const createUpload = z.strictObject({
-  purpose: photoPurpose,
-  contentType: z.enum(PHOTO_CONTENT_TYPES, { message: '只能上传 JPEG、PNG 或 WebP 格式的照片' }),
-  size: z
-    .number({ message: '照片大小须为数字（字节数）' })
-    .check(
-      z.int('照片大小须为整数（字节数）'),
-      z.gte(1, '照片不能是空文件'),
-      z.lte(PHOTO_MAX_BYTES, '照片不能超过 10 MB'),
-      z.describe('照片的字节数（不超过 10 MB）'),
-    ),
-});
+export const createUpload = z.lazy(() =>
+  z.strictObject({
+    purpose: photoPurpose,
+    contentType: z.enum(PHOTO_CONTENT_TYPES, { message: '只能上传 JPEG、PNG 或 WebP 格式的照片' }),
+    size: z
+      .number({ message: '照片大小须为数字（字节数）' })
+      .check(
+        z.int('照片大小须为整数（字节数）'),
+        z.gte(1, '照片不能是空文件'),
+        z.lte(PHOTO_MAX_BYTES, '照片不能超过 10 MB'),
+        z.describe('照片的字节数（不超过 10 MB）'),
+      ),
+  }),
+);
 
 export const uploadTicket = z.lazy(() =>
   z.object({
@@ -40,12 +42,14 @@ export const uploadTicket = z.lazy(() =>
 );
 
 /** `photoIds` on a record: at most nine, each an upload id; repeats are refused by the claim. */
-export const photoIds = z
-  .array(entityId)
-  .check(
-    z.maxLength(PHOTOS_PER_RECORD, `每条记录最多 ${PHOTOS_PER_RECORD} 张照片`),
-    z.describe('已上传照片的编号（POST /uploads 返回的 id）'),
-  );
+export const photoIds = z.lazy(() =>
+  z
+    .array(entityId)
+    .check(
+      z.maxLength(PHOTOS_PER_RECORD, `每条记录最多 ${PHOTOS_PER_RECORD} 张照片`),
+      z.describe('已上传照片的编号（POST /uploads 返回的 id）'),
+    ),
+);
 
 /** A photo as records list it, with short-lived links to the picture and its thumbnail. */
 export const photoRef = z.lazy(() =>
@@ -63,7 +67,7 @@ export const photoRef = z.lazy(() =>
   }),
 );
 
-export const photoVariantParams = z.strictObject({ id: entityId });
+export const photoVariantParams = z.lazy(() => z.strictObject({ id: entityId }));
 
 export type CreateUpload = z.output<typeof createUpload>;
 export type UploadTicket = z.output<typeof uploadTicket>;

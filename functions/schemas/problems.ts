@@ -38,32 +38,36 @@ export const problemSource = z.enum(PROBLEM_SOURCES, {
 export const problemCategory = requiredText(20);
 
 /** A problem as submitted inside an inspection finding. */
-export const newProblem = z.strictObject({
-  description: requiredText(PROBLEM_DESCRIPTION_MAX).check(z.describe('问题描述')),
-  severity,
-  category: z
-    .optional(problemCategory)
-    .check(
-      z.describe('问题类别，须为督查日期当时规则所列之一（GET /rules：problemCategories，不填为默认类别）'),
-    ),
-  source: z
-    .optional(problemSource)
-    .check(
-      z.describe('问题来源：inspection 督查发现、patrol 巡视巡察反馈、complaint 群众举报、self_check 自查'),
-    ),
-  absence: z
-    .optional(z.boolean({ message: '请选择是否为缺岗问题' }))
-    .check(z.describe('该问题记录的就是本次点名不在岗：与点名缺岗合并为一个问题，只计一次')),
-  rectifyBy: z
-    .optional(calendarDate)
-    .check(z.describe('整改期限（北京日期，不早于督查日期；不填按问题等级默认）')),
-  photoIds: z.optional(photoIds),
-});
+export const newProblem = z.lazy(() =>
+  z.strictObject({
+    description: requiredText(PROBLEM_DESCRIPTION_MAX).check(z.describe('问题描述')),
+    severity,
+    category: z
+      .optional(problemCategory)
+      .check(
+        z.describe('问题类别，须为督查日期当时规则所列之一（GET /rules：problemCategories，不填为默认类别）'),
+      ),
+    source: z
+      .optional(problemSource)
+      .check(
+        z.describe('问题来源：inspection 督查发现、patrol 巡视巡察反馈、complaint 群众举报、self_check 自查'),
+      ),
+    absence: z
+      .optional(z.boolean({ message: '请选择是否为缺岗问题' }))
+      .check(z.describe('该问题记录的就是本次点名不在岗：与点名缺岗合并为一个问题，只计一次')),
+    rectifyBy: z
+      .optional(calendarDate)
+      .check(z.describe('整改期限（北京日期，不早于督查日期；不填按问题等级默认）')),
+    photoIds: z.optional(photoIds),
+  }),
+);
 
-export const createRectification = z.strictObject({
-  note: requiredText(LIMITS.text).check(z.describe('整改情况说明')),
-  photoIds: z.optional(photoIds),
-});
+export const createRectification = z.lazy(() =>
+  z.strictObject({
+    note: requiredText(LIMITS.text).check(z.describe('整改情况说明')),
+    photoIds: z.optional(photoIds),
+  }),
+);
 
 export const rejectionKind = z.enum(REJECTION_KINDS, {
   message: '请选择不通过的类型：整改不到位或虚假整改',
@@ -111,45 +115,49 @@ function verificationConsistency(
   }
 }
 
-export const createVerification = z
-  .strictObject(verificationFields)
-  .check(z.superRefine(verificationConsistency));
+export const createVerification = z.lazy(() =>
+  z.strictObject(verificationFields).check(z.superRefine(verificationConsistency)),
+);
 
 /**
  * The inspector's verification form: the same body, but a rejection must say its kind and why (the
  * API takes a rejection without a kind as 虚假整改, as before kinds; the form always asks).
  */
-export const verificationForm = z.strictObject(verificationFields).check(
-  z.superRefine(verificationConsistency),
-  z.superRefine((v, ctx) => {
-    if (v.outcome !== 'rejected') return;
-    if (v.kind === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['kind'],
-        message: '请选择不通过的类型：整改不到位或虚假整改',
-        params: { code: 'KIND_REQUIRED' },
-      });
-    }
-    if (v.note.trim() === '') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['note'],
-        message: NOTE_REQUIRED_MESSAGE,
-        params: { code: 'NOTE_REQUIRED' },
-      });
-    }
-  }),
+export const verificationForm = z.lazy(() =>
+  z.strictObject(verificationFields).check(
+    z.superRefine(verificationConsistency),
+    z.superRefine((v, ctx) => {
+      if (v.outcome !== 'rejected') return;
+      if (v.kind === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['kind'],
+          message: '请选择不通过的类型：整改不到位或虚假整改',
+          params: { code: 'KIND_REQUIRED' },
+        });
+      }
+      if (v.note.trim() === '') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['note'],
+          message: NOTE_REQUIRED_MESSAGE,
+          params: { code: 'NOTE_REQUIRED' },
+        });
+      }
+    }),
+  ),
 );
 
 export const NOTE_REQUIRED_MESSAGE = '不通过的，请在复核意见中写明整改哪里不到位或不实';
 
 /** POST /problems/{id}/extensions: HQ moves a deadline (延期). */
 export const EXTENSION_REASON_MAX = 500;
-export const createExtension = z.strictObject({
-  rectifyBy: calendarDate.check(z.describe('新的整改期限（北京日期）：须晚于原期限，且不早于今天')),
-  reason: requiredText(EXTENSION_REASON_MAX).check(z.describe('延期原因')),
-});
+export const createExtension = z.lazy(() =>
+  z.strictObject({
+    rectifyBy: calendarDate.check(z.describe('新的整改期限（北京日期）：须晚于原期限，且不早于今天')),
+    reason: requiredText(EXTENSION_REASON_MAX).check(z.describe('延期原因')),
+  }),
+);
 
 export const problemExtension = z.lazy(() =>
   z.object({
@@ -287,23 +295,25 @@ export function orderedRange<T extends { from?: string | undefined; to?: string 
     });
   }
 }
-export const problemListQuery = z
-  .strictObject({
-    ...pageQuery,
-    ...dateRangeQuery,
-    cadreId: z.optional(entityId),
-    villageId: z.optional(entityId),
-    townshipId: z.optional(entityId),
-    status: z.optional(problemStatus),
-    severity: z.optional(severity),
-    category: z.optional(problemCategory).check(z.describe('问题类别')),
-    source: z.optional(problemSource),
-    overdue: z
-      .optional(queryFlag('请选择是否只看逾期未整改的问题'))
-      .check(z.describe('true：只列出已过整改期限、尚未销号的问题')),
-    q: z.optional(nameSearch),
-  })
-  .check(z.superRefine(orderedRange));
+export const problemListQuery = z.lazy(() =>
+  z
+    .strictObject({
+      ...pageQuery,
+      ...dateRangeQuery,
+      cadreId: z.optional(entityId),
+      villageId: z.optional(entityId),
+      townshipId: z.optional(entityId),
+      status: z.optional(problemStatus),
+      severity: z.optional(severity),
+      category: z.optional(problemCategory).check(z.describe('问题类别')),
+      source: z.optional(problemSource),
+      overdue: z
+        .optional(queryFlag('请选择是否只看逾期未整改的问题'))
+        .check(z.describe('true：只列出已过整改期限、尚未销号的问题')),
+      q: z.optional(nameSearch),
+    })
+    .check(z.superRefine(orderedRange)),
+);
 
 export const problemPage = z.lazy(() => page(problem));
 

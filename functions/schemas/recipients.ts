@@ -43,7 +43,7 @@ const recipientFields = {
   active: z._default(z.boolean({ message: '请选择是否启用' }), true),
 };
 
-export const createRecipient = z.strictObject(recipientFields).check(z.superRefine(scopeRule));
+export const createRecipient = z.lazy(() => z.strictObject(recipientFields).check(z.superRefine(scopeRule)));
 export const updateRecipient = createRecipient;
 
 export const recipient = z.lazy(() =>
@@ -61,10 +61,12 @@ export const recipient = z.lazy(() =>
 );
 export type Recipient = z.infer<typeof recipient>;
 
-export const recipientListQuery = z.strictObject({
-  scope: z.optional(scope),
-  townshipId: z.optional(entityId),
-  ...pageQuery,
-});
+export const recipientListQuery = z.lazy(() =>
+  z.strictObject({
+    scope: z.optional(scope),
+    townshipId: z.optional(entityId),
+    ...pageQuery,
+  }),
+);
 
 export const recipientPage = z.lazy(() => page(recipient));

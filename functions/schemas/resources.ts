@@ -66,37 +66,39 @@ const resourceKindInput = z.strictObject({
   unit: nameText(RESOURCE_UNIT_MAX).check(z.describe('计量单位，如“吨”“件”')),
 });
 
-export const putResourceKinds = z.strictObject({
-  kinds: z.array(resourceKindInput).check(
-    z.minLength(1, '至少保留一种资源'),
-    z.maxLength(RESOURCE_KINDS_MAX, `资源种类不能超过 ${RESOURCE_KINDS_MAX} 种`),
-    z.superRefine((list, ctx) => {
-      const ids = new Set<string>();
-      const names = new Set<string>();
-      list.forEach((k, i) => {
-        if (ids.has(k.id))
-          ctx.addIssue({
-            code: 'custom',
-            path: [i, 'id'],
-            message: '资源种类代码重复',
-            params: { code: 'DUPLICATE' },
-            input: k.id,
-          });
-        if (names.has(k.name))
-          ctx.addIssue({
-            code: 'custom',
-            path: [i, 'name'],
-            message: '资源名称重复',
-            params: { code: 'DUPLICATE' },
-            input: k.name,
-          });
-        ids.add(k.id);
-        names.add(k.name);
-      });
-    }),
-    z.describe('县里统一调配的全部资源种类（整体替换），按显示顺序'),
-  ),
-});
+export const putResourceKinds = z.lazy(() =>
+  z.strictObject({
+    kinds: z.array(resourceKindInput).check(
+      z.minLength(1, '至少保留一种资源'),
+      z.maxLength(RESOURCE_KINDS_MAX, `资源种类不能超过 ${RESOURCE_KINDS_MAX} 种`),
+      z.superRefine((list, ctx) => {
+        const ids = new Set<string>();
+        const names = new Set<string>();
+        list.forEach((k, i) => {
+          if (ids.has(k.id))
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'id'],
+              message: '资源种类代码重复',
+              params: { code: 'DUPLICATE' },
+              input: k.id,
+            });
+          if (names.has(k.name))
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'name'],
+              message: '资源名称重复',
+              params: { code: 'DUPLICATE' },
+              input: k.name,
+            });
+          ids.add(k.id);
+          names.add(k.name);
+        });
+      }),
+      z.describe('县里统一调配的全部资源种类（整体替换），按显示顺序'),
+    ),
+  }),
+);
 
 const resourceKindView = z.object({ id: z.string(), name: z.string(), unit: z.string() });
 
@@ -110,48 +112,52 @@ export const resourceKinds = z.lazy(() =>
   }),
 );
 
-export const createAllocation = z.strictObject({
-  resourceKind: resourceKindId.check(z.describe('资源种类代码（见 GET /resource-kinds）')),
-  period: period.check(z.describe('分配期（月份），如 2026-11')),
-  villageId: entityId.check(z.describe('建议优先保障的村（须为本人任总队长的村）')),
-  priority: z
-    .number({ message: '优先顺序须为数字' })
-    .check(
-      z.int('优先顺序须为整数'),
-      z.gte(1, '优先顺序至少为 1（1 为最优先）'),
-      z.lte(PRIORITY_MAX, `优先顺序不能超过 ${PRIORITY_MAX}`),
-      z.describe('优先顺序，1 为最优先'),
-    ),
-  quantity: z.optional(quantity).check(z.describe('建议数量（按资源的计量单位）')),
-  note: requiredText(LIMITS.text).check(z.describe('理由（旱情、人口、水源等）')),
-});
+export const createAllocation = z.lazy(() =>
+  z.strictObject({
+    resourceKind: resourceKindId.check(z.describe('资源种类代码（见 GET /resource-kinds）')),
+    period: period.check(z.describe('分配期（月份），如 2026-11')),
+    villageId: entityId.check(z.describe('建议优先保障的村（须为本人任总队长的村）')),
+    priority: z
+      .number({ message: '优先顺序须为数字' })
+      .check(
+        z.int('优先顺序须为整数'),
+        z.gte(1, '优先顺序至少为 1（1 为最优先）'),
+        z.lte(PRIORITY_MAX, `优先顺序不能超过 ${PRIORITY_MAX}`),
+        z.describe('优先顺序，1 为最优先'),
+      ),
+    quantity: z.optional(quantity).check(z.describe('建议数量（按资源的计量单位）')),
+    note: requiredText(LIMITS.text).check(z.describe('理由（旱情、人口、水源等）')),
+  }),
+);
 
-export const decideAllocation = z
-  .strictObject({
-    decision: z.enum(ALLOCATION_DECISIONS, { message: '请选择分配或不分配' }),
-    quantity: z.optional(quantity).check(z.describe('分配数量（分配时必填）')),
-    note: z.optional(freeText(LIMITS.text)).check(z.describe('指挥部意见')),
-  })
-  .check(
-    z.superRefine((b, ctx) => {
-      if (b.decision === 'grant' && b.quantity === undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['quantity'],
-          message: '分配时须填写分配数量',
-          params: { code: 'QUANTITY_REQUIRED' },
-          input: b,
-        });
-      if (b.decision === 'decline' && b.quantity !== undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['quantity'],
-          message: '不分配时不填数量',
-          params: { code: 'QUANTITY_NOT_ALLOWED' },
-          input: b,
-        });
-    }),
-  );
+export const decideAllocation = z.lazy(() =>
+  z
+    .strictObject({
+      decision: z.enum(ALLOCATION_DECISIONS, { message: '请选择分配或不分配' }),
+      quantity: z.optional(quantity).check(z.describe('分配数量（分配时必填）')),
+      note: z.optional(freeText(LIMITS.text)).check(z.describe('指挥部意见')),
+    })
+    .check(
+      z.superRefine((b, ctx) => {
+        if (b.decision === 'grant' && b.quantity === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['quantity'],
+            message: '分配时须填写分配数量',
+            params: { code: 'QUANTITY_REQUIRED' },
+            input: b,
+          });
+        if (b.decision === 'decline' && b.quantity !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['quantity'],
+            message: '不分配时不填数量',
+            params: { code: 'QUANTITY_NOT_ALLOWED' },
+            input: b,
+          });
+      }),
+    ),
+);
 
 export const allocation = z.lazy(() =>
   z.object({
@@ -180,31 +186,35 @@ export const allocation = z.lazy(() =>
   }),
 );
 
-export const allocationListQuery = z.strictObject({
-  ...pageQuery,
-  status: z.optional(z.enum(ALLOCATION_STATUSES, { message: '状态应为待决定、已分配或未分配' })),
-  villageId: z.optional(entityId),
-  townshipId: z.optional(entityId),
-  period: z.optional(period),
-  resourceKind: z.optional(resourceKindId),
-});
+export const allocationListQuery = z.lazy(() =>
+  z.strictObject({
+    ...pageQuery,
+    status: z.optional(z.enum(ALLOCATION_STATUSES, { message: '状态应为待决定、已分配或未分配' })),
+    villageId: z.optional(entityId),
+    townshipId: z.optional(entityId),
+    period: z.optional(period),
+    resourceKind: z.optional(resourceKindId),
+  }),
+);
 
 export const allocationPage = z.lazy(() => page(allocation));
 
-export const quotaQuery = z
-  .strictObject({
-    villageId: z.optional(entityId).check(z.describe('村')),
-    townshipId: z.optional(entityId).check(z.describe('乡镇（与分配期同用）')),
-    period: z.optional(period).check(z.describe('分配期（月份）')),
-    resourceKind: z.optional(resourceKindId).check(z.describe('资源种类')),
-  })
-  .check(
-    z.refine((q) => q.villageId !== undefined || q.period !== undefined, {
-      message: '请指定村，或指定分配期',
-      path: ['villageId'],
-      params: { code: 'FILTER_REQUIRED' },
-    }),
-  );
+export const quotaQuery = z.lazy(() =>
+  z
+    .strictObject({
+      villageId: z.optional(entityId).check(z.describe('村')),
+      townshipId: z.optional(entityId).check(z.describe('乡镇（与分配期同用）')),
+      period: z.optional(period).check(z.describe('分配期（月份）')),
+      resourceKind: z.optional(resourceKindId).check(z.describe('资源种类')),
+    })
+    .check(
+      z.refine((q) => q.villageId !== undefined || q.period !== undefined, {
+        message: '请指定村，或指定分配期',
+        path: ['villageId'],
+        params: { code: 'FILTER_REQUIRED' },
+      }),
+    ),
+);
 
 const ledgerEntry = z.object({
   type: z.enum(['grant', 'sanction']),
@@ -247,66 +257,74 @@ export const verificationView = z.lazy(() =>
   }),
 );
 
-export const verifyViolation = z.strictObject({
-  verdict: z.enum(VERIFICATION_VERDICTS, { message: '请选择查证属实或查无实据' }),
-  note: requiredText(LIMITS.text).check(z.describe('核查情况')),
-});
+export const verifyViolation = z.lazy(() =>
+  z.strictObject({
+    verdict: z.enum(VERIFICATION_VERDICTS, { message: '请选择查证属实或查无实据' }),
+    note: requiredText(LIMITS.text).check(z.describe('核查情况')),
+  }),
+);
 
-export const createSanction = z
-  .strictObject({
-    villageId: entityId.check(z.describe('受约束的村')),
-    kind: z.enum(SANCTION_KINDS, {
-      message: `请选择约束方式：${orList(Object.values(SANCTION_KIND_LABELS))}`,
-    }),
-    share: z
-      .optional(
-        z
-          .number({ message: '削减比例须为数字' })
-          .check(z.gt(0, '削减比例须大于 0'), z.lte(1, '削减比例不能超过 1（即 100%）')),
-      )
-      .check(z.describe('削减比例（0 到 1，如 0.3 为削减 30%）；削减时必填，暂停时不填')),
-    from: calendarDate.check(z.describe('起始日期（北京时间，含）')),
-    to: calendarDate.check(z.describe('结束日期（北京时间，含）')),
-    reason: requiredText(LIMITS.text).check(z.describe('事由')),
-    directReportId: z.optional(entityId).check(z.describe('所依据的违规举报（须经督查人员查证属实）')),
-    majorFailureId: z.optional(entityId).check(z.describe('所依据的重大失误记录')),
-  })
-  .check(
-    z.superRefine((b, ctx) => {
-      if (b.kind === 'reduce' && b.share === undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['share'],
-          message: '削减额度须填写削减比例',
-          params: { code: 'SHARE_REQUIRED' },
-          input: b,
-        });
-      if (b.kind === 'suspend' && b.share !== undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['share'],
-          message: '暂停分配时不填削减比例',
-          params: { code: 'SHARE_NOT_ALLOWED' },
-          input: b,
-        });
-      if (b.from > b.to)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['from'],
-          message: '起始日期不能晚于结束日期',
-          params: { code: 'INVALID_RANGE' },
-          input: b,
-        });
-    }),
-  );
+export const createSanction = z.lazy(() =>
+  z
+    .strictObject({
+      villageId: entityId.check(z.describe('受约束的村')),
+      kind: z.enum(SANCTION_KINDS, {
+        message: `请选择约束方式：${orList(Object.values(SANCTION_KIND_LABELS))}`,
+      }),
+      share: z
+        .optional(
+          z
+            .number({ message: '削减比例须为数字' })
+            .check(z.gt(0, '削减比例须大于 0'), z.lte(1, '削减比例不能超过 1（即 100%）')),
+        )
+        .check(z.describe('削减比例（0 到 1，如 0.3 为削减 30%）；削减时必填，暂停时不填')),
+      from: calendarDate.check(z.describe('起始日期（北京时间，含）')),
+      to: calendarDate.check(z.describe('结束日期（北京时间，含）')),
+      reason: requiredText(LIMITS.text).check(z.describe('事由')),
+      directReportId: z.optional(entityId).check(z.describe('所依据的违规举报（须经督查人员查证属实）')),
+      majorFailureId: z.optional(entityId).check(z.describe('所依据的重大失误记录')),
+    })
+    .check(
+      z.superRefine((b, ctx) => {
+        if (b.kind === 'reduce' && b.share === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['share'],
+            message: '削减额度须填写削减比例',
+            params: { code: 'SHARE_REQUIRED' },
+            input: b,
+          });
+        if (b.kind === 'suspend' && b.share !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['share'],
+            message: '暂停分配时不填削减比例',
+            params: { code: 'SHARE_NOT_ALLOWED' },
+            input: b,
+          });
+        if (b.from > b.to)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['from'],
+            message: '起始日期不能晚于结束日期',
+            params: { code: 'INVALID_RANGE' },
+            input: b,
+          });
+      }),
+    ),
+);
 
-export const decideSanction = z.strictObject({
-  note: z.optional(freeText(LIMITS.text)).check(z.describe('指挥部意见')),
-});
+export const decideSanction = z.lazy(() =>
+  z.strictObject({
+    note: z.optional(freeText(LIMITS.text)).check(z.describe('指挥部意见')),
+  }),
+);
 
-export const rejectSanction = z.strictObject({
-  note: requiredText(LIMITS.text).check(z.describe('不予批准的理由')),
-});
+export const rejectSanction = z.lazy(() =>
+  z.strictObject({
+    note: requiredText(LIMITS.text).check(z.describe('不予批准的理由')),
+  }),
+);
 
 export const sanction = z.lazy(() =>
   z.object({
@@ -342,12 +360,14 @@ export const quotaLedgerView = z.lazy(() =>
   }),
 );
 
-export const sanctionListQuery = z.strictObject({
-  ...pageQuery,
-  status: z.optional(z.enum(SANCTION_STATUSES, { message: '状态应为待审批、已批准或未批准' })),
-  villageId: z.optional(entityId),
-  townshipId: z.optional(entityId),
-});
+export const sanctionListQuery = z.lazy(() =>
+  z.strictObject({
+    ...pageQuery,
+    status: z.optional(z.enum(SANCTION_STATUSES, { message: '状态应为待审批、已批准或未批准' })),
+    villageId: z.optional(entityId),
+    townshipId: z.optional(entityId),
+  }),
+);
 
 export const sanctionPage = z.lazy(() => page(sanction));
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { entityId, LIMITS, nameText, orList, page, pageQuery } from './common.ts';
+import { built, entityId, LIMITS, nameText, orList, page, pageQuery } from './common.ts';
 import { geoPoint } from './location.ts';
 
 export const VILLAGE_CATEGORIES = ['deep', 'general', 'non'] as const;
@@ -79,28 +79,34 @@ function labelled<const T extends readonly [string, ...string[]]>(
 
 const count = z.number().check(z.int('须为整数'), z.gte(0, '不能为负数'), z.lte(10_000_000, '数值过大'));
 
-export const villageProfile = z.strictObject({
-  households: z.optional(count).check(z.describe('户数')),
-  population: z.optional(count).check(z.describe('人口')),
-  partyMembers: z.optional(count).check(z.describe('党员人数')),
-  migrantWorkers: z.optional(count).check(z.describe('外出务工人数')),
-  poorHouseholds: z.optional(count).check(z.describe('贫困户数')),
-  poorPopulation: z.optional(count).check(z.describe('贫困人口')),
-});
+export const villageProfile = z.lazy(() =>
+  z.strictObject({
+    households: z.optional(count).check(z.describe('户数')),
+    population: z.optional(count).check(z.describe('人口')),
+    partyMembers: z.optional(count).check(z.describe('党员人数')),
+    migrantWorkers: z.optional(count).check(z.describe('外出务工人数')),
+    poorHouseholds: z.optional(count).check(z.describe('贫困户数')),
+    poorPopulation: z.optional(count).check(z.describe('贫困人口')),
+  }),
+);
 
-export const createTownship = z.strictObject({
-  id: entityId,
-  name: nameText(),
-});
+export const createTownship = z.lazy(() =>
+  z.strictObject({
+    id: entityId,
+    name: nameText(),
+  }),
+);
 
-export const createVillage = z.strictObject({
-  id: entityId,
-  name: nameText(),
-  townshipId: entityId,
-  category: labelled(VILLAGE_CATEGORIES, VILLAGE_CATEGORY_LABELS, '村类别'),
-  profile: z.optional(villageProfile),
-  location: z.optional(geoPoint).check(z.describe('村委会位置（可选）：用于判断驻村记录是否远离本村')),
-});
+export const createVillage = z.lazy(() =>
+  z.strictObject({
+    id: entityId,
+    name: nameText(),
+    townshipId: entityId,
+    category: labelled(VILLAGE_CATEGORIES, VILLAGE_CATEGORY_LABELS, '村类别'),
+    profile: z.optional(villageProfile),
+    location: z.optional(geoPoint).check(z.describe('村委会位置（可选）：用于判断驻村记录是否远离本村')),
+  }),
+);
 
 const phone = z
   .string()
@@ -109,16 +115,18 @@ const phone = z
     z.regex(/^(1\d{10}|0\d{2,3}-?\d{7,8})$/, '电话号码格式不正确（手机号 11 位，或带区号的固定电话）'),
   );
 
-export const createCadre = z.strictObject({
-  id: entityId,
-  name: nameText(),
-  unit: nameText(LIMITS.shortText).check(z.describe('派出单位')),
-  unitId: z.optional(entityId).check(z.describe('所属单位编号（单位名册中的单位，可选）')),
-  rank: labelled(CADRE_RANKS, CADRE_RANK_LABELS, '职级', CADRE_RANK_SYNONYMS),
-  townshipId: z.optional(entityId).check(z.describe('所在乡镇（可选）')),
-  email: z.optional(z.email('电子邮箱格式不正确').check(z.maxLength(254))),
-  phone: z.optional(phone),
-});
+export const createCadre = z.lazy(() =>
+  z.strictObject({
+    id: entityId,
+    name: nameText(),
+    unit: nameText(LIMITS.shortText).check(z.describe('派出单位')),
+    unitId: z.optional(entityId).check(z.describe('所属单位编号（单位名册中的单位，可选）')),
+    rank: labelled(CADRE_RANKS, CADRE_RANK_LABELS, '职级', CADRE_RANK_SYNONYMS),
+    townshipId: z.optional(entityId).check(z.describe('所在乡镇（可选）')),
+    email: z.optional(z.email('电子邮箱格式不正确').check(z.maxLength(254))),
+    phone: z.optional(phone),
+  }),
+);
 
 /**
  * A roster record's version: 1 when created, one more on every correction (PATCH with If-Match).
@@ -127,7 +135,7 @@ export const createCadre = z.strictObject({
 const version = z.number().check(z.int(), z.describe('版本号：修改（PATCH）时以 If-Match 回传'));
 
 export const township = z.lazy(() =>
-  z.extend(createTownship, {
+  z.extend(built(createTownship), {
     version,
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -167,38 +175,48 @@ export const cadre = z.lazy(() =>
 // Corrections (PATCH): any field a create sets, except the id and a village's township (problems,
 // inspections and assignments keep the township they were recorded under). `null` clears an
 // optional field. At least one field: an empty correction is refused by the route.
-export const patchTownship = z.strictObject({ name: z.optional(createTownship.shape.name) });
+export const patchTownship = z.lazy(() =>
+  z.strictObject({ name: z.optional(built(createTownship).shape.name) }),
+);
 
-export const patchVillage = z.strictObject({
-  name: z.optional(createVillage.shape.name),
-  category: z.optional(createVillage.shape.category),
-  profile: z.optional(villageProfile).check(z.describe('村情（整体替换）')),
-  location: z.optional(z.nullable(geoPoint)).check(z.describe('村委会位置；null 为清除')),
-});
+export const patchVillage = z.lazy(() =>
+  z.strictObject({
+    name: z.optional(built(createVillage).shape.name),
+    category: z.optional(built(createVillage).shape.category),
+    profile: z.optional(villageProfile).check(z.describe('村情（整体替换）')),
+    location: z.optional(z.nullable(geoPoint)).check(z.describe('村委会位置；null 为清除')),
+  }),
+);
 
-export const patchCadre = z.strictObject({
-  name: z.optional(createCadre.shape.name),
-  unit: z.optional(createCadre.shape.unit),
-  unitId: z.optional(z.nullable(entityId)).check(z.describe('所属单位编号；null 为清除')),
-  rank: z.optional(createCadre.shape.rank),
-  townshipId: z.optional(z.nullable(entityId)).check(z.describe('所在乡镇；null 为清除')),
-  email: z.optional(z.nullable(z.email('电子邮箱格式不正确').check(z.maxLength(254)))),
-  phone: z.optional(z.nullable(phone)),
-});
+export const patchCadre = z.lazy(() =>
+  z.strictObject({
+    name: z.optional(built(createCadre).shape.name),
+    unit: z.optional(built(createCadre).shape.unit),
+    unitId: z.optional(z.nullable(entityId)).check(z.describe('所属单位编号；null 为清除')),
+    rank: z.optional(built(createCadre).shape.rank),
+    townshipId: z.optional(z.nullable(entityId)).check(z.describe('所在乡镇；null 为清除')),
+    email: z.optional(z.nullable(z.email('电子邮箱格式不正确').check(z.maxLength(254)))),
+    phone: z.optional(z.nullable(phone)),
+  }),
+);
 
-export const townshipListQuery = z.strictObject({ ...pageQuery });
-export const villageListQuery = z.strictObject({
-  ...pageQuery,
-  townshipId: z.optional(entityId),
-  category: z.optional(z.enum(VILLAGE_CATEGORIES)),
-});
-export const cadreListQuery = z.strictObject({
-  ...pageQuery,
-  townshipId: z.optional(entityId),
-  rank: z.optional(z.enum(CADRE_RANKS)),
-  unit: z.optional(z.string().check(z.maxLength(LIMITS.shortText))),
-  unitId: z.optional(entityId),
-});
+export const townshipListQuery = z.lazy(() => z.strictObject({ ...pageQuery }));
+export const villageListQuery = z.lazy(() =>
+  z.strictObject({
+    ...pageQuery,
+    townshipId: z.optional(entityId),
+    category: z.optional(z.enum(VILLAGE_CATEGORIES)),
+  }),
+);
+export const cadreListQuery = z.lazy(() =>
+  z.strictObject({
+    ...pageQuery,
+    townshipId: z.optional(entityId),
+    rank: z.optional(z.enum(CADRE_RANKS)),
+    unit: z.optional(z.string().check(z.maxLength(LIMITS.shortText))),
+    unitId: z.optional(entityId),
+  }),
+);
 
 export const townshipPage = z.lazy(() => page(township));
 export const villagePage = page(village);

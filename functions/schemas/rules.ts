@@ -49,15 +49,19 @@ const openBand = z.strictObject({
   min: int('下限', 1, MAX_COUNT).check(z.describe('加权问题数下限（含），无上限')),
 });
 
-export const majorFailureType = z.strictObject({
-  code: z
-    .string({ message: '代码须为文字' })
-    .check(z.regex(/^[a-z][a-z0-9_]{1,39}$/, '代码只能包含小写字母、数字和下划线，以字母开头，2–40 个字符')),
-  name: nameText(40).check(z.describe('失误类型名称，如“人畜饮水中断”')),
-  description: z.optional(freeText(LIMITS.shortText)),
-  consequence: consequence.check(z.describe('一般情形的处理')),
-  seriousConsequence: z.optional(consequence).check(z.describe('情节严重时的处理；不填则与一般情形相同')),
-});
+export const majorFailureType = z.lazy(() =>
+  z.strictObject({
+    code: z
+      .string({ message: '代码须为文字' })
+      .check(
+        z.regex(/^[a-z][a-z0-9_]{1,39}$/, '代码只能包含小写字母、数字和下划线，以字母开头，2–40 个字符'),
+      ),
+    name: nameText(40).check(z.describe('失误类型名称，如“人畜饮水中断”')),
+    description: z.optional(freeText(LIMITS.shortText)),
+    consequence: consequence.check(z.describe('一般情形的处理')),
+    seriousConsequence: z.optional(consequence).check(z.describe('情节严重时的处理；不填则与一般情形相同')),
+  }),
+);
 
 const shape = {
   effectiveFrom: calendarDate.check(
@@ -261,12 +265,14 @@ function checkConsistency(rs: Body, ctx: z.core.$RefinementCtx<Body>): void {
 }
 
 /** What an admin sends to replace the rules; the server assigns the version. */
-export const ruleSetInput = z.strictObject(shape).check(z.superRefine(checkConsistency));
+export const ruleSetInput = z.lazy(() => z.strictObject(shape).check(z.superRefine(checkConsistency)));
 
 const version = int('版本号', 1, 1_000_000).check(z.describe('规则版本号，自 1 递增'));
 
 /** A rule set in force: what the engine takes. */
-export const ruleSet = z.strictObject({ version, ...shape }).check(z.superRefine(checkConsistency));
+export const ruleSet = z.lazy(() =>
+  z.strictObject({ version, ...shape }).check(z.superRefine(checkConsistency)),
+);
 
 /** A rule set as stored and answered: who published it and when (version 1 ships with the product: neither). */
 export const storedRuleSet = z.lazy(() =>

@@ -19,14 +19,16 @@ const cadreIds = (what: string, min: number) =>
     }),
   );
 
-export const createSelfCriticismMeeting = z.strictObject({
-  date: calendarDate.check(z.describe('会议日期（北京时间）')),
-  place: z.optional(freeText(LIMITS.shortText)).check(z.describe('地点')),
-  attendeeIds: cadreIds('参会干部', 0).check(z.describe('参会干部（发言人自动计入）')),
-  speakerIds: cadreIds('发言人', 1).check(z.describe('作检讨发言的干部：须为该周检讨发言档次')),
-  notes: z.optional(freeText(LIMITS.text)).check(z.describe('会议记录')),
-  week: z.optional(isoWeek).check(z.describe('所依据的考评周次；默认会议日期之前最近一个已考评的周')),
-});
+export const createSelfCriticismMeeting = z.lazy(() =>
+  z.strictObject({
+    date: calendarDate.check(z.describe('会议日期（北京时间）')),
+    place: z.optional(freeText(LIMITS.shortText)).check(z.describe('地点')),
+    attendeeIds: cadreIds('参会干部', 0).check(z.describe('参会干部（发言人自动计入）')),
+    speakerIds: cadreIds('发言人', 1).check(z.describe('作检讨发言的干部：须为该周检讨发言档次')),
+    notes: z.optional(freeText(LIMITS.text)).check(z.describe('会议记录')),
+    week: z.optional(isoWeek).check(z.describe('所依据的考评周次；默认会议日期之前最近一个已考评的周')),
+  }),
+);
 
 export const meetingPerson = z.lazy(() =>
   z.object({
@@ -51,21 +53,23 @@ export const selfCriticismMeeting = z.lazy(() =>
   }),
 );
 
-export const selfCriticismListQuery = z
-  .strictObject({
-    ...pageQuery,
-    cadreId: z.optional(entityId).check(z.describe('参会干部（干部本人只能查本人的）')),
-    week: z.optional(isoWeek).check(z.describe('所依据的考评周次')),
-    from: z.optional(calendarDate).check(z.describe('会议日期起（含）')),
-    to: z.optional(calendarDate).check(z.describe('会议日期止（含）')),
-  })
-  .check(
-    z.refine((q) => !q.from || !q.to || q.from <= q.to, {
-      message: '起始日期不能晚于结束日期',
-      path: ['from'],
-      params: { code: 'INVALID_RANGE' },
-    }),
-  );
+export const selfCriticismListQuery = z.lazy(() =>
+  z
+    .strictObject({
+      ...pageQuery,
+      cadreId: z.optional(entityId).check(z.describe('参会干部（干部本人只能查本人的）')),
+      week: z.optional(isoWeek).check(z.describe('所依据的考评周次')),
+      from: z.optional(calendarDate).check(z.describe('会议日期起（含）')),
+      to: z.optional(calendarDate).check(z.describe('会议日期止（含）')),
+    })
+    .check(
+      z.refine((q) => !q.from || !q.to || q.from <= q.to, {
+        message: '起始日期不能晚于结束日期',
+        path: ['from'],
+        params: { code: 'INVALID_RANGE' },
+      }),
+    ),
+);
 
 export const selfCriticismPage = z.lazy(() => page(selfCriticismMeeting));
 

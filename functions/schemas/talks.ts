@@ -25,54 +25,66 @@ const status = z.enum(TALK_STATUSES, {
   message: `请选择谈话状态：${orList(TALK_STATUSES.map((s) => TALK_STATUS_LABELS[s]))}`,
 });
 
-export const talkListQuery = z.strictObject({
-  ...pageQuery,
-  week: z.optional(isoWeek).check(z.describe('考评周次')),
-  status: z.optional(status),
-  cadreId: z.optional(entityId),
-  townshipId: z.optional(entityId),
-  overdue: z.optional(queryFlag('请选择是否只看逾期未谈话的')).check(z.describe('只看通知后逾期未谈话的')),
-});
+export const talkListQuery = z.lazy(() =>
+  z.strictObject({
+    ...pageQuery,
+    week: z.optional(isoWeek).check(z.describe('考评周次')),
+    status: z.optional(status),
+    cadreId: z.optional(entityId),
+    townshipId: z.optional(entityId),
+    overdue: z.optional(queryFlag('请选择是否只看逾期未谈话的')).check(z.describe('只看通知后逾期未谈话的')),
+  }),
+);
 
-export const changeTalk = z.strictObject({
-  tier: tier.check(z.describe('调整后的谈话档次')),
-  reason: requiredText(LIMITS.text).check(z.describe('调整理由（书面说明）')),
-});
+export const changeTalk = z.lazy(() =>
+  z.strictObject({
+    tier: tier.check(z.describe('调整后的谈话档次')),
+    reason: requiredText(LIMITS.text).check(z.describe('调整理由（书面说明）')),
+  }),
+);
 
-export const waiveTalk = z.strictObject({
-  reason: requiredText(LIMITS.text).check(z.describe('不予谈话的理由')),
-});
+export const waiveTalk = z.lazy(() =>
+  z.strictObject({
+    reason: requiredText(LIMITS.text).check(z.describe('不予谈话的理由')),
+  }),
+);
 
-export const recordTalk = z.strictObject({
-  heldAt: instant.check(z.describe('谈话时间')),
-  place: nameText(LIMITS.title).check(z.describe('谈话地点')),
-  conductorIds: z
-    .array(entityId, { message: '请选择谈话人' })
-    .check(
-      z.minLength(1, '请至少选择一名谈话人'),
-      z.maxLength(10, '谈话人不能超过 10 名'),
-      z.describe('谈话人（干部编号）'),
-    ),
-  notes: requiredText(LIMITS.text).check(z.describe('谈话内容记录')),
-});
+export const recordTalk = z.lazy(() =>
+  z.strictObject({
+    heldAt: instant.check(z.describe('谈话时间')),
+    place: nameText(LIMITS.title).check(z.describe('谈话地点')),
+    conductorIds: z
+      .array(entityId, { message: '请选择谈话人' })
+      .check(
+        z.minLength(1, '请至少选择一名谈话人'),
+        z.maxLength(10, '谈话人不能超过 10 名'),
+        z.describe('谈话人（干部编号）'),
+      ),
+    notes: requiredText(LIMITS.text).check(z.describe('谈话内容记录')),
+  }),
+);
 
-export const acknowledgeTalk = z.strictObject({
-  statement: z.optional(freeText(LIMITS.text)).check(z.describe('本人表态')),
-});
+export const acknowledgeTalk = z.lazy(() =>
+  z.strictObject({
+    statement: z.optional(freeText(LIMITS.text)).check(z.describe('本人表态')),
+  }),
+);
 
-export const talkSettings = z.strictObject({
-  approvalRequired: z
-    .boolean({ message: '请选择谈话是否须经审批' })
-    .check(z.describe('谈话须经审批后发出通知')),
-  holdWithinDays: z
-    .number({ message: '请填写天数' })
-    .check(
-      z.int('天数须为整数'),
-      z.gte(1, '天数至少为 1'),
-      z.lte(60, '天数不能超过 60'),
-      z.describe('通知后应在几日内完成谈话'),
-    ),
-});
+export const talkSettings = z.lazy(() =>
+  z.strictObject({
+    approvalRequired: z
+      .boolean({ message: '请选择谈话是否须经审批' })
+      .check(z.describe('谈话须经审批后发出通知')),
+    holdWithinDays: z
+      .number({ message: '请填写天数' })
+      .check(
+        z.int('天数须为整数'),
+        z.gte(1, '天数至少为 1'),
+        z.lte(60, '天数不能超过 60'),
+        z.describe('通知后应在几日内完成谈话'),
+      ),
+  }),
+);
 
 const person = z.object({ by: z.string(), byName: z.optional(z.string()), at: z.string() });
 

@@ -15,39 +15,41 @@ const teamRoleInput = z.strictObject({
   name: nameText(TEAM_ROLE_NAME_MAX).check(z.describe('角色名称，如“第一书记”')),
 });
 
-export const putTeamRoles = z.strictObject({
-  roles: z.array(teamRoleInput).check(
-    z.minLength(1, '至少保留一个队伍角色'),
-    z.maxLength(TEAM_ROLES_MAX, `队伍角色不能超过 ${TEAM_ROLES_MAX} 个`),
-    z.superRefine((list, ctx) => {
-      const ids = new Set<string>();
-      const names = new Set<string>();
-      list.forEach((r, i) => {
-        if (ids.has(r.id)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [i, 'id'],
-            message: '角色代码重复',
-            params: { code: 'DUPLICATE' },
-            input: r.id,
-          });
-        }
-        if (names.has(r.name)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [i, 'name'],
-            message: '角色名称重复',
-            params: { code: 'DUPLICATE' },
-            input: r.name,
-          });
-        }
-        ids.add(r.id);
-        names.add(r.name);
-      });
-    }),
-    z.describe('县里使用的全部队伍角色（整体替换），按显示顺序'),
-  ),
-});
+export const putTeamRoles = z.lazy(() =>
+  z.strictObject({
+    roles: z.array(teamRoleInput).check(
+      z.minLength(1, '至少保留一个队伍角色'),
+      z.maxLength(TEAM_ROLES_MAX, `队伍角色不能超过 ${TEAM_ROLES_MAX} 个`),
+      z.superRefine((list, ctx) => {
+        const ids = new Set<string>();
+        const names = new Set<string>();
+        list.forEach((r, i) => {
+          if (ids.has(r.id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'id'],
+              message: '角色代码重复',
+              params: { code: 'DUPLICATE' },
+              input: r.id,
+            });
+          }
+          if (names.has(r.name)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'name'],
+              message: '角色名称重复',
+              params: { code: 'DUPLICATE' },
+              input: r.name,
+            });
+          }
+          ids.add(r.id);
+          names.add(r.name);
+        });
+      }),
+      z.describe('县里使用的全部队伍角色（整体替换），按显示顺序'),
+    ),
+  }),
+);
 
 const teamRoleView = z.object({ id: z.string(), name: z.string() });
 
@@ -63,9 +65,13 @@ export const teamRoles = z.lazy(() =>
   }),
 );
 
-export const setTeamRole = z.strictObject({
-  teamRole: z.nullable(teamRoleId).check(z.describe('队伍角色代码（见 GET /team-roles）；null 表示不设角色')),
-});
+export const setTeamRole = z.lazy(() =>
+  z.strictObject({
+    teamRole: z
+      .nullable(teamRoleId)
+      .check(z.describe('队伍角色代码（见 GET /team-roles）；null 表示不设角色')),
+  }),
+);
 
 export const teamMember = z.lazy(() =>
   z.object({

@@ -37,11 +37,13 @@ export const villageDetail = z.lazy(() => z.extend(built(village), villageColorF
 export type VillageDetail = z.output<typeof villageDetail>;
 
 /** GET /villages: `colors=true` adds each listed village's colour (a read of its matters per village). */
-export const villageListQueryWithColors = z.extend(villageListQuery, {
-  colors: z
-    .optional(queryFlag('请选择是否附带各村颜色'))
-    .check(z.describe('true：每个村附带颜色、成因及较上周变化（每个村读取其未办结事项）')),
-});
+export const villageListQueryWithColors = z.lazy(() =>
+  z.extend(built(villageListQuery), {
+    colors: z
+      .optional(queryFlag('请选择是否附带各村颜色'))
+      .check(z.describe('true：每个村附带颜色、成因及较上周变化（每个村读取其未办结事项）')),
+  }),
+);
 
 const optionalColorFields = Object.fromEntries(
   Object.entries(villageColorFields).map(([k, v]) => [k, z.optional(v)]),

@@ -9,23 +9,25 @@ import { geoFix } from './location.ts';
  */
 export const MAX_VISIT_PHOTOS = 9;
 
-export const createVisit = z.strictObject({
-  villageId: entityId.check(z.describe('所到的村（须为本人当日在包的村）')),
-  at: instant.check(z.describe('到村时间（带时区，不得晚于现在，不得早于 7 天前）')),
-  overnight: z.optional(z.boolean({ message: '请选择是否在村住宿' })).check(z.describe('是否在村住宿')),
-  location: z.optional(geoFix).check(z.describe('手机定位（经纬度与精度，可选）')),
-  note: z.optional(freeText(LIMITS.shortText)).check(z.describe('备注')),
-  photoIds: z
-    .optional(
-      z
-        .array(entityId)
-        .check(
-          z.maxLength(MAX_VISIT_PHOTOS, `照片最多 ${MAX_VISIT_PHOTOS} 张`),
-          z.describe('已上传照片的编号'),
-        ),
-    )
-    .check(z.describe('照片（先经 POST /uploads 上传）')),
-});
+export const createVisit = z.lazy(() =>
+  z.strictObject({
+    villageId: entityId.check(z.describe('所到的村（须为本人当日在包的村）')),
+    at: instant.check(z.describe('到村时间（带时区，不得晚于现在，不得早于 7 天前）')),
+    overnight: z.optional(z.boolean({ message: '请选择是否在村住宿' })).check(z.describe('是否在村住宿')),
+    location: z.optional(geoFix).check(z.describe('手机定位（经纬度与精度，可选）')),
+    note: z.optional(freeText(LIMITS.shortText)).check(z.describe('备注')),
+    photoIds: z
+      .optional(
+        z
+          .array(entityId)
+          .check(
+            z.maxLength(MAX_VISIT_PHOTOS, `照片最多 ${MAX_VISIT_PHOTOS} 张`),
+            z.describe('已上传照片的编号'),
+          ),
+      )
+      .check(z.describe('照片（先经 POST /uploads 上传）')),
+  }),
+);
 
 export const visit = z.lazy(() =>
   z.object({
@@ -49,25 +51,27 @@ export const visit = z.lazy(() =>
   }),
 );
 
-export const visitListQuery = z
-  .strictObject({
-    ...pageQuery,
-    cadreId: z.optional(entityId),
-    villageId: z.optional(entityId),
-    townshipId: z.optional(entityId),
-    from: z.optional(calendarDate).check(z.describe('到村日期起（北京时间，含）')),
-    to: z.optional(calendarDate).check(z.describe('到村日期止（北京时间，含）')),
-    week: z
-      .optional(isoWeek)
-      .check(z.describe('到村所在的周（ISO 周，北京时间，如 2026-W47）；与起止日期同用时取两者重叠的日期')),
-  })
-  .check(
-    z.refine((q) => !q.from || !q.to || q.from <= q.to, {
-      message: '起始日期不能晚于结束日期',
-      path: ['from'],
-      params: { code: 'INVALID_RANGE' },
-    }),
-  );
+export const visitListQuery = z.lazy(() =>
+  z
+    .strictObject({
+      ...pageQuery,
+      cadreId: z.optional(entityId),
+      villageId: z.optional(entityId),
+      townshipId: z.optional(entityId),
+      from: z.optional(calendarDate).check(z.describe('到村日期起（北京时间，含）')),
+      to: z.optional(calendarDate).check(z.describe('到村日期止（北京时间，含）')),
+      week: z
+        .optional(isoWeek)
+        .check(z.describe('到村所在的周（ISO 周，北京时间，如 2026-W47）；与起止日期同用时取两者重叠的日期')),
+    })
+    .check(
+      z.refine((q) => !q.from || !q.to || q.from <= q.to, {
+        message: '起始日期不能晚于结束日期',
+        path: ['from'],
+        params: { code: 'INVALID_RANGE' },
+      }),
+    ),
+);
 
 export const visitPage = z.lazy(() => page(visit));
 
@@ -88,20 +92,22 @@ export const visitSummary = z.lazy(() =>
 /** At most a quarter at a time: the totals read every visit in the span. */
 export const MAX_SUMMARY_DAYS = 92;
 
-export const visitSummaryQuery = z
-  .strictObject({
-    cadreId: z.optional(entityId),
-    townshipId: z.optional(entityId),
-    from: z.optional(calendarDate).check(z.describe('起始日期（北京时间，含）；默认结束日期前 27 天')),
-    to: z.optional(calendarDate).check(z.describe('结束日期（北京时间，含）；默认今天')),
-  })
-  .check(
-    z.refine((q) => !q.from || !q.to || q.from <= q.to, {
-      message: '起始日期不能晚于结束日期',
-      path: ['from'],
-      params: { code: 'INVALID_RANGE' },
-    }),
-  );
+export const visitSummaryQuery = z.lazy(() =>
+  z
+    .strictObject({
+      cadreId: z.optional(entityId),
+      townshipId: z.optional(entityId),
+      from: z.optional(calendarDate).check(z.describe('起始日期（北京时间，含）；默认结束日期前 27 天')),
+      to: z.optional(calendarDate).check(z.describe('结束日期（北京时间，含）；默认今天')),
+    })
+    .check(
+      z.refine((q) => !q.from || !q.to || q.from <= q.to, {
+        message: '起始日期不能晚于结束日期',
+        path: ['from'],
+        params: { code: 'INVALID_RANGE' },
+      }),
+    ),
+);
 
 export type CreateVisit = z.output<typeof createVisit>;
 export type Visit = z.output<typeof visit>;

@@ -1,10 +1,18 @@
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type ILayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Architecture,
+  Code,
+  type ILayerVersion,
+  Function as LambdaFunction,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { buildSync } from 'esbuild';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/core/metric-names.ts';
 import { lambdaEsbuildOptions } from '../bundling.ts';
 import { resolveStage, STAGE_CONTEXT } from '../stage.ts';
@@ -16,8 +24,11 @@ import { resolveStage, STAGE_CONTEXT } from '../stage.ts';
  *   cheaper architecture; nothing here is native code.
  * - Timeout 28 s: just under API Gateway's 29 s integration limit, so a slow request ends in our
  *   own logged timeout rather than an anonymous 503 from the gateway.
- * - Bundled locally with esbuild (never Docker) using the same options as the benchmark, with the
- *   AWS SDK inside the bundle so the deployed SDK is the one the tests ran against.
+ * - Bundled locally with esbuild (never Docker) using the same options as the benchmark
+ *   (infra/bundling.ts), with the AWS SDK inside the bundle so the deployed SDK is the one the tests
+ *   ran against. esbuild is called directly rather than through NodejsFunction: NodejsFunction
+ *   bundles to a single file and cannot split code, and splitting is what keeps code a request does
+ *   not need (exceljs, the S3 client, document templates) out of the cold start.
  * - Its own log group with a retention, and its own role that may write only to that log group
  *   (no AWS managed policy). Table permissions are granted by the stack, per route group.
  * - Active X-Ray tracing, and the stage and Powertools settings in the environment, so every
@@ -55,11 +66,31 @@ export const API_FUNCTION_DEFAULTS = {
   logRetention: RetentionDays.ONE_YEAR,
 } as const;
 
-/** The benchmark's esbuild options are the source of truth; CDK's option names differ. */
-const shared = lambdaEsbuildOptions('entry.ts', 'out.mjs');
+/**
+ * The asset of one function: esbuild's output folder, hashed by its content (AssetHashType.OUTPUT),
+ * so an unchanged bundle is not uploaded again. The Docker image is never pulled: local bundling
+ * always succeeds or throws.
+ */
+function bundledCode(entry: string, projectRoot: string): Code {
+  return Code.fromAsset(dirname(entry), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('local-bundling-only'),
+      local: {
+        tryBundle(outputDir: string) {
+          buildSync({
+            ...lambdaEsbuildOptions(entry, outputDir, { sourcemap: true }),
+            absWorkingDir: projectRoot,
+          });
+          return true;
+        },
+      },
+    },
+  });
+}
 
 export class ApiFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -75,11 +106,9 @@ export class ApiFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const stub = [true, 'true'].includes(this.node.tryGetContext(STUB_BUNDLING_CONTEXT));
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: stub ? STUB_ENTRY : props.entry,
-      handler: 'handler',
-      projectRoot: props.projectRoot,
-      depsLockFilePath: `${props.projectRoot}/package-lock.json`,
+    this.fn = new LambdaFunction(this, 'Function', {
+      code: bundledCode(stub ? STUB_ENTRY : props.entry, props.projectRoot),
+      handler: 'index.handler',
       runtime: API_FUNCTION_DEFAULTS.runtime,
       architecture: props.architecture ?? API_FUNCTION_DEFAULTS.architecture,
       ...(props.layers ? { layers: props.layers } : {}),
@@ -100,21 +129,6 @@ export class ApiFunction extends Construct {
         STAGE: resolveStage(this.node.tryGetContext(STAGE_CONTEXT)),
         POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: shared.target,
-        minify: shared.minify,
-        mainFields: shared.mainFields,
-        banner: shared.banner.js,
-        sourceMap: true,
-        // Maps only need line mappings; embedding every source would double the asset size.
-        sourcesContent: false,
-        bundleAwsSDK: true,
-        externalModules: shared.external,
-        logLevel: LogLevel.ERROR,
-        esbuildArgs: { '--legal-comments': shared.legalComments },
       },
     });
     Validations.of(this.role).acknowledge({

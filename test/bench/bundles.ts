@@ -3,7 +3,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { lambdaEsbuildOptions } from '../../infra/bundling.ts';
+import { BUNDLE_ENTRY_FILE, lambdaEsbuildOptions } from '../../infra/bundling.ts';
 import { median } from './stats.ts';
 
 /**
@@ -29,41 +29,37 @@ export interface BuiltBundle extends BundleTarget {
 export interface BuildOptions {
   /** The checkout the entries are in (another one for a before/after comparison). */
   root?: string;
-  /**
-   * What-if, not what is deployed: esbuild code splitting (every dynamic `import()` becomes a chunk
-   * of its own, loaded on first use). `size` is then the entry and the chunks it imports statically,
-   * which a cold import loads.
-   */
-  splitting?: boolean;
 }
 
+/**
+ * Builds each target into a folder of its own as the stack does (code splitting: `index.mjs` and its
+ * chunks). `bytes` is what a cold import loads: the entry and the chunks it imports statically.
+ * A checkout from before code splitting (`--against`) exports the single-file options
+ * (`lambdaEsbuildOptions(entry, outfile)`): its bundles are built as it deployed them.
+ */
 export async function buildBundles<T extends BundleTarget>(
   targets: T[],
   outDir: string,
-  { root = ROOT, splitting = false }: BuildOptions = {},
+  { root = ROOT }: BuildOptions = {},
 ): Promise<(T & BuiltBundle)[]> {
+  const bundling =
+    root === ROOT
+      ? { lambdaEsbuildOptions }
+      : await import(pathToFileURL(resolve(root, 'infra/bundling.ts')).href);
   return Promise.all(
     targets.map(async (target) => {
-      const single = join(outDir, `${target.name}.mjs`);
       const dir = join(outDir, target.name);
-      const file = splitting ? join(dir, 'index.mjs') : single;
+      const options = bundling.lambdaEsbuildOptions(resolve(root, target.entry), dir) as BuildOptionsOf;
+      const split = Boolean(options.splitting);
+      const file = split ? join(dir, BUNDLE_ENTRY_FILE) : join(outDir, `${target.name}.mjs`);
       try {
-        const { outfile: _, ...options } = lambdaEsbuildOptions(resolve(root, target.entry), single);
         const result = await build({
           ...options,
-          ...(splitting
-            ? {
-                outdir: dir,
-                splitting: true,
-                entryNames: 'index',
-                chunkNames: 'chunks/[name]-[hash]',
-                outExtension: { '.js': '.mjs' },
-              }
-            : { outfile: single }),
+          ...(split ? {} : { outfile: file }),
           absWorkingDir: root,
           metafile: true,
         });
-        const bytes = splitting ? staticBytes(result.metafile, root, file) : statSync(file).size;
+        const bytes = split ? staticBytes(result.metafile, root, file) : statSync(file).size;
         return { ...target, file, bytes, heaviest: heaviestPackages(result.metafile, root, file) };
       } catch (error) {
         // One entry that does not build (work in progress in a shared tree) leaves the others measured.
@@ -73,6 +69,8 @@ export async function buildBundles<T extends BundleTarget>(
     }),
   );
 }
+
+type BuildOptionsOf = Parameters<typeof build>[0] & { splitting?: boolean };
 
 /** The outputs a cold import of `entry` loads: the entry and its static imports, transitively. */
 function loadedOutputs(metafile: Metafile, root: string, entry: string): Metafile['outputs'][string][] {

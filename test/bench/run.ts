@@ -21,8 +21,6 @@ import { benchSubmission } from './submission.ts';
  *   --runs N                    fresh processes per bundle (default 15)
  *   --bundles a,b               with bundles: only these route groups (names as in functions/routes/index.ts,
  *                               or `web (pages)`, `worker (tasks)`), beside the SDK-only bundle
- *   --splitting                 with bundles, a what-if: build with esbuild code splitting (dynamic imports in
- *                               chunks of their own); not how the stack bundles today (NodejsFunction cannot)
  *   --against DIR               with bundles: also build every bundle from another checkout (DIR, e.g. a
  *                               `git archive` of the base commit with `npm run generate` run in it) and time
  *                               both sets interleaved in the same rounds: a before/after table
@@ -47,7 +45,6 @@ const { values: args } = parseArgs({
     scale: { type: 'string' },
     against: { type: 'string' },
     bundles: { type: 'string' },
-    splitting: { type: 'boolean', default: false },
   },
 });
 
@@ -89,7 +86,7 @@ function bundleEntries(groups: { name: string; entry: string }[]): BundleEntry[]
 const BASELINE = 'SDK-only baseline';
 
 async function buildChecked(entries: BundleEntry[], dir: string, root?: string) {
-  const built = await buildBundles(entries, dir, { ...(root ? { root } : {}), splitting: args.splitting });
+  const built = await buildBundles(entries, dir, root ? { root } : {});
   for (const b of built.filter((x) => x.error))
     console.log(`   ${root ? `${root}: ` : ''}${b.label} not built, left out: ${b.error}`);
   const baseline = built.find((b) => b.label === BASELINE);
@@ -173,9 +170,7 @@ async function bundlesSection(): Promise<boolean> {
     console.log(
       `\n1. Lambda bundles: size and cold import in a fresh Node ${process.version} process (median of ${done}` +
         `${done < runs ? ` — cut from ${runs} by the ${IMPORT_BUDGET_MS / 1000} s budget: a busy machine` : ''})` +
-        (args.splitting
-          ? '\n   WHAT-IF --splitting: built with code splitting, which the stack does not deploy; size = entry + static chunks'
-          : ''),
+        '\n   built as the stack deploys them (code splitting): size = the entry and the chunks it imports statically',
     );
     console.log(table(rows));
     console.log(

@@ -41,9 +41,7 @@ describe('PDF rendering on Lambda (@sparticuz/chromium, fonts from the layer)', 
   beforeAll(async () => {
     for (const dir of [task, opt, lambdaTmp, out]) mkdirSync(dir, { recursive: true });
     const layer = stageDocumentLayer(opt);
-    await build(
-      lambdaEsbuildOptions(join(ROOT, 'test/fixtures/lambda-render-entry.ts'), join(task, 'index.mjs')),
-    );
+    await build(lambdaEsbuildOptions(join(ROOT, 'test/fixtures/lambda-render-entry.ts'), task));
     const started = performance.now();
     const { stdout } = await promisify(execFile)(
       process.execPath,
@@ -124,7 +122,7 @@ describe('PDF rendering on Lambda (@sparticuz/chromium, fonts from the layer)', 
 
   it('bundles neither playwright-core nor @sparticuz/chromium into the scheduled-jobs function', async () => {
     const result = await build({
-      ...lambdaEsbuildOptions(join(ROOT, 'functions/api/scheduled.ts'), join(work, 'scheduled.mjs')),
+      ...lambdaEsbuildOptions(join(ROOT, 'functions/api/scheduled.ts'), join(work, 'scheduled')),
       metafile: true,
       write: false,
     });

@@ -128,10 +128,13 @@ describe('sharp on Lambda', () => {
     expect(EXTERNAL_MODULES).toEqual(expect.arrayContaining(['sharp', 'exif-reader']));
     const dir = mkdtempSync(join(tmpdir(), 'photo-bundle-'));
     try {
-      const outfile = join(dir, 'out.mjs');
       // The problems function claims rectification photos: it decodes them with sharp.
-      await build(lambdaEsbuildOptions('functions/api/problems.ts', outfile));
-      const code = readFileSync(outfile, 'utf8');
+      await build(lambdaEsbuildOptions('functions/api/problems.ts', dir));
+      // Every file of the bundle: the entry and its chunks.
+      const code = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.mjs'))
+        .map((f) => readFileSync(join(dir, f), 'utf8'))
+        .join('\n');
       expect(/import\(\s*["']sharp["']\s*\)/.test(code), 'a dynamic import of sharp').toBe(true);
       expect(/from\s*["']sharp["']/.test(code), 'a static import of sharp').toBe(false);
       expect(code.includes('sharp-libvips'), 'sharp inlined').toBe(false);

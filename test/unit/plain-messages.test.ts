@@ -68,6 +68,9 @@ function messagesOf(schema: unknown, where: string, out: Map<string, string>, de
     for (const issue of result.error.issues) if (!out.has(issue.message)) out.set(issue.message, where);
   }
   const def = schema._zod.def;
+  // Request schemas are declared lazily (built on first use): walk the schema a lazy one wraps.
+  if (def.type === 'lazy')
+    messagesOf((schema._zod as { innerType?: unknown }).innerType, where, out, depth + 1);
   if (def.shape && typeof def.shape === 'object') {
     for (const [key, part] of Object.entries(def.shape)) messagesOf(part, `${where}.${key}`, out, depth + 1);
   }

@@ -1,6 +1,5 @@
 import { documentsFolder, documentsRoot, LocalDocumentStore, localDocumentStore } from './local.ts';
 import { contentTypeOf, type DocumentStore, type StoredFile } from './port.ts';
-import { S3DocumentStore } from './s3.ts';
 
 /**
  * Where rendered files live: the private documents bucket on AWS (s3.ts; the DOCUMENTS_BUCKET setting
@@ -25,8 +24,38 @@ export function documentStore(): DocumentStore {
   if (shared?.root !== root) {
     shared = {
       root,
-      store: bucket ? new S3DocumentStore({ bucket }) : localDocumentStore(),
+      store: bucket ? new BucketStore(bucket) : localDocumentStore(),
     };
   }
   return shared.store;
+}
+
+/**
+ * The documents bucket, its S3 client (s3.ts, about 100 KB of bundle) imported on first use: in a
+ * code-split Lambda bundle it is a chunk of its own, so a request that stores no file (most of the
+ * talks and inspections routes) never loads it (docs/deploy.md §9).
+ */
+class BucketStore implements DocumentStore {
+  #store: Promise<DocumentStore> | undefined;
+
+  constructor(private readonly bucket: string) {}
+
+  #load(): Promise<DocumentStore> {
+    this.#store ??= import('./s3.ts').then(
+      ({ S3DocumentStore }) => new S3DocumentStore({ bucket: this.bucket }),
+    );
+    return this.#store;
+  }
+
+  async put(key: string, body: Buffer | string, contentType: string): Promise<void> {
+    return (await this.#load()).put(key, body, contentType);
+  }
+
+  async get(key: string): Promise<StoredFile | undefined> {
+    return (await this.#load()).get(key);
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.#load()).has(key);
+  }
 }
