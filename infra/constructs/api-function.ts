@@ -37,7 +37,7 @@ import { resolveStage, STAGE_CONTEXT } from '../stage.ts';
 export interface ApiFunctionProps {
   /** Absolute path of the entry file. */
   entry: string;
-  /** Repository root: esbuild's working directory and where package-lock.json lives. */
+  /** Repository root: esbuild's working directory (paths in the source maps are relative to it). */
   projectRoot: string;
   environment: Record<string, string>;
   description?: string;

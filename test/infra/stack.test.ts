@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
@@ -420,6 +420,54 @@ describe('a real bundle', () => {
       expect(existsSync(join(bundleOf(dir, cfn), 'index.mjs.map'))).toBe(true);
       for (const route of meta.routes) expect(code).toContain(route.path);
       expect(code).not.toContain('baocun:stubBundling');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('splits code: what a request may not need (exceljs, the S3 client) is a chunk the entry loads only on use', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baocun-cdk-split-'));
+    try {
+      const bundleApp = new App({ outdir: dir });
+      const bundleStack = new Stack(bundleApp, 'Split');
+      const assessments = cloudRouteGroups.find((g) => g.name === 'assessments')!;
+      const fn = new ApiFunction(bundleStack, 'Assessments', {
+        entry: join(import.meta.dirname, '../..', assessments.entry),
+        projectRoot: join(import.meta.dirname, '../..'),
+        environment: {},
+      });
+      bundleApp.synth();
+      const cfn =
+        Template.fromStack(bundleStack).toJSON().Resources[
+          bundleStack.getLogicalId(fn.fn.node.defaultChild as never)
+        ];
+      const asset = bundleOf(dir, cfn);
+      const files = readdirSync(asset, { recursive: true, encoding: 'utf8' }).filter((f) =>
+        f.endsWith('.mjs'),
+      );
+      expect(files.filter((f) => f.startsWith('chunks/')).length).toBeGreaterThan(1);
+      const code = (file: string) => readFileSync(join(asset, file), 'utf8');
+      // Every chunk is an ES module of its own with the require banner.
+      for (const file of files) expect(code(file).startsWith(ESM_REQUIRE_BANNER), file).toBe(true);
+      // What a cold start loads: index.mjs and the chunks it imports statically, transitively.
+      const staticImports = (file: string) =>
+        [...code(file).matchAll(/(?:^|[;}\s])import\s*(?:[\w$*{}\s,]+from\s*)?["']\.\/([^"']+)["']/g)].map(
+          (m) => join(file, '..', m[1]!),
+        );
+      const loaded = new Set<string>();
+      const visit = (file: string) => {
+        if (loaded.has(file)) return;
+        loaded.add(file);
+        staticImports(file).forEach(visit);
+      };
+      visit('index.mjs');
+      const holding = (marker: string) => files.filter((f) => code(f).includes(marker));
+      // exceljs (its workbook part names) and the S3 client (its operation names) are in the bundle, but not loaded.
+      for (const marker of ['xl/workbook.xml', 'PutObject']) {
+        expect(holding(marker).length, marker).toBeGreaterThan(0);
+        for (const file of holding(marker)) expect(loaded.has(file), `${marker} in ${file}`).toBe(false);
+      }
+      expect(code('index.mjs')).toMatch(/import\(\s*["']\.\/chunks\//);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

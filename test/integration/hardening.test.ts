@@ -403,7 +403,10 @@ describe('ids that do not exist', () => {
 describe('list paging parameters', () => {
   /** Every paginated list, found from the route table so new lists are covered automatically. */
   const lists = allRoutes().filter((r) => {
-    const shape = (r.query as { shape?: Record<string, unknown> } | undefined)?.shape;
+    // Query schemas are declared lazily (built on first use): read the object a lazy one wraps.
+    const query = r.query as { _zod: { def: { type: string }; innerType?: unknown } } | undefined;
+    const object = query?._zod.def.type === 'lazy' ? query._zod.innerType : query;
+    const shape = (object as { shape?: Record<string, unknown> } | undefined)?.shape;
     return (
       r.method === 'GET' &&
       !r.path.includes('{') &&

@@ -1,6 +1,5 @@
 import { localDocumentStore } from './local.ts';
 import type { StoredFile } from './port.ts';
-import { presignedDownload } from './s3-links.ts';
 
 /**
  * How a stored file reaches the person who asked for it: on AWS a short-lived presigned link to the
@@ -10,6 +9,11 @@ export type Download = { kind: 'link'; url: string } | { kind: 'file'; file: Sto
 
 export async function download(key: string, fileName: string, contentType: string): Promise<Download> {
   const bucket = process.env.DOCUMENTS_BUCKET;
-  if (bucket) return { kind: 'link', url: await presignedDownload(bucket, key, fileName, contentType) };
+  if (bucket) {
+    // The presigner and the credential chain (s3-links.ts) are a chunk of their own in the Lambda
+    // bundle: of the routes that can download a document, most requests never do.
+    const { presignedDownload } = await import('./s3-links.ts');
+    return { kind: 'link', url: await presignedDownload(bucket, key, fileName, contentType) };
+  }
   return { kind: 'file', file: await localDocumentStore().get(key) };
 }
