@@ -1,4 +1,12 @@
 /**
+ * An assignment's role in its village team. Kept here, not beside the schemas, so the data-access
+ * module that reads assignments (which every route's scope check uses) does not load the schema
+ * modules with it (docs/deploy.md §9).
+ */
+export const ASSIGNMENT_ROLES = ['chief', 'member'] as const;
+export const ASSIGNMENT_ROLE_LABELS = { chief: '总队长', member: '工作队员' } as const;
+
+/**
  * Assignment rules (包村关系), pure: effective dates, the one-chief history rule, reading a slot's
  * holder, and the coverage report. Dates are Beijing calendar dates (YYYY-MM-DD), which compare
  * correctly as strings.

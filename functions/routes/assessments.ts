@@ -38,7 +38,7 @@ import {
   villageResultsView,
 } from '../schemas/assessments.ts';
 import { errorBody } from '../schemas/common.ts';
-import { contentDisposition } from './notices.ts';
+import { contentDisposition } from './document-files.ts';
 import { byTownship, listedTownship, scopeOf } from './scope.ts';
 
 /**

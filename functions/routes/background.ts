@@ -29,7 +29,7 @@ import {
   taskParams,
 } from '../schemas/background.ts';
 import { errorBody } from '../schemas/common.ts';
-import { contentDisposition } from './notices.ts';
+import { contentDisposition } from './document-files.ts';
 
 /**
  * Background work, started by a request and done afterwards by another function (API Gateway ends a

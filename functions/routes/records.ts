@@ -20,7 +20,7 @@ import {
   PROFILE_WEEKS,
   type ProblemRecord,
 } from '../schemas/records.ts';
-import { view as noticeView } from './notices.ts';
+import { view as noticeView } from './document-files.ts';
 import { byTownship, requireCadre, scopeOf } from './scope.ts';
 
 /**

@@ -38,7 +38,7 @@ import {
   talkSettingsView,
   waiveTalk,
 } from '../schemas/talks.ts';
-import { DOCUMENT_FILE_RESPONSES, noticeFile } from './notices.ts';
+import { DOCUMENT_FILE_RESPONSES, noticeFile } from './document-files.ts';
 import { byTownship, listedTownship, mayDecideTalk, requireTownship, scopeOf } from './scope.ts';
 
 /**

@@ -1,15 +1,15 @@
 import * as z from 'zod/mini';
-import { calendarDate, entityId, freeText, LIMITS, page, pageQuery } from './common.ts';
-import { VILLAGE_CATEGORIES } from './roster.ts';
-
 /**
  * Assignments (包村关系): which cadre answers for which village, as chief (总队长) or member, over
  * which Beijing dates. Periods are half-open: `from` is the first day the cadre is responsible and
  * `to` the first day they no longer are, so a handover on one day (old `to` = new `from`) leaves
  * exactly one chief responsible on every day.
  */
-export const ASSIGNMENT_ROLES = ['chief', 'member'] as const;
-export const ASSIGNMENT_ROLE_LABELS = { chief: '总队长', member: '工作队员' } as const;
+import { ASSIGNMENT_ROLE_LABELS, ASSIGNMENT_ROLES } from '../core/assignments.ts';
+import { calendarDate, entityId, freeText, LIMITS, page, pageQuery } from './common.ts';
+import { VILLAGE_CATEGORIES } from './roster.ts';
+
+export { ASSIGNMENT_ROLE_LABELS, ASSIGNMENT_ROLES };
 export type AssignmentRole = (typeof ASSIGNMENT_ROLES)[number];
 
 const role = z.enum(ASSIGNMENT_ROLES, {

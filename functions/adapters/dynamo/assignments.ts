@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
+  ASSIGNMENT_ROLE_LABELS,
+  ASSIGNMENT_ROLES,
   type AssignmentFacts,
   assignmentsEffectiveOn,
   chiefAmong,
@@ -9,12 +11,7 @@ import {
 } from '../../core/assignments.ts';
 import { teamRoleName } from '../../core/teams.ts';
 import { beijingDayStart, isoWeekOf } from '../../core/time.ts';
-import {
-  ASSIGNMENT_ROLE_LABELS,
-  ASSIGNMENT_ROLES,
-  type Assignment,
-  type AssignmentRole,
-} from '../../schemas/assignments.ts';
+import type { Assignment, AssignmentRole } from '../../schemas/assignments.ts';
 import { markAppointmentLetterPending } from './appointment-letters.ts';
 import { invalidCursor } from './cursor.ts';
 import { keys } from './keys.ts';

@@ -2,7 +2,7 @@ import { XLSX_TYPE } from '../../../background/paths.ts';
 import { importTemplate, TEMPLATE_FILE_NAME } from '../../../background/template.ts';
 import { errorOf } from '../../../client/api-client.ts';
 import { fieldMessages } from '../../../client/form-data.ts';
-import { contentDisposition } from '../../../routes/notices.ts';
+import { contentDisposition } from '../../../routes/document-files.ts';
 import {
   EXPORT_LIST_LABELS,
   EXPORT_LISTS,
