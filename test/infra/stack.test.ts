@@ -398,27 +398,35 @@ describe('a real bundle', () => {
     expect(readFileSync(join(bundleOf(outdir, cfn), 'index.mjs'), 'utf8')).toContain('baocun:stubBundling');
   });
 
+  /** Synthesizes one route group's function for real (no stub) and gives its staged asset folder. */
+  function realBundle(dir: string, group: string): string {
+    const bundleApp = new App({ outdir: dir });
+    const bundleStack = new Stack(bundleApp, 'Bundle');
+    const entry = cloudRouteGroups.find((g) => g.name === group)!.entry;
+    const fn = new ApiFunction(bundleStack, pascalName(group), {
+      entry: join(import.meta.dirname, '../..', entry),
+      projectRoot: join(import.meta.dirname, '../..'),
+      environment: {},
+    });
+    bundleApp.synth();
+    const cfn =
+      Template.fromStack(bundleStack).toJSON().Resources[
+        bundleStack.getLogicalId(fn.fn.node.defaultChild as never)
+      ];
+    return bundleOf(dir, cfn);
+  }
+  const pascalName = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
+
   it('bundles the meta entry with its routes as minified ESM with a source map and the banner', () => {
     const dir = mkdtempSync(join(tmpdir(), 'baocun-cdk-bundle-'));
     try {
-      const bundleApp = new App({ outdir: dir });
-      const bundleStack = new Stack(bundleApp, 'Bundle');
-      const meta = cloudRouteGroups.find((g) => g.name === 'meta')!;
-      const fn = new ApiFunction(bundleStack, 'Meta', {
-        entry: join(import.meta.dirname, '../..', meta.entry),
-        projectRoot: join(import.meta.dirname, '../..'),
-        environment: {},
-      });
-      bundleApp.synth();
-      const cfn =
-        Template.fromStack(bundleStack).toJSON().Resources[
-          bundleStack.getLogicalId(fn.fn.node.defaultChild as never)
-        ];
-      const code = readFileSync(join(bundleOf(dir, cfn), 'index.mjs'), 'utf8');
+      const asset = realBundle(dir, 'meta');
+      const code = readFileSync(join(asset, 'index.mjs'), 'utf8');
       expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
       expect(code).toMatch(/^\/\/# sourceMappingURL=index\.mjs\.map$/m);
-      expect(existsSync(join(bundleOf(dir, cfn), 'index.mjs.map'))).toBe(true);
-      for (const route of meta.routes) expect(code).toContain(route.path);
+      expect(existsSync(join(asset, 'index.mjs.map'))).toBe(true);
+      for (const route of cloudRouteGroups.find((g) => g.name === 'meta')!.routes)
+        expect(code).toContain(route.path);
       expect(code).not.toContain('baocun:stubBundling');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -428,20 +436,7 @@ describe('a real bundle', () => {
   it('splits code: what a request may not need (exceljs, the S3 client) is a chunk the entry loads only on use', () => {
     const dir = mkdtempSync(join(tmpdir(), 'baocun-cdk-split-'));
     try {
-      const bundleApp = new App({ outdir: dir });
-      const bundleStack = new Stack(bundleApp, 'Split');
-      const assessments = cloudRouteGroups.find((g) => g.name === 'assessments')!;
-      const fn = new ApiFunction(bundleStack, 'Assessments', {
-        entry: join(import.meta.dirname, '../..', assessments.entry),
-        projectRoot: join(import.meta.dirname, '../..'),
-        environment: {},
-      });
-      bundleApp.synth();
-      const cfn =
-        Template.fromStack(bundleStack).toJSON().Resources[
-          bundleStack.getLogicalId(fn.fn.node.defaultChild as never)
-        ];
-      const asset = bundleOf(dir, cfn);
+      const asset = realBundle(dir, 'assessments');
       const files = readdirSync(asset, { recursive: true, encoding: 'utf8' }).filter((f) =>
         f.endsWith('.mjs'),
       );
