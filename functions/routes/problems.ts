@@ -26,6 +26,7 @@ import { isStaff, requireSelfOrStaff } from '../http/auth.ts';
 import { created, defineRoute, ok, type RequestContext } from '../http/route.ts';
 import { announce, rejectionNews } from '../jobs/news-events.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
+import { problemRecord } from '../schemas/problem-record.ts';
 import {
   createRectification,
   createVerification,
@@ -37,11 +38,10 @@ import {
   standing,
   verificationResult,
 } from '../schemas/problems.ts';
-import { problemRecord } from '../schemas/records.ts';
 import { searchByName } from './name-search.ts';
 import { checkPhotos, claimPhotos, photoRefsFor, problemPhotos, releasePhotos } from './photo-claims.ts';
+import { problemRecord as problemHistory } from './problem-history.ts';
 import { listedCadre, listRoute } from './read-routes.ts';
-import { problemRecord as problemHistory } from './records.ts';
 import { byTownship, listedTownship, requireCadre, requireTownship, scopeOf } from './scope.ts';
 
 /**

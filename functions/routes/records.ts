@@ -1,89 +1,28 @@
 import { listAssignments } from '../adapters/dynamo/assignments.ts';
 import { profileWeeks } from '../adapters/dynamo/cadre-evaluations.ts';
-import * as inspectionStore from '../adapters/dynamo/inspections.ts';
-import { cadreNoticesInWeeks, listNotices, type NoticeRecord } from '../adapters/dynamo/notices.ts';
+import { listNotices } from '../adapters/dynamo/notices.ts';
 import { listProblems } from '../adapters/dynamo/problems.ts';
-import { getCadre, getTownship, getVillage } from '../adapters/dynamo/roster.ts';
+import { getCadre } from '../adapters/dynamo/roster.ts';
 import { listVisits } from '../adapters/dynamo/visits.ts';
 import { townshipInScope } from '../core/roles.ts';
-import { isoWeekOf, isoWeekOfInstant } from '../core/time.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { hasRole } from '../http/auth.ts';
-import { defineRoute, ok, type RequestContext } from '../http/route.ts';
+import { defineRoute, ok } from '../http/route.ts';
 import { errorBody, idParams } from '../schemas/common.ts';
-import type { Problem, ProblemEvent } from '../schemas/problems.ts';
 import {
   cadreProfile,
   PROFILE_NOTICES,
   PROFILE_PROBLEMS,
   PROFILE_VISITS,
   PROFILE_WEEKS,
-  type ProblemRecord,
 } from '../schemas/records.ts';
-import { view as noticeView } from './document-files.ts';
+import { noticeSummary } from './problem-history.ts';
 import { byTownship, requireCadre, scopeOf } from './scope.ts';
 
 /**
- * HQ's view of whole records: a problem's whole
- * history (where it was found, what happened, the documents that concerned it) and a cadre's profile.
+ * HQ's view of a cadre's whole record: the profile (assignments over time, tier by week, problems,
+ * visits and nights, notices). A problem's whole history is routes/problem-history.ts.
  */
-
-function noticeSummary(r: NoticeRecord) {
-  const v = noticeView(r);
-  return {
-    id: v.id,
-    kind: v.kind,
-    ...(v.week ? { week: v.week } : {}),
-    number: v.number,
-    title: v.title,
-    createdAt: v.createdAt,
-    downloads: v.downloads,
-  };
-}
-
-/**
- * GET /problems/{id}'s answer: the problem and its events, plus the inspection that found it, the
- * names of its cadre, village and township, and the cadre's rectification and talk notices of the
- * weeks it was open (notices are HQ's documents: only staff get them).
- */
-export async function problemRecord(
-  problem: Problem,
-  events: ProblemEvent[],
-  ctx: RequestContext,
-): Promise<ProblemRecord> {
-  const fromWeek = isoWeekOf(problem.foundOn);
-  const toWeek = problem.closedAt ? isoWeekOfInstant(new Date(problem.closedAt)) : isoWeekOfInstant(ctx.now);
-  const [inspection, cadre, village, township, notices] = await Promise.all([
-    inspectionStore.getInspection(problem.inspectionId),
-    getCadre(problem.cadreId),
-    getVillage(problem.villageId),
-    getTownship(problem.townshipId),
-    hasRole(ctx.actor, 'admin')
-      ? cadreNoticesInWeeks(problem.cadreId, ['rectificationNotice', 'talkNotice'], fromWeek, toWeek)
-      : Promise.resolve([]),
-  ]);
-  // A voided inspection (its problems no longer count) says so; the record itself stays.
-  const h = inspection?.header as Record<string, unknown> | undefined;
-  return {
-    ...problem,
-    events,
-    found: inspection
-      ? {
-          inspectionId: inspection.header.id,
-          date: inspection.header.date,
-          mode: inspection.header.mode,
-          modeLabel: inspection.header.modeLabel,
-          recordedBy: inspection.header.recordedBy,
-          ...(inspection.header.recordedByName ? { recordedByName: inspection.header.recordedByName } : {}),
-          ...(h && (h.voidedAt || h.voided) ? { voided: true } : {}),
-        }
-      : null,
-    ...(cadre ? { cadreName: cadre.name } : {}),
-    ...(village ? { villageName: village.name } : {}),
-    ...(township ? { townshipName: township.name } : {}),
-    notices: notices.map(noticeSummary),
-  };
-}
 
 export const recordsRoutes = [
   defineRoute({

@@ -16,6 +16,7 @@ import * as notices from './notices.ts';
 import * as notifications from './notifications.ts';
 import * as organisation from './organisation.ts';
 import * as photos from './photos.ts';
+import * as problemRecord from './problem-record.ts';
 import * as problems from './problems.ts';
 import * as recipients from './recipients.ts';
 import * as records from './records.ts';
@@ -51,6 +52,7 @@ export const schemaModules: Record<string, Record<string, unknown>> = {
   notifications,
   photos,
   problems,
+  'problem-record': problemRecord,
   recipients,
   records,
   resources,

@@ -1,10 +1,8 @@
 import * as z from 'zod/mini';
 import { TIERS } from '../core/rules/terms.ts';
 import { assignment } from './assignments.ts';
-import { built } from './common.ts';
-import { inspectionMode } from './inspections.ts';
-import { notice } from './notices.ts';
-import { problem, problemDetail } from './problems.ts';
+import { noticeSummary } from './problem-record.ts';
+import { problem } from './problems.ts';
 import { cadre } from './roster.ts';
 import { visit } from './visits.ts';
 
@@ -13,43 +11,6 @@ import { visit } from './visits.ts';
  * What a record adds here is optional on the wire shapes it extends, so other work on the same
  * records (photos, extensions) adds beside it.
  */
-
-/** Where a problem was found: the inspection, its date and mode, and who recorded it. */
-export const problemFound = z.lazy(() =>
-  z.object({
-    inspectionId: z.string(),
-    date: z.string().check(z.describe('督查日期（北京日期）')),
-    mode: inspectionMode,
-    modeLabel: z.string(),
-    recordedBy: z.string().check(z.describe('录入的督查人员（用户标识）')),
-    recordedByName: z.optional(z.string().check(z.describe('录入人姓名'))),
-    voided: z.optional(z.boolean()).check(z.describe('该次督查已作废')),
-  }),
-);
-
-/** A document concerning the problem: its cadre's rectification and talk notices while it was open. */
-export const noticeSummary = z.lazy(() =>
-  z.object({
-    id: z.string(),
-    kind: built(notice).shape.kind,
-    week: z.optional(z.string()),
-    number: z.string(),
-    title: z.string(),
-    createdAt: z.string(),
-    downloads: built(notice).shape.downloads,
-  }),
-);
-
-/** GET /problems/{id}: the problem, its events (rectifications, verifications, …) and where it came from. */
-export const problemRecord = z.lazy(() =>
-  z.extend(built(problemDetail), {
-    found: z.nullable(problemFound).check(z.describe('发现该问题的督查；督查记录缺失时为 null')),
-    cadreName: z.optional(z.string()),
-    villageName: z.optional(z.string()),
-    townshipName: z.optional(z.string()),
-    notices: z.optional(z.array(noticeSummary)).check(z.describe('涉及该问题的整改通知书、谈话通知书')),
-  }),
-);
 
 /** One finished week of a cadre, from the stored evaluation. */
 export const profileWeek = z.lazy(() =>
@@ -87,5 +48,4 @@ export const cadreProfile = z.lazy(() =>
   }),
 );
 
-export type ProblemRecord = z.output<typeof problemRecord>;
 export type CadreProfile = z.output<typeof cadreProfile>;
