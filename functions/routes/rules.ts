@@ -3,9 +3,8 @@ import { checkRuleSetSuccession, ruleSetForWeek, sortRuleSets, weekBounds } from
 import { beijingDate, isoWeekOfInstant } from '../core/time.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { created, defineRoute, ok } from '../http/route.ts';
-import { ruleSetIndex, ruleVersionParams } from '../schemas/bulletins.ts';
 import { errorBody } from '../schemas/common.ts';
-import { ruleSetInput, storedRuleSet } from '../schemas/rules.ts';
+import { ruleSetIndex, ruleSetInput, ruleVersionParams, storedRuleSet } from '../schemas/rules.ts';
 
 /**
  * The accountability rules as versioned data. Everyone signed in may read them (cadres are judged by

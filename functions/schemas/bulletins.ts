@@ -19,7 +19,6 @@ import type {
 import { COLORS, CONSEQUENCES, PENALTY_TIERS, TIERS } from '../core/rules/terms.ts';
 import { built, entityId, isoWeek, pageQuery } from './common.ts';
 import { problemStatus, severity, tierReason } from './problems.ts';
-import { storedRuleSet } from './rules.ts';
 
 export interface StoredEvaluation {
   week: string;
@@ -294,23 +293,6 @@ export const bulletinPage = z.lazy(() =>
   z.object({
     items: z.array(bulletinSummary),
     next: z.optional(z.string()),
-  }),
-);
-
-export const ruleVersionParams = z.lazy(() =>
-  z.strictObject({
-    version: z.coerce
-      .number({ message: '版本号须为数字' })
-      .check(z.int('版本号须为整数'), z.gte(1, '版本号至少为 1'), z.lte(1_000_000, '版本号过大')),
-  }),
-);
-
-/** GET /rules: whole rule sets (the pages colour and explain with them), not summaries. */
-export const ruleSetIndex = z.lazy(() =>
-  z.object({
-    current: storedRuleSet,
-    upcoming: z.nullable(storedRuleSet),
-    versions: z.array(storedRuleSet),
   }),
 );
 

@@ -297,3 +297,21 @@ const schemasMatchCore: [
   Same<z.output<typeof majorFailureType>, MajorFailureType>,
 ] = [true, true, true, true];
 void schemasMatchCore;
+
+/** The rule sets as the rules routes answer them (moved from bulletins.ts: the rules function does not load the bulletin schemas). */
+export const ruleVersionParams = z.lazy(() =>
+  z.strictObject({
+    version: z.coerce
+      .number({ message: '版本号须为数字' })
+      .check(z.int('版本号须为整数'), z.gte(1, '版本号至少为 1'), z.lte(1_000_000, '版本号过大')),
+  }),
+);
+
+/** GET /rules: whole rule sets (the pages colour and explain with them), not summaries. */
+export const ruleSetIndex = z.lazy(() =>
+  z.object({
+    current: storedRuleSet,
+    upcoming: z.nullable(storedRuleSet),
+    versions: z.array(storedRuleSet),
+  }),
+);
