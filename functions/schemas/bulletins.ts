@@ -18,7 +18,7 @@ import type {
 } from '../core/rules/evaluation.ts';
 import { COLORS, CONSEQUENCES, PENALTY_TIERS, TIERS } from '../core/rules/terms.ts';
 import { built, entityId, isoWeek, pageQuery } from './common.ts';
-import { problemStatus, severity, tierReason } from './problems.ts';
+import { problemStatus, severity, tierReason } from './problem-terms.ts';
 
 export interface StoredEvaluation {
   week: string;

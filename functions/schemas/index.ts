@@ -17,6 +17,7 @@ import * as notifications from './notifications.ts';
 import * as organisation from './organisation.ts';
 import * as photos from './photos.ts';
 import * as problemRecord from './problem-record.ts';
+import * as problemTerms from './problem-terms.ts';
 import * as problems from './problems.ts';
 import * as recipients from './recipients.ts';
 import * as records from './records.ts';
@@ -53,6 +54,7 @@ export const schemaModules: Record<string, Record<string, unknown>> = {
   photos,
   problems,
   'problem-record': problemRecord,
+  'problem-terms': problemTerms,
   recipients,
   records,
   resources,

@@ -1,11 +1,6 @@
 import * as z from 'zod/mini';
 import { PROBLEM_SOURCE_LABELS, PROBLEM_SOURCES } from '../core/problem-categories.ts';
-import {
-  PROBLEM_SEVERITIES,
-  PROBLEM_STATUSES,
-  REJECTION_KINDS,
-  VERIFICATION_OUTCOMES,
-} from '../core/problems.ts';
+import { REJECTION_KINDS, VERIFICATION_OUTCOMES } from '../core/problems.ts';
 import { PENALTY_TIERS, TIERS } from '../core/rules/terms.ts';
 import {
   built,
@@ -19,17 +14,12 @@ import {
   requiredText,
 } from './common.ts';
 import { photoIds, photoRef } from './photos.ts';
+import { problemStatus, severity, tierReason } from './problem-terms.ts';
 import { nameSearch, queryFlag } from './search.ts';
 
 /** Problems (问题), their rectifications (整改) and verifications (复核), and a cadre's standing. */
+export { problemStatus, severity, tierReason };
 export const PROBLEM_DESCRIPTION_MAX = 500;
-
-export const severity = z.enum(PROBLEM_SEVERITIES, {
-  message: '请选择问题等级：一般、较重或严重',
-});
-export const problemStatus = z.enum(PROBLEM_STATUSES, {
-  message: '请选择问题状态：待整改、待复核或已销号',
-});
 
 export const problemSource = z.enum(PROBLEM_SOURCES, {
   message: `请选择问题来源：${Object.values(PROBLEM_SOURCE_LABELS).join('、')}`,
@@ -321,35 +311,6 @@ const weekTier = z.enum(TIERS);
 const penaltyTier = z.enum(PENALTY_TIERS);
 
 /** One reason behind a cadre's tier: an open problem (a false rectification weighs more), an absence, a commendation. */
-export const tierReason = z.lazy(() =>
-  z.union([
-    z.object({
-      kind: z.literal('openProblem'),
-      problemId: z.string(),
-      severity,
-      falseRectification: z.boolean().check(z.describe('是否有虚假整改（按加权计）')),
-      falseRectifications: z.number().check(z.int(), z.describe('虚假整改次数')),
-      repeatOf: z.optional(z.array(z.string()).check(z.describe('同类问题重复发生：此前的同类问题'))),
-      weight: z.number().check(z.describe('计入档次的个数')),
-    }),
-    z.object({
-      kind: z.literal('absence'),
-      inspectionId: z.string(),
-      date: z.string(),
-      severity,
-      weight: z.number(),
-    }),
-    z.object({ kind: z.literal('commendation'), inspectionId: z.string(), date: z.string() }),
-    z.object({
-      kind: z.literal('visitShortfall'),
-      villageId: z.string(),
-      required: z.number().check(z.describe('本周应驻村次数')),
-      made: z.number().check(z.describe('本周实际驻村次数')),
-      weight: z.number(),
-    }),
-  ]),
-);
-
 /** A cadre's result in the latest finished week, as the weekly evaluation decided it. */
 export const cadreWeekEvaluation = z.lazy(() =>
   z.object({
