@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -70,12 +70,17 @@ export const API_FUNCTION_DEFAULTS = {
  * The asset of one function: esbuild's output folder, hashed by its content (AssetHashType.OUTPUT),
  * so an unchanged bundle is not uploaded again. The Docker image is never pulled: local bundling
  * always succeeds or throws.
+ *
+ * CDK keeps one bundling result per source folder and bundling options within a synth, and a `local`
+ * bundler is a function, which its key cannot see: the entry is named in `command` so that each
+ * function gets its own bundle (without it every function of functions/api/ got the first one's).
  */
 function bundledCode(entry: string, projectRoot: string): Code {
   return Code.fromAsset(dirname(entry), {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       image: DockerImage.fromRegistry('local-bundling-only'),
+      command: ['esbuild', relative(projectRoot, entry)],
       local: {
         tryBundle(outputDir: string) {
           buildSync({
