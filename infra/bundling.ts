@@ -11,8 +11,8 @@ export const ESM_REQUIRE_BANNER =
 /**
  * AWS SDK clients taken from the Lambda Node.js runtime instead of the bundle: each is imported
  * dynamically, on first use, by the one adapter that needs it (functions/adapters/invoke/lambda.ts),
- * so most invocations never load it. Every other SDK package stays bundled (`bundleAwsSDK`): its
- * version is the one the tests ran.
+ * so most invocations never load it. Every other SDK package stays in the bundle: its version is the
+ * one the tests ran.
  */
 export const RUNTIME_SDK_MODULES = ['@aws-sdk/client-lambda'];
 

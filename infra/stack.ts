@@ -28,6 +28,7 @@ import {
 import { Photos } from './constructs/photos.ts';
 import { DataTable, type TableAccess } from './constructs/table.ts';
 import { Web } from './constructs/web.ts';
+import { pascal } from './logical-ids.ts';
 import { resourcePrefixFor } from './stage.ts';
 
 /** Repository root: entries in `routeGroups` are relative to it. */
@@ -58,15 +59,6 @@ export function tableAccessForRoutes(routes: readonly { method: string }[]): Tab
 
 export function tableAccessFor(group: RouteGroup): TableAccess {
   return tableAccessForRoutes(group.routes);
-}
-
-/** CloudFormation logical-id friendly name: `direct-reports` → `DirectReports`. */
-function pascal(name: string): string {
-  return name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part[0]!.toUpperCase() + part.slice(1))
-    .join('');
 }
 
 /** A context value given as a list: a JSON array, or comma-separated (`-c webBaseUrls=https://a,https://b`). */

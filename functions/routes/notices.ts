@@ -64,6 +64,3 @@ export const noticesRoutes = [
     },
   }),
 ];
-
-// Kept importable from here (other route modules import ./document-files.ts, which has no routes).
-export { contentDisposition, DOCUMENT_FILE_RESPONSES, noticeFile, view } from './document-files.ts';

@@ -21,6 +21,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { TASK_TTL_DAYS } from '../../functions/adapters/dynamo/background.ts';
 import { cronExpression } from '../../functions/core/schedule.ts';
 import { JOB_NAMES, JOBS, type JobName } from '../../functions/jobs/registry.ts';
+import { pascal } from '../logical-ids.ts';
 import { ApiFunction } from './api-function.ts';
 import { DocumentLayer } from './document-layer.ts';
 import type { DataTable } from './table.ts';
@@ -302,12 +303,4 @@ export class Delivery extends Construct {
       }),
     );
   }
-}
-
-function pascal(name: string): string {
-  return name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part[0]!.toUpperCase() + part.slice(1))
-    .join('');
 }

@@ -30,6 +30,7 @@ import {
 } from '../../infra/constructs/operations.ts';
 import { DataTable, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../infra/constructs/table.ts';
 import { WORKER_RESERVED_CONCURRENCY } from '../../infra/constructs/web.ts';
+import { pascal } from '../../infra/logical-ids.ts';
 import {
   type BaocunStack,
   contextList,
@@ -403,7 +404,7 @@ describe('a real bundle', () => {
     const bundleApp = new App({ outdir: dir });
     const bundleStack = new Stack(bundleApp, 'Bundle');
     const entry = cloudRouteGroups.find((g) => g.name === group)!.entry;
-    const fn = new ApiFunction(bundleStack, pascalName(group), {
+    const fn = new ApiFunction(bundleStack, pascal(group), {
       entry: join(import.meta.dirname, '../..', entry),
       projectRoot: join(import.meta.dirname, '../..'),
       environment: {},
@@ -415,7 +416,6 @@ describe('a real bundle', () => {
       ];
     return bundleOf(dir, cfn);
   }
-  const pascalName = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
   it('bundles the meta entry with its routes as minified ESM with a source map and the banner', () => {
     const dir = mkdtempSync(join(tmpdir(), 'baocun-cdk-bundle-'));

@@ -16,7 +16,7 @@ import { DOCUMENT_KINDS, renderDocumentHtml } from '../../functions/documents/re
 import { documentSettings } from '../../functions/documents/settings.ts';
 import { chineseNumeral } from '../../functions/documents/template-helpers.ts';
 import { appointmentLetterView } from '../../functions/documents/view-models.ts';
-import { contentDisposition } from '../../functions/routes/notices.ts';
+import { contentDisposition } from '../../functions/routes/document-files.ts';
 
 const appointment = (name: string) =>
   appointmentLetterView(
